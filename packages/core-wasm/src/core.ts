@@ -1,0 +1,88 @@
+import { Arena } from './arena.js';
+import { EddyError } from './errors.js';
+import type { Features } from './features.js';
+import type { Variant } from './variant.js';
+import type { CoreExports } from './abi.js';
+
+/**
+ * A loaded core: the raw exports, the arena that owns its memory, and how it was chosen.
+ * Kernel wrappers (`sgemm(core, …)` and friends) take it as their first argument.
+ */
+export class Core {
+  readonly exports: CoreExports;
+  readonly memory: WebAssembly.Memory;
+  readonly arena: Arena;
+  readonly variant: Variant;
+  readonly features: Features;
+
+  constructor(instance: WebAssembly.Instance, variant: Variant, features: Features, options: { maxBytes?: number } = {}) {
+    this.exports = instance.exports as unknown as CoreExports;
+    this.memory = this.exports.memory;
+    this.arena = new Arena(this.memory, this.exports.heap_base(), options);
+    this.variant = variant;
+    this.features = features;
+  }
+}
+
+/** Imports the core needs: `env.abort`, called by failed checks in the debug build. */
+export function coreImports(getMemory: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+  return {
+    env: {
+      abort(messagePtr: number, filePtr: number, line: number, column: number) {
+        const memory = getMemory();
+        const text = (ptr: number) => (memory && ptr ? readAsString(memory, ptr) : '');
+        throw new EddyError(
+          'E_POINTER',
+          `core: a checked access failed in the wasm core (${text(messagePtr) || 'abort'} at ${text(filePtr)}:${line}:${column})`,
+        );
+      },
+    },
+  };
+}
+
+/** AssemblyScript strings are UTF-16 with their byte length 4 bytes before the pointer. */
+function readAsString(memory: WebAssembly.Memory, ptr: number): string {
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+}
+
+/** Wraps an instance made with `coreImports`; the loaders differ only in how they get the module. */
+export function createCore(
+  instance: WebAssembly.Instance,
+  variant: Variant,
+  features: Features,
+  options: { maxBytes?: number },
+): Core {
+  return new Core(instance, variant, features, options);
+}
+
+/** Instantiates synchronously (Node, workers); browsers' main threads must use `instantiateAsync`. */
+export function instantiateSync(module: WebAssembly.Module, variant: Variant, features: Features, options: { maxBytes?: number }): Core {
+  let core: Core | undefined;
+  try {
+    const instance = new WebAssembly.Instance(module, coreImports(() => core?.memory));
+    return (core = createCore(instance, variant, features, options));
+  } catch (cause) {
+    throw loadError(variant, cause);
+  }
+}
+
+export async function instantiateAsync(
+  module: WebAssembly.Module,
+  variant: Variant,
+  features: Features,
+  options: { maxBytes?: number },
+): Promise<Core> {
+  let core: Core | undefined;
+  try {
+    const instance = await WebAssembly.instantiate(module, coreImports(() => core?.memory));
+    return (core = createCore(instance, variant, features, options));
+  } catch (cause) {
+    throw loadError(variant, cause);
+  }
+}
+
+function loadError(variant: Variant, cause: unknown): EddyError {
+  if (cause instanceof EddyError) return cause;
+  return new EddyError('E_LOAD', `loadCore: the ${variant} core failed to instantiate: ${(cause as Error).message}`, { cause });
+}

@@ -1,0 +1,30 @@
+/**
+ * Every error Eddy throws on bad input or misuse is an `EddyError` with a stable `code`, so
+ * callers can branch on it; the message names the argument, what was expected and what came.
+ */
+export type EddyErrorCode =
+  | 'E_ARGUMENT' // a size, stride, flag or option is not what the call expects
+  | 'E_SHAPE' // shapes or sizes that must agree do not
+  | 'E_POINTER' // a pointer is outside memory, misaligned, or its extent overruns memory
+  | 'E_OUT_OF_MEMORY' // linear memory could not grow
+  | 'E_SCOPE' // arena scopes closed out of order, or memory used after its scope ended
+  | 'E_UNSUPPORTED' // the runtime lacks a feature the core needs (WebAssembly SIMD)
+  | 'E_LOAD'; // the core's .wasm could not be fetched or instantiated
+
+export class EddyError extends Error {
+  readonly code: EddyErrorCode;
+  constructor(code: EddyErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EddyError';
+    this.code = code;
+  }
+}
+
+/** Describes a value for an error message: numbers as written, others by type. */
+export function describe(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  return typeof value;
+}

@@ -1,0 +1,78 @@
+import type { Core } from './core.js';
+import { EddyError, describe } from './errors.js';
+
+// Checks every kernel wrapper runs before it calls into wasm, so that bad input becomes a typed
+// error naming the operation and argument instead of a trap, a silent overrun or a wrong answer.
+
+const MAX_DIM = 0x7fffffff;
+
+/** A size: an integer in [min, 2³¹). */
+export function checkDim(op: string, name: string, value: unknown, min = 0): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_DIM) {
+    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be an integer >= ${min}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A scalar that must be finite (α, β, learning rates…). */
+export function checkFinite(op: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a finite number, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A leading dimension (row stride in elements) of a matrix with `cols` columns. */
+export function checkStride(op: string, name: string, value: unknown, cols: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < Math.max(cols, 1) || value > MAX_DIM) {
+    throw new EddyError(
+      'E_ARGUMENT',
+      `${op}: ${name} must be an integer >= ${Math.max(cols, 1)} (the row length), got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A pointer to `bytes` bytes: an element-aligned offset at or above the arena's base whose whole
+ * extent lies inside memory. Arena allocations are 16-byte aligned; kernels accept any 4-byte
+ * aligned offset so that sub-blocks (a gate's rows of a weight) can be passed directly.
+ */
+export function checkPointer(core: Core, op: string, name: string, ptr: unknown, bytes: number, align = 4): number {
+  if (typeof ptr !== 'number' || !Number.isInteger(ptr) || ptr < 0) {
+    throw new EddyError('E_POINTER', `${op}: ${name} must be a byte offset (non-negative integer), got ${describe(ptr)}`);
+  }
+  if (bytes === 0) return ptr;
+  if (ptr % align !== 0) {
+    throw new EddyError('E_POINTER', `${op}: ${name} must be ${align}-byte aligned, got offset ${ptr}`);
+  }
+  if (ptr < core.arena.base) {
+    throw new EddyError('E_POINTER', `${op}: ${name} = ${ptr} points below the arena (base ${core.arena.base}), into the core's static data`);
+  }
+  const size = core.memory.buffer.byteLength;
+  if (ptr + bytes > size) {
+    throw new EddyError('E_POINTER', `${op}: ${name} spans bytes [${ptr}, ${ptr + bytes}) but memory has ${size} bytes`);
+  }
+  return ptr;
+}
+
+/** A row-major float32 matrix of rows×cols with row stride ld (elements). */
+export function checkMatrix(core: Core, op: string, name: string, ptr: unknown, rows: number, cols: number, ld: number): number {
+  const bytes = rows === 0 || cols === 0 ? 0 : ((rows - 1) * ld + cols) * 4;
+  return checkPointer(core, op, name, ptr, bytes);
+}
+
+/** A float32 (or int32) vector of n elements. */
+export function checkVector(core: Core, op: string, name: string, ptr: unknown, n: number): number {
+  return checkPointer(core, op, name, ptr, n * 4);
+}
+
+/** Which twin of a kernel to run: the SIMD kernel (default) or its scalar reference. */
+export type Impl = 'simd' | 'scalar';
+
+export function checkImpl(op: string, impl: unknown): Impl {
+  if (impl !== 'simd' && impl !== 'scalar') {
+    throw new EddyError('E_ARGUMENT', `${op}: impl must be 'simd' or 'scalar', got ${describe(impl)}`);
+  }
+  return impl;
+}

@@ -1,0 +1,57 @@
+import { EddyError, describe } from './errors.js';
+import type { Features } from './features.js';
+
+/** The builds of the core: plain SIMD, relaxed SIMD (FMA in the GEMM micro-kernel), checked debug. */
+export type Variant = 'simd' | 'relaxed' | 'debug';
+
+export const WASM_FILES: Record<Variant, string> = {
+  simd: 'eddy-core.wasm',
+  relaxed: 'eddy-core.relaxed.wasm',
+  debug: 'eddy-core.debug.wasm',
+};
+
+export interface LoadOptions {
+  /** Which build to load; 'auto' (default) picks by feature probes and the dispatch record below. */
+  variant?: Variant | 'auto';
+  /**
+   * Bit-identical results on every engine: never picks the relaxed build, whose fused multiply-add
+   * may round differently on different hardware. Default true.
+   */
+  deterministic?: boolean;
+  /** Cap on linear memory in bytes (default: the 4 GiB wasm32 limit). */
+  maxBytes?: number;
+}
+
+/**
+ * Dispatch record: whether 'auto' prefers the relaxed build where the engine has it. Decided by
+ * `npm run bench -w bench -- kernels` (relaxed vs plain SGEMM in one run); see bench/README.md.
+ */
+export const RELAXED_PREFERRED = false;
+
+export function chooseVariant(options: LoadOptions, features: Features): Variant {
+  const requested = options.variant ?? 'auto';
+  if (!['auto', 'simd', 'relaxed', 'debug'].includes(requested)) {
+    throw new EddyError('E_ARGUMENT', `loadCore: variant must be 'auto', 'simd', 'relaxed' or 'debug', got ${describe(requested)}`);
+  }
+  if (!features.simd) {
+    throw new EddyError(
+      'E_UNSUPPORTED',
+      'loadCore: this JavaScript engine lacks WebAssembly SIMD, which Eddy needs (Node >= 16.4, Chrome >= 91, Firefox >= 89, Safari >= 16.4)',
+    );
+  }
+  if (requested === 'relaxed') {
+    if (!features.relaxedSimd) {
+      throw new EddyError(
+        'E_UNSUPPORTED',
+        "loadCore: variant 'relaxed' needs relaxed SIMD, which this engine lacks (Node 20 needs --experimental-wasm-relaxed-simd)",
+      );
+    }
+    if (options.deterministic === true) {
+      throw new EddyError('E_ARGUMENT', "loadCore: variant 'relaxed' cannot be deterministic: its fused multiply-add rounds per hardware");
+    }
+    return 'relaxed';
+  }
+  if (requested !== 'auto') return requested;
+  const deterministic = options.deterministic ?? true;
+  return RELAXED_PREFERRED && features.relaxedSimd && !deterministic ? 'relaxed' : 'simd';
+}
