@@ -7,5 +7,8 @@ export default defineConfig({
     pool: 'forks',
     execArgv: ['--experimental-wasm-relaxed-simd'],
     testTimeout: 60_000,
+    // The JSON report feeds the pass/fail count that .ci/run prints last.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest/results.json' },
   },
 });

@@ -1,0 +1,22 @@
+import { machine } from './machine.js';
+import { Report } from './report.js';
+import { kernels } from './suites/kernels.js';
+
+// npm run bench -w bench -- <suite> [--json] [--quick]
+const SUITES = { kernels } as const;
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const names = args.filter((a) => !a.startsWith('--'));
+const unknown = names.filter((n) => !(n in SUITES));
+if (unknown.length > 0) {
+  console.error(`bench: unknown suite ${unknown.join(', ')}; choose from ${Object.keys(SUITES).join(', ')}`);
+  process.exit(2);
+}
+
+const report = new Report(json);
+report.header(machine());
+for (const name of names.length ? names : Object.keys(SUITES)) {
+  await SUITES[name as keyof typeof SUITES](report, { quick });
+}

@@ -1,0 +1,24 @@
+// Computations run both in Node and in Chromium; the browser test compares the results bit for bit.
+// Each scenario is self-contained (it is sent to the page as source text): it gets the package's
+// exports and a loaded core, and returns plain arrays.
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function gemmScenario(eddy: any, core: any): number[][] {
+  // A deterministic integer hash stream, so both sides build identical inputs without sharing code.
+  let s = 12345;
+  const next = () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return ((s >>> 8) / (1 << 24)) * 2 - 1;
+  };
+  const results: number[][] = [];
+  for (const [m, n, k, tA, tB] of [[37, 29, 53, false, false], [64, 64, 64, false, true], [5, 131, 17, true, true]] as const) {
+    const a = Array.from({ length: m * k }, next);
+    const b = Array.from({ length: k * n }, next);
+    const pa = core.arena.fromF32(a);
+    const pb = core.arena.fromF32(b);
+    const pc = core.arena.allocF32(m * n);
+    eddy.sgemm(core, { transA: tA, transB: tB, m, n, k, a: pa, b: pb, c: pc });
+    results.push(Array.from(core.arena.readF32(pc, m * n)));
+  }
+  return results;
+}
