@@ -124,18 +124,10 @@ export function gruWorkspaceBytes(T: number, B: number, I: number, H: number): n
  */
 export function gruForward(core: Core, args: GruForwardArgs, impl: Impl = 'simd'): void {
   const op = 'gruForward';
-  checkImpl(op, impl);
-  const { T, B, I, H } = checkSizes(op, args);
-  const reverse = checkFlag(op, 'reverse', args.reverse);
-  const resetBefore = checkFlag(op, 'resetBefore', args.resetBefore);
-  const M = T * B;
+  const { T, B, I, H, M, reverse, resetBefore, x, wIh, wHh, lengths } = checkCommon(core, op, args, impl);
   const ldo = checkStride(op, 'ldo', args.ldo ?? H, H);
-  const x = checkMatrix(core, op, 'x', args.x, M, I, I);
-  const wIh = checkMatrix(core, op, 'wIh', args.wIh, 3 * H, I, I);
-  const wHh = checkMatrix(core, op, 'wHh', args.wHh, 3 * H, H, H);
   const bIh = optional(core, op, 'bIh', args.bIh, 3 * H * 4);
   const bHh = optional(core, op, 'bHh', args.bHh, 3 * H * 4);
-  const lengths = checkLengths(core, op, args.lengths, T, B);
   const h0 = optional(core, op, 'h0', args.h0, B * H * 4);
   const out = checkMatrix(core, op, 'out', args.out, M, H, ldo);
   const hT = optional(core, op, 'hT', args.hT, B * H * 4);
@@ -162,16 +154,8 @@ export function gruForward(core: Core, args: GruForwardArgs, impl: Impl = 'simd'
  */
 export function gruBackward(core: Core, args: GruBackwardArgs, impl: Impl = 'simd'): void {
   const op = 'gruBackward';
-  checkImpl(op, impl);
-  const { T, B, I, H } = checkSizes(op, args);
-  const reverse = checkFlag(op, 'reverse', args.reverse);
-  const resetBefore = checkFlag(op, 'resetBefore', args.resetBefore);
-  const M = T * B;
+  const { T, B, I, H, M, reverse, resetBefore, x, wIh, wHh, lengths } = checkCommon(core, op, args, impl);
   const lddo = checkStride(op, 'lddo', args.lddo ?? H, H);
-  const x = checkMatrix(core, op, 'x', args.x, M, I, I);
-  const wIh = checkMatrix(core, op, 'wIh', args.wIh, 3 * H, I, I);
-  const wHh = checkMatrix(core, op, 'wHh', args.wHh, 3 * H, H, H);
-  const lengths = checkLengths(core, op, args.lengths, T, B);
   const ws = checkPointer(core, op, 'ws', args.ws, gruWorkspaceBytes(T, B, I, H));
   const dout = args.dout === undefined || args.dout === 0 ? 0 : checkMatrix(core, op, 'dout', args.dout, M, H, lddo);
   const dhT = optional(core, op, 'dhT', args.dhT, B * H * 4);
@@ -187,6 +171,22 @@ export function gruBackward(core: Core, args: GruBackwardArgs, impl: Impl = 'sim
     const kernel = impl === 'simd' ? x_.f32_gru_backward__wasmsimd : x_.f32_gru_backward__scalar;
     kernel(T, B, I, H, +reverse, +resetBefore, x, wIh, wHh, lengths, ws, dout, lddo, dhT, dx, dh0, dWih, dWhh, dbIh, dbHh, work);
   });
+}
+
+/** Checks what the forward and the backward share: impl, sizes, flags, x, the weights, lengths. */
+function checkCommon(core: Core, op: string, args: GruShape & { x: number; wIh: number; wHh: number; lengths?: number }, impl: Impl) {
+  checkImpl(op, impl);
+  const { T, B, I, H } = checkSizes(op, args);
+  const M = T * B;
+  return {
+    T, B, I, H, M,
+    reverse: checkFlag(op, 'reverse', args.reverse),
+    resetBefore: checkFlag(op, 'resetBefore', args.resetBefore),
+    x: checkMatrix(core, op, 'x', args.x, M, I, I),
+    wIh: checkMatrix(core, op, 'wIh', args.wIh, 3 * H, I, I),
+    wHh: checkMatrix(core, op, 'wHh', args.wHh, 3 * H, H, H),
+    lengths: checkLengths(core, op, args.lengths, T, B),
+  };
 }
 
 /** The kernels compute byte offsets in 32 bits. */
