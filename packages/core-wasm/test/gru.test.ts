@@ -389,6 +389,50 @@ describe.each(VARIANTS)('GRU kernels (%s build)', (variant) => {
       });
     }
   }
+  for (const resetBefore of [false, true]) {
+    it(`absent gradients: only dhT, then only dout; no dx, dh0 or bias gradients wanted (resetBefore=${resetBefore})`, () => {
+      const c0 = core(variant);
+      const shape = { T: 4, B: 3, I: 5, H: 6 };
+      const { T, B, I, H } = shape;
+      const p = makeProblem(shape, { seed: 5, resetBefore, lengths: [4, 2, 3], h0: true });
+      const random = rng(8);
+      const dout = uniform(random, T * B * H);
+      const dhT = uniform(random, B * H);
+      for (const [gOut, gT] of [[null, dhT], [dout, null]] as const) {
+        c0.arena.scope(() => {
+          const f = (a: ArrayLike<number> | null) => (a ? c0.arena.fromF32(a) : 0);
+          const ptrs = { x: f(p.x), wIh: f(p.wIh), wHh: f(p.wHh), lengths: c0.arena.fromI32(p.lengths!) };
+          const ws = c0.arena.alloc(gruWorkspaceBytes(T, B, I, H));
+          gruForward(c0, { ...shape, resetBefore, ...ptrs, bIh: f(p.bIh), bHh: f(p.bHh), h0: f(p.h0), out: c0.arena.allocF32(T * B * H), ws });
+          const dWih = c0.arena.zerosF32(3 * H * I);
+          const dWhh = c0.arena.zerosF32(3 * H * H);
+          gruBackward(c0, { ...shape, resetBefore, ...ptrs, ws, dout: f(gOut), dhT: f(gT), dWih, dWhh });
+          const want = refBackward(p, gOut, gT);
+          expect(closeness(c0.arena.readF32(dWih, 3 * H * I), want.dWih, GRAD, GRAD)).toBeLessThanOrEqual(1);
+          expect(closeness(c0.arena.readF32(dWhh, 3 * H * H), want.dWhh, GRAD, GRAD)).toBeLessThanOrEqual(1);
+          expect(want.dWhh.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+        });
+      }
+    });
+  }
+  it('B = 0 and I = 0 run without touching memory they do not own', () => {
+    const c0 = core(variant);
+    c0.arena.scope(() => {
+      const H = 5;
+      const w = c0.arena.fromF32(uniform(rng(4), 3 * H * H));
+      const ws = c0.arena.alloc(gruWorkspaceBytes(3, 2, 0, H));
+      const out = c0.arena.fromF32(new Float32Array(3 * 2 * H).fill(NaN));
+      gruForward(c0, { T: 3, B: 0, I: 0, H, x: 0, wIh: 0, wHh: w, out: 0, ws: 0 });
+      // I = 0: no input, the state still evolves from h0 through W_hh and the biases.
+      const bias = c0.arena.fromF32(uniform(rng(6), 3 * H));
+      gruForward(c0, { T: 3, B: 2, I: 0, H, x: 0, wIh: 0, wHh: w, bHh: bias, out, ws });
+      const got = c0.arena.readF32(out, 3 * 2 * H);
+      expect(got.every(Number.isFinite) && got.some((v) => v !== 0)).toBe(true);
+      const p: Problem = { T: 3, B: 2, I: 0, H, reverse: false, resetBefore: false, x: [], wIh: [], wHh: c0.arena.readF32(w, 3 * H * H),
+        bIh: null, bHh: c0.arena.readF32(bias, 3 * H), lengths: null, h0: null };
+      expect(closeness(got, refForward(p).out, FWD, FWD)).toBeLessThanOrEqual(1);
+    });
+  });
   it('the SIMD kernel and its scalar twin agree closely on a larger shape', () => {
     const c0 = core(variant);
     const p = makeProblem({ T: 7, B: 5, I: 13, H: 37 }, { seed: 11, lengths: [7, 6, 2, 7, 0], h0: true });

@@ -13,6 +13,9 @@
 //   [4·TBH,    5·TBH)  extra  [T, B, H]   resetBefore = 0: W_hn h + b_hn;  = 1: r ⊙ h (0 on padding)
 // The backward needs neither h0 nor the biases: ws holds everything they contribute.
 //
+// NOTE: the backward takes σ′ = r(1 − r) and tanh′ = 1 − n² from the SAVED activations, never
+// from exp of a pre-activation, so saturated gates (|pre-activation| ≫ 10) give derivatives that are
+// exactly 0 in float32, which is the right limit, and never inf/NaN.
 // NOTE: the weight-gradient GEMMs run over padding rows too (with dG = 0 there), so padding rows
 // of x must be finite: 0 · NaN would poison dW_ih.
 

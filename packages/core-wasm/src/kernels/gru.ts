@@ -73,9 +73,13 @@ export interface GruForwardArgs extends GruShape {
 
 /** Pointers of a GRU backward call: the forward's inputs, its ws, and the gradients. */
 export interface GruBackwardArgs extends GruShape {
+  /** The forward's input [T, B, I]. */
   x: number;
+  /** The forward's W_ih (3H × I). */
   wIh: number;
+  /** The forward's W_hh (3H × H). */
   wHh: number;
+  /** The forward's lengths (int32[B]); 0 or absent = all T. */
   lengths?: number;
   /** The ws the forward filled (required). */
   ws: number;
