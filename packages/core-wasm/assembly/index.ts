@@ -3,6 +3,7 @@
 // Each family exports a SIMD kernel and its scalar twin with the same signature.
 
 export * from "./gemm/exports";
+export * from "./recurrent/exports-gru";
 
 /** First byte the TypeScript arena may use: everything below holds the module's static data. */
 export function heap_base(): usize {
