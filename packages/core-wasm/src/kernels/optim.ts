@@ -87,18 +87,24 @@ function checkFlag(op: string, name: string, value: unknown): boolean {
 }
 
 /**
- * Checks each present buffer holds n float32 values inside memory and that no two overlap: the
- * kernels read and write them element by element, so aliasing would feed updated values back.
- * Absent (undefined) buffers become 0, the ABI's "off".
+ * Checks each buffer holds n float32 values inside memory and that no two overlap: the kernels
+ * read and write them element by element, so aliasing would feed updated values back. Optional
+ * buffers left undefined become 0, the ABI's "off"; required ones must be given.
  */
-function checkBuffers(core: Core, op: string, n: number, buffers: Record<string, number | undefined>): number[] {
+function checkBuffers(
+  core: Core, op: string, n: number,
+  required: Record<string, unknown>, optional: Record<string, number | undefined> = {},
+): number[] {
   const present: Array<[string, number]> = [];
-  const ptrs = Object.entries(buffers).map(([name, ptr]) => {
-    if (ptr === undefined) return 0;
-    checkVector(core, op, name, ptr, n);
-    present.push([name, ptr]);
-    return ptr;
-  });
+  const check = (name: string, ptr: unknown): number => {
+    const p = checkVector(core, op, name, ptr, n);
+    present.push([name, p]);
+    return p;
+  };
+  const ptrs = [
+    ...Object.entries(required).map(([name, ptr]) => check(name, ptr)),
+    ...Object.entries(optional).map(([name, ptr]) => (ptr === undefined ? 0 : check(name, ptr))),
+  ];
   const bytes = n * 4;
   for (let i = 0; i < present.length && bytes > 0; i++) {
     for (let j = i + 1; j < present.length; j++) {
@@ -178,9 +184,7 @@ export function sgdUpdate(core: Core, args: SgdUpdateArgs, impl: Impl = 'simd'):
     throw new EddyError('E_ARGUMENT', `${op}: first is required when momentum > 0 (true on the buffer's first step), got none`);
   }
   const first = checkFlag(op, 'first', args.first ?? false);
-  const [param, grad, buf] = checkBuffers(core, op, n, {
-    param: args.param,
-    grad: args.grad,
+  const [param, grad, buf] = checkBuffers(core, op, n, { param: args.param, grad: args.grad }, {
     momentumBuffer: args.momentumBuffer,
   });
   if (n === 0) return;
@@ -229,8 +233,7 @@ function adamLike(core: Core, op: string, args: AdamUpdateArgs, decoupled: boole
     grad: args.grad,
     expAvg: args.expAvg,
     expAvgSq: args.expAvgSq,
-    maxExpAvgSq: args.maxExpAvgSq,
-  });
+  }, { maxExpAvgSq: args.maxExpAvgSq });
   // NOTE: 1 − βᵗ ≥ 1 − β > 0 for β < 1 in float64, so neither correction divides by zero.
   const stepSize = checkDerived(op, 'lr / (1 - beta1^step)', lr / (1 - beta1 ** t));
   const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
@@ -303,9 +306,7 @@ export function rmspropUpdate(core: Core, args: RmspropUpdateArgs, impl: Impl = 
     param: args.param,
     grad: args.grad,
     squareAvg: args.squareAvg,
-    gradAvg: args.gradAvg,
-    momentumBuffer: args.momentumBuffer,
-  });
+  }, { gradAvg: args.gradAvg, momentumBuffer: args.momentumBuffer });
   if (n === 0) return;
   const x = core.exports;
   const kernel = impl === 'simd' ? x.f32_rmsprop_update__wasmsimd : x.f32_rmsprop_update__scalar;
