@@ -4,6 +4,7 @@
 //   θ ← θ − (γ̃·g) / (√s + ε),   γ̃ = γ / (1 + (t−1)·η)
 // γ̃ is computed by the caller in float64 and rounded once; the initial accumulator value is the
 // caller's too (it fills s before the first step).
+import { withL2 } from "./weight-decay";
 import { add, div, lanes, mul, splat, sqrtT, sub } from "./lanes";
 
 function adagradRange<T>(
@@ -19,7 +20,7 @@ function adagradRange<T>(
     const o = <usize>i << 2;
     const theta = load<T>(param + o);
     let g = load<T>(grad + o);
-    if (decay) g = add<T>(g, mul<T>(vWd, theta));
+    g = withL2<T>(g, theta, vWd, decay);
     const s = add<T>(load<T>(stateSum + o), mul<T>(g, g));
     store<T>(stateSum + o, s);
     store<T>(param + o, sub<T>(theta, div<T>(mul<T>(vClr, g), add<T>(sqrtT<T>(s), vEps))));

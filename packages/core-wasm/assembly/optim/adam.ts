@@ -8,6 +8,7 @@
 // as PyTorch computes them in Python floats.
 // NOTE: PyTorch ≥ 2.0 writes the first moment as m.lerp_(g, 1−β₁); that is the same value up to one
 // rounding of m. The form of the algorithm box is used here: it cannot overflow in g − m.
+import { withL2 } from "./weight-decay";
 import { add, div, lanes, maxT, mul, splat, sqrtT, sub } from "./lanes";
 
 function adamRange<T>(
@@ -24,8 +25,7 @@ function adamRange<T>(
   const vDecay = splat<T>(decay);
   const vStep = splat<T>(stepSize);
   const vBc2 = splat<T>(biasCorrection2Sqrt);
-  // NOTE: a zero L2 coefficient skips the term (0·∞ would be NaN); the AdamW factor is always
-  // applied because multiplying by exactly 1 changes nothing, not even ∞ or NaN.
+  // The AdamW factor needs no such skip as L2: multiplying by exactly 1 changes nothing, not ∞, not NaN.
   const l2 = !decoupled && decay != 0;
   let i = from;
   for (; i + w <= n; i += w) {
@@ -33,7 +33,7 @@ function adamRange<T>(
     let theta = load<T>(param + o);
     let g = load<T>(grad + o);
     if (decoupled) theta = mul<T>(theta, vDecay);
-    else if (l2) g = add<T>(g, mul<T>(vDecay, theta));
+    else g = withL2<T>(g, theta, vDecay, l2);
     const m = add<T>(mul<T>(vB1, load<T>(expAvg + o)), mul<T>(vOmB1, g));
     const v = add<T>(mul<T>(vB2, load<T>(expAvgSq + o)), mul<T>(mul<T>(vOmB2, g), g));
     store<T>(expAvg + o, m);

@@ -9,6 +9,7 @@
 // NOTE: centred, ṽ = v − ḡ² is a variance and ≥ 0 in exact arithmetic, but rounding can make it
 // slightly negative when g barely varies, and then √ṽ is NaN. PyTorch does not clamp it either;
 // we keep its behaviour so that trajectories agree, NaN included.
+import { withL2 } from "./weight-decay";
 import { add, div, lanes, mul, splat, sqrtT, sub } from "./lanes";
 
 function rmspropRange<T>(
@@ -28,7 +29,7 @@ function rmspropRange<T>(
     const o = <usize>i << 2;
     const theta = load<T>(param + o);
     let g = load<T>(grad + o);
-    if (decay) g = add<T>(g, mul<T>(vWd, theta));
+    g = withL2<T>(g, theta, vWd, decay);
     const v = add<T>(mul<T>(vAlpha, load<T>(squareAvg + o)), mul<T>(mul<T>(vOmAlpha, g), g));
     store<T>(squareAvg + o, v);
     let vTilde = v;

@@ -5,6 +5,7 @@
 //   θ ← θ − γ·g
 // The operation order copies ATen's (add with alpha is a + α·b), so rounding matches PyTorch's
 // float32 CPU path as closely as a non-FMA kernel can.
+import { withL2 } from "./weight-decay";
 import { add, lanes, mul, splat, sub } from "./lanes";
 
 /** Updates [from, n) in steps of the lane count of T; returns where a shorter tail starts. */
@@ -17,14 +18,13 @@ function sgdRange<T>(
   const vMu = splat<T>(momentum);
   const vDamp = splat<T>(oneMinusDampening);
   const vWd = splat<T>(weightDecay);
-  // NOTE: λ = 0 must skip the term, not add 0·θ: 0·∞ is NaN and PyTorch skips it too.
   const decay = weightDecay != 0;
   let i = from;
   for (; i + w <= n; i += w) {
     const o = <usize>i << 2;
     const theta = load<T>(param + o);
     let g = load<T>(grad + o);
-    if (decay) g = add<T>(g, mul<T>(vWd, theta));
+    g = withL2<T>(g, theta, vWd, decay);
     if (buf != 0) {
       // PyTorch's first step clones g into the buffer: no dampening on it.
       const b = first ? g : add<T>(mul<T>(vMu, load<T>(buf + o)), mul<T>(vDamp, g));
