@@ -63,6 +63,7 @@ function adamCase(o: { decoupled: boolean; amsgrad: boolean; weightDecay: number
         s.expAvg[i] = o.beta1 * s.expAvg[i] + (1 - o.beta1) * g;
         s.expAvgSq[i] = o.beta2 * s.expAvgSq[i] + (1 - o.beta2) * g * g;
         let v = s.expAvgSq[i];
+        // amsgrad: max of the raw v, corrected afterwards, as torch's code (pytorch/pytorch#142323).
         if (o.amsgrad) v = s.maxExpAvgSq[i] = Math.max(s.maxExpAvgSq[i], v);
         const mHat = s.expAvg[i] / (1 - o.beta1 ** t);
         const vHat = v / (1 - o.beta2 ** t);

@@ -6,6 +6,8 @@
 //   θ ← θ − (s·m) / (√v̂ / c₂ + ε),   s = γ / (1 − β₁ᵗ),  c₂ = √(1 − β₂ᵗ)
 // s, c₂, 1−β₁, 1−β₂ and 1−γλ are computed by the caller in float64 and rounded once to float32,
 // as PyTorch computes them in Python floats.
+// NOTE: amsgrad keeps the max of the raw v and bias-corrects it afterwards, as PyTorch's code does;
+// its docs once showed the max of the corrected v̂ (pytorch/pytorch#142323), which differs.
 // NOTE: PyTorch ≥ 2.0 writes the first moment as m.lerp_(g, 1−β₁); that is the same value up to one
 // rounding of m. The form of the algorithm box is used here: it cannot overflow in g − m.
 import { withL2 } from "./weight-decay";
