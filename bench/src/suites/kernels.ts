@@ -2,6 +2,7 @@ import { loadCoreSync, sgemm, type Core } from '@eddy/core-wasm';
 import { medianMs } from '../measure.js';
 import { loadTfjsWasm } from '../peers/tfjs-wasm.js';
 import type { Report } from '../report.js';
+import { recurrent } from './recurrent.js';
 
 type Trans = 'NN' | 'NT' | 'TN' | 'TT';
 interface Shape {
@@ -42,13 +43,13 @@ function random(n: number, seed: number): Float32Array {
 
 async function eddyGemm(core: Core, { m, n, k, trans }: Shape): Promise<number> {
   const [transA, transB] = [trans[0] === 'T', trans[1] === 'T'];
-  return core.arena.scope(async () => {
-    const a = core.arena.fromF32(random(m * k, 1));
-    const b = core.arena.fromF32(random(k * n, 2));
-    const c = core.arena.allocF32(m * n);
-    const ms = await medianMs(() => sgemm(core, { transA, transB, m, n, k, a, b, c }));
-    return (2 * m * n * k) / (ms * 1e6);
-  });
+  // NOTE: arena scopes are synchronous and timing awaits, so the operands are not freed here: a
+  // scope would release them while sgemm's own scratch is being allocated on top of them.
+  const a = core.arena.fromF32(random(m * k, 1));
+  const b = core.arena.fromF32(random(k * n, 2));
+  const c = core.arena.allocF32(m * n);
+  const ms = await medianMs(() => sgemm(core, { transA, transB, m, n, k, a, b, c }));
+  return (2 * m * n * k) / (ms * 1e6);
 }
 
 async function tfjsGemm(tf: Awaited<ReturnType<typeof loadTfjsWasm>>, { m, n, k, trans }: Shape): Promise<number> {
@@ -91,6 +92,8 @@ export async function kernels(report: Report, options: { quick: boolean }): Prom
     }
   }
   report.clear();
+
+  await recurrent(plain, report);
 }
 
 function round(x: number): number {

@@ -76,12 +76,21 @@ export class Arena {
     return this.f32.slice(ptr >>> 2, (ptr >>> 2) + n);
   }
 
-  /** Runs `fn`; everything it allocated is freed when it returns or throws. */
+  /**
+   * Runs `fn`; everything it allocated is freed when it returns or throws. Scopes are synchronous:
+   * an async `fn` would free its memory at its first `await`, while it still uses it, so a returned
+   * promise is refused.
+   */
   scope<T>(fn: () => T): T {
     const depth = this.marks.length;
     this.marks.push(this.top);
     try {
-      return fn();
+      const result = fn();
+      if (result instanceof Promise) {
+        result.catch(() => undefined);
+        throw new EddyError('E_SCOPE', 'arena.scope: fn returned a promise; scopes are synchronous (memory would be freed at its first await)');
+      }
+      return result;
     } finally {
       if (this.marks.length !== depth + 1) {
         // eslint-disable-next-line no-unsafe-finally

@@ -71,6 +71,13 @@ describe('Arena', () => {
     expect(() => arena.alloc(1.5)).toThrow(/non-negative integer, got 1.5/);
   });
 
+  it('refuses an async function, whose memory would be freed at its first await', () => {
+    const { arena } = loadCoreSync();
+    const before = arena.used;
+    expect(() => arena.scope(async () => arena.alloc(64))).toThrow(expect.objectContaining({ code: 'E_SCOPE' }));
+    expect(arena.used).toBe(before);
+  });
+
   it('reports the high-water mark', () => {
     const { arena } = loadCoreSync();
     arena.resetPeak();
