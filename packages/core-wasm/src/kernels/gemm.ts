@@ -62,8 +62,8 @@ function checkLeftAndC(core: Core, op: string, args: SgemmArgs | SgemmPackedArgs
   const alpha = checkFinite(op, 'alpha', args.alpha ?? 1);
   const beta = checkFinite(op, 'beta', args.beta ?? 0);
   const [aRows, aCols] = transA ? [k, m] : [m, k];
-  const lda = checkStride(op, 'lda', args.lda ?? aCols, aCols);
-  const ldc = checkStride(op, 'ldc', args.ldc ?? n, n);
+  const lda = checkStride(op, 'lda', args.lda ?? Math.max(aCols, 1), aCols);
+  const ldc = checkStride(op, 'ldc', args.ldc ?? Math.max(n, 1), n);
   const a = checkMatrix(core, op, 'a', args.a, aRows, aCols, lda);
   const c = checkMatrix(core, op, 'c', args.c, m, n, ldc);
   return { transA, m, n, k, alpha, beta, a, lda, c, ldc };
@@ -80,7 +80,7 @@ export function sgemm(core: Core, args: SgemmArgs, impl: Impl = 'simd'): void {
   const { transA, m, n, k, alpha, beta, a, lda, c, ldc } = checkLeftAndC(core, op, args);
   const transB = checkFlag(op, 'transB', args.transB ?? false);
   const [bRows, bCols] = transB ? [n, k] : [k, n];
-  const ldb = checkStride(op, 'ldb', args.ldb ?? bCols, bCols);
+  const ldb = checkStride(op, 'ldb', args.ldb ?? Math.max(bCols, 1), bCols);
   const b = checkMatrix(core, op, 'b', args.b, bRows, bCols, ldb);
   if (m === 0 || n === 0) return;
   const x = core.exports;
@@ -122,7 +122,7 @@ export function packB(core: Core, args: PackBArgs): PackedB {
   const n = checkDim(op, 'n', args.n);
   const k = checkDim(op, 'k', args.k);
   const [bRows, bCols] = transB ? [n, k] : [k, n];
-  const ldb = checkStride(op, 'ldb', args.ldb ?? bCols, bCols);
+  const ldb = checkStride(op, 'ldb', args.ldb ?? Math.max(bCols, 1), bCols);
   const b = checkMatrix(core, op, 'b', args.b, bRows, bCols, ldb);
   const x = core.exports;
   const ptr = core.arena.alloc(x.f32_gemm_packed_b_bytes(n, k));
