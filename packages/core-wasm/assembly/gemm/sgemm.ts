@@ -32,6 +32,14 @@ function packedABlockBytes(m: i32, k: i32): usize {
   return <usize>roundUp(min(m, MC), MR) * <usize>min(k, KC) << 2;
 }
 
+/** Does the products with nothing to multiply: none for m or n = 0, C ← β·C for k = 0. */
+function isEmptyProduct(m: i32, n: i32, k: i32, beta: f32, c: usize, ldc: i32): bool {
+  if (m <= 0 || n <= 0) return true;
+  if (k > 0) return false;
+  scaleC(m, n, beta, c, ldc);
+  return true;
+}
+
 /** C[0:m, 0:n] ← β·C; β = 0 writes zeros without reading C (it may hold NaN). */
 function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {
   for (let i = 0; i < m; i++) {
@@ -88,11 +96,7 @@ export function sgemm(
     sgemmReference(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    scaleC(m, n, beta, c, ldc);
-    return;
-  }
+  if (isEmptyProduct(m, n, k, beta, c, ldc)) return;
   const tile = work;
   const incA = transA ? lda : 1;
   if (m == 1) {
@@ -144,11 +148,7 @@ export function sgemmPackedB(
     sgemmPackedBScalar(transA, m, n, k, alpha, a, lda, packed, beta, c, ldc);
     return;
   }
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    scaleC(m, n, beta, c, ldc);
-    return;
-  }
+  if (isEmptyProduct(m, n, k, beta, c, ldc)) return;
   const tile = work;
   const panelBytes = <usize>k * NR << 2;
   if (m == 1) {

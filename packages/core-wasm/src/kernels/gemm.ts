@@ -14,6 +14,10 @@ type GemmPackedKernel = (
   beta: number, c: number, ldc: number, work: number,
 ) => void;
 
+/**
+ * The raw GEMM ABI (assembly/gemm/exports.ts). Pointers are byte offsets, strides are in elements,
+ * flags are 0/1; `work` must hold the bytes the matching `…_workspace_bytes` export asks for.
+ */
 export interface GemmExports {
   f32_gemm_workspace_bytes(m: number, n: number, k: number): number;
   f32_gemm_4x8__wasmsimd: GemmKernel;
@@ -25,6 +29,7 @@ export interface GemmExports {
   f32_gemm_packed_b__scalar: GemmPackedKernel;
 }
 
+/** The arguments of `sgemm`; pointers are byte offsets into the core's memory. */
 export interface SgemmArgs {
   /** Use Aᵀ: A is stored k×m. */
   transA?: boolean;
@@ -101,6 +106,7 @@ export interface PackedB {
   readonly k: number;
 }
 
+/** The arguments of `packB`. */
 export interface PackBArgs {
   /** Use Bᵀ: B is stored n×k (a weight W stored out×in, used as Wᵀ). */
   transB?: boolean;
@@ -130,24 +136,10 @@ export function packB(core: Core, args: PackBArgs): PackedB {
   return { ptr, n, k };
 }
 
-export interface SgemmPackedArgs {
-  /** Use Aᵀ: A is stored k×m. */
-  transA?: boolean;
-  m: number;
-  /** Must equal `packed.n`. */
-  n: number;
-  /** Must equal `packed.k`. */
-  k: number;
-  /** Default 1. */
-  alpha?: number;
-  /** Default 0: C is overwritten and never read (it may hold NaN). */
-  beta?: number;
-  a: number;
-  lda?: number;
-  /** op(B) from `packB`. */
+/** The arguments of `sgemmPacked`: those of `sgemm` with `packed` in place of B. */
+export interface SgemmPackedArgs extends Omit<SgemmArgs, 'transB' | 'b' | 'ldb'> {
+  /** op(B) from `packB`; its n and k must equal the product's. */
   packed: PackedB;
-  c: number;
-  ldc?: number;
 }
 
 /**
