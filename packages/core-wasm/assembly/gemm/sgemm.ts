@@ -121,7 +121,7 @@ export function sgemm(
 
 /** Bytes needed to hold op(B) (k×n) packed for `sgemmPackedB`: ⌈n/8⌉ panels of k×8 floats. */
 export function packedBBytes(n: i32, k: i32): usize {
-  return <usize>roundUp(n, NR) * <usize>k << 2;
+  return (<usize>n + NR - 1) / NR * NR * <usize>k << 2;
 }
 
 /**

@@ -90,7 +90,7 @@ export function sgemm(core: Core, args: SgemmArgs, impl: Impl = 'simd'): void {
   if (m === 0 || n === 0) return;
   const x = core.exports;
   core.arena.scope(() => {
-    const work = impl === 'simd' ? core.arena.alloc(x.f32_gemm_workspace_bytes(m, n, k)) : 0;
+    const work = impl === 'simd' ? core.arena.alloc(x.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
     const kernel = impl === 'simd' ? x.f32_gemm_4x8__wasmsimd : x.f32_gemm__scalar;
     kernel(+transA, +transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
   });
@@ -131,7 +131,8 @@ export function packB(core: Core, args: PackBArgs): PackedB {
   const ldb = checkStride(op, 'ldb', args.ldb ?? Math.max(bCols, 1), bCols);
   const b = checkMatrix(core, op, 'b', args.b, bRows, bCols, ldb);
   const x = core.exports;
-  const ptr = core.arena.alloc(x.f32_gemm_packed_b_bytes(n, k));
+  // `>>> 0`: a usize comes back through an i32 result, negative from 2 GiB up.
+  const ptr = core.arena.alloc(x.f32_gemm_packed_b_bytes(n, k) >>> 0);
   if (n > 0 && k > 0) x.f32_gemm_pack_b(+transB, n, k, b, ldb, ptr);
   return { ptr, n, k };
 }
@@ -161,10 +162,10 @@ export function sgemmPacked(core: Core, args: SgemmPackedArgs, impl: Impl = 'sim
     );
   }
   const x = core.exports;
-  const p = checkPointer(core, op, 'packed.ptr', packed.ptr, x.f32_gemm_packed_b_bytes(n, k));
+  const p = checkPointer(core, op, 'packed.ptr', packed.ptr, x.f32_gemm_packed_b_bytes(n, k) >>> 0);
   if (m === 0 || n === 0) return;
   core.arena.scope(() => {
-    const work = impl === 'simd' ? core.arena.alloc(x.f32_gemm_packed_b_workspace_bytes(m, k)) : 0;
+    const work = impl === 'simd' ? core.arena.alloc(x.f32_gemm_packed_b_workspace_bytes(m, k) >>> 0) : 0;
     const kernel = impl === 'simd' ? x.f32_gemm_packed_b_4x8__wasmsimd : x.f32_gemm_packed_b__scalar;
     kernel(+transA, m, n, k, alpha, a, lda, p, beta, c, ldc, work);
   });
