@@ -13,7 +13,8 @@ import { gemvDots, gemvPanels, gemvRows } from "./gemv";
 
 // Block sizes, measured on a 2-core Xeon (48 KiB L1d, 2 MiB L2 per core) with Node 20: KC = 384…512
 // beat 128 and 256 by ≈ 5 % at n ≥ 512 (fewer passes over C); MC = 64…256 and NC made no
-// difference above the noise of a shared machine. See the gemm bench for the shapes.
+// difference above the noise of a shared machine (square n = 64…1024 in all transpose cases and
+// the recurrent shapes 32×256·256×1024, 32×512·512×2048, 1024×2048·2048×256).
 /** Depth of a k slice: B panel KC·NR·4 = 16 KiB + A panel 8 KiB stay in L1 during a tile. */
 const KC = 512;
 /** Rows of op(A) packed at once: MC·KC·4 = 256 KiB stays in L2 while the B panels sweep it. */
