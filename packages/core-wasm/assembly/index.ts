@@ -14,3 +14,5 @@ export function has_relaxed_simd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
 export * from "./elementwise/exports";
+export * from "./loss/exports";
+export * from "./embedding/exports";

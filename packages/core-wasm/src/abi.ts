@@ -1,5 +1,7 @@
 import type { GemmExports } from './kernels/gemm.js';
 import type { ElementwiseExports } from './kernels/elementwise.js';
+import type { LossExports } from './kernels/loss.js';
+import type { EmbeddingExports } from './kernels/embedding.js';
 
 /** Exports every build has besides its kernels. */
 export interface BaseExports {
@@ -9,4 +11,4 @@ export interface BaseExports {
 }
 
 /** The raw ABI: every family's exports (see README.md, "The ABI"). */
-export type CoreExports = BaseExports & GemmExports & ElementwiseExports;
+export type CoreExports = BaseExports & GemmExports & ElementwiseExports & LossExports & EmbeddingExports;

@@ -7,3 +7,5 @@ export { chooseVariant, RELAXED_PREFERRED, type LoadOptions, type Variant } from
 export type { CoreExports } from './abi.js';
 export * from './kernels/gemm.js';
 export * from './kernels/elementwise.js';
+export * from './kernels/loss.js';
+export * from './kernels/embedding.js';

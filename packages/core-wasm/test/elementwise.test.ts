@@ -161,7 +161,7 @@ describe.each(VARIANTS)('elementwise (%s build)', (variant) => {
         const ss = exactSum(Array.from(x, (v) => v * v));
         c.arena.scope(() => {
           const px = put(c, x), pp = put(c, positive);
-          // A float32 running sum of these terms is off by ~1e-4 relative; float64 partials by ~1e-13.
+          // A float32 running sum of these terms is off by ~1e-5 relative; float64 partials by ~1e-13.
           expect(Math.abs(sum(c, { n, x: px }, impl) - s)).toBeLessThanOrEqual(1e-12 * sa);
           expect(Math.abs(sumOfSquares(c, { n, x: px }, impl) - ss) / ss).toBeLessThanOrEqual(1e-12);
           expect(Math.abs(sum(c, { n, x: pp }, impl) - sp) / sp).toBeLessThanOrEqual(1e-12);

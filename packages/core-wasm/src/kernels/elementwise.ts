@@ -80,7 +80,27 @@ export function checkAliasing(
   }
 }
 
-function checkFlag(op: string, name: string, value: unknown): boolean {
+/**
+ * Two regions that must not share a byte (an output and an input the kernel reads after it wrote
+ * the output, or two outputs).
+ * @internal
+ */
+export function checkDisjoint(op: string, aName: string, a: number, aBytes: number, bName: string, b: number, bBytes: number): void {
+  if (aBytes > 0 && bBytes > 0 && a < b + bBytes && b < a + aBytes) {
+    throw new EddyError(
+      'E_ARGUMENT',
+      `${op}: ${aName} must not overlap ${bName}; ${aName} spans bytes [${a}, ${a + aBytes}) and ${bName} [${b}, ${b + bBytes})`,
+    );
+  }
+}
+
+/** Bytes spanned by a rows×cols matrix with row stride ld (0 when empty). @internal */
+export function matrixBytes(rows: number, cols: number, ld: number): number {
+  return rows === 0 || cols === 0 ? 0 : ((rows - 1) * ld + cols) * 4;
+}
+
+/** @internal */
+export function checkFlag(op: string, name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') {
     throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a boolean, got ${describe(value)}`);
   }
@@ -294,8 +314,7 @@ function rowwise(core: Core, name: string, kernel: 'softmax' | 'log_softmax', ar
   const ldo = checkStride(name, 'ldo', args.ldo ?? cols, cols);
   const x = checkMatrix(core, name, 'x', args.x, rows, cols, ldx);
   const out = checkMatrix(core, name, 'out', args.out, rows, cols, ldo);
-  const bytes = (ld: number) => (rows === 0 || cols === 0 ? 0 : ((rows - 1) * ld + cols) * 4);
-  checkAliasing(name, 'out', out, bytes(ldo), 'x', x, bytes(ldx), ldx === ldo);
+  checkAliasing(name, 'out', out, matrixBytes(rows, cols, ldo), 'x', x, matrixBytes(rows, cols, ldx), ldx === ldo);
   twin(core, kernel, impl)(rows, cols, x, ldx, out, ldo);
 }
 
