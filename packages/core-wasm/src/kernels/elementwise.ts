@@ -152,13 +152,16 @@ export interface ScaleArgs {
 
 /** outᵢ = α·xᵢ. */
 export function scale(core: Core, args: ScaleArgs, impl: Impl = 'simd'): void {
-  const op = 'scale' as const;
+  scaled(core, 'scale', args.n, args.alpha, args.x, 'out', args.out, impl);
+}
+
+function scaled(core: Core, op: 'scale' | 'axpy', n0: number, alpha0: number, x0: number, outName: string, out0: number, impl: Impl): void {
   checkImpl(op, impl);
-  const n = checkDim(op, 'n', args.n);
-  const alpha = checkFinite(op, 'alpha', args.alpha);
-  const x = checkVector(core, op, 'x', args.x, n);
-  const out = checkVector(core, op, 'out', args.out, n);
-  checkAliasing(op, 'out', out, 4 * n, 'x', x, 4 * n);
+  const n = checkDim(op, 'n', n0);
+  const alpha = checkFinite(op, 'alpha', alpha0);
+  const x = checkVector(core, op, 'x', x0, n);
+  const out = checkVector(core, op, outName, out0, n);
+  checkAliasing(op, outName, out, 4 * n, 'x', x, 4 * n);
   twin(core, op, impl)(n, alpha, x, out);
 }
 
@@ -172,14 +175,7 @@ export interface AxpyArgs {
 
 /** yᵢ ← α·xᵢ + yᵢ (BLAS saxpy; one rounding for the product, one for the sum). */
 export function axpy(core: Core, args: AxpyArgs, impl: Impl = 'simd'): void {
-  const op = 'axpy' as const;
-  checkImpl(op, impl);
-  const n = checkDim(op, 'n', args.n);
-  const alpha = checkFinite(op, 'alpha', args.alpha);
-  const x = checkVector(core, op, 'x', args.x, n);
-  const y = checkVector(core, op, 'y', args.y, n);
-  checkAliasing(op, 'y', y, 4 * n, 'x', x, 4 * n);
-  twin(core, op, impl)(n, alpha, x, y);
+  scaled(core, 'axpy', args.n, args.alpha, args.x, 'y', args.y, impl);
 }
 
 export interface UnaryArgs {

@@ -39,19 +39,33 @@ export interface EmbeddingGatherArgs {
 
 /** Embedding lookup: out[i, :] = E[ids[i], :]. */
 export function embeddingGather(core: Core, args: EmbeddingGatherArgs, impl: Impl = 'simd'): void {
-  const op = 'embeddingGather';
-  checkImpl(op, impl);
-  const n = checkDim(op, 'n', args.n);
-  const v = checkDim(op, 'v', args.v);
-  const d = checkDim(op, 'd', args.d);
-  const ids = checkVector(core, op, 'ids', args.ids, n);
-  const table = checkVector(core, op, 'table', args.table, v * d);
-  const out = checkVector(core, op, 'out', args.out, n * d);
-  checkDisjoint(op, 'out', out, 4 * n * d, 'table', table, 4 * v * d);
-  checkDisjoint(op, 'out', out, 4 * n * d, 'ids', ids, 4 * n);
-  checkIds(core, op, ids, n, v);
   const x = core.exports;
-  (impl === 'simd' ? x.f32_embedding_gather__wasmsimd : x.f32_embedding_gather__scalar)(n, d, ids, table, out);
+  const kernel = impl === 'simd' ? x.f32_embedding_gather__wasmsimd : x.f32_embedding_gather__scalar;
+  run(core, 'embeddingGather', impl, args, ['table', args.table, 'v'], ['out', args.out, 'n'], kernel);
+}
+
+/**
+ * Checks the sizes, the ids, the source and destination (`rows` says whether each has n or v
+ * rows of d), that the destination overlaps neither the source nor the ids, then runs `kernel`.
+ */
+function run(
+  core: Core, op: string, impl: Impl, args: { n: number; v: number; d: number; ids: number },
+  [srcName, src0, srcRows]: [string, number, 'n' | 'v'], [dstName, dst0, dstRows]: [string, number, 'n' | 'v'],
+  kernel: EmbeddingKernel,
+): void {
+  checkImpl(op, impl);
+  const sizes = { n: checkDim(op, 'n', args.n), v: checkDim(op, 'v', args.v) };
+  const d = checkDim(op, 'd', args.d);
+  const n = sizes.n;
+  const ids = checkVector(core, op, 'ids', args.ids, n);
+  const srcBytes = 4 * sizes[srcRows] * d;
+  const dstBytes = 4 * sizes[dstRows] * d;
+  const src = checkVector(core, op, srcName, src0, sizes[srcRows] * d);
+  const dst = checkVector(core, op, dstName, dst0, sizes[dstRows] * d);
+  checkDisjoint(op, dstName, dst, dstBytes, srcName, src, srcBytes);
+  checkDisjoint(op, dstName, dst, dstBytes, 'ids', ids, 4 * n);
+  checkIds(core, op, ids, n, sizes.v);
+  kernel(n, d, ids, src, dst);
 }
 
 export interface EmbeddingScatterAddArgs {
@@ -74,17 +88,7 @@ export interface EmbeddingScatterAddArgs {
  * receives the sum of its rows, and the result is deterministic.
  */
 export function embeddingScatterAdd(core: Core, args: EmbeddingScatterAddArgs, impl: Impl = 'simd'): void {
-  const op = 'embeddingScatterAdd';
-  checkImpl(op, impl);
-  const n = checkDim(op, 'n', args.n);
-  const v = checkDim(op, 'v', args.v);
-  const d = checkDim(op, 'd', args.d);
-  const ids = checkVector(core, op, 'ids', args.ids, n);
-  const grad = checkVector(core, op, 'grad', args.grad, n * d);
-  const dtable = checkVector(core, op, 'dtable', args.dtable, v * d);
-  checkDisjoint(op, 'dtable', dtable, 4 * v * d, 'grad', grad, 4 * n * d);
-  checkDisjoint(op, 'dtable', dtable, 4 * v * d, 'ids', ids, 4 * n);
-  checkIds(core, op, ids, n, v);
   const x = core.exports;
-  (impl === 'simd' ? x.f32_embedding_scatter_add__wasmsimd : x.f32_embedding_scatter_add__scalar)(n, d, ids, grad, dtable);
+  const kernel = impl === 'simd' ? x.f32_embedding_scatter_add__wasmsimd : x.f32_embedding_scatter_add__scalar;
+  run(core, 'embeddingScatterAdd', impl, args, ['grad', args.grad, 'n'], ['dtable', args.dtable, 'v'], kernel);
 }
