@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, axpy, exp, log, logSoftmax, mul, relu, reluBackward, scale, sigmoid, sigmoidBackward, softmax, sub, sum,
-  sumOfSquares, tanh, tanhBackward, type Core,
+  add, axpy, exp, log, logSoftmax, logSoftmaxBackward, mul, relu, reluBackward, scale, sigmoid, sigmoidBackward, softmax, sub, sum,
+  softmaxBackward, sumOfSquares, tanh, tanhBackward, type Core,
 } from '../src/index.node.js';
 import { closeness, core, rng, uniform, VARIANTS } from './cores.js';
 
@@ -223,6 +223,48 @@ describe.each(VARIANTS)('elementwise (%s build)', (variant) => {
         }
       });
 
+      it('softmaxBackward and logSoftmaxBackward: float64 reference with strides, and in place over dy', () => {
+        for (const [rows, cols] of [[1, 1], [3, 5], [4, 8], [2, 13], [3, 40]]) {
+          const ldy = cols + 1, lddy = cols + 2, lddx = cols + 3;
+          const x = uniform(rng(rows + cols), rows * cols, -4, 4);
+          const dy = uniform(rng(rows * cols), rows * lddy, -1, 1);
+          const soft = new Float32Array(rows * ldy);
+          const logs = new Float32Array(rows * ldy);
+          const wantSoft: number[] = [];
+          const wantLog: number[] = [];
+          for (let r = 0; r < rows; r++) {
+            const row = Array.from(x.subarray(r * cols, r * cols + cols));
+            const m = Math.max(...row);
+            const z = row.reduce((acc, v) => acc + Math.exp(v - m), 0);
+            row.forEach((v, j) => {
+              soft[r * ldy + j] = Math.exp(v - m) / z;
+              logs[r * ldy + j] = v - m - Math.log(z);
+            });
+            let dot = 0, total = 0;
+            for (let j = 0; j < cols; j++) {
+              dot += dy[r * lddy + j] * soft[r * ldy + j];
+              total += dy[r * lddy + j];
+            }
+            for (let j = 0; j < cols; j++) {
+              wantSoft.push(soft[r * ldy + j] * (dy[r * lddy + j] - dot));
+              wantLog.push(dy[r * lddy + j] - Math.exp(logs[r * ldy + j]) * total);
+            }
+          }
+          for (const [fn, y, want] of [[softmaxBackward, soft, wantSoft], [logSoftmaxBackward, logs, wantLog]] as const) {
+            c.arena.scope(() => {
+              const py = put(c, y), pdy = put(c, dy), pdx = put(c, new Float32Array(rows * lddx).fill(NaN));
+              fn(c, { rows, cols, y: py, ldy, dy: pdy, lddy, dx: pdx, lddx }, impl);
+              const got = c.arena.readF32(pdx, rows * lddx);
+              const dense = Float32Array.from({ length: rows * cols }, (_, i) => got[Math.floor(i / cols) * lddx + (i % cols)]);
+              expect(closeness(dense, want, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+              fn(c, { rows, cols, y: py, ldy, dy: pdy, lddy, dx: pdy, lddx: lddy }, impl); // in place over dy
+              const inPlace = c.arena.readF32(pdy, rows * lddy);
+              expect(Float32Array.from({ length: rows * cols }, (_, i) => inPlace[Math.floor(i / cols) * lddy + (i % cols)])).toEqual(dense);
+            });
+          }
+        }
+      });
+
       it('softmax in place, and NaN or +Inf in a row makes that row NaN only', () => {
         const rows = 3, cols = 6;
         const x = uniform(rng(60), rows * cols, -2, 2);
@@ -241,7 +283,7 @@ describe.each(VARIANTS)('elementwise (%s build)', (variant) => {
     });
   }
 
-  it('the twins agree to the last bit on softmax, logSoftmax, sum and the activations', () => {
+  it('the twins agree to the last bit on softmax, logSoftmax, their backwards, sum and the activations', () => {
     const rows = 9, cols = 77;
     const x = mixed(70, rows * cols, -50, 50);
     const results = IMPLS.map((impl) =>
@@ -250,6 +292,8 @@ describe.each(VARIANTS)('elementwise (%s build)', (variant) => {
         softmax(c, { rows, cols, x: px, out: o1 }, impl);
         logSoftmax(c, { rows, cols, x: px, out: o2 }, impl);
         sigmoid(c, { n: rows * cols, x: px, out: o3 }, impl);
+        softmaxBackward(c, { rows, cols, y: o1, dy: o3, dx: o3 }, impl);
+        logSoftmaxBackward(c, { rows, cols, y: o2, dy: px, dx: o2 }, impl);
         return [...c.arena.readF32(o1, rows * cols), ...c.arena.readF32(o2, rows * cols), ...c.arena.readF32(o3, rows * cols),
           sum(c, { n: rows * cols, x: px }, impl), sumOfSquares(c, { n: rows * cols, x: px }, impl)];
       }),
@@ -287,6 +331,8 @@ describe('elementwise input checks', () => {
     check(() => add(c, { n: 8, a: base, b: base + 64, out: base + 4 }), 'E_ARGUMENT', /^add: out must be the same pointer as a or not overlap it/);
     check(() => tanhBackward(c, { n: 8, y: base + 128, dy: base, dx: base + 8 }), 'E_ARGUMENT', /dx must be the same pointer as dy/);
     check(() => softmax(c, { rows: 2, cols: 3, x: base, ldx: 4, out: base, ldo: 3 }), 'E_ARGUMENT', /out must be the same pointer as x with the same row stride/);
+    check(() => softmaxBackward(c, { rows: 2, cols: 3, y: base + 64, dy: base, dx: base + 4 }), 'E_ARGUMENT', /^softmaxBackward: dx must be the same pointer as dy/);
+    check(() => logSoftmaxBackward(c, { rows: 2, cols: 3, y: base, ldy: 2, dy: base + 64, dx: base + 128 }), 'E_ARGUMENT', /^logSoftmaxBackward: ldy must be an integer >= 3/);
     // Disjoint and identical pointers are fine; n = 0 touches nothing.
     expect(() => mul(c, { n: 4, a: base, b: base, out: base + 16 })).not.toThrow();
     expect(() => add(c, { n: 0, a: 0, b: 0, out: 0 })).not.toThrow();

@@ -3,7 +3,7 @@
 // `__scalar` twin with the same signature; they return bit-identical results.
 import { Binary, Grad, mapBinary, mapGrad, mapUnary, Unary } from "./map";
 import { reduce, Reduce } from "./reduce";
-import { logSoftmaxRows, softmaxRows } from "./softmax";
+import { logSoftmaxBackwardRows, logSoftmaxRows, softmaxBackwardRows, softmaxRows } from "./softmax";
 
 /** out = a + b */
 export function f32_add__wasmsimd(n: i32, a: usize, b: usize, out: usize): void { mapBinary(true, Binary.ADD, n, 0, a, b, out); }
@@ -79,4 +79,22 @@ export function f32_log_softmax__wasmsimd(rows: i32, cols: i32, x: usize, ldx: i
 }
 export function f32_log_softmax__scalar(rows: i32, cols: i32, x: usize, ldx: i32, out: usize, ldo: i32): void {
   logSoftmaxRows(false, rows, cols, x, ldx, out, ldo);
+}
+
+/**
+ * dx = y ⊙ (dy − rowsum(dy ⊙ y)) from the softmax output y (rows×cols; strides ldy, lddy, lddx).
+ * dx may be dy or y with the same stride. Overwrites dx.
+ */
+export function f32_softmax_backward__wasmsimd(rows: i32, cols: i32, y: usize, ldy: i32, dy: usize, lddy: i32, dx: usize, lddx: i32): void {
+  softmaxBackwardRows(true, rows, cols, y, ldy, dy, lddy, dx, lddx);
+}
+export function f32_softmax_backward__scalar(rows: i32, cols: i32, y: usize, ldy: i32, dy: usize, lddy: i32, dx: usize, lddx: i32): void {
+  softmaxBackwardRows(false, rows, cols, y, ldy, dy, lddy, dx, lddx);
+}
+/** dx = dy − e^{y} ⊙ rowsum(dy) from the log-softmax output y; same arguments as softmax_backward. */
+export function f32_log_softmax_backward__wasmsimd(rows: i32, cols: i32, y: usize, ldy: i32, dy: usize, lddy: i32, dx: usize, lddx: i32): void {
+  logSoftmaxBackwardRows(true, rows, cols, y, ldy, dy, lddy, dx, lddx);
+}
+export function f32_log_softmax_backward__scalar(rows: i32, cols: i32, y: usize, ldy: i32, dy: usize, lddy: i32, dx: usize, lddx: i32): void {
+  logSoftmaxBackwardRows(false, rows, cols, y, ldy, dy, lddy, dx, lddx);
 }

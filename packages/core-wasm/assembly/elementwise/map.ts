@@ -9,7 +9,7 @@
 import { exp4, expS, log4, logS, sigmoid4, sigmoidS, tanh4, tanhS } from "../math/transcendental";
 
 export const enum Unary { COPY, EXP, LOG, SIGMOID, TANH, RELU }
-export const enum Binary { ADD, SUB, MUL, SCALE, AXPY }
+export const enum Binary { ADD, SUB, MUL, SCALE, AXPY, SOFTMAX_GRAD, LOG_SOFTMAX_GRAD }
 export const enum Grad { SIGMOID, TANH, RELU }
 
 // @ts-ignore: decorator
@@ -55,7 +55,9 @@ export const enum Grad { SIGMOID, TANH, RELU }
   if (op == Binary.SUB) return f32x4.sub(a, b);
   if (op == Binary.MUL) return f32x4.mul(a, b);
   if (op == Binary.SCALE) return f32x4.mul(alpha, a);
-  return f32x4.add(f32x4.mul(alpha, a), b);
+  if (op == Binary.AXPY) return f32x4.add(f32x4.mul(alpha, a), b);
+  if (op == Binary.SOFTMAX_GRAD) return f32x4.mul(b, f32x4.sub(a, alpha));
+  return f32x4.sub(a, f32x4.mul(exp4(b), alpha));
 }
 
 // @ts-ignore: decorator
@@ -64,12 +66,16 @@ export const enum Grad { SIGMOID, TANH, RELU }
   if (op == Binary.SUB) return a - b;
   if (op == Binary.MUL) return a * b;
   if (op == Binary.SCALE) return alpha * a;
-  return alpha * a + b;
+  if (op == Binary.AXPY) return alpha * a + b;
+  if (op == Binary.SOFTMAX_GRAD) return b * (a - alpha);
+  return a - expS(b) * alpha;
 }
 
 /**
  * out[i] = a[i] ∘ b[i] for ADD, SUB, MUL; out[i] = α·a[i] for SCALE (b is not read);
- * out[i] = α·a[i] + b[i] for AXPY (y += α·x is out = b = y, a = x).
+ * out[i] = α·a[i] + b[i] for AXPY (y += α·x is out = b = y, a = x); the softmax gradients with
+ * a = dy, b = the forward output y, α = the row's Σ: b·(a − α) (SOFTMAX_GRAD) and
+ * a − e^{b}·α (LOG_SOFTMAX_GRAD).
  */
 // @ts-ignore: decorator
 @inline export function mapBinary(simd: bool, op: Binary, n: i32, alpha: f32, a: usize, b: usize, out: usize): void {

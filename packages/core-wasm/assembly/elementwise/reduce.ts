@@ -11,18 +11,22 @@
 // additions in the same order, so the twins agree to the last bit.
 import { exp4, expS } from "../math/transcendental";
 
-export const enum Reduce { SUM, SUMSQ, EXPSUM }
+export const enum Reduce { SUM, SUMSQ, EXPSUM, DOT }
 
 // @ts-ignore: decorator
-@inline function term(op: Reduce, v: f32): f64 {
+@inline function term(op: Reduce, v: f32, w: f32): f64 {
   const d = <f64>v;
-  return op == Reduce.SUMSQ ? d * d : d;
+  if (op == Reduce.SUMSQ) return d * d;
+  if (op == Reduce.DOT) return d * <f64>w;
+  return d;
 }
 
 // @ts-ignore: decorator
-@inline function terms(op: Reduce, v: v128): v128 {
+@inline function terms(op: Reduce, v: v128, w: v128): v128 {
   const d = f64x2.promote_low_f32x4(v);
-  return op == Reduce.SUMSQ ? f64x2.mul(d, d) : d;
+  if (op == Reduce.SUMSQ) return f64x2.mul(d, d);
+  if (op == Reduce.DOT) return f64x2.mul(d, f64x2.promote_low_f32x4(w));
+  return d;
 }
 
 // @ts-ignore: decorator
@@ -31,11 +35,12 @@ export const enum Reduce { SUM, SUMSQ, EXPSUM }
 }
 
 /**
- * Σ x[i] (SUM), Σ x[i]² (SUMSQ), or Σ e^{x[i] − shift} (EXPSUM, which also stores each e^{x[i] −
- * shift} to out when out ≠ 0; out may be x). The value is the f64 sum.
+ * Σ x[i] (SUM), Σ x[i]² (SUMSQ), Σ x[i]·aux[i] (DOT; products exact in f64), or Σ e^{x[i] − shift}
+ * (EXPSUM, which also stores each e^{x[i] − shift} to aux when aux ≠ 0; aux may be x). The value
+ * is the f64 sum.
  */
 // @ts-ignore: decorator
-@inline export function reduce(simd: bool, op: Reduce, n: i32, x: usize, shift: f32, out: usize): f64 {
+@inline export function reduce(simd: bool, op: Reduce, n: i32, x: usize, shift: f32, aux: usize): f64 {
   const blocks = n >> 3;
   let total: f64 = 0;
   if (simd) {
@@ -48,18 +53,24 @@ export const enum Reduce { SUM, SUMSQ, EXPSUM }
       const o = <usize>b << 5;
       let v0 = v128.load(x + o);
       let v1 = v128.load(x + o, 16);
+      let w0 = v0;
+      let w1 = v1;
       if (op == Reduce.EXPSUM) {
         v0 = exp4(f32x4.sub(v0, vshift));
         v1 = exp4(f32x4.sub(v1, vshift));
-        if (out) {
-          v128.store(out + o, v0);
-          v128.store(out + o, v1, 16);
+        if (aux) {
+          v128.store(aux + o, v0);
+          v128.store(aux + o, v1, 16);
         }
       }
-      a0 = f64x2.add(a0, terms(op, v0));
-      a1 = f64x2.add(a1, terms(op, upper(v0)));
-      a2 = f64x2.add(a2, terms(op, v1));
-      a3 = f64x2.add(a3, terms(op, upper(v1)));
+      if (op == Reduce.DOT) {
+        w0 = v128.load(aux + o);
+        w1 = v128.load(aux + o, 16);
+      }
+      a0 = f64x2.add(a0, terms(op, v0, w0));
+      a1 = f64x2.add(a1, terms(op, upper(v0), upper(w0)));
+      a2 = f64x2.add(a2, terms(op, v1, w1));
+      a3 = f64x2.add(a3, terms(op, upper(v1), upper(w1)));
     }
     const s = f64x2.add(f64x2.add(a0, a2), f64x2.add(a1, a3));
     total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
@@ -69,32 +80,38 @@ export const enum Reduce { SUM, SUMSQ, EXPSUM }
     for (let b = 0; b < blocks; b++) {
       const o = <usize>b << 5;
       // Unrolled by hand: eight named accumulators are what the SIMD lanes hold.
-      s0 += term(op, element(op, x, o, 0, shift, out));
-      s1 += term(op, element(op, x, o, 4, shift, out));
-      s2 += term(op, element(op, x, o, 8, shift, out));
-      s3 += term(op, element(op, x, o, 12, shift, out));
-      s4 += term(op, element(op, x, o, 16, shift, out));
-      s5 += term(op, element(op, x, o, 20, shift, out));
-      s6 += term(op, element(op, x, o, 24, shift, out));
-      s7 += term(op, element(op, x, o, 28, shift, out));
+      s0 += term(op, element(op, x, o, 0, shift, aux), second(op, aux, o, 0));
+      s1 += term(op, element(op, x, o, 4, shift, aux), second(op, aux, o, 4));
+      s2 += term(op, element(op, x, o, 8, shift, aux), second(op, aux, o, 8));
+      s3 += term(op, element(op, x, o, 12, shift, aux), second(op, aux, o, 12));
+      s4 += term(op, element(op, x, o, 16, shift, aux), second(op, aux, o, 16));
+      s5 += term(op, element(op, x, o, 20, shift, aux), second(op, aux, o, 20));
+      s6 += term(op, element(op, x, o, 24, shift, aux), second(op, aux, o, 24));
+      s7 += term(op, element(op, x, o, 28, shift, aux), second(op, aux, o, 28));
     }
     total = ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
   }
   for (let i = blocks << 3; i < n; i++) {
-    total += term(op, element(op, x, <usize>i << 2, 0, shift, out));
+    total += term(op, element(op, x, <usize>i << 2, 0, shift, aux), second(op, aux, <usize>i << 2, 0));
   }
   return total;
 }
 
-/** The f32 term at byte offset o + k: x itself, or e^{x − shift} (stored to out when out ≠ 0). */
+/** The f32 term at byte offset o + k: x itself, or e^{x − shift} (stored to aux when aux ≠ 0). */
 // @ts-ignore: decorator
-@inline function element(op: Reduce, x: usize, o: usize, k: usize, shift: f32, out: usize): f32 {
+@inline function element(op: Reduce, x: usize, o: usize, k: usize, shift: f32, aux: usize): f32 {
   let v = load<f32>(x + o + k);
   if (op == Reduce.EXPSUM) {
     v = expS(v - shift);
-    if (out) store<f32>(out + o + k, v);
+    if (aux) store<f32>(aux + o + k, v);
   }
   return v;
+}
+
+/** DOT's second factor aux[(o + k)/4]; 0 (unused) for the other reductions. */
+// @ts-ignore: decorator
+@inline function second(op: Reduce, aux: usize, o: usize, k: usize): f32 {
+  return op == Reduce.DOT ? load<f32>(aux + o + k) : 0;
 }
 
 /** max_i x[i] (−Inf for n = 0); NaN if any x[i] is NaN. Exact, so the twins agree. */

@@ -43,3 +43,33 @@ function shiftRow(simd: bool, n: i32, x: usize, m: f32, c: f32, out: usize): voi
     store<f32>(out + o, load<f32>(x + o) - m - c);
   }
 }
+
+/**
+ * Backward of softmax from its output y: dx = y ⊙ (dy − Σⱼ dyⱼ·yⱼ) row by row (Σ in f64).
+ * dx may be dy or y itself (same stride): each row's Σ is taken before the row is written.
+ */
+export function softmaxBackwardRows(
+  simd: bool, rows: i32, cols: i32, y: usize, ldy: i32, dy: usize, lddy: i32, dx: usize, lddx: i32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const yr = y + (<usize>r * <usize>ldy << 2);
+    const gr = dy + (<usize>r * <usize>lddy << 2);
+    const dot = <f32>reduce(simd, Reduce.DOT, cols, gr, 0, yr);
+    mapBinary(simd, Binary.SOFTMAX_GRAD, cols, dot, gr, yr, dx + (<usize>r * <usize>lddx << 2));
+  }
+}
+
+/**
+ * Backward of log-softmax from its output y: dx = dy − e^{y}·Σⱼ dyⱼ row by row (e^{y} = softmax).
+ * Same aliasing as softmaxBackwardRows.
+ */
+export function logSoftmaxBackwardRows(
+  simd: bool, rows: i32, cols: i32, y: usize, ldy: i32, dy: usize, lddy: i32, dx: usize, lddx: i32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const yr = y + (<usize>r * <usize>ldy << 2);
+    const gr = dy + (<usize>r * <usize>lddy << 2);
+    const total = <f32>reduce(simd, Reduce.SUM, cols, gr, 0, 0);
+    mapBinary(simd, Binary.LOG_SOFTMAX_GRAD, cols, total, gr, yr, dx + (<usize>r * <usize>lddx << 2));
+  }
+}

@@ -12,6 +12,7 @@ type UnaryKernel = (n: number, x: number, out: number) => void;
 type GradKernel = (n: number, v: number, dy: number, dx: number, accumulate: number) => void;
 type ReduceKernel = (n: number, x: number) => number;
 type RowsKernel = (rows: number, cols: number, x: number, ldx: number, out: number, ldo: number) => void;
+type RowsGradKernel = (rows: number, cols: number, y: number, ldy: number, dy: number, lddy: number, dx: number, lddx: number) => void;
 
 export interface ElementwiseExports {
   f32_add__wasmsimd: BinaryKernel;
@@ -48,6 +49,10 @@ export interface ElementwiseExports {
   f32_softmax__scalar: RowsKernel;
   f32_log_softmax__wasmsimd: RowsKernel;
   f32_log_softmax__scalar: RowsKernel;
+  f32_softmax_backward__wasmsimd: RowsGradKernel;
+  f32_softmax_backward__scalar: RowsGradKernel;
+  f32_log_softmax_backward__wasmsimd: RowsGradKernel;
+  f32_log_softmax_backward__scalar: RowsGradKernel;
 }
 
 /** Kernel names of this family: `add` for `f32_add__wasmsimd` / `f32_add__scalar`. */
@@ -326,4 +331,51 @@ export function softmax(core: Core, args: RowsArgs, impl: Impl = 'simd'): void {
 /** Row-wise log-softmax: out_{r,j} = (x_{r,j} − m_r) − log Σₖ e^{x_{r,k} − m_r}. */
 export function logSoftmax(core: Core, args: RowsArgs, impl: Impl = 'simd'): void {
   rowwise(core, 'logSoftmax', 'log_softmax', args, impl);
+}
+
+export interface RowsGradArgs {
+  rows: number;
+  cols: number;
+  /** The forward output (softmax or log-softmax), rows×cols. */
+  y: number;
+  /** Row stride of y; default cols. */
+  ldy?: number;
+  /** Upstream gradient ∂L/∂y, rows×cols. */
+  dy: number;
+  lddy?: number;
+  /** Written (overwritten); may be `dy` or `y` itself with the same stride, else must overlap neither. */
+  dx: number;
+  lddx?: number;
+}
+
+function rowwiseGrad(core: Core, name: string, kernel: 'softmax_backward' | 'log_softmax_backward', args: RowsGradArgs, impl: Impl): void {
+  checkImpl(name, impl);
+  const rows = checkDim(name, 'rows', args.rows);
+  const cols = checkDim(name, 'cols', args.cols);
+  const ldy = checkStride(name, 'ldy', args.ldy ?? cols, cols);
+  const lddy = checkStride(name, 'lddy', args.lddy ?? cols, cols);
+  const lddx = checkStride(name, 'lddx', args.lddx ?? cols, cols);
+  const y = checkMatrix(core, name, 'y', args.y, rows, cols, ldy);
+  const dy = checkMatrix(core, name, 'dy', args.dy, rows, cols, lddy);
+  const dx = checkMatrix(core, name, 'dx', args.dx, rows, cols, lddx);
+  const dxBytes = matrixBytes(rows, cols, lddx);
+  checkAliasing(name, 'dx', dx, dxBytes, 'dy', dy, matrixBytes(rows, cols, lddy), lddx === lddy);
+  checkAliasing(name, 'dx', dx, dxBytes, 'y', y, matrixBytes(rows, cols, ldy), lddx === ldy);
+  twin(core, kernel, impl)(rows, cols, y, ldy, dy, lddy, dx, lddx);
+}
+
+/**
+ * Softmax backward from its output y: ∂L/∂x_{r,j} = y_{r,j}·(∂L/∂y_{r,j} − Σₖ ∂L/∂y_{r,k}·y_{r,k})
+ * (the row sum in float64). Overwrites dx.
+ */
+export function softmaxBackward(core: Core, args: RowsGradArgs, impl: Impl = 'simd'): void {
+  rowwiseGrad(core, 'softmaxBackward', 'softmax_backward', args, impl);
+}
+
+/**
+ * Log-softmax backward from its output y: ∂L/∂x_{r,j} = ∂L/∂y_{r,j} − e^{y_{r,j}}·Σₖ ∂L/∂y_{r,k}
+ * (e^{y} is the softmax; the row sum in float64). Overwrites dx.
+ */
+export function logSoftmaxBackward(core: Core, args: RowsGradArgs, impl: Impl = 'simd'): void {
+  rowwiseGrad(core, 'logSoftmaxBackward', 'log_softmax_backward', args, impl);
 }
