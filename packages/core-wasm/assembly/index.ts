@@ -4,6 +4,10 @@
 
 export * from "./gemm/exports";
 export * from "./recurrent/exports-gru";
+export * from "./elementwise/exports";
+export * from "./loss/exports";
+export * from "./embedding/exports";
+export * from "./optim/exports";
 
 /** First byte the TypeScript arena may use: everything below holds the module's static data. */
 export function heap_base(): usize {
@@ -14,4 +18,3 @@ export function heap_base(): usize {
 export function has_relaxed_simd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
-export * from "./optim/exports";

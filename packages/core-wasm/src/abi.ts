@@ -1,5 +1,8 @@
+import type { ElementwiseExports } from './kernels/elementwise.js';
+import type { EmbeddingExports } from './kernels/embedding.js';
 import type { GemmExports } from './kernels/gemm.js';
 import type { GruExports } from './kernels/gru.js';
+import type { LossExports } from './kernels/loss.js';
 import type { OptimExports } from './kernels/optim.js';
 
 /** Exports every build has besides its kernels. */
@@ -10,4 +13,10 @@ export interface BaseExports {
 }
 
 /** The raw ABI: every family's exports (see README.md, "The ABI"). */
-export type CoreExports = BaseExports & GemmExports & GruExports & OptimExports;
+export type CoreExports = BaseExports &
+  GemmExports &
+  GruExports &
+  ElementwiseExports &
+  LossExports &
+  EmbeddingExports &
+  OptimExports;
