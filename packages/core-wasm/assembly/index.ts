@@ -13,3 +13,4 @@ export function heap_base(): usize {
 export function has_relaxed_simd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
+export * from "./recurrent/exports-lstm-rnn";

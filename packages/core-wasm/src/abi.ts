@@ -1,4 +1,5 @@
 import type { GemmExports } from './kernels/gemm.js';
+import type { LstmExports } from './kernels/lstm.js';
 
 /** Exports every build has besides its kernels. */
 export interface BaseExports {
@@ -8,4 +9,4 @@ export interface BaseExports {
 }
 
 /** The raw ABI: every family's exports (see README.md, "The ABI"). */
-export type CoreExports = BaseExports & GemmExports;
+export type CoreExports = BaseExports & GemmExports & LstmExports;

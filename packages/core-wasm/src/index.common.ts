@@ -6,3 +6,4 @@ export { detectFeatures, type Features } from './features.js';
 export { chooseVariant, RELAXED_PREFERRED, type LoadOptions, type Variant } from './variant.js';
 export type { CoreExports } from './abi.js';
 export * from './kernels/gemm.js';
+export * from './kernels/lstm.js';
