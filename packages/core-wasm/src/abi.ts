@@ -1,5 +1,6 @@
 import type { GemmExports } from './kernels/gemm.js';
 import type { LstmExports } from './kernels/lstm.js';
+import type { RnnExports } from './kernels/rnn.js';
 
 /** Exports every build has besides its kernels. */
 export interface BaseExports {
@@ -9,4 +10,4 @@ export interface BaseExports {
 }
 
 /** The raw ABI: every family's exports (see README.md, "The ABI"). */
-export type CoreExports = BaseExports & GemmExports & LstmExports;
+export type CoreExports = BaseExports & GemmExports & LstmExports & RnnExports;

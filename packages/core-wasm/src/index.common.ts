@@ -7,3 +7,4 @@ export { chooseVariant, RELAXED_PREFERRED, type LoadOptions, type Variant } from
 export type { CoreExports } from './abi.js';
 export * from './kernels/gemm.js';
 export * from './kernels/lstm.js';
+export * from './kernels/rnn.js';
