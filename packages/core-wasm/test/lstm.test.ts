@@ -147,6 +147,19 @@ describe.each(VARIANTS)('LSTM kernels (%s build)', (variant) => {
         expect(c0.arena.readF32(dh0, B * H)).toEqual(h0);
       });
     });
+
+    it(`${impl}: H = 0 leaves out empty and overwrites dx with zeros`, () => {
+      const c0 = core(variant);
+      const T = 3, B = 2, I = 4, H = 0;
+      c0.arena.scope(() => {
+        const x = c0.arena.fromF32(uniform(rng(2), T * B * I));
+        const ws = c0.arena.alloc(lstmWorkspaceBytes(c0, T, B, I, H));
+        lstmForward(c0, { T, B, I, H, x, wIh: x, wHh: x, out: x, ws }, impl);
+        const dx = c0.arena.fromF32(new Float32Array(T * B * I).fill(NaN));
+        lstmBackward(c0, { T, B, I, H, x, wIh: x, wHh: x, ws, dx }, impl);
+        expect(c0.arena.readF32(dx, T * B * I).every((v) => v === 0)).toBe(true);
+      });
+    });
   }
 });
 

@@ -11,12 +11,12 @@
 //   cs    [T+1, B, H]  c state slots, same order
 // Rows of padding steps (t ≥ len_b) in gates and tanhC are unspecified (the backward never reads
 // them); their state slots repeat the state carried through. Total (7T + 2)·B·H floats.
-import { sgemm, sgemmWorkspaceBytes } from "../gemm/sgemm";
 import { sigmoid4, sigmoidS, tanh4, tanhS } from "../math/transcendental";
 import {
-  accumulateBiasGradients, align16, clampBytes, copyOrZero, firstSlotBefore, maxLength, minLength,
-  packRecurrentWeight, packedRecurrentWeightBytes, rowAt, sizesFit, slotAfter, slotBefore, stepIsValid,
-  stepProduct, stepProductWorkspaceBytes, sumBiases, timeOfStep,
+  align16, backwardScratchRegion, BW_DC, BW_DG, BW_DH, BW_END, BW_GEMM, BW_PACKED, BW_SUMS,
+  clampBytes, copyOrZero, firstSlotBefore, forwardGemmWorkspaceBytes, inputProjection, maxLength,
+  minLength, packedRecurrentWeightBytes, packRecurrentWeight, rowAt, sizesFit, slotAfter,
+  slotBefore, stepIsValid, stepProduct, sumBiases, timeOfStep, weightGradients,
 } from "./sequence";
 
 const WS_GATES = 0;
@@ -61,7 +61,7 @@ function forwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 
   if (region == FW_BIAS) return off;
   off += align16(<u64>G * 4);
   if (region == FW_GEMM) return off;
-  off += align16(max(<u64>sgemmWorkspaceBytes(T * B, G, I), stepProductWorkspaceBytes(T, B, G, H)));
+  off += align16(forwardGemmWorkspaceBytes(T, B, I, H, G));
   if (region == FW_GATES) return off;
   off += align16(<u64>T * <u64>B * <u64>G * 4);
   if (region == FW_H) return off;
@@ -74,39 +74,8 @@ export function lstmForwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
   return sizesFit(T, B, I, H, 4) ? clampBytes(forwardScratchRegion(FW_END, T, B, I, H)) : clampBytes(U64.MAX_VALUE);
 }
 
-// Backward scratch: W_hh packed | dG [T, B, 4H] | dh, dc [B, H] | column sums [4H] | GEMM scratch.
-const BW_PACKED = 0;
-const BW_DG = 1;
-const BW_DH = 2;
-const BW_DC = 3;
-const BW_SUMS = 4;
-const BW_GEMM = 5;
-const BW_END = 6;
-
-function backwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 {
-  const G = 4 * H;
-  const rows = T * B;
-  let off: u64 = 0;
-  if (region == BW_PACKED) return off;
-  off += align16(packedRecurrentWeightBytes(T, H, G));
-  if (region == BW_DG) return off;
-  off += align16(<u64>rows * <u64>G * 4);
-  if (region == BW_DH) return off;
-  off += align16(<u64>B * <u64>H * 4);
-  if (region == BW_DC) return off;
-  off += align16(<u64>B * <u64>H * 4);
-  if (region == BW_SUMS) return off;
-  off += align16(<u64>G * 4);
-  if (region == BW_GEMM) return off;
-  let gemm = stepProductWorkspaceBytes(T, B, H, G);
-  gemm = max(gemm, <u64>sgemmWorkspaceBytes(rows, I, G));
-  gemm = max(gemm, <u64>sgemmWorkspaceBytes(G, I, rows));
-  gemm = max(gemm, <u64>sgemmWorkspaceBytes(G, H, rows));
-  return off + align16(gemm);
-}
-
 export function lstmBackwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
-  return sizesFit(T, B, I, H, 4) ? clampBytes(backwardScratchRegion(BW_END, T, B, I, H)) : clampBytes(U64.MAX_VALUE);
+  return sizesFit(T, B, I, H, 4) ? clampBytes(backwardScratchRegion(BW_END, T, B, I, H, 4, true)) : clampBytes(U64.MAX_VALUE);
 }
 
 /**
@@ -141,7 +110,7 @@ export function lstmForward(
     sumBiases(bias, bIh, bHh, G);
     const packed = packRecurrentWeight(T, true, G, H, wHh, work + <usize>forwardScratchRegion(FW_PACKED, T, B, I, H));
     // The input projection of all T steps at once; the biases are added in the fused pass.
-    sgemm(simd, false, true, T * B, G, I, 1, x, I, wIh, I, 0, gates, G, gemmWork);
+    inputProjection(simd, T * B, G, I, x, wIh, gates, G, gemmWork);
     const anyUntil = maxLength(lengths, B, T);
     for (let s = 0; s < T; s++) {
       const t = timeOfStep(s, T, reverse);
@@ -254,19 +223,19 @@ export function lstmBackward(
   const G = 4 * H;
   const BH = B * H;
   const rows = T * B;
-  const dG = work + <usize>backwardScratchRegion(BW_DG, T, B, I, H);
-  const dh = work + <usize>backwardScratchRegion(BW_DH, T, B, I, H);
-  const dc = work + <usize>backwardScratchRegion(BW_DC, T, B, I, H);
-  const gemmWork = work + <usize>backwardScratchRegion(BW_GEMM, T, B, I, H);
+  const dG = work + <usize>backwardScratchRegion(BW_DG, T, B, I, H, 4, true);
+  const dh = work + <usize>backwardScratchRegion(BW_DH, T, B, I, H, 4, true);
+  const dc = work + <usize>backwardScratchRegion(BW_DC, T, B, I, H, 4, true);
+  const gemmWork = work + <usize>backwardScratchRegion(BW_GEMM, T, B, I, H, 4, true);
   copyOrZero(dh, dhT, BH);
   copyOrZero(dc, dcT, BH);
+  const hs = ws + <usize>wsRegion(WS_HS, T, B, H);
 
   if (T > 0 && BH > 0) {
     const gates = ws;
     const tanhC = ws + <usize>wsRegion(WS_TANHC, T, B, H);
-    const hs = ws + <usize>wsRegion(WS_HS, T, B, H);
     const cs = ws + <usize>wsRegion(WS_CS, T, B, H);
-    const packed = packRecurrentWeight(T, false, H, G, wHh, work + <usize>backwardScratchRegion(BW_PACKED, T, B, I, H));
+    const packed = packRecurrentWeight(T, false, H, G, wHh, work + <usize>backwardScratchRegion(BW_PACKED, T, B, I, H, 4, true));
     const allUntil = minLength(lengths, B, T);
     const anyUntil = maxLength(lengths, B, T);
     for (let s = T - 1; s >= 0; s--) {
@@ -283,15 +252,12 @@ export function lstmBackward(
       // fused pass zeroed the valid rows of dh and the product accumulates (β = 1).
       if (anyValid) stepProduct(simd, B, H, G, dGt, packed, false, wHh, allValid ? 0 : 1, dh, H, gemmWork);
     }
-    const hBefore = rowAt(hs, firstSlotBefore(reverse) * B, H);
-    if (dx != 0) sgemm(simd, false, false, rows, I, G, 1, dG, G, wIh, I, 0, dx, I, gemmWork);
-    if (dwIh != 0) sgemm(simd, true, false, G, I, rows, 1, dG, G, x, I, 1, dwIh, I, gemmWork);
-    if (dwHh != 0) sgemm(simd, true, false, G, H, rows, 1, dG, G, hBefore, H, 1, dwHh, H, gemmWork);
-    accumulateBiasGradients(simd, dG, rows, G, dbIh, dbHh, work + <usize>backwardScratchRegion(BW_SUMS, T, B, I, H));
-  } else if (dx != 0 && rows > 0) {
-    // H = 0: no gate depends on x.
-    memory.fill(dx, 0, (<usize>rows * <usize>I) << 2);
   }
+  // With H = 0 this still overwrites dx with zeros (a k = 0 product); T·B = 0 does nothing.
+  weightGradients(
+    simd, rows, I, H, G, dG, x, wIh, rowAt(hs, firstSlotBefore(reverse) * B, H), dx, dwIh, dwHh, dbIh, dbHh,
+    work + <usize>backwardScratchRegion(BW_SUMS, T, B, I, H, 4, true), gemmWork,
+  );
   if (dh0 != 0) memory.copy(dh0, dh, <usize>BH << 2);
   if (dc0 != 0) memory.copy(dc0, dc, <usize>BH << 2);
 }

@@ -8,12 +8,12 @@
 //                   (tanh' = 1 − h², ReLU' = [h > 0]); padding steps repeat the carried state.
 // The input projection of all steps goes straight into `out` (rows then overwritten by h_t), so
 // the forward needs no [T, B, H] scratch of its own.
-import { sgemm, sgemmWorkspaceBytes } from "../gemm/sgemm";
 import { tanh4, tanhS } from "../math/transcendental";
 import {
-  accumulateBiasGradients, align16, clampBytes, copyOrZero, firstSlotBefore, maxLength, minLength,
-  packRecurrentWeight, packedRecurrentWeightBytes, rowAt, sizesFit, slotAfter, slotBefore, stepIsValid,
-  stepProduct, stepProductWorkspaceBytes, sumBiases, timeOfStep,
+  align16, backwardScratchRegion, BW_DG, BW_DH, BW_END, BW_GEMM, BW_PACKED, BW_SUMS, clampBytes,
+  copyOrZero, firstSlotBefore, forwardGemmWorkspaceBytes, inputProjection, maxLength, minLength,
+  packedRecurrentWeightBytes, packRecurrentWeight, rowAt, sizesFit, slotAfter, slotBefore,
+  stepIsValid, stepProduct, sumBiases, timeOfStep, weightGradients,
 } from "./sequence";
 
 export function rnnWorkspaceBytes(T: i32, B: i32, I: i32, H: i32): usize {
@@ -34,7 +34,7 @@ function forwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 
   if (region == FW_BIAS) return off;
   off += align16(<u64>H * 4);
   if (region == FW_GEMM) return off;
-  off += align16(max(<u64>sgemmWorkspaceBytes(T * B, H, I), stepProductWorkspaceBytes(T, B, H, H)));
+  off += align16(forwardGemmWorkspaceBytes(T, B, I, H, H));
   if (region == FW_H) return off;
   return off + align16(<u64>B * <u64>H * 4);
 }
@@ -43,35 +43,8 @@ export function rnnForwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
   return sizesFit(T, B, I, H, 1) ? clampBytes(forwardScratchRegion(FW_END, T, B, I, H)) : clampBytes(U64.MAX_VALUE);
 }
 
-// Backward scratch: W_hh packed | dG [T, B, H] | dh [B, H] | column sums [H] | GEMM scratch.
-const BW_PACKED = 0;
-const BW_DG = 1;
-const BW_DH = 2;
-const BW_SUMS = 3;
-const BW_GEMM = 4;
-const BW_END = 5;
-
-function backwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 {
-  const rows = T * B;
-  let off: u64 = 0;
-  if (region == BW_PACKED) return off;
-  off += align16(packedRecurrentWeightBytes(T, H, H));
-  if (region == BW_DG) return off;
-  off += align16(<u64>rows * <u64>H * 4);
-  if (region == BW_DH) return off;
-  off += align16(<u64>B * <u64>H * 4);
-  if (region == BW_SUMS) return off;
-  off += align16(<u64>H * 4);
-  if (region == BW_GEMM) return off;
-  let gemm = stepProductWorkspaceBytes(T, B, H, H);
-  gemm = max(gemm, <u64>sgemmWorkspaceBytes(rows, I, H));
-  gemm = max(gemm, <u64>sgemmWorkspaceBytes(H, I, rows));
-  gemm = max(gemm, <u64>sgemmWorkspaceBytes(H, H, rows));
-  return off + align16(gemm);
-}
-
 export function rnnBackwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
-  return sizesFit(T, B, I, H, 1) ? clampBytes(backwardScratchRegion(BW_END, T, B, I, H)) : clampBytes(U64.MAX_VALUE);
+  return sizesFit(T, B, I, H, 1) ? clampBytes(backwardScratchRegion(BW_END, T, B, I, H, 1, false)) : clampBytes(U64.MAX_VALUE);
 }
 
 /** Forward over the whole sequence; `ws` = 0 runs inference. hT may alias h0. */
@@ -95,7 +68,7 @@ export function rnnForward(
   if (T > 0 && BH > 0) {
     sumBiases(bias, bIh, bHh, H);
     const packed = packRecurrentWeight(T, true, H, H, wHh, work + <usize>forwardScratchRegion(FW_PACKED, T, B, I, H));
-    sgemm(simd, false, true, T * B, H, I, 1, x, I, wIh, I, 0, out, ldo, gemmWork);
+    inputProjection(simd, T * B, H, I, x, wIh, out, ldo, gemmWork);
     const anyUntil = maxLength(lengths, B, T);
     for (let s = 0; s < T; s++) {
       const t = timeOfStep(s, T, reverse);
@@ -160,14 +133,14 @@ export function rnnBackward(
 ): void {
   const BH = B * H;
   const rows = T * B;
-  const dG = work + <usize>backwardScratchRegion(BW_DG, T, B, I, H);
-  const dh = work + <usize>backwardScratchRegion(BW_DH, T, B, I, H);
-  const gemmWork = work + <usize>backwardScratchRegion(BW_GEMM, T, B, I, H);
+  const dG = work + <usize>backwardScratchRegion(BW_DG, T, B, I, H, 1, false);
+  const dh = work + <usize>backwardScratchRegion(BW_DH, T, B, I, H, 1, false);
+  const gemmWork = work + <usize>backwardScratchRegion(BW_GEMM, T, B, I, H, 1, false);
   copyOrZero(dh, dhT, BH);
+  const hs = ws;
 
   if (T > 0 && BH > 0) {
-    const hs = ws;
-    const packed = packRecurrentWeight(T, false, H, H, wHh, work + <usize>backwardScratchRegion(BW_PACKED, T, B, I, H));
+    const packed = packRecurrentWeight(T, false, H, H, wHh, work + <usize>backwardScratchRegion(BW_PACKED, T, B, I, H, 1, false));
     const allUntil = minLength(lengths, B, T);
     const anyUntil = maxLength(lengths, B, T);
     for (let s = T - 1; s >= 0; s--) {
@@ -182,14 +155,12 @@ export function rnnBackward(
       // As in the LSTM: padding rows keep dh, so then the product accumulates onto zeroed valid rows.
       if (anyValid) stepProduct(simd, B, H, H, dGt, packed, false, wHh, allValid ? 0 : 1, dh, H, gemmWork);
     }
-    const hBefore = rowAt(hs, firstSlotBefore(reverse) * B, H);
-    if (dx != 0) sgemm(simd, false, false, rows, I, H, 1, dG, H, wIh, I, 0, dx, I, gemmWork);
-    if (dwIh != 0) sgemm(simd, true, false, H, I, rows, 1, dG, H, x, I, 1, dwIh, I, gemmWork);
-    if (dwHh != 0) sgemm(simd, true, false, H, H, rows, 1, dG, H, hBefore, H, 1, dwHh, H, gemmWork);
-    accumulateBiasGradients(simd, dG, rows, H, dbIh, dbHh, work + <usize>backwardScratchRegion(BW_SUMS, T, B, I, H));
-  } else if (dx != 0 && rows > 0) {
-    memory.fill(dx, 0, (<usize>rows * <usize>I) << 2);
   }
+  // With H = 0 this still overwrites dx with zeros (a k = 0 product); T·B = 0 does nothing.
+  weightGradients(
+    simd, rows, I, H, H, dG, x, wIh, rowAt(hs, firstSlotBefore(reverse) * B, H), dx, dwIh, dwHh, dbIh, dbHh,
+    work + <usize>backwardScratchRegion(BW_SUMS, T, B, I, H, 1, false), gemmWork,
+  );
   if (dh0 != 0) memory.copy(dh0, dh, <usize>BH << 2);
 }
 

@@ -170,3 +170,67 @@ export function sizesFit(T: i32, B: i32, I: i32, H: i32, gates: i32): bool {
   const wide = max(G, <u64>I);
   return <u64>(T + 1) * <u64>B * wide < lim && G * wide < lim;
 }
+
+/**
+ * After the backward time loop, everything that is a single large product over all T·B rows of
+ * the gate gradients dG [T·B, G] (G = gates·H): dx = dG·W_ih (overwritten), dW_ih += dGᵀ·X,
+ * dW_hh += dGᵀ·H_prev (the T states entering the steps, in time order), db_ih, db_hh += Σ dG.
+ * Any output 0 = not wanted. `sums` is G floats of scratch.
+ */
+export function weightGradients(
+  simd: bool, rows: i32, I: i32, H: i32, G: i32, dG: usize, x: usize, wIh: usize, hPrev: usize,
+  dx: usize, dwIh: usize, dwHh: usize, dbIh: usize, dbHh: usize, sums: usize, gemmWork: usize,
+): void {
+  if (dx != 0) sgemm(simd, false, false, rows, I, G, 1, dG, G, wIh, I, 0, dx, I, gemmWork);
+  if (dwIh != 0) sgemm(simd, true, false, G, I, rows, 1, dG, G, x, I, 1, dwIh, I, gemmWork);
+  if (dwHh != 0) sgemm(simd, true, false, G, H, rows, 1, dG, G, hPrev, H, 1, dwHh, H, gemmWork);
+  accumulateBiasGradients(simd, dG, rows, G, dbIh, dbHh, sums);
+}
+
+/** Bytes of GEMM scratch a backward needs: the per-step product and `weightGradients`. */
+export function backwardGemmWorkspaceBytes(T: i32, B: i32, I: i32, H: i32, G: i32): u64 {
+  const rows = T * B;
+  let bytes = stepProductWorkspaceBytes(T, B, H, G);
+  bytes = max(bytes, <u64>sgemmWorkspaceBytes(rows, I, G));
+  bytes = max(bytes, <u64>sgemmWorkspaceBytes(G, I, rows));
+  return max(bytes, <u64>sgemmWorkspaceBytes(G, H, rows));
+}
+
+/** The hoisted input projection of all steps: dst [T·B, G] (row stride ldd) = X·W_ihᵀ. */
+export function inputProjection(simd: bool, rows: i32, G: i32, I: i32, x: usize, wIh: usize, dst: usize, ldd: i32, gemmWork: usize): void {
+  sgemm(simd, false, true, rows, G, I, 1, x, I, wIh, I, 0, dst, ldd, gemmWork);
+}
+
+/** Bytes of GEMM scratch a forward needs: `inputProjection` and the per-step product. */
+export function forwardGemmWorkspaceBytes(T: i32, B: i32, I: i32, H: i32, G: i32): u64 {
+  return max(<u64>sgemmWorkspaceBytes(T * B, G, I), stepProductWorkspaceBytes(T, B, G, H));
+}
+
+// Backward scratch of every cell, regions in this order: the recurrent weight packed | dG [T, B, G]
+// (G = gates·H) | dh [B, H] | dc [B, H] (LSTM only, else empty) | column sums [G] | GEMM scratch.
+export const BW_PACKED = 0;
+export const BW_DG = 1;
+export const BW_DH = 2;
+export const BW_DC = 3;
+export const BW_SUMS = 4;
+export const BW_GEMM = 5;
+export const BW_END = 6;
+
+/** Byte offset of a region of the backward scratch (layout above); BW_END gives its size. */
+export function backwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32, gates: i32, hasC: bool): u64 {
+  const G = gates * H;
+  const state = align16(<u64>B * <u64>H * 4);
+  let off: u64 = 0;
+  if (region == BW_PACKED) return off;
+  off += align16(packedRecurrentWeightBytes(T, H, G));
+  if (region == BW_DG) return off;
+  off += align16(<u64>T * <u64>B * <u64>G * 4);
+  if (region == BW_DH) return off;
+  off += state;
+  if (region == BW_DC) return off;
+  off += hasC ? state : 0;
+  if (region == BW_SUMS) return off;
+  off += align16(<u64>G * 4);
+  if (region == BW_GEMM) return off;
+  return off + align16(backwardGemmWorkspaceBytes(T, B, I, H, G));
+}

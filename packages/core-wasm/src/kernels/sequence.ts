@@ -120,6 +120,20 @@ export interface SequenceBackwardArgs extends SequenceSizes {
   dbHh?: number;
 }
 
+/** What forward and backward share: direction, input, weights (G = gates·H rows) and lengths. */
+function checkInputAndWeights(
+  core: Core, op: string, args: SequenceSizes & { reverse?: boolean; x: number; wIh: number; wHh: number; lengths?: number }, G: number,
+) {
+  const { T, B, I, H } = args;
+  return {
+    reverse: checkFlag(op, 'reverse', args.reverse),
+    x: checkMatrix(core, op, 'x', args.x, T * B, I, I),
+    wIh: checkMatrix(core, op, 'wIh', args.wIh, G, I, I),
+    wHh: checkMatrix(core, op, 'wHh', args.wHh, G, H, H),
+    lengths: checkLengths(core, op, args.lengths, B, T),
+  };
+}
+
 type SizeExport = (T: number, B: number, I: number, H: number) => number;
 
 /** Checks the common forward arguments of a cell with `gates` blocks; returns them as numbers. */
@@ -129,13 +143,9 @@ export function checkSequenceForward(core: Core, op: string, args: SequenceForwa
   const ldo = checkRowStride(op, 'ldo', args.ldo, H);
   return {
     T, B, I, H,
-    reverse: checkFlag(op, 'reverse', args.reverse),
-    x: checkMatrix(core, op, 'x', args.x, T * B, I, I),
-    wIh: checkMatrix(core, op, 'wIh', args.wIh, G, I, I),
-    wHh: checkMatrix(core, op, 'wHh', args.wHh, G, H, H),
+    ...checkInputAndWeights(core, op, args, G),
     bIh: checkOptionalMatrix(core, op, 'bIh', args.bIh, 1, G),
     bHh: checkOptionalMatrix(core, op, 'bHh', args.bHh, 1, G),
-    lengths: checkLengths(core, op, args.lengths, B, T),
     h0: checkOptionalMatrix(core, op, 'h0', args.h0, B, H),
     ldo,
     out: checkMatrix(core, op, 'out', args.out, T * B, H, ldo),
@@ -154,11 +164,7 @@ export function checkSequenceBackward(core: Core, op: string, args: SequenceBack
   const lddo = checkRowStride(op, 'lddo', args.lddo, H);
   return {
     T, B, I, H,
-    reverse: checkFlag(op, 'reverse', args.reverse),
-    x: checkMatrix(core, op, 'x', args.x, T * B, I, I),
-    wIh: checkMatrix(core, op, 'wIh', args.wIh, G, I, I),
-    wHh: checkMatrix(core, op, 'wHh', args.wHh, G, H, H),
-    lengths: checkLengths(core, op, args.lengths, B, T),
+    ...checkInputAndWeights(core, op, args, G),
     ws: checkPointer(core, op, 'ws', args.ws, bytesFromAbi(wsBytes(T, B, I, H))),
     lddo,
     dout: checkOptionalMatrix(core, op, 'dout', args.dout, T * B, H, lddo),
