@@ -160,6 +160,31 @@ describe.each(VARIANTS)('LSTM kernels (%s build)', (variant) => {
         expect(c0.arena.readF32(dx, T * B * I).every((v) => v === 0)).toBe(true);
       });
     });
+
+    it(`${impl}: NaN input stays in its own batch element and never leaks out of padding`, () => {
+      const c0 = core(variant);
+      const T = 4, B = 3, I = 2, H = 5;
+      const data = uniform(rng(8), T * B * I);
+      data[(1 * B + 0) * I] = NaN; // element 0, valid step t = 1
+      data[(3 * B + 2) * I + 1] = NaN; // element 2, padding step t = 3 (length 2)
+      c0.arena.scope(() => {
+        const x = c0.arena.fromF32(data);
+        const wIh = c0.arena.fromF32(uniform(rng(9), 4 * H * I));
+        const wHh = c0.arena.fromF32(uniform(rng(10), 4 * H * H));
+        const out = c0.arena.allocF32(T * B * H);
+        const hT = c0.arena.allocF32(B * H);
+        lstmForward(c0, { T, B, I, H, x, wIh, wHh, lengths: c0.arena.fromI32([4, 4, 2]), out, hT }, impl);
+        const o = c0.arena.readF32(out, T * B * H);
+        const row = (t: number, b: number) => Array.from(o.subarray((t * B + b) * H, (t * B + b + 1) * H));
+        for (let t = 0; t < T; t++) {
+          expect(row(t, 0).every(Number.isNaN)).toBe(t >= 1);
+          expect(row(t, 1).every(Number.isFinite)).toBe(true);
+          if (t >= 2) expect(row(t, 2)).toEqual(new Array<number>(H).fill(0));
+          else expect(row(t, 2).every(Number.isFinite)).toBe(true);
+        }
+        expect(Array.from(c0.arena.readF32(hT, B * H).subarray(H)).every(Number.isFinite)).toBe(true);
+      });
+    });
   }
 });
 
