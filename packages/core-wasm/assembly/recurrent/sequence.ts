@@ -197,7 +197,9 @@ export function backwardGemmWorkspaceBytes(T: i32, B: i32, I: i32, H: i32, G: i3
 }
 
 /** The hoisted input projection of all steps: dst [T·B, G] (row stride ldd) = X·W_ihᵀ. */
-export function inputProjection(simd: bool, rows: i32, G: i32, I: i32, x: usize, wIh: usize, dst: usize, ldd: i32, gemmWork: usize): void {
+export function inputProjection(
+  simd: bool, rows: i32, G: i32, I: i32, x: usize, wIh: usize, dst: usize, ldd: i32, gemmWork: usize,
+): void {
   sgemm(simd, false, true, rows, G, I, 1, x, I, wIh, I, 0, dst, ldd, gemmWork);
 }
 
