@@ -3,7 +3,9 @@ import type { EmbeddingExports } from './kernels/embedding.js';
 import type { GemmExports } from './kernels/gemm.js';
 import type { GruExports } from './kernels/gru.js';
 import type { LossExports } from './kernels/loss.js';
+import type { LstmExports } from './kernels/lstm.js';
 import type { OptimExports } from './kernels/optim.js';
+import type { RnnExports } from './kernels/rnn.js';
 
 /** Exports every build has besides its kernels. */
 export interface BaseExports {
@@ -15,7 +17,9 @@ export interface BaseExports {
 /** The raw ABI: every family's exports (see README.md, "The ABI"). */
 export type CoreExports = BaseExports &
   GemmExports &
+  LstmExports &
   GruExports &
+  RnnExports &
   ElementwiseExports &
   LossExports &
   EmbeddingExports &

@@ -7,7 +7,9 @@ export { chooseVariant, RELAXED_PREFERRED, type LoadOptions, type Variant } from
 export type { Impl } from './validate.js';
 export type { CoreExports } from './abi.js';
 export * from './kernels/gemm.js';
+export * from './kernels/lstm.js';
 export * from './kernels/gru.js';
+export * from './kernels/rnn.js';
 export * from './kernels/elementwise.js';
 export * from './kernels/loss.js';
 export * from './kernels/embedding.js';

@@ -1,0 +1,103 @@
+import type { Core } from '../core.js';
+import { checkImpl, type Impl } from '../validate.js';
+import {
+  bytesFromAbi, checkOptionalMatrix, checkSequenceBackward, checkSequenceForward, checkSequenceSizes,
+  type SequenceBackwardArgs, type SequenceForwardArgs,
+} from './sequence.js';
+
+type LstmForwardKernel = (
+  T: number, B: number, I: number, H: number, reverse: number,
+  x: number, wIh: number, wHh: number, bIh: number, bHh: number, lengths: number,
+  h0: number, c0: number, out: number, ldo: number, hT: number, cT: number, ws: number, work: number,
+) => void;
+
+type LstmBackwardKernel = (
+  T: number, B: number, I: number, H: number, reverse: number,
+  x: number, wIh: number, wHh: number, lengths: number, ws: number,
+  dout: number, lddo: number, dhT: number, dcT: number,
+  dx: number, dh0: number, dc0: number, dwIh: number, dwHh: number, dbIh: number, dbHh: number, work: number,
+) => void;
+
+/** Raw exports of the fused LSTM (assembly/recurrent/exports-lstm-rnn.ts). */
+export interface LstmExports {
+  f32_lstm_workspace_bytes(T: number, B: number, I: number, H: number): number;
+  f32_lstm_forward_scratch_bytes(T: number, B: number, I: number, H: number): number;
+  f32_lstm_backward_scratch_bytes(T: number, B: number, I: number, H: number): number;
+  f32_lstm_forward__wasmsimd: LstmForwardKernel;
+  f32_lstm_forward__scalar: LstmForwardKernel;
+  f32_lstm_backward__wasmsimd: LstmBackwardKernel;
+  f32_lstm_backward__scalar: LstmBackwardKernel;
+}
+
+/** Pointers are byte offsets into the core's memory; an optional pointer absent or 0 = not given. */
+export interface LstmForwardArgs extends SequenceForwardArgs {
+  /** Initial cell state [B, H]; absent = zeros. */
+  c0?: number;
+  /** Final cell state [B, H]; may alias c0. */
+  cT?: number;
+}
+
+export interface LstmBackwardArgs extends SequenceBackwardArgs {
+  /** ∂L/∂cT [B, H]; absent = none. */
+  dcT?: number;
+  /** ∂L/∂c0 [B, H], overwritten; may alias dcT. */
+  dc0?: number;
+}
+
+/** Bytes of the workspace an LSTM forward saves for its backward: (7T + 2)·B·H floats. */
+export function lstmWorkspaceBytes(core: Core, T: number, B: number, I: number, H: number): number {
+  const s = checkSequenceSizes('lstmWorkspaceBytes', { T, B, I, H });
+  return bytesFromAbi(core.exports.f32_lstm_workspace_bytes(s.T, s.B, s.I, s.H));
+}
+
+/**
+ * LSTM forward over a whole sequence, one layer and direction (PyTorch's torch.nn.LSTM cell, gates
+ * i|f|g|o):
+ *
+ *   iₜ = σ(W_ii xₜ + b_ii + W_hi hₜ₋₁ + b_hi)   fₜ = σ(W_if xₜ + b_if + W_hf hₜ₋₁ + b_hf)
+ *   gₜ = tanh(W_ig xₜ + b_ig + W_hg hₜ₋₁ + b_hg) oₜ = σ(W_io xₜ + b_io + W_ho hₜ₋₁ + b_ho)
+ *   cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ                      hₜ = oₜ ⊙ tanh(cₜ)
+ *
+ * With `ws` it saves what `lstmBackward` needs. Scratch comes from the arena.
+ */
+export function lstmForward(core: Core, args: LstmForwardArgs, impl: Impl = 'simd'): void {
+  const op = 'lstmForward';
+  checkImpl(op, impl);
+  const abi = core.exports;
+  const a = checkSequenceForward(core, op, args, 4, abi.f32_lstm_workspace_bytes);
+  const { T, B, I, H } = a;
+  const c0 = checkOptionalMatrix(core, op, 'c0', args.c0, B, H);
+  const cT = checkOptionalMatrix(core, op, 'cT', args.cT, B, H);
+  const kernel = impl === 'simd' ? abi.f32_lstm_forward__wasmsimd : abi.f32_lstm_forward__scalar;
+  core.arena.scope(() => {
+    const work = core.arena.alloc(bytesFromAbi(abi.f32_lstm_forward_scratch_bytes(T, B, I, H)));
+    kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, c0, a.out, a.ldo, a.hT, cT, a.ws, work);
+  });
+}
+
+/**
+ * Backpropagation through time for `lstmForward`, in one call, from its workspace. With
+ * δhₜ = ∂L/∂outₜ + (gradient from step t+1) and δcₜ = δc + δhₜ ⊙ oₜ ⊙ (1 − tanh²cₜ):
+ *
+ *   ∂aᵢ = δcₜ⊙gₜ⊙iₜ(1−iₜ)   ∂a_f = δcₜ⊙cₜ₋₁⊙fₜ(1−fₜ)   ∂a_g = δcₜ⊙iₜ⊙(1−gₜ²)   ∂aₒ = δhₜ⊙tanh(cₜ)⊙oₜ(1−oₜ)
+ *   ∂hₜ₋₁ = ∂aₜ·W_hh   ∂cₜ₋₁ = δcₜ ⊙ fₜ   ∂xₜ = ∂aₜ·W_ih
+ *   ∂W_ih += Σₜ ∂aₜᵀxₜ   ∂W_hh += Σₜ ∂aₜᵀhₜ₋₁   ∂b_ih, ∂b_hh += Σₜ ∂aₜ
+ *
+ * Padding steps contribute nothing and pass ∂h, ∂c through. dx, dh0, dc0 are overwritten; the
+ * weight and bias gradients are accumulated.
+ */
+export function lstmBackward(core: Core, args: LstmBackwardArgs, impl: Impl = 'simd'): void {
+  const op = 'lstmBackward';
+  checkImpl(op, impl);
+  const abi = core.exports;
+  const a = checkSequenceBackward(core, op, args, 4, abi.f32_lstm_workspace_bytes);
+  const { T, B, I, H } = a;
+  const dcT = checkOptionalMatrix(core, op, 'dcT', args.dcT, B, H);
+  const dc0 = checkOptionalMatrix(core, op, 'dc0', args.dc0, B, H);
+  const kernel = impl === 'simd' ? abi.f32_lstm_backward__wasmsimd : abi.f32_lstm_backward__scalar;
+  core.arena.scope(() => {
+    const work = core.arena.alloc(bytesFromAbi(abi.f32_lstm_backward_scratch_bytes(T, B, I, H)));
+    kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT, dcT,
+      a.dx, a.dh0, dc0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work);
+  });
+}

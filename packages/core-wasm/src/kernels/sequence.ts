@@ -1,0 +1,179 @@
+import type { Core } from '../core.js';
+import { EddyError, describe } from '../errors.js';
+import { checkDim, checkMatrix, checkPointer, checkStride, checkVector } from '../validate.js';
+
+// Checks shared by the fused recurrent kernels' wrappers (LSTM, Elman RNN): the sequence sizes,
+// flags, optional pointers (0 or absent = not given) and the packed-sequence lengths.
+
+/** Sizes of one recurrent call: T steps, batch B, input width I, hidden width H. */
+export interface SequenceSizes {
+  T: number;
+  B: number;
+  I: number;
+  H: number;
+}
+
+export function checkSequenceSizes(op: string, args: SequenceSizes): SequenceSizes {
+  return {
+    T: checkDim(op, 'T', args.T),
+    B: checkDim(op, 'B', args.B),
+    I: checkDim(op, 'I', args.I),
+    H: checkDim(op, 'H', args.H),
+  };
+}
+
+/** A boolean option passed to the kernel as i32 0/1; absent = false. */
+export function checkFlag(op: string, name: string, value: unknown): 0 | 1 {
+  if (value === undefined) return 0;
+  if (typeof value !== 'boolean') {
+    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a boolean, got ${describe(value)}`);
+  }
+  return value ? 1 : 0;
+}
+
+/** A matrix that may be absent (undefined or 0, passed on as 0). */
+export function checkOptionalMatrix(
+  core: Core, op: string, name: string, ptr: unknown, rows: number, cols: number, ld = cols,
+): number {
+  return ptr === undefined || ptr === 0 ? 0 : checkMatrix(core, op, name, ptr, rows, cols, ld);
+}
+
+/** A row stride that defaults to the row length `cols`. */
+export function checkRowStride(op: string, name: string, value: unknown, cols: number): number {
+  return checkStride(op, name, value ?? Math.max(cols, 1), cols);
+}
+
+/**
+ * Packed-sequence lengths: int32[B] with every value in [0, T] (absent or 0 = all T). The kernels
+ * trust these values, so each one is read and checked here.
+ */
+export function checkLengths(core: Core, op: string, ptr: unknown, B: number, T: number): number {
+  if (ptr === undefined || ptr === 0) return 0;
+  const p = checkVector(core, op, 'lengths', ptr, B);
+  const view = core.arena.i32;
+  for (let b = 0; b < B; b++) {
+    const len = view[(p >>> 2) + b];
+    if (len < 0 || len > T) {
+      throw new EddyError('E_ARGUMENT', `${op}: lengths[${b}] must be in [0, T = ${T}], got ${len}`);
+    }
+  }
+  return p;
+}
+
+/** A byte count from a size export (usize comes back as a signed i32; saturated means too big). */
+export function bytesFromAbi(value: number): number {
+  return value >>> 0;
+}
+
+/** Arguments every fused cell's forward takes (the LSTM adds c0, cT; the RNN its nonlinearity). */
+export interface SequenceForwardArgs extends SequenceSizes {
+  /** Process t = T−1 … 0 (the backward direction of a bidirectional layer). Default false. */
+  reverse?: boolean;
+  /** Input [T, B, I], time-major. */
+  x: number;
+  /** weight_ih [G·H, I] (G gate blocks, PyTorch's order). */
+  wIh: number;
+  /** weight_hh [G·H, H]. */
+  wHh: number;
+  /** bias_ih, bias_hh [G·H]; absent = no bias. */
+  bIh?: number;
+  bHh?: number;
+  /** int32[B] sequence lengths in [0, T]; steps t ≥ len_b are padding. Absent = all T. */
+  lengths?: number;
+  /** Initial state [B, H]; absent = zeros. */
+  h0?: number;
+  /** Output h_t [T, B, ·] with row stride `ldo`; zero rows at padding steps. */
+  out: number;
+  /** Row stride of `out` in elements, ≥ H (2H for a half of a bidirectional output). Default H. */
+  ldo?: number;
+  /** Final state [B, H] (after each element's last valid step); may alias h0. */
+  hT?: number;
+  /** Workspace of the cell's `…WorkspaceBytes` bytes that the backward needs; absent = inference. */
+  ws?: number;
+}
+
+/** Arguments every fused cell's backward takes (the LSTM adds dcT, dc0). */
+export interface SequenceBackwardArgs extends SequenceSizes {
+  /**
+   * reverse, x, wIh, wHh, lengths and ws exactly as given to the forward.
+   * NOTE: rows of x at padding steps must be finite: ∂W_ih sums 0 · x over them, and 0 · NaN = NaN.
+   */
+  reverse?: boolean;
+  x: number;
+  wIh: number;
+  wHh: number;
+  lengths?: number;
+  ws: number;
+  /** ∂L/∂out [T, B, ·] with row stride `lddo` (default H); absent = none. Padding rows are ignored. */
+  dout?: number;
+  lddo?: number;
+  /** ∂L/∂hT [B, H]; absent = none. */
+  dhT?: number;
+  /** ∂L/∂x [T, B, I], overwritten. */
+  dx?: number;
+  /** ∂L/∂h0 [B, H], overwritten; may alias dhT. */
+  dh0?: number;
+  /** Weight and bias gradients, ACCUMULATED (+=): [G·H, I], [G·H, H], [G·H], [G·H]. */
+  dwIh?: number;
+  dwHh?: number;
+  dbIh?: number;
+  dbHh?: number;
+}
+
+/** What forward and backward share: direction, input, weights (G = gates·H rows) and lengths. */
+function checkInputAndWeights(
+  core: Core, op: string, args: SequenceSizes & { reverse?: boolean; x: number; wIh: number; wHh: number; lengths?: number }, G: number,
+) {
+  const { T, B, I, H } = args;
+  return {
+    reverse: checkFlag(op, 'reverse', args.reverse),
+    x: checkMatrix(core, op, 'x', args.x, T * B, I, I),
+    wIh: checkMatrix(core, op, 'wIh', args.wIh, G, I, I),
+    wHh: checkMatrix(core, op, 'wHh', args.wHh, G, H, H),
+    lengths: checkLengths(core, op, args.lengths, B, T),
+  };
+}
+
+type SizeExport = (T: number, B: number, I: number, H: number) => number;
+
+/** Checks the common forward arguments of a cell with `gates` blocks; returns them as numbers. */
+export function checkSequenceForward(core: Core, op: string, args: SequenceForwardArgs, gates: number, wsBytes: SizeExport) {
+  const { T, B, I, H } = checkSequenceSizes(op, args);
+  const G = gates * H;
+  const ldo = checkRowStride(op, 'ldo', args.ldo, H);
+  return {
+    T, B, I, H,
+    ...checkInputAndWeights(core, op, args, G),
+    bIh: checkOptionalMatrix(core, op, 'bIh', args.bIh, 1, G),
+    bHh: checkOptionalMatrix(core, op, 'bHh', args.bHh, 1, G),
+    h0: checkOptionalMatrix(core, op, 'h0', args.h0, B, H),
+    ldo,
+    out: checkMatrix(core, op, 'out', args.out, T * B, H, ldo),
+    hT: checkOptionalMatrix(core, op, 'hT', args.hT, B, H),
+    ws: args.ws === undefined || args.ws === 0 ? 0 : checkPointer(core, op, 'ws', args.ws, bytesFromAbi(wsBytes(T, B, I, H))),
+  };
+}
+
+/** Checks the common backward arguments of a cell with `gates` blocks; returns them as numbers. */
+export function checkSequenceBackward(core: Core, op: string, args: SequenceBackwardArgs, gates: number, wsBytes: SizeExport) {
+  const { T, B, I, H } = checkSequenceSizes(op, args);
+  const G = gates * H;
+  if (args.ws === undefined || args.ws === 0) {
+    throw new EddyError('E_ARGUMENT', `${op}: ws must be the workspace the forward filled, got ${describe(args.ws)}`);
+  }
+  const lddo = checkRowStride(op, 'lddo', args.lddo, H);
+  return {
+    T, B, I, H,
+    ...checkInputAndWeights(core, op, args, G),
+    ws: checkPointer(core, op, 'ws', args.ws, bytesFromAbi(wsBytes(T, B, I, H))),
+    lddo,
+    dout: checkOptionalMatrix(core, op, 'dout', args.dout, T * B, H, lddo),
+    dhT: checkOptionalMatrix(core, op, 'dhT', args.dhT, B, H),
+    dx: checkOptionalMatrix(core, op, 'dx', args.dx, T * B, I),
+    dh0: checkOptionalMatrix(core, op, 'dh0', args.dh0, B, H),
+    dwIh: checkOptionalMatrix(core, op, 'dwIh', args.dwIh, G, I),
+    dwHh: checkOptionalMatrix(core, op, 'dwHh', args.dwHh, G, H),
+    dbIh: checkOptionalMatrix(core, op, 'dbIh', args.dbIh, 1, G),
+    dbHh: checkOptionalMatrix(core, op, 'dbHh', args.dbHh, 1, G),
+  };
+}
