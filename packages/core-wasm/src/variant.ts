@@ -26,7 +26,7 @@ export interface LoadOptions {
  * Dispatch record: whether 'auto' prefers the relaxed build where the engine has it. Decided by
  * `npm run bench -w bench -- kernels` (relaxed vs plain SGEMM in one run); see bench/README.md.
  */
-export const RELAXED_PREFERRED = false;
+export const RELAXED_PREFERRED = true;
 
 export function chooseVariant(options: LoadOptions, features: Features): Variant {
   const requested = options.variant ?? 'auto';
