@@ -1,7 +1,7 @@
 import type { Core } from '../core.js';
 import { checkDim, checkImpl, type Impl } from '../validate.js';
 import {
-  bytesFromAbi, checkFlag, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes,
+  bytesFromAbi, checkFlag, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -73,11 +73,9 @@ export function gruForward(core: Core, args: GruForwardArgs, impl: Impl = 'simd'
   const resetBefore = checkFlag(op, 'resetBefore', args.resetBefore);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_gru_forward__wasmsimd : abi.f32_gru_forward__scalar;
-  const workBytes = bytesFromAbi(op, abi.f32_gru_forward_scratch_bytes, a);
-  core.arena.scope(() => {
-    const work = core.arena.alloc(workBytes);
-    kernel(T, B, I, H, a.reverse, resetBefore, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, a.out, a.ldo, a.hT, a.ws, work);
-  });
+  withScratch(core, bytesFromAbi(op, abi.f32_gru_forward_scratch_bytes, a), (work) =>
+    kernel(T, B, I, H, a.reverse, resetBefore, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, a.out, a.ldo, a.hT, a.ws, work),
+  );
 }
 
 /**
@@ -101,12 +99,10 @@ export function gruBackward(core: Core, args: GruBackwardArgs, impl: Impl = 'sim
   const resetBefore = checkFlag(op, 'resetBefore', args.resetBefore);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_gru_backward__wasmsimd : abi.f32_gru_backward__scalar;
-  const workBytes = bytesFromAbi(op, abi.f32_gru_backward_scratch_bytes, a);
-  core.arena.scope(() => {
-    const work = core.arena.alloc(workBytes);
+  withScratch(core, bytesFromAbi(op, abi.f32_gru_backward_scratch_bytes, a), (work) =>
     kernel(T, B, I, H, a.reverse, resetBefore, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT,
-      a.dx, a.dh0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work);
-  });
+      a.dx, a.dh0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work),
+  );
 }
 
 /** The GRU kernels need H ≥ 1 (checked before the shared size checks, which allow H = 0). */

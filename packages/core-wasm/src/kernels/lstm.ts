@@ -1,7 +1,7 @@
 import type { Core } from '../core.js';
 import { checkImpl, type Impl } from '../validate.js';
 import {
-  bytesFromAbi, checkOptionalMatrix, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes,
+  bytesFromAbi, checkOptionalMatrix, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -68,11 +68,9 @@ export function lstmForward(core: Core, args: LstmForwardArgs, impl: Impl = 'sim
   const c0 = checkOptionalMatrix(core, op, 'c0', args.c0, B, H);
   const cT = checkOptionalMatrix(core, op, 'cT', args.cT, B, H);
   const kernel = impl === 'simd' ? abi.f32_lstm_forward__wasmsimd : abi.f32_lstm_forward__scalar;
-  const workBytes = bytesFromAbi(op, abi.f32_lstm_forward_scratch_bytes, a);
-  core.arena.scope(() => {
-    const work = core.arena.alloc(workBytes);
-    kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, c0, a.out, a.ldo, a.hT, cT, a.ws, work);
-  });
+  withScratch(core, bytesFromAbi(op, abi.f32_lstm_forward_scratch_bytes, a), (work) =>
+    kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, c0, a.out, a.ldo, a.hT, cT, a.ws, work),
+  );
 }
 
 /**
@@ -95,10 +93,8 @@ export function lstmBackward(core: Core, args: LstmBackwardArgs, impl: Impl = 's
   const dcT = checkOptionalMatrix(core, op, 'dcT', args.dcT, B, H);
   const dc0 = checkOptionalMatrix(core, op, 'dc0', args.dc0, B, H);
   const kernel = impl === 'simd' ? abi.f32_lstm_backward__wasmsimd : abi.f32_lstm_backward__scalar;
-  const workBytes = bytesFromAbi(op, abi.f32_lstm_backward_scratch_bytes, a);
-  core.arena.scope(() => {
-    const work = core.arena.alloc(workBytes);
+  withScratch(core, bytesFromAbi(op, abi.f32_lstm_backward_scratch_bytes, a), (work) =>
     kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT, dcT,
-      a.dx, a.dh0, dc0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work);
-  });
+      a.dx, a.dh0, dc0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work),
+  );
 }

@@ -1,7 +1,7 @@
 import type { Core } from '../core.js';
 import { checkImpl, type Impl } from '../validate.js';
 import {
-  bytesFromAbi, checkFlag, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes,
+  bytesFromAbi, checkFlag, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -60,11 +60,9 @@ export function rnnForward(core: Core, args: RnnForwardArgs, impl: Impl = 'simd'
   const relu = checkFlag(op, 'relu', args.relu);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_rnn_forward__wasmsimd : abi.f32_rnn_forward__scalar;
-  const workBytes = bytesFromAbi(op, abi.f32_rnn_forward_scratch_bytes, a);
-  core.arena.scope(() => {
-    const work = core.arena.alloc(workBytes);
-    kernel(T, B, I, H, a.reverse, relu, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, a.out, a.ldo, a.hT, a.ws, work);
-  });
+  withScratch(core, bytesFromAbi(op, abi.f32_rnn_forward_scratch_bytes, a), (work) =>
+    kernel(T, B, I, H, a.reverse, relu, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, a.out, a.ldo, a.hT, a.ws, work),
+  );
 }
 
 /**
@@ -85,10 +83,8 @@ export function rnnBackward(core: Core, args: RnnBackwardArgs, impl: Impl = 'sim
   const relu = checkFlag(op, 'relu', args.relu);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_rnn_backward__wasmsimd : abi.f32_rnn_backward__scalar;
-  const workBytes = bytesFromAbi(op, abi.f32_rnn_backward_scratch_bytes, a);
-  core.arena.scope(() => {
-    const work = core.arena.alloc(workBytes);
+  withScratch(core, bytesFromAbi(op, abi.f32_rnn_backward_scratch_bytes, a), (work) =>
     kernel(T, B, I, H, a.reverse, relu, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT,
-      a.dx, a.dh0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work);
-  });
+      a.dx, a.dh0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work),
+  );
 }

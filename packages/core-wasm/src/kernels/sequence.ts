@@ -83,6 +83,14 @@ export function bytesFromAbi(op: string, size: SizeExport, s: SequenceSizes): nu
   return bytes;
 }
 
+/**
+ * Runs a kernel call with `bytes` of scratch from the arena, released when it returns. The size is
+ * asked (and refused if saturated) before the scope opens.
+ */
+export function withScratch(core: Core, bytes: number, call: (work: number) => void): void {
+  core.arena.scope(() => call(core.arena.alloc(bytes)));
+}
+
 /** Checks the sizes and asks the kernel how many bytes of `ws` its forward fills. */
 export function sequenceWorkspaceBytes(op: string, size: SizeExport, T: number, B: number, I: number, H: number): number {
   return bytesFromAbi(op, size, checkSequenceSizes(op, { T, B, I, H }));
