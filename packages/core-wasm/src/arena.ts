@@ -41,8 +41,25 @@ export class Arena {
     this.maxBytes = options.maxBytes ?? MAX_PAGES * PAGE;
   }
 
-  /** Allocates a block of at least `bytes` bytes (16-byte aligned); contents are unspecified. */
+  /**
+   * Allocates a block of at least `bytes` bytes (16-byte aligned) in the innermost scope;
+   * contents are unspecified.
+   */
   alloc(bytes: number): number {
+    return this.allocIn(bytes, this.scopes.length > 0 ? this.scopes[this.scopes.length - 1] : null);
+  }
+
+  /**
+   * Allocates a block that lives exactly as long as the live block `owner` (in the same scope, or
+   * in none): a parameter's gradient beside the parameter, an optimizer's state beside it.
+   */
+  allocBeside(owner: number, bytes: number): number {
+    const block = this.blocks.get(owner);
+    if (!block) throw new EddyError('E_SCOPE', `arena.allocBeside: ${owner} is not a live block`);
+    return this.allocIn(bytes, block.scope);
+  }
+
+  private allocIn(bytes: number, scope: Set<number> | null): number {
     if (!Number.isInteger(bytes) || bytes < 0) {
       throw new EddyError('E_ARGUMENT', `arena.alloc: bytes must be a non-negative integer, got ${bytes}`);
     }
@@ -54,7 +71,6 @@ export class Arena {
       ptr = this.top;
       this.top = end;
     }
-    const scope = this.scopes.length > 0 ? this.scopes[this.scopes.length - 1] : null;
     scope?.add(ptr);
     this.blocks.set(ptr, { size, scope });
     this.live += size;

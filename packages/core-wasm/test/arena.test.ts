@@ -92,6 +92,29 @@ describe('Arena', () => {
     expect(arena.isLive(weights)).toBe(true);
   });
 
+  it('allocBeside gives a block the lifetime of its owner', () => {
+    const { arena } = loadCoreSync();
+    const param = arena.alloc(64);
+    let grad = 0;
+    let scratch = 0;
+    arena.scope(() => {
+      grad = arena.allocBeside(param, 64);
+      scratch = arena.alloc(64);
+    });
+    expect(arena.isLive(grad)).toBe(true);
+    expect(arena.isLive(scratch)).toBe(false);
+    let inner = 0;
+    let beside = 0;
+    arena.scope(() => {
+      inner = arena.alloc(16);
+      arena.scope(() => {
+        beside = arena.allocBeside(inner, 16);
+      });
+      expect(arena.isLive(beside)).toBe(true);
+    });
+    expect(arena.isLive(beside)).toBe(false);
+  });
+
   it('free and keep reject blocks that are not live', () => {
     const { arena } = loadCoreSync();
     const p = arena.alloc(16);
