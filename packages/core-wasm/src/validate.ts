@@ -56,10 +56,54 @@ export function checkPointer(core: Core, op: string, name: string, ptr: unknown,
   return ptr;
 }
 
+/** Bytes spanned by a float32 rows×cols matrix with row stride ld (0 when empty). */
+export function matrixBytes(rows: number, cols: number, ld: number): number {
+  return rows === 0 || cols === 0 ? 0 : ((rows - 1) * ld + cols) * 4;
+}
+
 /** A row-major float32 matrix of rows×cols with row stride ld (elements). */
 export function checkMatrix(core: Core, op: string, name: string, ptr: unknown, rows: number, cols: number, ld: number): number {
-  const bytes = rows === 0 || cols === 0 ? 0 : ((rows - 1) * ld + cols) * 4;
-  return checkPointer(core, op, name, ptr, bytes);
+  return checkPointer(core, op, name, ptr, matrixBytes(rows, cols, ld));
+}
+
+/** A flag: a boolean, never a truthy stand-in (0/1 would be accepted by accident elsewhere). */
+export function checkFlag(op: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a boolean, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Two regions that must not share a byte (an output and an input the kernel reads after it wrote
+ * the output, or two outputs, or two state buffers updated element by element).
+ */
+export function checkDisjoint(op: string, aName: string, a: number, aBytes: number, bName: string, b: number, bBytes: number): void {
+  if (aBytes > 0 && bBytes > 0 && a < b + bBytes && b < a + aBytes) {
+    throw new EddyError(
+      'E_POINTER',
+      `${op}: ${aName} must not overlap ${bName}; ${aName} spans bytes [${a}, ${a + aBytes}) and ${bName} [${b}, ${b + bBytes})`,
+    );
+  }
+}
+
+/**
+ * Output `out` (spanning `outBytes`) must be the very pointer of input `inp` with the same layout
+ * (then the kernel reads each element before writing it) or not overlap it at all: a shifted overlap
+ * would read values the kernel already overwrote.
+ */
+export function checkAliasing(
+  op: string, outName: string, out: number, outBytes: number, inName: string, inp: number, inBytes: number, sameLayout = true,
+): void {
+  if (outBytes === 0 || inBytes === 0) return;
+  if (out === inp && sameLayout) return;
+  if (out < inp + inBytes && inp < out + outBytes) {
+    throw new EddyError(
+      'E_POINTER',
+      `${op}: ${outName} must be the same pointer as ${inName}${sameLayout ? '' : ' with the same row stride'} or not overlap it; ` +
+        `${outName} spans bytes [${out}, ${out + outBytes}) and ${inName} [${inp}, ${inp + inBytes})`,
+    );
+  }
 }
 
 /** A float32 (or int32) vector of n elements. */

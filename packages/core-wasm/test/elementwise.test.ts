@@ -328,10 +328,10 @@ describe('elementwise input checks', () => {
   });
 
   it('rejects an output that partly overlaps an input (a shifted alias)', () => {
-    check(() => add(c, { n: 8, a: base, b: base + 64, out: base + 4 }), 'E_ARGUMENT', /^add: out must be the same pointer as a or not overlap it/);
-    check(() => tanhBackward(c, { n: 8, y: base + 128, dy: base, dx: base + 8 }), 'E_ARGUMENT', /dx must be the same pointer as dy/);
-    check(() => softmax(c, { rows: 2, cols: 3, x: base, ldx: 4, out: base, ldo: 3 }), 'E_ARGUMENT', /out must be the same pointer as x with the same row stride/);
-    check(() => softmaxBackward(c, { rows: 2, cols: 3, y: base + 64, dy: base, dx: base + 4 }), 'E_ARGUMENT', /^softmaxBackward: dx must be the same pointer as dy/);
+    check(() => add(c, { n: 8, a: base, b: base + 64, out: base + 4 }), 'E_POINTER', /^add: out must be the same pointer as a or not overlap it/);
+    check(() => tanhBackward(c, { n: 8, y: base + 128, dy: base, dx: base + 8 }), 'E_POINTER', /dx must be the same pointer as dy/);
+    check(() => softmax(c, { rows: 2, cols: 3, x: base, ldx: 4, out: base, ldo: 3 }), 'E_POINTER', /out must be the same pointer as x with the same row stride/);
+    check(() => softmaxBackward(c, { rows: 2, cols: 3, y: base + 64, dy: base, dx: base + 4 }), 'E_POINTER', /^softmaxBackward: dx must be the same pointer as dy/);
     check(() => logSoftmaxBackward(c, { rows: 2, cols: 3, y: base, ldy: 2, dy: base + 64, dx: base + 128 }), 'E_ARGUMENT', /^logSoftmaxBackward: ldy must be an integer >= 3/);
     // Disjoint and identical pointers are fine; n = 0 touches nothing.
     expect(() => mul(c, { n: 4, a: base, b: base, out: base + 16 })).not.toThrow();

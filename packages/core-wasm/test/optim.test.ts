@@ -386,10 +386,10 @@ describe('optimizer input checks', () => {
       expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, expAvgSq: end - 16 }), 'E_POINTER', /adamUpdate: expAvgSq spans bytes/);
       expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, maxExpAvgSq: b.param + 2 }), 'E_POINTER', /maxExpAvgSq must be 4-byte aligned/);
       expectEddyError(() => sgdUpdate(c0, { ...b, n, grad: 0 }), 'E_POINTER', /grad = 0 points below the arena/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, grad: b.param }), 'E_POINTER', /param \[\d+, \d+\) and grad \[\d+, \d+\) overlap/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, grad: b.param }), 'E_POINTER', /param must not overlap grad/);
       expectEddyError(
         () => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, gradAvg: b.expAvg + 28 }),
-        'E_POINTER', /squareAvg .* and gradAvg .* overlap/,
+        'E_POINTER', /squareAvg must not overlap gradAvg/,
       );
       expectEddyError(() => adagradUpdate(c0, { ...b, n, stateSum: undefined as unknown as number, step: 1 }), 'E_POINTER', /stateSum must be a byte offset/);
     });

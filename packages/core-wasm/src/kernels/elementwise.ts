@@ -1,6 +1,6 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkDim, checkFinite, checkImpl, checkMatrix, checkStride, checkVector, type Impl } from '../validate.js';
+import { checkAliasing, checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes, type Impl } from '../validate.js';
 
 // Elementwise maps, reductions and row-wise softmax over float32 data in the core's memory.
 // Every function validates its arguments, then calls the SIMD kernel or its scalar twin (the
@@ -65,52 +65,6 @@ function twin<N extends keyof Kernels>(core: Core, name: N, impl: Impl): Kernels
   return core.exports[`f32_${name}__${impl === 'simd' ? 'wasmsimd' : 'scalar'}`] as Kernels[N];
 }
 
-/**
- * Output `out` (spanning `outBytes`) must be the very pointer of input `inp` (then the kernel reads
- * each element before writing it) or not overlap it at all: a shifted overlap would read values the
- * kernel already overwrote. Also used by the loss and embedding wrappers.
- * @internal
- */
-export function checkAliasing(
-  op: string, outName: string, out: number, outBytes: number, inName: string, inp: number, inBytes: number, sameLayout = true,
-): void {
-  if (outBytes === 0 || inBytes === 0) return;
-  if (out === inp && sameLayout) return;
-  if (out < inp + inBytes && inp < out + outBytes) {
-    throw new EddyError(
-      'E_ARGUMENT',
-      `${op}: ${outName} must be the same pointer as ${inName}${sameLayout ? '' : ' with the same row stride'} or not overlap it; ` +
-        `${outName} spans bytes [${out}, ${out + outBytes}) and ${inName} [${inp}, ${inp + inBytes})`,
-    );
-  }
-}
-
-/**
- * Two regions that must not share a byte (an output and an input the kernel reads after it wrote
- * the output, or two outputs).
- * @internal
- */
-export function checkDisjoint(op: string, aName: string, a: number, aBytes: number, bName: string, b: number, bBytes: number): void {
-  if (aBytes > 0 && bBytes > 0 && a < b + bBytes && b < a + aBytes) {
-    throw new EddyError(
-      'E_ARGUMENT',
-      `${op}: ${aName} must not overlap ${bName}; ${aName} spans bytes [${a}, ${a + aBytes}) and ${bName} [${b}, ${b + bBytes})`,
-    );
-  }
-}
-
-/** Bytes spanned by a rows×cols matrix with row stride ld (0 when empty). @internal */
-export function matrixBytes(rows: number, cols: number, ld: number): number {
-  return rows === 0 || cols === 0 ? 0 : ((rows - 1) * ld + cols) * 4;
-}
-
-/** @internal */
-export function checkFlag(op: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') {
-    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a boolean, got ${describe(value)}`);
-  }
-  return value;
-}
 
 export interface BinaryArgs {
   /** Elements in each vector. */

@@ -1,7 +1,6 @@
 import type { Core } from '../core.js';
 import { EddyError } from '../errors.js';
-import { checkDim, checkImpl, checkVector, type Impl } from '../validate.js';
-import { checkDisjoint } from './elementwise.js';
+import { checkDim, checkDisjoint, checkImpl, checkVector, type Impl } from '../validate.js';
 
 type EmbeddingKernel = (n: number, d: number, ids: number, src: number, dst: number) => void;
 

@@ -1,6 +1,6 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkDim, checkFinite, checkImpl, checkMatrix, checkPointer, checkStride, type Impl } from '../validate.js';
+import { checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkPointer, checkStride, type Impl } from '../validate.js';
 
 type GemmKernel = (
   transA: number, transB: number, m: number, n: number, k: number,
@@ -49,13 +49,6 @@ export interface SgemmArgs {
   ldb?: number;
   c: number;
   ldc?: number;
-}
-
-function checkFlag(op: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') {
-    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a boolean, got ${describe(value)}`);
-  }
-  return value;
 }
 
 /** Validates op(A) (m×k), α, β and C (m×n): what `sgemm` and `sgemmPacked` share. */

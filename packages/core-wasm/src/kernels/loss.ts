@@ -1,7 +1,6 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkDim, checkFinite, checkImpl, checkMatrix, checkStride, checkVector, type Impl } from '../validate.js';
-import { checkAliasing, checkDisjoint, matrixBytes } from './elementwise.js';
+import { checkAliasing, checkDim, checkDisjoint, checkFinite, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes, type Impl } from '../validate.js';
 
 type SoftmaxCrossEntropyKernel = (
   n: number, c: number, logits: number, ldl: number, targets: number, ignoreIndex: number,

@@ -1,6 +1,6 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkDim, checkImpl, checkVector, type Impl } from '../validate.js';
+import { checkDim, checkDisjoint, checkFlag, checkImpl, checkVector, type Impl } from '../validate.js';
 
 // Fused optimizer updates, one call per parameter tensor, with PyTorch's formulas (torch.optim,
 // single-tensor algorithms). Scalars that PyTorch computes in Python floats (bias corrections,
@@ -79,13 +79,6 @@ function checkDerived(op: string, what: string, value: number): number {
   return value;
 }
 
-function checkFlag(op: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') {
-    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a boolean, got ${describe(value)}`);
-  }
-  return value;
-}
-
 /**
  * Checks each buffer holds n float32 values inside memory and that no two overlap: the kernels
  * read and write them element by element, so aliasing would feed updated values back. Optional
@@ -105,17 +98,9 @@ function checkBuffers(
     ...Object.entries(required).map(([name, ptr]) => check(name, ptr)),
     ...Object.entries(optional).map(([name, ptr]) => (ptr === undefined ? 0 : check(name, ptr))),
   ];
-  const bytes = n * 4;
-  for (let i = 0; i < present.length && bytes > 0; i++) {
+  for (let i = 0; i < present.length; i++) {
     for (let j = i + 1; j < present.length; j++) {
-      const [a, pa] = present[i];
-      const [b, pb] = present[j];
-      if (pa < pb + bytes && pb < pa + bytes) {
-        throw new EddyError(
-          'E_POINTER',
-          `${op}: ${a} [${pa}, ${pa + bytes}) and ${b} [${pb}, ${pb + bytes}) overlap; each buffer must be distinct`,
-        );
-      }
+      checkDisjoint(op, present[i][0], present[i][1], n * 4, present[j][0], present[j][1], n * 4);
     }
   }
   return ptrs;

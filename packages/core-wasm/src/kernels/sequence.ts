@@ -1,6 +1,6 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkDim, checkMatrix, checkPointer, checkStride, checkVector } from '../validate.js';
+import { checkFlag as checkBoolean, checkDim, checkMatrix, checkPointer, checkStride, checkVector } from '../validate.js';
 
 // Checks shared by the fused recurrent kernels' wrappers (LSTM, GRU, Elman RNN): the sequence
 // sizes, flags, optional pointers (0 or absent = not given), the packed-sequence lengths, and the
@@ -29,11 +29,7 @@ export function checkSequenceSizes(op: string, args: SequenceSizes): SequenceSiz
 
 /** A boolean option passed to the kernel as i32 0/1; absent = false. */
 export function checkFlag(op: string, name: string, value: unknown): 0 | 1 {
-  if (value === undefined) return 0;
-  if (typeof value !== 'boolean') {
-    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a boolean, got ${describe(value)}`);
-  }
-  return value ? 1 : 0;
+  return value !== undefined && checkBoolean(op, name, value) ? 1 : 0;
 }
 
 /** A matrix that may be absent (undefined or 0, passed on as 0). */
