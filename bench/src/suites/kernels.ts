@@ -87,7 +87,8 @@ export async function kernels(report: Report, options: { quick: boolean }): Prom
       console.log(
         `${shape.label.padEnd(24)} ${shape.trans}  [${shape.m}×${shape.k}]·[${shape.k}×${shape.n}]`.padEnd(60) +
           `eddy ${eddy.toFixed(1).padStart(5)}  relaxed ${eddyRelaxed?.toFixed(1).padStart(5) ?? '  —  '}` +
-          `  tfjs-wasm ${tfjs.toFixed(1).padStart(5)}  GFLOP/s   eddy/tfjs ${(eddy / tfjs).toFixed(2)}×`,
+          `  tfjs-wasm ${tfjs.toFixed(1).padStart(5)}  GFLOP/s   eddy/tfjs ${(eddy / tfjs).toFixed(2)}×` +
+          (eddyRelaxed !== null ? `  relaxed/tfjs ${(eddyRelaxed / tfjs).toFixed(2)}×` : ''),
       );
     }
   }
