@@ -9,11 +9,9 @@ export async function medianMs(fn: () => void, ms = 400): Promise<number> {
   const bench = new Bench({ time: ms, warmupTime: Math.min(100, ms / 4), warmupIterations: 2, iterations: 3 });
   bench.add('task', fn);
   await bench.run();
-  const result = bench.tasks[0].result as unknown as { error?: unknown; samples?: number[]; mean?: number; latency?: { samples?: number[]; mean: number } };
+  const result = bench.tasks[0].result as unknown as { error?: unknown; latency?: { p50?: number; mean: number } };
   if (result?.error) throw result.error;
-  const samples = result?.samples ?? result?.latency?.samples ?? [];
-  if (samples.length === 0) return result?.mean ?? result?.latency?.mean ?? NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const latency = result?.latency;
+  if (!latency) throw new Error('tinybench: no latency result');
+  return latency.p50 ?? latency.mean;
 }
