@@ -12,3 +12,6 @@ export { matmul } from './ops/matmul.js';
 export { reshape, permute, transpose, slice, concat, stack, split, index, gather } from './ops/shape.js';
 export { manualSeed, getRngState, setRngState } from './rng.js';
 export type { Shape } from './shapes.js';
+export { Generator, defaultGenerator, type GeneratorState } from './rng.js';
+export * as init from './init.js';
+export * as optim from './optim/index.js';

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EddyError, getCore } from './backend.js';
+import { EddyError } from './backend.js';
 import * as init from './init.js';
 import { Generator, manualSeed } from './rng.js';
-import { Tensor } from './tensor.js';
+import { zeros } from './creation.js';
+import type { Tensor } from './tensor.js';
 
-const core = getCore();
-const make = (shape: number[], dtype: 'float32' | 'int32' = 'float32') =>
-  new Tensor(core, core.arena.zerosF32(shape.reduce((a, b) => a * b, 1)), shape, dtype);
+const make = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => zeros(shape, { dtype });
 const vals = (t: Tensor) => Array.from(t.toFloat32Array());
 
 function stats(xs: number[]): { mean: number; std: number; min: number; max: number } {

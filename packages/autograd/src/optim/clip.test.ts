@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EddyError, getCore } from '../backend.js';
+import { tensor } from '../creation.js';
 import { Tensor } from '../tensor.js';
 import { clipGradNorm, clipGradValue } from './index.js';
 
 const core = getCore();
 
 function withGrad(values: number[], grad: number[] | null): Tensor {
-  const p = new Tensor(core, core.arena.fromF32(values), [values.length]);
-  p.requiresGrad = true;
+  const p = tensor(values, [values.length], { requiresGrad: true });
   if (grad !== null) {
     p.grad = new Tensor(core, core.arena.allocBeside(p.ptr, p.size * 4), p.shape);
     core.arena.f32.set(grad, p.grad.ptr >>> 2);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EddyError, getCore } from '../backend.js';
+import { tensor } from '../creation.js';
+import { scope } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import { Adagrad, Adam, AdamW, RMSprop, SGD, type Optimizer } from './index.js';
 
@@ -10,9 +12,7 @@ import { Adagrad, Adam, AdamW, RMSprop, SGD, type Optimizer } from './index.js';
 const core = getCore();
 
 function param(values: number[]): Tensor {
-  const p = new Tensor(core, core.arena.fromF32(values), [values.length]);
-  p.requiresGrad = true;
-  return p;
+  return tensor(values, [values.length], { requiresGrad: true });
 }
 
 /** Sets ∂L/∂p as backward would: a block beside the parameter. */
@@ -328,5 +328,32 @@ describe('Optimizer (shared behaviour)', () => {
     const p = param([1, 2]);
     p.grad = new Tensor(core, core.arena.allocBeside(p.ptr, 12), [3]);
     expect(() => new SGD([p], { lr: 0.1 }).step()).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+  });
+
+  it('end to end: backward fills the grads, steps inside scope() keep memory flat', () => {
+    // L = Σ w², so ∂L/∂w = 2w and SGD gives w ← w(1 − 2γ) each step.
+    const w = tensor([1, -2, 0.5], [3], { requiresGrad: true });
+    const opt = new Adam([w], { lr: 0.01 });
+    const sgd = new SGD([w], { lr: 0.1, momentum: 0.5 });
+    let used = 0;
+    for (let t = 0; t < 5; t++) {
+      scope(() => {
+        opt.zeroGrad();
+        w.mul(w).sum().backward();
+        opt.step();
+        sgd.step();
+      });
+      if (t === 1) used = core.arena.used;
+      if (t > 1) expect(core.arena.used).toBe(used);
+    }
+    const ref = adamRef({ lr: 0.01 });
+    const sref = sgdRef({ lr: 0.1, momentum: 0.5 });
+    const theta = [1, -2, 0.5];
+    for (let t = 1; t <= 5; t++) {
+      const g = theta.map((x) => 2 * x);
+      ref(theta, g.slice(), t);
+      sref(theta, g.slice(), t);
+    }
+    expectClose(values(w), theta);
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EddyError, getCore } from '../backend.js';
+import { tensor } from '../creation.js';
 import { Tensor } from '../tensor.js';
 import { CosineAnnealingLR, ExponentialLR, ReduceLROnPlateau, SGD, StepLR, type LRScheduler } from './index.js';
 
 const core = getCore();
-const sgd = (lr: number) => new SGD([new Tensor(core, core.arena.fromF32([0]), [1])], { lr });
+const sgd = (lr: number) => new SGD([tensor([0], [1])], { lr });
 
 /** lr after construction and after each of `epochs` steps. */
 function lrs(sched: LRScheduler, epochs: number): number[] {
@@ -40,7 +41,7 @@ describe('epochic schedules (PyTorch closed forms)', () => {
   });
 
   it('the schedule drives the optimizer: steps use the scheduled lr', () => {
-    const p = new Tensor(core, core.arena.fromF32([0]), [1]);
+    const p = tensor([0], [1], { requiresGrad: true });
     p.grad = new Tensor(core, core.arena.allocBeside(p.ptr, 4), [1]);
     core.arena.f32[p.grad.ptr >>> 2] = 1;
     const opt = new SGD([p], { lr: 1 });
