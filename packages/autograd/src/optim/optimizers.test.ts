@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EddyError, getCore } from '../backend.js';
+import { loadCoreSync } from '@eddy/core-wasm';
+import { EddyError, getCore, useCore } from '../backend.js';
 import { tensor } from '../creation.js';
 import { scope } from '../scope.js';
 import { Tensor } from '../tensor.js';
@@ -356,4 +357,34 @@ describe('Optimizer (shared behaviour)', () => {
     }
     expectClose(values(w), theta);
   });
+
+  it.each(makers)('%s on the checked debug build gives the same bits; params of two cores are refused', (_name, make) => {
+    const run = () => {
+      const ps = [param(THETA0)];
+      const opt = make(ps);
+      for (let t = 1; t <= 3; t++) {
+        setGradIn(ps[0], gradAt(t, THETA0.length));
+        opt.step();
+      }
+      return ps[0].toFloat32Array();
+    };
+    const expected = run();
+    const before = getCore();
+    const local = param([1]);
+    useCore(debugCore);
+    try {
+      expect(run()).toEqual(expected);
+      expect(() => make([local, param([1])])).toThrow(expect.objectContaining({ code: 'E_CORE_MISMATCH' }));
+    } finally {
+      useCore(before);
+    }
+  });
 });
+
+const debugCore = loadCoreSync({ variant: 'debug' });
+
+/** setGrad for a parameter of any core. */
+function setGradIn(p: Tensor, g: ArrayLike<number>): void {
+  p.grad ??= new Tensor(p.core, p.core.arena.allocBeside(p.ptr, p.size * 4), p.shape);
+  p.core.arena.f32.set(g, p.grad.ptr >>> 2);
+}
