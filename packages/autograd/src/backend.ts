@@ -1,0 +1,59 @@
+// The only file in @eddy/autograd that imports @eddy/core-wasm: it owns the active core (the wasm
+// instance whose arena holds every tensor) and hands the kernel wrappers to the ops.
+import * as k from '@eddy/core-wasm';
+import { EddyError, type Core } from '@eddy/core-wasm';
+
+export { k, EddyError };
+export type { Core };
+
+/**
+ * Error codes autograd adds to core-wasm's `EddyErrorCode` union (proposed for errors.ts):
+ * E_NOT_READY (a core was needed before `ready()` resolved in a browser), E_CORE_MISMATCH
+ * (tensors of two cores in one operation), E_GRAD (backward on a non-scalar without a gradient,
+ * on a tensor that does not require grad, or through a graph already freed).
+ */
+export type AutogradErrorCode = k.EddyErrorCode | 'E_NOT_READY' | 'E_CORE_MISMATCH' | 'E_GRAD';
+
+/** A typed error with a stable code (the cast stands until core-wasm's union lists the new codes). */
+export function fail(code: AutogradErrorCode, message: string): EddyError {
+  return new EddyError(code as k.EddyErrorCode, message);
+}
+
+// Node's entry has `loadCoreSync`; the browser entry does not, and there `ready()` must be awaited.
+const loadSync = (k as { loadCoreSync?: (options?: k.LoadOptions) => Core }).loadCoreSync;
+
+let active: Core | null = null;
+let loading: Promise<void> | null = null;
+
+/**
+ * The active core. In Node it is loaded synchronously on first use; in a browser `ready()` must
+ * have resolved first, else this throws `E_NOT_READY`.
+ */
+export function getCore(): Core {
+  if (active !== null) return active;
+  if (typeof loadSync === 'function') return (active = loadSync());
+  throw fail('E_NOT_READY', 'autograd: the wasm core is not loaded yet; await ready() before creating tensors');
+}
+
+/** Resolves once the core is loaded (at once in Node, where it loads synchronously). */
+export function ready(): Promise<void> {
+  if (active !== null) return Promise.resolve();
+  if (typeof loadSync === 'function') {
+    getCore();
+    return Promise.resolve();
+  }
+  loading ??= k.loadCore().then((core) => {
+    active ??= core;
+  });
+  return loading;
+}
+
+/**
+ * Makes `core` the active core: tensors created afterwards live in its arena. Tensors of the
+ * previous core stay valid but cannot be mixed with the new ones (E_CORE_MISMATCH). Tests use it
+ * to run against the checked debug build: `useCore(loadCoreSync({ variant: 'debug' }))`.
+ */
+export function useCore(core: Core): void {
+  if (!(core instanceof k.Core)) throw fail('E_ARGUMENT', 'useCore: expected a Core from @eddy/core-wasm');
+  active = core;
+}

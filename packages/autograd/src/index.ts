@@ -1,0 +1,17 @@
+// @eddy/autograd: tensors in the wasm core's memory, a tape, and the operations on them.
+export { ready, useCore, getCore, EddyError, type AutogradErrorCode } from './backend.js';
+export { Tensor, type DType } from './tensor.js';
+export { tensor, full, zeros, ones, zerosLike, randn, rand, arange, eye, type TensorOptions } from './creation.js';
+export { scope, keep, detach, noGrad, isGradEnabled } from './scope.js';
+export { backward, tapeLength } from './tape.js';
+export { apply, applyMany, Node, type Function } from './function.js';
+export { add, sub, mul, div, neg, where, maskedFill, sumTo, expandTo } from './ops/elementwise.js';
+export { exp, log, tanh, sigmoid, relu, softmax, logSoftmax } from './ops/activation.js';
+export { sum, mean, max, argmax } from './ops/reduce.js';
+export { matmul } from './ops/matmul.js';
+export { reshape, permute, transpose, slice, concat, stack, split, index, gather } from './ops/shape.js';
+export { manualSeed, getRngState, setRngState } from './rng.js';
+export type { Shape } from './shapes.js';
+export { Generator, defaultGenerator, type GeneratorState } from './rng.js';
+export * as init from './init.js';
+export * as optim from './optim/index.js';

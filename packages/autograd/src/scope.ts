@@ -1,0 +1,110 @@
+import { fail, getCore } from './backend.js';
+import { Tensor } from './tensor.js';
+import { gradMode, truncateTape, tapeLength } from './tape.js';
+
+// Lifetimes. Every tensor made inside `scope(fn)` is freed when fn returns, except what fn returns
+// and what `keep` moved out; the tape is cut back to where it was. A training step inside a scope
+// therefore reuses the same arena blocks every iteration and memory stays flat.
+
+/** @internal One active `scope` call: the tensors it will free and the tape length at entry. */
+export interface Frame {
+  readonly tensors: Tensor[];
+  readonly tapeLength: number;
+  readonly parent: Frame | null;
+}
+
+/** @internal The innermost frame (null outside every scope). */
+export const frameState: { current: Frame | null } = { current: null };
+
+/**
+ * Runs `fn` and frees every tensor created inside it except the ones it returns (a Tensor, or
+ * arrays / plain objects of them, searched recursively) and the ones passed to `keep`. Tape nodes
+ * recorded inside are dropped: a returned tensor comes out as a constant (no node, no
+ * requiresGrad), so call `backward()` inside the scope. Using a freed tensor throws E_SCOPE.
+ * Scopes nest and are synchronous (an async fn is refused by the arena).
+ *
+ * @example
+ * for (let step = 0; step < steps; step++) {
+ *   const loss = scope(() => { const l = model(x).sub(y).mean(); l.backward(); opt.step(); return l.item(); });
+ * }
+ */
+export function scope<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw fail('E_ARGUMENT', 'scope: expected a function');
+  const core = getCore();
+  const frame: Frame = { tensors: [], tapeLength: tapeLength(), parent: frameState.current };
+  frameState.current = frame;
+  try {
+    return core.arena.scope(() => {
+      const result = fn();
+      keepAll(result, 0);
+      return result;
+    });
+  } finally {
+    frameState.current = frame.parent;
+    truncateTape(frame.tapeLength);
+    for (const t of frame.tensors) {
+      if (t.frame !== frame || t.disposed) continue;
+      // The arena scope above freed the active core's blocks; a tensor of another core is freed here.
+      if (t.core !== core && t.core.arena.isLive(t.ptr)) t.core.arena.free(t.ptr);
+      t.disposed = true;
+      t.ptr = -1;
+    }
+  }
+}
+
+function keepAll(value: unknown, depth: number): void {
+  if (value instanceof Tensor) keep(value);
+  else if (depth > 8 || value === null || typeof value !== 'object') return;
+  else if (Array.isArray(value)) for (const v of value) keepAll(v, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) keepAll(v, depth + 1);
+}
+
+/**
+ * Moves `t` (and its gradient) out of the innermost scope into the one around it, so it survives
+ * that scope's end: state carried across iterations. A no-op outside scopes or for tensors of an
+ * outer scope. Returns `t`.
+ */
+export function keep<T extends Tensor>(t: T): T {
+  if (!(t instanceof Tensor)) throw fail('E_ARGUMENT', 'keep: expected a Tensor');
+  t.check('keep');
+  const frame = frameState.current;
+  if (frame === null || t.frame !== frame) return t;
+  moveOut(t, frame);
+  if (t.grad !== null && t.grad.frame === frame) moveOut(t.grad, frame);
+  return t;
+}
+
+function moveOut(t: Tensor, frame: Frame): void {
+  t.core.arena.keep(t.ptr);
+  t.frame = frame.parent;
+  frame.parent?.tensors.push(t);
+}
+
+/**
+ * A copy of `t` that shares nothing with the graph: no node, requiresGrad false, its own storage.
+ * For hidden state carried across truncated-BPTT windows.
+ */
+export function detach(t: Tensor): Tensor {
+  if (!(t instanceof Tensor)) throw fail('E_ARGUMENT', 'detach: expected a Tensor');
+  t.check('detach');
+  const arena = t.core.arena;
+  const out = new Tensor(t.core, arena.alloc(t.size * 4), t.shape, t.dtype);
+  arena.u8.copyWithin(out.ptr, t.ptr, t.ptr + t.size * 4);
+  return out;
+}
+
+/** Runs `fn` without recording on the tape (evaluation, optimizer updates); returns what it returns. */
+export function noGrad<T>(fn: () => T): T {
+  const was = gradMode.enabled;
+  gradMode.enabled = false;
+  try {
+    return fn();
+  } finally {
+    gradMode.enabled = was;
+  }
+}
+
+/** Whether operations are being recorded now (false inside `noGrad` and during `backward`). */
+export function isGradEnabled(): boolean {
+  return gradMode.enabled;
+}
