@@ -12,3 +12,6 @@ export { matmul } from './ops/matmul.js';
 export { reshape, permute, transpose, slice, concat, stack, split, index, gather } from './ops/shape.js';
 export { manualSeed, getRngState, setRngState } from './rng.js';
 export type { Shape } from './shapes.js';
+export { crossEntropy, mse, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';
+export { dropout } from './ops/dropout.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
