@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { loadCoreSync } from '@eddy/core-wasm';
+import { getCore, useCore } from '../backend.js';
 import {
   add, binaryCrossEntropyWithLogits, concat, crossEntropy, div, exp, gather, gradcheck, index, log, logSoftmax, manualSeed,
   maskedFill, matmul, max, mean, mse, mul, neg, permute, relu, reshape, scope, sigmoid, slice, softmax, split, stack, sub, sum,
@@ -88,3 +90,17 @@ describe('gradcheck', () => {
     });
   });
 });
+
+describe('gradcheck on the checked debug build (no out-of-bounds access anywhere)', () => {
+  test.each(cases.filter(([name]) => /matmul|crossEntropy|index|softmax|sum|concat/.test(name)))('%s', (_name, run) => {
+    const before = getCore();
+    useCore(loadCoreSync({ variant: 'debug' }));
+    try {
+      manualSeed(7);
+      scope(run);
+    } finally {
+      useCore(before);
+    }
+  });
+});
+
