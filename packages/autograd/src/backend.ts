@@ -7,16 +7,16 @@ export { k, EddyError };
 export type { Core };
 
 /**
- * Error codes autograd adds to core-wasm's `EddyErrorCode` union (proposed for errors.ts):
- * E_NOT_READY (a core was needed before `ready()` resolved in a browser), E_CORE_MISMATCH
- * (tensors of two cores in one operation), E_GRAD (backward on a non-scalar without a gradient,
- * on a tensor that does not require grad, or through a graph already freed).
+ * The codes autograd throws: core-wasm's, including E_NOT_READY (a core was needed before `ready()`
+ * resolved in a browser), E_CORE_MISMATCH (tensors of two cores in one operation) and E_GRAD
+ * (backward on a non-scalar without a gradient, on a tensor that does not require grad, or through
+ * a graph already freed).
  */
-export type AutogradErrorCode = k.EddyErrorCode | 'E_NOT_READY' | 'E_CORE_MISMATCH' | 'E_GRAD';
+export type AutogradErrorCode = k.EddyErrorCode;
 
-/** A typed error with a stable code (the cast stands until core-wasm's union lists the new codes). */
+/** A typed error with a stable code. */
 export function fail(code: AutogradErrorCode, message: string): EddyError {
-  return new EddyError(code as k.EddyErrorCode, message);
+  return new EddyError(code, message);
 }
 
 // Node's entry has `loadCoreSync`; the browser entry does not, and there `ready()` must be awaited.

@@ -49,6 +49,11 @@ export class Arena {
     return this.allocIn(bytes, this.scopes.length > 0 ? this.scopes[this.scopes.length - 1] : null);
   }
 
+  /** Allocates a block outside every scope: it lives until `free`d. */
+  allocUnscoped(bytes: number): number {
+    return this.allocIn(bytes, null);
+  }
+
   /**
    * Allocates a block that lives exactly as long as the live block `owner` (in the same scope, or
    * in none): a parameter's gradient beside the parameter, an optimizer's state beside it.

@@ -14,6 +14,8 @@ export class Core {
   readonly arena: Arena;
   readonly variant: Variant;
   readonly features: Features;
+  private scratchPtr = 0;
+  private scratchBytes = 0;
 
   constructor(instance: WebAssembly.Instance, variant: Variant, features: Features, options: { maxBytes?: number } = {}) {
     this.exports = instance.exports as unknown as CoreExports;
@@ -21,6 +23,28 @@ export class Core {
     this.arena = new Arena(this.memory, this.exports.heap_base(), options);
     this.variant = variant;
     this.features = features;
+  }
+
+  /**
+   * A scratch block of at least `bytes` bytes for one kernel call, reused by every call (kernels
+   * run one at a time and never call each other), so small calls pay no allocation. Its contents are
+   * unspecified and valid only until the next `scratch` call. It only grows; `releaseScratch` gives
+   * it back.
+   */
+  scratch(bytes: number): number {
+    if (this.scratchPtr === 0 || bytes > this.scratchBytes) {
+      if (this.scratchPtr !== 0) this.arena.free(this.scratchPtr);
+      this.scratchBytes = Math.max(bytes, 2 * this.scratchBytes, 256);
+      this.scratchPtr = this.arena.allocUnscoped(this.scratchBytes);
+    }
+    return this.scratchPtr;
+  }
+
+  /** Frees the scratch block (after a large call, to give its memory back to the arena). */
+  releaseScratch(): void {
+    if (this.scratchPtr !== 0) this.arena.free(this.scratchPtr);
+    this.scratchPtr = 0;
+    this.scratchBytes = 0;
   }
 }
 

@@ -9,7 +9,10 @@ export type EddyErrorCode =
   | 'E_OUT_OF_MEMORY' // linear memory could not grow
   | 'E_SCOPE' // arena scopes closed out of order, or memory used after its scope ended
   | 'E_UNSUPPORTED' // the runtime lacks a feature the core needs (WebAssembly SIMD)
-  | 'E_LOAD'; // the core's .wasm could not be fetched or instantiated
+  | 'E_LOAD' // the core's .wasm could not be fetched or instantiated
+  | 'E_NOT_READY' // tensors used before `ready()` resolved (browsers load the core asynchronously)
+  | 'E_CORE_MISMATCH' // tensors of two different cores in one operation
+  | 'E_GRAD'; // backward from a non-scalar without an explicit gradient, or through a non-differentiable input
 
 export class EddyError extends Error {
   readonly code: EddyErrorCode;

@@ -178,3 +178,21 @@ describe('Arena', () => {
     expect(arena.highWater).toBe(start + 4096);
   });
 });
+
+describe('Core.scratch', () => {
+  it('reuses one block for every kernel call and grows it only when asked for more', () => {
+    const core = loadCoreSync();
+    const first = core.scratch(100);
+    expect(core.scratch(64)).toBe(first);
+    const usedBefore = core.arena.used;
+    const bigger = core.scratch(1 << 16);
+    expect(core.arena.isLive(first)).toBe(first === bigger);
+    expect(core.arena.used - usedBefore).toBeGreaterThanOrEqual((1 << 16) - 256);
+    // Scratch lives outside scopes: a scope neither frees it nor is charged for it.
+    const inScope = core.arena.scope(() => core.scratch(10));
+    expect(inScope).toBe(bigger);
+    expect(core.arena.isLive(bigger)).toBe(true);
+    core.releaseScratch();
+    expect(core.arena.isLive(bigger)).toBe(false);
+  });
+});

@@ -82,11 +82,9 @@ export function sgemm(core: Core, args: SgemmArgs, impl: Impl = 'simd'): void {
   const b = checkMatrix(core, op, 'b', args.b, bRows, bCols, ldb);
   if (m === 0 || n === 0) return;
   const x = core.exports;
-  core.arena.scope(() => {
-    const work = impl === 'simd' ? core.arena.alloc(x.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
-    const kernel = impl === 'simd' ? x.f32_gemm_4x8__wasmsimd : x.f32_gemm__scalar;
-    kernel(+transA, +transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-  });
+  const work = impl === 'simd' ? core.scratch(x.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
+  const kernel = impl === 'simd' ? x.f32_gemm_4x8__wasmsimd : x.f32_gemm__scalar;
+  kernel(+transA, +transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
 }
 
 /** A right operand op(B) packed once by `packB` for many `sgemmPacked` products. */
@@ -157,9 +155,7 @@ export function sgemmPacked(core: Core, args: SgemmPackedArgs, impl: Impl = 'sim
   const x = core.exports;
   const p = checkPointer(core, op, 'packed.ptr', packed.ptr, x.f32_gemm_packed_b_bytes(n, k) >>> 0);
   if (m === 0 || n === 0) return;
-  core.arena.scope(() => {
-    const work = impl === 'simd' ? core.arena.alloc(x.f32_gemm_packed_b_workspace_bytes(m, k) >>> 0) : 0;
-    const kernel = impl === 'simd' ? x.f32_gemm_packed_b_4x8__wasmsimd : x.f32_gemm_packed_b__scalar;
-    kernel(+transA, m, n, k, alpha, a, lda, p, beta, c, ldc, work);
-  });
+  const work = impl === 'simd' ? core.scratch(x.f32_gemm_packed_b_workspace_bytes(m, k) >>> 0) : 0;
+  const kernel = impl === 'simd' ? x.f32_gemm_packed_b_4x8__wasmsimd : x.f32_gemm_packed_b__scalar;
+  kernel(+transA, m, n, k, alpha, a, lda, p, beta, c, ldc, work);
 }

@@ -95,13 +95,11 @@ export function softmaxCrossEntropy(core: Core, args: SoftmaxCrossEntropyArgs, i
   const requested = args.scale ?? 'mean';
   const scale = requested === 'mean' ? (count > 0 ? 1 / count : 0) : requested === 'sum' ? 1 : checkFinite(op, 'scale', requested);
   const x = core.exports;
-  return core.arena.scope(() => {
-    const rowLosses = losses || core.arena.allocF32(n);
-    const simd = impl === 'simd';
-    const kernel = simd ? x.f32_softmax_cross_entropy__wasmsimd : x.f32_softmax_cross_entropy__scalar;
-    const counted = kernel(n, c, logits, ldl, targets, ignoreIndex, scale, rowLosses, dlogits, ldd);
-    // The elementwise family's float64 reduction.
-    const total = (simd ? x.f32_sum__wasmsimd : x.f32_sum__scalar)(n, rowLosses);
-    return { count: counted, total, scale };
-  });
+  const rowLosses = losses || core.scratch(4 * n);
+  const simd = impl === 'simd';
+  const kernel = simd ? x.f32_softmax_cross_entropy__wasmsimd : x.f32_softmax_cross_entropy__scalar;
+  const counted = kernel(n, c, logits, ldl, targets, ignoreIndex, scale, rowLosses, dlogits, ldd);
+  // The elementwise family's float64 reduction.
+  const total = (simd ? x.f32_sum__wasmsimd : x.f32_sum__scalar)(n, rowLosses);
+  return { count: counted, total, scale };
 }

@@ -79,12 +79,9 @@ export function bytesFromAbi(op: string, size: SizeExport, s: SequenceSizes): nu
   return bytes;
 }
 
-/**
- * Runs a kernel call with `bytes` of scratch from the arena, released when it returns. The size is
- * asked (and refused if saturated) before the scope opens.
- */
+/** Runs a kernel call with `bytes` of the core's reusable scratch (asked, and refused if saturated, before). */
 export function withScratch(core: Core, bytes: number, call: (work: number) => void): void {
-  core.arena.scope(() => call(core.arena.alloc(bytes)));
+  call(core.scratch(bytes));
 }
 
 /** Checks the sizes and asks the kernel how many bytes of `ws` its forward fills. */
