@@ -9,6 +9,10 @@ import type * as TF from '@tensorflow/tfjs-core';
 export async function loadTfjsWasm(): Promise<typeof TF> {
   const require = createRequire(import.meta.url);
   const tf = await import('@tensorflow/tfjs-core');
+  // tfjs-core alone has no gradients; the full tfjs bundle registers them this way.
+  // (a side-effect module outside the package's typed exports; scripts/build.mjs bundles it)
+  // @ts-expect-error no declaration reachable under NodeNext resolution
+  await import('@tensorflow/tfjs-core/dist/register_all_gradients');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
   wasm.setWasmPaths(`${dist}/`);

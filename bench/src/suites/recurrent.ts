@@ -19,7 +19,7 @@ interface Operands {
   x: number; wIh: number; wHh: number; bIh: number; bHh: number;
   out: number; hT: number; cT: number; ws: number;
   dout: number; dx: number; dh0: number; dc0: number;
-  dWih: number; dWhh: number; dbIh: number; dbHh: number;
+  dwIh: number; dwHh: number; dbIh: number; dbHh: number;
 }
 
 export const CELLS: Cell[] = [
@@ -88,7 +88,7 @@ export async function recurrent(core: Core, report: Report, shapes = [{ T: 64, B
         ws: core.arena.alloc(cell.workspaceBytes(core, T, B, I, H)),
         dout: fill(core, T * B * H, 6), dx: core.arena.allocF32(T * B * I), dh0: core.arena.allocF32(B * H),
         dc0: core.arena.allocF32(B * H),
-        dWih: core.arena.zerosF32(G * H * I), dWhh: core.arena.zerosF32(G * H * H),
+        dwIh: core.arena.zerosF32(G * H * I), dwHh: core.arena.zerosF32(G * H * H),
         dbIh: core.arena.zerosF32(G * H), dbHh: core.arena.zerosF32(G * H),
       };
       const fwd = await medianMs(() => cell.forward(core, p), 1000);
