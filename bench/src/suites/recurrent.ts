@@ -1,4 +1,7 @@
-import { gruBackward, gruForward, gruWorkspaceBytes, type Core } from '@eddy/core-wasm';
+import {
+  gruBackward, gruForward, gruWorkspaceBytes, lstmBackward, lstmForward, lstmWorkspaceBytes,
+  rnnBackward, rnnForward, rnnWorkspaceBytes, type Core,
+} from '@eddy/core-wasm';
 import { medianMs } from '../measure.js';
 import type { Report } from '../report.js';
 
@@ -6,7 +9,7 @@ import type { Report } from '../report.js';
 interface Cell {
   name: string;
   gates: number;
-  workspaceBytes(T: number, B: number, I: number, H: number): number;
+  workspaceBytes(core: Core, T: number, B: number, I: number, H: number): number;
   forward(core: Core, p: Operands): void;
   backward(core: Core, p: Operands): void;
 }
@@ -21,11 +24,32 @@ interface Operands {
 
 export const CELLS: Cell[] = [
   {
+    name: 'lstm',
+    gates: 4,
+    workspaceBytes: lstmWorkspaceBytes,
+    forward: (core, p) => lstmForward(core, p),
+    backward: (core, p) => lstmBackward(core, p),
+  },
+  {
     name: 'gru',
     gates: 3,
     workspaceBytes: gruWorkspaceBytes,
     forward: (core, p) => gruForward(core, p),
     backward: (core, p) => gruBackward(core, p),
+  },
+  {
+    name: 'gru-reset-before',
+    gates: 3,
+    workspaceBytes: gruWorkspaceBytes,
+    forward: (core, p) => gruForward(core, { ...p, resetBefore: true }),
+    backward: (core, p) => gruBackward(core, { ...p, resetBefore: true }),
+  },
+  {
+    name: 'rnn-tanh',
+    gates: 1,
+    workspaceBytes: rnnWorkspaceBytes,
+    forward: (core, p) => rnnForward(core, p),
+    backward: (core, p) => rnnBackward(core, p),
   },
 ];
 
@@ -51,7 +75,7 @@ function forwardFlops(T: number, B: number, I: number, H: number, G: number): nu
  * effective GFLOP/s of the GEMMs inside (backward does twice the forward's GEMM work), so the
  * number can be read against the SGEMM table: how much the time loop and the gates cost on top.
  */
-export async function recurrent(core: Core, report: Report, shapes = [{ T: 64, B: 32, I: 256, H: 256 }]): Promise<void> {
+export async function recurrent(core: Core, report: Report, shapes = [{ T: 64, B: 32, I: 256, H: 256 }, { T: 64, B: 32, I: 512, H: 512 }]): Promise<void> {
   // Timing awaits, and arena scopes are synchronous: operands stay allocated (the bench is short-lived).
   for (const cell of CELLS) {
     for (const { T, B, I, H } of shapes) {
@@ -61,7 +85,7 @@ export async function recurrent(core: Core, report: Report, shapes = [{ T: 64, B
         x: fill(core, T * B * I, 1, 1), wIh: fill(core, G * H * I, 2), wHh: fill(core, G * H * H, 3),
         bIh: fill(core, G * H, 4), bHh: fill(core, G * H, 5),
         out: core.arena.allocF32(T * B * H), hT: core.arena.allocF32(B * H), cT: core.arena.allocF32(B * H),
-        ws: core.arena.alloc(cell.workspaceBytes(T, B, I, H)),
+        ws: core.arena.alloc(cell.workspaceBytes(core, T, B, I, H)),
         dout: fill(core, T * B * H, 6), dx: core.arena.allocF32(T * B * I), dh0: core.arena.allocF32(B * H),
         dc0: core.arena.allocF32(B * H),
         dWih: core.arena.zerosF32(G * H * I), dWhh: core.arena.zerosF32(G * H * H),

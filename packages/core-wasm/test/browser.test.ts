@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as eddy from '../src/index.node.js';
 import { chromiumPath, openBrowser, type BrowserSession } from './browser/harness.js';
-import { gemmScenario } from './browser/scenarios.js';
+import { gemmScenario, lstmScenario } from './browser/scenarios.js';
 
 // In CI Chromium must be there (.ci/run installs Debian's package); elsewhere a missing browser
 // skips this file with a note instead of failing every developer without it.
@@ -35,6 +35,13 @@ describe.runIf(run)('the core in Chromium', () => {
   it('computes GEMM bit-identically to Node', async () => {
     const node = gemmScenario(eddy, eddy.loadCoreSync());
     const browser = await inBrowser(gemmScenario);
+    expect(browser).toEqual(node);
+  });
+
+  it('computes a fused bidirectional LSTM forward with ragged lengths bit-identically to Node', async () => {
+    const node = lstmScenario(eddy, eddy.loadCoreSync());
+    expect(node.flat().every(Number.isFinite)).toBe(true);
+    const browser = await inBrowser(lstmScenario);
     expect(browser).toEqual(node);
   });
 });

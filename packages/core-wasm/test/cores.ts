@@ -1,4 +1,5 @@
-import { loadCoreSync, type Core, type Variant } from '../src/index.node.js';
+import { expect } from 'vitest';
+import { EddyError, loadCoreSync, type Core, type Variant } from '../src/index.node.js';
 
 /**
  * The builds every kernel suite runs against: plain SIMD (what users get), the checked debug build
@@ -51,4 +52,17 @@ export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>
     worst = Math.max(worst, Math.abs(a - b) / (atol + rtol * Math.abs(b)));
   }
   return worst;
+}
+
+/** Expects `fn` to throw an EddyError with this stable `code` and a message matching `message`. */
+export function expectEddyError(fn: () => unknown, code: string, message: RegExp): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(EddyError);
+  expect((thrown as EddyError).code).toBe(code);
+  expect((thrown as EddyError).message).toMatch(message);
 }

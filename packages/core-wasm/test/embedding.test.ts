@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { embeddingGather, embeddingScatterAdd } from '../src/index.node.js';
-import { core, rng, uniform, VARIANTS } from './cores.js';
+import { core, rng, uniform, expectEddyError, VARIANTS } from './cores.js';
 
 // Widths below, at and above the 4-lane vector, with tails; ids with repeats, 0 and V − 1.
 const SHAPES: Array<[n: number, v: number, d: number]> = [[1, 1, 1], [5, 3, 3], [7, 11, 4], [9, 2, 5], [13, 17, 8], [4, 50, 33], [0, 3, 4], [3, 5, 0]];
@@ -71,8 +71,6 @@ describe.each(VARIANTS)('embedding (%s build)', (variant) => {
 
 describe('embedding input checks', () => {
   const c = core();
-  const err = (fn: () => unknown, code: string, message: RegExp) =>
-    expect(fn).toThrow(expect.objectContaining({ name: 'EddyError', code, message: expect.stringMatching(message) }));
 
   it('rejects ids outside [0, V) before touching memory', () => {
     c.arena.scope(() => {
@@ -80,8 +78,8 @@ describe('embedding input checks', () => {
       const out = c.arena.fromF32(new Float32Array(8).fill(5));
       for (const bad of [3, -1, 2 ** 31 - 1]) {
         const ids = c.arena.fromI32([0, bad]);
-        err(() => embeddingGather(c, { n: 2, v: 3, d: 4, ids, table, out }), 'E_ARGUMENT', new RegExp(`^embeddingGather: ids\\[1\\] must be a row index in \\[0, 3\\), got ${bad}`));
-        err(() => embeddingScatterAdd(c, { n: 2, v: 3, d: 4, ids, grad: out, dtable: table }), 'E_ARGUMENT', /^embeddingScatterAdd: ids\[1\] must be a row index/);
+        expectEddyError(() => embeddingGather(c, { n: 2, v: 3, d: 4, ids, table, out }), 'E_ARGUMENT', new RegExp(`^embeddingGather: ids\\[1\\] must be a row index in \\[0, 3\\), got ${bad}`));
+        expectEddyError(() => embeddingScatterAdd(c, { n: 2, v: 3, d: 4, ids, grad: out, dtable: table }), 'E_ARGUMENT', /^embeddingScatterAdd: ids\[1\] must be a row index/);
       }
       expect(Array.from(c.arena.readF32(out, 8)).every((g) => g === 5)).toBe(true);
       expect(Array.from(c.arena.readF32(table, 12)).every((g) => g === 0)).toBe(true);
@@ -93,12 +91,12 @@ describe('embedding input checks', () => {
       const table = c.arena.fromF32(new Float32Array(12));
       const ids = c.arena.fromI32([0, 1]);
       const out = c.arena.allocF32(8);
-      err(() => embeddingGather(c, { n: 2, v: -3, d: 4, ids, table, out }), 'E_ARGUMENT', /^embeddingGather: v must be an integer >= 0, got -3/);
-      err(() => embeddingGather(c, { n: 2, v: 3, d: 4, ids, table, out: table + 16 }), 'E_POINTER', /out must not overlap table/);
-      err(() => embeddingScatterAdd(c, { n: 2, v: 3, d: 4, ids, grad: out, dtable: ids - 16 }), 'E_POINTER', /dtable must not overlap grad|dtable must not overlap ids/);
-      err(() => embeddingGather(c, { n: 2, v: 3, d: 4, ids: ids + 2, table, out }), 'E_POINTER', /ids must be 4-byte aligned/);
-      err(() => embeddingGather(c, { n: 2, v: 3, d: 4, ids, table, out: c.memory.buffer.byteLength - 4 }), 'E_POINTER', /out spans bytes/);
-      err(() => embeddingScatterAdd(c, { n: 2, v: 3, d: 4, ids, grad: out, dtable: table }, 'x' as 'simd'), 'E_ARGUMENT', /impl must be/);
+      expectEddyError(() => embeddingGather(c, { n: 2, v: -3, d: 4, ids, table, out }), 'E_ARGUMENT', /^embeddingGather: v must be an integer >= 0, got -3/);
+      expectEddyError(() => embeddingGather(c, { n: 2, v: 3, d: 4, ids, table, out: table + 16 }), 'E_POINTER', /out must not overlap table/);
+      expectEddyError(() => embeddingScatterAdd(c, { n: 2, v: 3, d: 4, ids, grad: out, dtable: ids - 16 }), 'E_POINTER', /dtable must not overlap grad|dtable must not overlap ids/);
+      expectEddyError(() => embeddingGather(c, { n: 2, v: 3, d: 4, ids: ids + 2, table, out }), 'E_POINTER', /ids must be 4-byte aligned/);
+      expectEddyError(() => embeddingGather(c, { n: 2, v: 3, d: 4, ids, table, out: c.memory.buffer.byteLength - 4 }), 'E_POINTER', /out spans bytes/);
+      expectEddyError(() => embeddingScatterAdd(c, { n: 2, v: 3, d: 4, ids, grad: out, dtable: table }, 'x' as 'simd'), 'E_ARGUMENT', /impl must be/);
     });
   });
 });

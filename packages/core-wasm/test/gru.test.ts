@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EddyError, gruBackward, gruForward, gruWorkspaceBytes, type Core } from '../src/index.node.js';
-import { closeness, core, rng, uniform, VARIANTS } from './cores.js';
+import { gruBackward, gruForward, gruWorkspaceBytes, type Core } from '../src/index.node.js';
+import { closeness, core, rng, uniform, expectEddyError, VARIANTS } from './cores.js';
 
 // ---------------------------------------------------------------------------------------------
 // float64 reference: one batch element at a time, straight from the equations.
@@ -94,8 +94,8 @@ function refBackward(p: Problem, dout: ArrayLike<number> | null, dhT: ArrayLike<
   const { cache } = refForward(p);
   const dx = new Float64Array(T * B * I);
   const dh0 = new Float64Array(B * H);
-  const dWih = new Float64Array(3 * H * I);
-  const dWhh = new Float64Array(3 * H * H);
+  const dwIh = new Float64Array(3 * H * I);
+  const dwHh = new Float64Array(3 * H * H);
   const dbIh = new Float64Array(3 * H);
   const dbHh = new Float64Array(3 * H);
   for (let b = 0; b < B; b++) {
@@ -137,16 +137,16 @@ function refBackward(p: Problem, dout: ArrayLike<number> | null, dhT: ArrayLike<
         dbIh[g] += dGi[g];
         dbHh[g] += dGh[g];
         for (let k = 0; k < I; k++) {
-          dWih[g * I + k] += dGi[g] * p.x[row * I + k];
+          dwIh[g * I + k] += dGi[g] * p.x[row * I + k];
           dx[row * I + k] += p.wIh[g * I + k] * dGi[g];
         }
-        for (let k = 0; k < H; k++) dWhh[g * H + k] += dGh[g] * hsrc(g)[k];
+        for (let k = 0; k < H; k++) dwHh[g * H + k] += dGh[g] * hsrc(g)[k];
       }
       dh = dhp;
     }
     dh0.set(dh, b * H);
   }
-  return { dx, dh0, dWih, dWhh, dbIh, dbHh };
+  return { dx, dh0, dwIh, dwHh, dbIh, dbHh };
 }
 
 function makeProblem(shape: { T: number; B: number; I: number; H: number }, o: {
@@ -193,8 +193,8 @@ describe('the float64 reference', () => {
         };
         const grads = refBackward(p, wo, wh);
         const pairs: Array<[Float64Array, Float64Array]> = [
-          [p.x as Float64Array, grads.dx], [p.h0 as Float64Array, grads.dh0], [p.wIh as Float64Array, grads.dWih],
-          [p.wHh as Float64Array, grads.dWhh], [p.bIh as Float64Array, grads.dbIh], [p.bHh as Float64Array, grads.dbHh],
+          [p.x as Float64Array, grads.dx], [p.h0 as Float64Array, grads.dh0], [p.wIh as Float64Array, grads.dwIh],
+          [p.wHh as Float64Array, grads.dwHh], [p.bIh as Float64Array, grads.dbIh], [p.bHh as Float64Array, grads.dbHh],
         ];
         let checked = 0;
         for (const [param, grad] of pairs) {
@@ -244,8 +244,8 @@ function runKernels(c0: Core, p: Problem, o: RunOptions) {
   const random = rng(T * 31 + B * 17 + H);
   const dout = uniform(random, M * H);
   const dhT = uniform(random, B * H);
-  const dWih0 = uniform(random, 3 * H * I);
-  const dWhh0 = uniform(random, 3 * H * H);
+  const dwIh0 = uniform(random, 3 * H * I);
+  const dwHh0 = uniform(random, 3 * H * H);
   const dbIh0 = uniform(random, 3 * H);
   const dbHh0 = uniform(random, 3 * H);
   return c0.arena.scope(() => {
@@ -265,7 +265,7 @@ function runKernels(c0: Core, p: Problem, o: RunOptions) {
     for (let i = 0; i < M; i++) outBuf.fill(-7, i * ldo, i * ldo + col), outBuf.fill(-7, i * ldo + col + H, (i + 1) * ldo);
     const out = c0.arena.fromF32(outBuf);
     const hT = nan(B * H);
-    const ws = nan(gruWorkspaceBytes(T, B, I, H) / 4);
+    const ws = nan(gruWorkspaceBytes(c0, T, B, I, H) / 4);
     gruForward(c0, { ...shape, x: xp, wIh, wHh, bIh: f(p.bIh), bHh: f(p.bHh), lengths, h0: f(p.h0), out: out + col * 4, ldo, hT, ws }, o.impl);
     const outAll = c0.arena.readF32(out, M * ldo);
     // Inference (no ws) must produce the same output.
@@ -278,12 +278,12 @@ function runKernels(c0: Core, p: Problem, o: RunOptions) {
     const doutP = c0.arena.fromF32(doutBuf);
     const dx = nan(M * I);
     const dh0 = nan(B * H);
-    const dWih = f(dWih0);
-    const dWhh = f(dWhh0);
+    const dwIh = f(dwIh0);
+    const dwHh = f(dwHh0);
     const dbIh = f(dbIh0);
     const dbHh = f(dbHh0);
     gruBackward(c0, {
-      ...shape, x: xp, wIh, wHh, lengths, ws, dout: doutP + col * 4, lddo: ldo, dhT: f(dhT), dx, dh0, dWih, dWhh, dbIh, dbHh,
+      ...shape, x: xp, wIh, wHh, lengths, ws, dout: doutP + col * 4, lddo: ldo, dhT: f(dhT), dx, dh0, dwIh, dwHh, dbIh, dbHh,
     }, o.impl);
     const added = (ptr: number, before: Float32Array) => c0.arena.readF32(ptr, before.length).map((v, i) => v - before[i]);
     return {
@@ -297,8 +297,8 @@ function runKernels(c0: Core, p: Problem, o: RunOptions) {
       dx: c0.arena.readF32(dx, M * I),
       dh0: c0.arena.readF32(dh0, B * H),
       // Accumulated into: what the kernel added (the pre-filled values are subtracted again).
-      dWih: added(dWih, dWih0),
-      dWhh: added(dWhh, dWhh0),
+      dwIh: added(dwIh, dwIh0),
+      dwHh: added(dwHh, dwHh0),
       dbIh: added(dbIh, dbIh0),
       dbHh: added(dbHh, dbHh0),
     };
@@ -324,8 +324,8 @@ function expectMatchesReference(p: Problem, got: ReturnType<typeof runKernels>, 
   const atol = GRAD * Math.max(1, Math.sqrt(T * B / 8));
   if (!nanPadding) expect(closeness(got.dx, g.dx, atol, GRAD)).toBeLessThanOrEqual(1);
   expect(closeness(got.dh0, g.dh0, atol, GRAD)).toBeLessThanOrEqual(1);
-  if (!nanPadding) expect(closeness(got.dWih, g.dWih, atol, GRAD)).toBeLessThanOrEqual(1);
-  expect(closeness(got.dWhh, g.dWhh, atol, GRAD)).toBeLessThanOrEqual(1);
+  if (!nanPadding) expect(closeness(got.dwIh, g.dwIh, atol, GRAD)).toBeLessThanOrEqual(1);
+  expect(closeness(got.dwHh, g.dwHh, atol, GRAD)).toBeLessThanOrEqual(1);
   expect(closeness(got.dbIh, g.dbIh, atol, GRAD)).toBeLessThanOrEqual(1);
   expect(closeness(got.dbHh, g.dbHh, atol, GRAD)).toBeLessThanOrEqual(1);
 }
@@ -402,15 +402,15 @@ describe.each(VARIANTS)('GRU kernels (%s build)', (variant) => {
         c0.arena.scope(() => {
           const f = (a: ArrayLike<number> | null) => (a ? c0.arena.fromF32(a) : 0);
           const ptrs = { x: f(p.x), wIh: f(p.wIh), wHh: f(p.wHh), lengths: c0.arena.fromI32(p.lengths!) };
-          const ws = c0.arena.alloc(gruWorkspaceBytes(T, B, I, H));
+          const ws = c0.arena.alloc(gruWorkspaceBytes(c0, T, B, I, H));
           gruForward(c0, { ...shape, resetBefore, ...ptrs, bIh: f(p.bIh), bHh: f(p.bHh), h0: f(p.h0), out: c0.arena.allocF32(T * B * H), ws });
-          const dWih = c0.arena.zerosF32(3 * H * I);
-          const dWhh = c0.arena.zerosF32(3 * H * H);
-          gruBackward(c0, { ...shape, resetBefore, ...ptrs, ws, dout: f(gOut), dhT: f(gT), dWih, dWhh });
+          const dwIh = c0.arena.zerosF32(3 * H * I);
+          const dwHh = c0.arena.zerosF32(3 * H * H);
+          gruBackward(c0, { ...shape, resetBefore, ...ptrs, ws, dout: f(gOut), dhT: f(gT), dwIh, dwHh });
           const want = refBackward(p, gOut, gT);
-          expect(closeness(c0.arena.readF32(dWih, 3 * H * I), want.dWih, GRAD, GRAD)).toBeLessThanOrEqual(1);
-          expect(closeness(c0.arena.readF32(dWhh, 3 * H * H), want.dWhh, GRAD, GRAD)).toBeLessThanOrEqual(1);
-          expect(want.dWhh.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+          expect(closeness(c0.arena.readF32(dwIh, 3 * H * I), want.dwIh, GRAD, GRAD)).toBeLessThanOrEqual(1);
+          expect(closeness(c0.arena.readF32(dwHh, 3 * H * H), want.dwHh, GRAD, GRAD)).toBeLessThanOrEqual(1);
+          expect(want.dwHh.some((v) => Math.abs(v) > 1e-3)).toBe(true);
         });
       }
     });
@@ -420,7 +420,7 @@ describe.each(VARIANTS)('GRU kernels (%s build)', (variant) => {
     c0.arena.scope(() => {
       const H = 5;
       const w = c0.arena.fromF32(uniform(rng(4), 3 * H * H));
-      const ws = c0.arena.alloc(gruWorkspaceBytes(3, 2, 0, H));
+      const ws = c0.arena.alloc(gruWorkspaceBytes(c0, 3, 2, 0, H));
       const out = c0.arena.fromF32(new Float32Array(3 * 2 * H).fill(NaN));
       gruForward(c0, { T: 3, B: 0, I: 0, H, x: 0, wIh: 0, wHh: w, out: 0, ws: 0 });
       // I = 0: no input, the state still evolves from h0 through W_hh and the biases.
@@ -439,15 +439,15 @@ describe.each(VARIANTS)('GRU kernels (%s build)', (variant) => {
     const a = runKernels(c0, p, { impl: 'simd' });
     const b = runKernels(c0, p, { impl: 'scalar' });
     expect(closeness(a.out, b.out, 1e-6, 1e-6)).toBeLessThanOrEqual(1);
-    expect(closeness(a.dWhh, b.dWhh, 1e-5, 1e-5)).toBeLessThanOrEqual(1);
+    expect(closeness(a.dwHh, b.dwHh, 1e-5, 1e-5)).toBeLessThanOrEqual(1);
   });
 });
 
 describe('GRU sizes', () => {
-  it('the workspace size of the wrapper and of the export agree', () => {
+  it('the workspace holds 5·T·B·H floats', () => {
     const c0 = core();
     for (const [T, B, I, H] of [[1, 1, 1, 1], [3, 5, 7, 9], [64, 32, 256, 256], [0, 4, 3, 2]]) {
-      expect(c0.exports.f32_gru_workspace_bytes(T, B, I, H) >>> 0).toBe(gruWorkspaceBytes(T, B, I, H));
+      expect(gruWorkspaceBytes(c0, T, B, I, H)).toBe(T * B * H * 20);
     }
   });
   it('T = 0 writes hT = h0 and dh0 = dhT', () => {
@@ -460,7 +460,7 @@ describe('GRU sizes', () => {
       gruForward(c0, { T: 0, B, I, H, x: c0.arena.base, wIh: w, wHh: w, h0, out: c0.arena.base, hT });
       expect(Array.from(c0.arena.readF32(hT, 6))).toEqual([1, 2, 3, 4, 5, 6]);
       const dh0 = c0.arena.fromF32(new Float32Array(6).fill(NaN));
-      gruBackward(c0, { T: 0, B, I, H, x: c0.arena.base, wIh: w, wHh: w, ws: c0.arena.base, dhT: h0, dh0, dWih: w, dWhh: w });
+      gruBackward(c0, { T: 0, B, I, H, x: c0.arena.base, wIh: w, wHh: w, ws: c0.arena.base, dhT: h0, dh0, dwIh: w, dwHh: w });
       expect(Array.from(c0.arena.readF32(dh0, 6))).toEqual([1, 2, 3, 4, 5, 6]);
     });
   });
@@ -471,50 +471,39 @@ describe('GRU input checks', () => {
   const base = () => {
     const T = 2, B = 2, I = 3, H = 4;
     const buf = c0.arena.zerosF32(4096);
-    return { T, B, I, H, x: buf, wIh: buf, wHh: buf, out: buf, ws: buf, dWih: buf, dWhh: buf };
-  };
-  const expectError = (fn: () => void, code: string, message: RegExp) => {
-    let err: unknown;
-    try {
-      fn();
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(EddyError);
-    expect((err as EddyError).code).toBe(code);
-    expect((err as EddyError).message).toMatch(message);
+    return { T, B, I, H, x: buf, wIh: buf, wHh: buf, out: buf, ws: buf, dwIh: buf, dwHh: buf };
   };
   it('rejects bad sizes, flags and strides with E_ARGUMENT', () => {
     c0.arena.scope(() => {
       const a = base();
-      expectError(() => gruForward(c0, { ...a, T: -1 }), 'E_ARGUMENT', /gruForward: T must be an integer >= 0, got -1/);
-      expectError(() => gruForward(c0, { ...a, H: 0 }), 'E_ARGUMENT', /gruForward: H must be an integer >= 1, got 0/);
-      expectError(() => gruBackward(c0, { ...a, I: 1.5 }), 'E_ARGUMENT', /gruBackward: I must be an integer >= 0, got 1.5/);
-      expectError(() => gruForward(c0, { ...a, reverse: 1 as unknown as boolean }), 'E_ARGUMENT', /reverse must be a boolean, got 1/);
-      expectError(() => gruBackward(c0, { ...a, resetBefore: 'yes' as unknown as boolean }), 'E_ARGUMENT', /resetBefore must be a boolean, got "yes"/);
-      expectError(() => gruForward(c0, { ...a, ldo: 3 }), 'E_ARGUMENT', /ldo must be an integer >= 4/);
-      expectError(() => gruBackward(c0, { ...a, dout: a.x, lddo: 2 }), 'E_ARGUMENT', /lddo must be an integer >= 4/);
-      expectError(() => gruForward(c0, { ...a }, 'fast' as 'simd'), 'E_ARGUMENT', /impl must be 'simd' or 'scalar'/);
-      expectError(() => gruWorkspaceBytes(1 << 20, 1 << 10, 8, 1 << 10), 'E_ARGUMENT', /more than 4 GiB/);
+      expectEddyError(() => gruForward(c0, { ...a, T: -1 }), 'E_ARGUMENT', /gruForward: T must be an integer >= 0, got -1/);
+      expectEddyError(() => gruForward(c0, { ...a, H: 0 }), 'E_ARGUMENT', /gruForward: H must be an integer >= 1, got 0/);
+      expectEddyError(() => gruBackward(c0, { ...a, I: 1.5 }), 'E_ARGUMENT', /gruBackward: I must be an integer >= 0, got 1.5/);
+      expectEddyError(() => gruForward(c0, { ...a, reverse: 1 as unknown as boolean }), 'E_ARGUMENT', /reverse must be a boolean, got 1/);
+      expectEddyError(() => gruBackward(c0, { ...a, resetBefore: 'yes' as unknown as boolean }), 'E_ARGUMENT', /resetBefore must be a boolean, got "yes"/);
+      expectEddyError(() => gruForward(c0, { ...a, ldo: 3 }), 'E_ARGUMENT', /ldo must be an integer >= 4/);
+      expectEddyError(() => gruBackward(c0, { ...a, dout: a.x, lddo: 2 }), 'E_ARGUMENT', /lddo must be an integer >= 4/);
+      expectEddyError(() => gruForward(c0, { ...a }, 'fast' as 'simd'), 'E_ARGUMENT', /impl must be 'simd' or 'scalar'/);
+      expectEddyError(() => gruWorkspaceBytes(c0, 1 << 20, 1 << 10, 8, 1 << 10), 'E_ARGUMENT', /gruWorkspaceBytes: .* more than 4 GiB/);
     });
   });
   it('rejects lengths outside [0, T], naming the element', () => {
     c0.arena.scope(() => {
       const a = base();
-      expectError(() => gruForward(c0, { ...a, lengths: c0.arena.fromI32([2, 3]) }), 'E_ARGUMENT', /lengths\[1\] must be in \[0, T = 2\], got 3/);
-      expectError(() => gruBackward(c0, { ...a, lengths: c0.arena.fromI32([-1, 0]) }), 'E_ARGUMENT', /lengths\[0\] must be in \[0, T = 2\], got -1/);
+      expectEddyError(() => gruForward(c0, { ...a, lengths: c0.arena.fromI32([2, 3]) }), 'E_ARGUMENT', /lengths\[1\] must be in \[0, T = 2\], got 3/);
+      expectEddyError(() => gruBackward(c0, { ...a, lengths: c0.arena.fromI32([-1, 0]) }), 'E_ARGUMENT', /lengths\[0\] must be in \[0, T = 2\], got -1/);
     });
   });
   it('rejects pointers that overrun memory, are misaligned, or are missing', () => {
     c0.arena.scope(() => {
       const a = base();
       const end = c0.memory.buffer.byteLength;
-      expectError(() => gruForward(c0, { ...a, ws: end - 64 }), 'E_POINTER', /ws spans bytes/);
-      expectError(() => gruForward(c0, { ...a, out: end - 16, ldo: 9 }), 'E_POINTER', /out spans bytes/);
-      expectError(() => gruForward(c0, { ...a, h0: a.x + 2 }), 'E_POINTER', /h0 must be 4-byte aligned/);
-      expectError(() => gruBackward(c0, { ...a, ws: 0 }), 'E_POINTER', /ws = 0 points below the arena/);
-      expectError(() => gruBackward(c0, { ...a, dx: end - 8 }), 'E_POINTER', /dx spans bytes/);
-      expectError(() => gruBackward(c0, { ...a, dbHh: -4 }), 'E_POINTER', /dbHh must be a byte offset/);
+      expectEddyError(() => gruForward(c0, { ...a, ws: end - 64 }), 'E_POINTER', /ws spans bytes/);
+      expectEddyError(() => gruForward(c0, { ...a, out: end - 16, ldo: 9 }), 'E_POINTER', /out spans bytes/);
+      expectEddyError(() => gruForward(c0, { ...a, h0: a.x + 2 }), 'E_POINTER', /h0 must be 4-byte aligned/);
+      expectEddyError(() => gruBackward(c0, { ...a, ws: 0 }), 'E_ARGUMENT', /gruBackward: ws must be the workspace the forward filled/);
+      expectEddyError(() => gruBackward(c0, { ...a, dx: end - 8 }), 'E_POINTER', /dx spans bytes/);
+      expectEddyError(() => gruBackward(c0, { ...a, dbHh: -4 }), 'E_POINTER', /dbHh must be a byte offset/);
     });
   });
 });

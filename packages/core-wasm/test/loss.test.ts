@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { softmaxCrossEntropy, type Core } from '../src/index.node.js';
-import { closeness, core, rng, uniform, VARIANTS } from './cores.js';
+import { closeness, core, rng, uniform, expectEddyError, VARIANTS } from './cores.js';
 
 /** float64 reference: per-row losses, and (softmax − onehot)·scale, rows with target = ignore zero. */
 function crossEntropy64(n: number, c: number, z: Float32Array, ld: number, y: Int32Array, ignore: number, scale: number) {
@@ -143,8 +143,6 @@ describe.each(VARIANTS)('softmaxCrossEntropy (%s build)', (variant) => {
 
 describe('softmaxCrossEntropy input checks', () => {
   const c0 = core();
-  const err = (fn: () => unknown, code: string, message: RegExp) =>
-    expect(fn).toThrow(expect.objectContaining({ name: 'EddyError', code, message: expect.stringMatching(message) }));
 
   it('rejects a target outside [0, C) that is not the ignore index, before touching memory', () => {
     c0.arena.scope(() => {
@@ -154,7 +152,7 @@ describe('softmaxCrossEntropy input checks', () => {
         const ys = [0, 1, 2, 0];
         ys[row] = bad;
         const targets = c0.arena.fromI32(ys);
-        err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, ignoreIndex: -7, dlogits }), 'E_ARGUMENT',
+        expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, ignoreIndex: -7, dlogits }), 'E_ARGUMENT',
           new RegExp(`^softmaxCrossEntropy: targets\\[${row}\\] must be a class index in \\[0, 3\\) or the ignore index -7, got ${bad}`));
       }
       expect(Array.from(c0.arena.readF32(dlogits, 12)).every((g) => g === 7)).toBe(true);
@@ -165,15 +163,15 @@ describe('softmaxCrossEntropy input checks', () => {
     c0.arena.scope(() => {
       const logits = c0.arena.fromF32(new Float32Array(24));
       const targets = c0.arena.fromI32([0, 1, 2, 0]);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 0, logits, targets }), 'E_ARGUMENT', /c must be an integer >= 1, got 0/);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, scale: NaN }), 'E_ARGUMENT', /scale must be a finite number, got NaN/);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, ignoreIndex: 0.5 }), 'E_ARGUMENT', /ignoreIndex must be an int32, got 0.5/);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, ldLogits: 2 }), 'E_ARGUMENT', /ldLogits must be an integer >= 3/);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, losses: logits + 8 }), 'E_POINTER', /losses must not overlap logits/);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, dlogits: logits + 4 }), 'E_POINTER', /dlogits must be the same pointer as logits/);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, dlogits: targets + 4 }), 'E_POINTER', /dlogits must not overlap targets/);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets: c0.memory.buffer.byteLength - 8 }), 'E_POINTER', /targets spans bytes/);
-      err(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets }, 'wasm' as 'simd'), 'E_ARGUMENT', /impl must be 'simd' or 'scalar'/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 0, logits, targets }), 'E_ARGUMENT', /c must be an integer >= 1, got 0/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, scale: NaN }), 'E_ARGUMENT', /scale must be a finite number, got NaN/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, ignoreIndex: 0.5 }), 'E_ARGUMENT', /ignoreIndex must be an int32, got 0.5/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, ldLogits: 2 }), 'E_ARGUMENT', /ldLogits must be an integer >= 3/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, losses: logits + 8 }), 'E_POINTER', /losses must not overlap logits/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, dlogits: logits + 4 }), 'E_POINTER', /dlogits must be the same pointer as logits/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets, dlogits: targets + 4 }), 'E_POINTER', /dlogits must not overlap targets/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets: c0.memory.buffer.byteLength - 8 }), 'E_POINTER', /targets spans bytes/);
+      expectEddyError(() => softmaxCrossEntropy(c0, { n: 4, c: 3, logits, targets }, 'wasm' as 'simd'), 'E_ARGUMENT', /impl must be 'simd' or 'scalar'/);
     });
   });
 });

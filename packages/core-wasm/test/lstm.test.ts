@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lstmBackward, lstmForward, lstmWorkspaceBytes, type Core } from '../src/index.node.js';
-import { closeness, core, rng, uniform, VARIANTS } from './cores.js';
+import { closeness, core, rng, uniform, expectEddyError, VARIANTS } from './cores.js';
 import {
   checkKernelAgainstReference, checkReferenceByFiniteDifferences, refForward, SEQ_CASES,
   type RefCell, type SeqCase, type SeqKernel,
@@ -195,41 +195,38 @@ describe('LSTM input checks', () => {
     const buf = c0.arena.alloc(4 * 4 * H * Math.max(H, I) * T * B);
     return { T, B, I, H, x: buf, wIh: buf, wHh: buf, out: buf };
   };
-  const expectError = (fn: () => void, code: string, message: RegExp) => {
-    expect(fn).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
-  };
   it('rejects bad sizes, flags and strides with E_ARGUMENT', () => {
     c0.arena.scope(() => {
-      expectError(() => lstmForward(c0, { ...base(), H: -1 }), 'E_ARGUMENT', /lstmForward: H must be an integer >= 0, got -1/);
-      expectError(() => lstmForward(c0, { ...base(), T: 1.5 }), 'E_ARGUMENT', /T must be an integer/);
-      expectError(() => lstmForward(c0, { ...base(), reverse: 1 as unknown as boolean }), 'E_ARGUMENT', /reverse must be a boolean, got 1/);
-      expectError(() => lstmForward(c0, { ...base(), ldo: 3 }), 'E_ARGUMENT', /ldo must be an integer >= 4/);
-      expectError(() => lstmForward(c0, base(), 'fast' as never), 'E_ARGUMENT', /impl must be 'simd' or 'scalar'/);
-      expectError(() => lstmWorkspaceBytes(c0, 1, 1, 1, NaN), 'E_ARGUMENT', /lstmWorkspaceBytes: H must be an integer/);
+      expectEddyError(() => lstmForward(c0, { ...base(), H: -1 }), 'E_ARGUMENT', /lstmForward: H must be an integer >= 0, got -1/);
+      expectEddyError(() => lstmForward(c0, { ...base(), T: 1.5 }), 'E_ARGUMENT', /T must be an integer/);
+      expectEddyError(() => lstmForward(c0, { ...base(), reverse: 1 as unknown as boolean }), 'E_ARGUMENT', /reverse must be a boolean, got 1/);
+      expectEddyError(() => lstmForward(c0, { ...base(), ldo: 3 }), 'E_ARGUMENT', /ldo must be an integer >= 4/);
+      expectEddyError(() => lstmForward(c0, base(), 'fast' as never), 'E_ARGUMENT', /impl must be 'simd' or 'scalar'/);
+      expectEddyError(() => lstmWorkspaceBytes(c0, 1, 1, 1, NaN), 'E_ARGUMENT', /lstmWorkspaceBytes: H must be an integer/);
     });
   });
   it('rejects lengths outside [0, T], naming the element', () => {
     c0.arena.scope(() => {
       const lengths = c0.arena.fromI32([2, 3]);
-      expectError(() => lstmForward(c0, { ...base(), lengths }), 'E_ARGUMENT', /lengths\[1\] must be in \[0, T = 2\], got 3/);
+      expectEddyError(() => lstmForward(c0, { ...base(), lengths }), 'E_ARGUMENT', /lengths\[1\] must be in \[0, T = 2\], got 3/);
       const negative = c0.arena.fromI32([-1, 0]);
-      expectError(() => lstmBackward(c0, { ...base(), ws: base().x, lengths: negative }), 'E_ARGUMENT', /lengths\[0\] .* got -1/);
+      expectEddyError(() => lstmBackward(c0, { ...base(), ws: base().x, lengths: negative }), 'E_ARGUMENT', /lengths\[0\] .* got -1/);
     });
   });
   it('rejects pointers out of memory, misaligned or below the arena with E_POINTER', () => {
     c0.arena.scope(() => {
       const args = base(); // allocate before reading the end of memory: allocation may grow it
       const end = c0.memory.buffer.byteLength;
-      expectError(() => lstmForward(c0, { ...args, out: end - 16 }), 'E_POINTER', /lstmForward: out spans bytes/);
-      expectError(() => lstmForward(c0, { ...args, h0: args.x + 2 }), 'E_POINTER', /h0 must be 4-byte aligned/);
-      expectError(() => lstmForward(c0, { ...args, ws: end - 64 }), 'E_POINTER', /ws spans bytes/);
-      expectError(() => lstmForward(c0, { ...args, wHh: 8 }), 'E_POINTER', /wHh = 8 points below the arena/);
-      expectError(() => lstmBackward(c0, { ...args, ws: args.x, dout: args.x, lddo: 4, dwHh: end - 4 }), 'E_POINTER', /dwHh spans bytes/);
+      expectEddyError(() => lstmForward(c0, { ...args, out: end - 16 }), 'E_POINTER', /lstmForward: out spans bytes/);
+      expectEddyError(() => lstmForward(c0, { ...args, h0: args.x + 2 }), 'E_POINTER', /h0 must be 4-byte aligned/);
+      expectEddyError(() => lstmForward(c0, { ...args, ws: end - 64 }), 'E_POINTER', /ws spans bytes/);
+      expectEddyError(() => lstmForward(c0, { ...args, wHh: 8 }), 'E_POINTER', /wHh = 8 points below the arena/);
+      expectEddyError(() => lstmBackward(c0, { ...args, ws: args.x, dout: args.x, lddo: 4, dwHh: end - 4 }), 'E_POINTER', /dwHh spans bytes/);
     });
   });
   it('requires the forward workspace in the backward', () => {
     c0.arena.scope(() => {
-      expectError(() => lstmBackward(c0, { ...base(), ws: 0 }), 'E_ARGUMENT', /lstmBackward: ws must be the workspace the forward filled/);
+      expectEddyError(() => lstmBackward(c0, { ...base(), ws: 0 }), 'E_ARGUMENT', /lstmBackward: ws must be the workspace the forward filled/);
     });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  adagradUpdate, adamUpdate, adamwUpdate, clipValue, EddyError, rmspropUpdate, sgdUpdate, type Core,
+  adagradUpdate, adamUpdate, adamwUpdate, clipValue, rmspropUpdate, sgdUpdate, type Core,
 } from '../src/index.node.js';
-import { closeness, core, rng, uniform, VARIANTS } from './cores.js';
+import { closeness, core, expectEddyError, rng, uniform, VARIANTS } from './cores.js';
 
 type Impl = 'simd' | 'scalar';
 const IMPLS: Impl[] = ['simd', 'scalar'];
@@ -324,69 +324,58 @@ describe('optimizer input checks', () => {
   const bufs = () => ({
     param: c0.arena.allocF32(n), grad: c0.arena.allocF32(n), expAvg: c0.arena.zerosF32(n), expAvgSq: c0.arena.zerosF32(n),
   });
-  const throwsWith = (fn: () => void, code: string, message: RegExp) => {
-    let err: unknown;
-    try {
-      fn();
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(EddyError);
-    expect((err as EddyError).code).toBe(code);
-    expect((err as EddyError).message).toMatch(message);
-  };
 
   it('rejects hyper-parameters out of range, non-finite or beyond float32', () => {
     c0.arena.scope(() => {
       const b = bufs();
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, lr: -1 }), 'E_ARGUMENT', /adamUpdate: lr must be a finite float32 >= 0, got -1/);
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, beta1: 1 }), 'E_ARGUMENT', /beta1 must be a finite float32 in \[0, 1\), got 1/);
-      throwsWith(() => adamwUpdate(c0, { ...b, n, step: 1, beta2: -0.1 }), 'E_ARGUMENT', /adamwUpdate: beta2 must be .* in \[0, 1\)/);
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, eps: 0 }), 'E_ARGUMENT', /eps must be a finite float32 > 0, got 0/);
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, eps: 1e-50 }), 'E_ARGUMENT', /eps must be .* > 0, got 1e-50/);
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, lr: NaN }), 'E_ARGUMENT', /lr must be .*, got NaN/);
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, lr: 1e39 }), 'E_ARGUMENT', /lr must be a finite float32/);
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, weightDecay: -0.01 }), 'E_ARGUMENT', /weightDecay must be/);
-      throwsWith(() => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, alpha: 1 }), 'E_ARGUMENT', /rmspropUpdate: alpha must be .* in \[0, 1\)/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n, dampening: 1.5 }), 'E_ARGUMENT', /sgdUpdate: dampening must be .* in \[0, 1\], got 1.5/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n, momentum: -0.9 }), 'E_ARGUMENT', /momentum must be .* >= 0/);
-      throwsWith(() => adagradUpdate(c0, { ...b, n, stateSum: b.expAvg, step: 1, lrDecay: -1 }), 'E_ARGUMENT', /adagradUpdate: lrDecay must be/);
-      throwsWith(() => clipValue(c0, { n, grad: b.grad, clip: -1 }), 'E_ARGUMENT', /clipValue: clip must be a finite float32 >= 0, got -1/);
-      throwsWith(() => clipValue(c0, { n, grad: b.grad, clip: Infinity }), 'E_ARGUMENT', /clip must be/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, lr: -1 }), 'E_ARGUMENT', /adamUpdate: lr must be a finite float32 >= 0, got -1/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, beta1: 1 }), 'E_ARGUMENT', /beta1 must be a finite float32 in \[0, 1\), got 1/);
+      expectEddyError(() => adamwUpdate(c0, { ...b, n, step: 1, beta2: -0.1 }), 'E_ARGUMENT', /adamwUpdate: beta2 must be .* in \[0, 1\)/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, eps: 0 }), 'E_ARGUMENT', /eps must be a finite float32 > 0, got 0/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, eps: 1e-50 }), 'E_ARGUMENT', /eps must be .* > 0, got 1e-50/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, lr: NaN }), 'E_ARGUMENT', /lr must be .*, got NaN/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, lr: 1e39 }), 'E_ARGUMENT', /lr must be a finite float32/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, weightDecay: -0.01 }), 'E_ARGUMENT', /weightDecay must be/);
+      expectEddyError(() => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, alpha: 1 }), 'E_ARGUMENT', /rmspropUpdate: alpha must be .* in \[0, 1\)/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, dampening: 1.5 }), 'E_ARGUMENT', /sgdUpdate: dampening must be .* in \[0, 1\], got 1.5/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, momentum: -0.9 }), 'E_ARGUMENT', /momentum must be .* >= 0/);
+      expectEddyError(() => adagradUpdate(c0, { ...b, n, stateSum: b.expAvg, step: 1, lrDecay: -1 }), 'E_ARGUMENT', /adagradUpdate: lrDecay must be/);
+      expectEddyError(() => clipValue(c0, { n, grad: b.grad, clip: -1 }), 'E_ARGUMENT', /clipValue: clip must be a finite float32 >= 0, got -1/);
+      expectEddyError(() => clipValue(c0, { n, grad: b.grad, clip: Infinity }), 'E_ARGUMENT', /clip must be/);
     });
   });
 
   it('rejects scalars derived in float64 that overflow float32', () => {
     c0.arena.scope(() => {
       const b = bufs();
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, lr: 3e38, beta1: 0.9 }), 'E_ARGUMENT', /lr \/ \(1 - beta1\^step\) = .* does not fit in float32/);
-      throwsWith(() => adamwUpdate(c0, { ...b, n, step: 1, lr: 1e30, weightDecay: 1e10 }), 'E_ARGUMENT', /1 - lr \* weightDecay/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, lr: 3e38, beta1: 0.9 }), 'E_ARGUMENT', /lr \/ \(1 - beta1\^step\) = .* does not fit in float32/);
+      expectEddyError(() => adamwUpdate(c0, { ...b, n, step: 1, lr: 1e30, weightDecay: 1e10 }), 'E_ARGUMENT', /1 - lr \* weightDecay/);
     });
   });
 
   it('rejects a bad step count, flag or impl', () => {
     c0.arena.scope(() => {
       const b = bufs();
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 0 }), 'E_ARGUMENT', /step must be an integer >= 1, got 0/);
-      throwsWith(() => adagradUpdate(c0, { ...b, n, stateSum: b.expAvg, step: 1.5 }), 'E_ARGUMENT', /step must be an integer >= 1, got 1.5/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n, nesterov: 1 as unknown as boolean }), 'E_ARGUMENT', /nesterov must be a boolean, got 1/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n }, 'fast' as Impl), 'E_ARGUMENT', /impl must be 'simd' or 'scalar', got "fast"/);
-      throwsWith(() => clipValue(c0, { n: -1, grad: b.grad, clip: 1 }), 'E_ARGUMENT', /n must be an integer >= 0, got -1/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 0 }), 'E_ARGUMENT', /step must be an integer >= 1, got 0/);
+      expectEddyError(() => adagradUpdate(c0, { ...b, n, stateSum: b.expAvg, step: 1.5 }), 'E_ARGUMENT', /step must be an integer >= 1, got 1.5/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, nesterov: 1 as unknown as boolean }), 'E_ARGUMENT', /nesterov must be a boolean, got 1/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n }, 'fast' as Impl), 'E_ARGUMENT', /impl must be 'simd' or 'scalar', got "fast"/);
+      expectEddyError(() => clipValue(c0, { n: -1, grad: b.grad, clip: 1 }), 'E_ARGUMENT', /n must be an integer >= 0, got -1/);
     });
   });
 
   it('requires a state buffer exactly when its option is on, and PyTorch’s Nesterov conditions', () => {
     c0.arena.scope(() => {
       const b = bufs();
-      throwsWith(() => sgdUpdate(c0, { ...b, n, momentum: 0.9, first: true }), 'E_ARGUMENT', /momentumBuffer is required when momentum > 0, got none/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n, momentumBuffer: b.expAvg }), 'E_ARGUMENT', /momentumBuffer was given but momentum > 0 is off/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n, momentum: 0.9, momentumBuffer: b.expAvg }), 'E_ARGUMENT', /first is required when momentum > 0/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n, nesterov: true }), 'E_ARGUMENT', /nesterov needs momentum > 0 and dampening = 0, got momentum 0/);
-      throwsWith(
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, momentum: 0.9, first: true }), 'E_ARGUMENT', /momentumBuffer is required when momentum > 0, got none/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, momentumBuffer: b.expAvg }), 'E_ARGUMENT', /momentumBuffer was given but momentum > 0 is off/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, momentum: 0.9, momentumBuffer: b.expAvg }), 'E_ARGUMENT', /first is required when momentum > 0/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, nesterov: true }), 'E_ARGUMENT', /nesterov needs momentum > 0 and dampening = 0, got momentum 0/);
+      expectEddyError(
         () => sgdUpdate(c0, { ...b, n, nesterov: true, momentum: 0.9, dampening: 0.1, momentumBuffer: b.expAvg, first: true }),
         'E_ARGUMENT', /nesterov needs .* dampening 0.1/,
       );
-      throwsWith(() => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, momentum: 0.5 }), 'E_ARGUMENT', /rmspropUpdate: momentumBuffer is required/);
+      expectEddyError(() => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, momentum: 0.5 }), 'E_ARGUMENT', /rmspropUpdate: momentumBuffer is required/);
     });
   });
 
@@ -394,15 +383,15 @@ describe('optimizer input checks', () => {
     c0.arena.scope(() => {
       const b = bufs();
       const end = c0.memory.buffer.byteLength;
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, expAvgSq: end - 16 }), 'E_POINTER', /adamUpdate: expAvgSq spans bytes/);
-      throwsWith(() => adamUpdate(c0, { ...b, n, step: 1, maxExpAvgSq: b.param + 2 }), 'E_POINTER', /maxExpAvgSq must be 4-byte aligned/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n, grad: 0 }), 'E_POINTER', /grad = 0 points below the arena/);
-      throwsWith(() => sgdUpdate(c0, { ...b, n, grad: b.param }), 'E_POINTER', /param must not overlap grad/);
-      throwsWith(
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, expAvgSq: end - 16 }), 'E_POINTER', /adamUpdate: expAvgSq spans bytes/);
+      expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, maxExpAvgSq: b.param + 2 }), 'E_POINTER', /maxExpAvgSq must be 4-byte aligned/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, grad: 0 }), 'E_POINTER', /grad = 0 points below the arena/);
+      expectEddyError(() => sgdUpdate(c0, { ...b, n, grad: b.param }), 'E_POINTER', /param must not overlap grad/);
+      expectEddyError(
         () => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, gradAvg: b.expAvg + 28 }),
         'E_POINTER', /squareAvg must not overlap gradAvg/,
       );
-      throwsWith(() => adagradUpdate(c0, { ...b, n, stateSum: undefined as unknown as number, step: 1 }), 'E_POINTER', /stateSum must be a byte offset/);
+      expectEddyError(() => adagradUpdate(c0, { ...b, n, stateSum: undefined as unknown as number, step: 1 }), 'E_POINTER', /stateSum must be a byte offset/);
     });
   });
 

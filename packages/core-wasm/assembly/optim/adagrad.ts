@@ -5,7 +5,7 @@
 // γ̃ is computed by the caller in float64 and rounded once; the initial accumulator value is the
 // caller's too (it fills s before the first step).
 import { withL2 } from "./weight-decay";
-import { add, div, lanes, mul, splat, sqrtT, sub } from "./lanes";
+import { add, div, lanes, mul, splat, sqrtV, sub } from "../math/lanes";
 
 function adagradRange<T>(
   from: i32, n: i32, param: usize, grad: usize, stateSum: usize, clr: f32, eps: f32, weightDecay: f32,
@@ -23,7 +23,7 @@ function adagradRange<T>(
     g = withL2<T>(g, theta, vWd, decay);
     const s = add<T>(load<T>(stateSum + o), mul<T>(g, g));
     store<T>(stateSum + o, s);
-    store<T>(param + o, sub<T>(theta, div<T>(mul<T>(vClr, g), add<T>(sqrtT<T>(s), vEps))));
+    store<T>(param + o, sub<T>(theta, div<T>(mul<T>(vClr, g), add<T>(sqrtV<T>(s), vEps))));
   }
   return i;
 }

@@ -11,7 +11,7 @@
 // NOTE: PyTorch ≥ 2.0 writes the first moment as m.lerp_(g, 1−β₁); that is the same value up to one
 // rounding of m. The form of the algorithm box is used here: it cannot overflow in g − m.
 import { withL2 } from "./weight-decay";
-import { add, div, lanes, maxT, mul, splat, sqrtT, sub } from "./lanes";
+import { add, div, lanes, maxV, mul, splat, sqrtV, sub } from "../math/lanes";
 
 function adamRange<T>(
   from: i32, n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
@@ -42,10 +42,10 @@ function adamRange<T>(
     store<T>(expAvgSq + o, v);
     let vHat = v;
     if (maxExpAvgSq != 0) {
-      vHat = maxT<T>(load<T>(maxExpAvgSq + o), v);
+      vHat = maxV<T>(load<T>(maxExpAvgSq + o), v);
       store<T>(maxExpAvgSq + o, vHat);
     }
-    const denom = add<T>(div<T>(sqrtT<T>(vHat), vBc2), vEps);
+    const denom = add<T>(div<T>(sqrtV<T>(vHat), vBc2), vEps);
     store<T>(param + o, sub<T>(theta, div<T>(mul<T>(vStep, m), denom)));
   }
   return i;

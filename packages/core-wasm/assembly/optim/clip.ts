@@ -3,7 +3,7 @@
 // belong to the elementwise and reduction families.)
 // NOTE: NaN stays NaN (min/max propagate it, as torch.clamp does), so a diverged gradient is not
 // silently turned into ±c.
-import { lanes, maxT, minT, splat } from "./lanes";
+import { lanes, maxV, minV, splat } from "../math/lanes";
 
 function clipValueRange<T>(from: i32, n: i32, grad: usize, clip: f32): i32 {
   const w = lanes<T>();
@@ -12,7 +12,7 @@ function clipValueRange<T>(from: i32, n: i32, grad: usize, clip: f32): i32 {
   let i = from;
   for (; i + w <= n; i += w) {
     const o = <usize>i << 2;
-    store<T>(grad + o, minT<T>(maxT<T>(load<T>(grad + o), lo), hi));
+    store<T>(grad + o, minV<T>(maxV<T>(load<T>(grad + o), lo), hi));
   }
   return i;
 }

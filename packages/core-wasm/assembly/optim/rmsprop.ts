@@ -10,7 +10,7 @@
 // slightly negative when g barely varies, and then √ṽ is NaN. PyTorch does not clamp it either;
 // we keep its behaviour so that trajectories agree, NaN included.
 import { withL2 } from "./weight-decay";
-import { add, div, lanes, mul, splat, sqrtT, sub } from "./lanes";
+import { add, div, lanes, mul, splat, sqrtV, sub } from "../math/lanes";
 
 function rmspropRange<T>(
   from: i32, n: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
@@ -38,7 +38,7 @@ function rmspropRange<T>(
       store<T>(gradAvg + o, gAvg);
       vTilde = sub<T>(v, mul<T>(gAvg, gAvg));
     }
-    const avg = add<T>(sqrtT<T>(vTilde), vEps);
+    const avg = add<T>(sqrtV<T>(vTilde), vEps);
     if (buf != 0) {
       const b = add<T>(mul<T>(vMu, load<T>(buf + o)), div<T>(g, avg));
       store<T>(buf + o, b);

@@ -6,7 +6,7 @@
 // The operation order copies ATen's (add with alpha is a + α·b), so rounding matches PyTorch's
 // float32 CPU path as closely as a non-FMA kernel can.
 import { withL2 } from "./weight-decay";
-import { add, lanes, mul, splat, sub } from "./lanes";
+import { add, lanes, mul, splat, sub } from "../math/lanes";
 
 /** Updates [from, n) in steps of the lane count of T; returns where a shorter tail starts. */
 function sgdRange<T>(

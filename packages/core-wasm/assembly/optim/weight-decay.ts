@@ -1,5 +1,5 @@
 // L2 weight decay as PyTorch's optimizers apply it to the gradient: g ← g + λθ.
-import { add, mul } from "./lanes";
+import { add, mul } from "../math/lanes";
 
 /**
  * g + λθ when `on` (λ ≠ 0), else g unchanged.

@@ -19,21 +19,13 @@
 // NOTE: the weight-gradient GEMMs run over padding rows too (with dG = 0 there), so padding rows
 // of x must be finite: 0 · NaN would poison dW_ih.
 
-import { timeOfStep, isValidStep } from "./gru-sequence-helpers";
-import { lanes, ld, st, splat, add, sub, mul, sigmoid, tanh } from "./gru-lanes";
-import { packB, packedBBytes, sgemm, sgemmPackedB, sgemmPackedBWorkspaceBytes, sgemmWorkspaceBytes } from "../gemm/sgemm";
-
-// @ts-ignore: decorator
-@inline
-function align64(bytes: usize): usize {
-  return (bytes + 63) & ~(<usize>63);
-}
-
-// @ts-ignore: decorator
-@inline
-function maxU(a: usize, b: usize): usize {
-  return a > b ? a : b;
-}
+import { add, lanes, ld, mul, sigmoid, splat, st, sub, tanh } from "../math/lanes";
+import { sgemm, sgemmWorkspaceBytes } from "../gemm/sgemm";
+import {
+  align16, backwardGemmWorkspaceBytes, clampBytes, copyOrZero, forwardGemmWorkspaceBytes, inputProjection,
+  packedRecurrentWeightBytes, packRecurrentWeight, rowAt, sizesFit, stepIsValid, stepProduct,
+  stepProductWorkspaceBytes, sumBiases, timeOfStep, weightGradients,
+} from "./sequence";
 
 // @ts-ignore: decorator
 @inline
@@ -43,56 +35,106 @@ function f32s(n: i32): usize {
 
 /** Bytes of ws: 5·T·B·H floats (layout above). */
 export function gruWorkspaceBytes(T: i32, B: i32, I: i32, H: i32): usize {
-  return <usize>T * <usize>B * <usize>H * 20;
+  return sizesFit(T, B, I, H, 3) ? clampBytes(<u64>T * <u64>B * <u64>H * 20) : clampBytes(U64.MAX_VALUE);
 }
 
-/** W_hhᵀ packed for the forward: all 3H columns (PyTorch form) or r|z and n apart (Cho form). */
-function forwardPackBytes(H: i32): usize {
-  return maxU(align64(packedBBytes(3 * H, H)), align64(packedBBytes(2 * H, H)) + align64(packedBBytes(H, H)));
+/**
+ * The recurrent weight packed for the per-step products (sequence.ts, packRecurrentWeight): all
+ * 3H gate blocks at once (PyTorch form), or the r|z blocks and the n block apart (Cho form, whose
+ * n product takes r ⊙ h instead of h). `trans`: packed as W_hhᵀ (forward) or W_hh (backward).
+ * Returns the byte offset of the n block's packing within the region (Cho form).
+ */
+function packedNOffset(T: i32, H: i32, trans: bool): u64 {
+  return align16(trans ? packedRecurrentWeightBytes(T, 2 * H, H) : packedRecurrentWeightBytes(T, H, 2 * H));
 }
 
-/** W_hh packed for the backward's dG·W_hh: all 3H rows, or the r|z rows and the n rows apart. */
-function backwardPackBytes(H: i32): usize {
-  return maxU(align64(packedBBytes(H, 3 * H)), align64(packedBBytes(H, 2 * H)) + align64(packedBBytes(H, H)));
+function packedBytes(T: i32, H: i32, trans: bool): u64 {
+  const whole = align16(trans ? packedRecurrentWeightBytes(T, 3 * H, H) : packedRecurrentWeightBytes(T, H, 3 * H));
+  return max(whole, packedNOffset(T, H, trans) + align16(packedRecurrentWeightBytes(T, H, H)));
 }
 
-function forwardGemmBytes(T: i32, B: i32, I: i32, H: i32): usize {
-  return align64(maxU(sgemmWorkspaceBytes(T * B, 3 * H, I), sgemmPackedBWorkspaceBytes(B, H)));
-}
-
-function backwardGemmBytes(T: i32, B: i32, I: i32, H: i32): usize {
-  const M = T * B;
-  let w = sgemmPackedBWorkspaceBytes(B, 3 * H);
-  w = maxU(w, sgemmPackedBWorkspaceBytes(B, 2 * H));
-  w = maxU(w, sgemmPackedBWorkspaceBytes(B, H));
-  w = maxU(w, sgemmWorkspaceBytes(M, I, 2 * H)); // dX
-  w = maxU(w, sgemmWorkspaceBytes(M, I, H));
-  w = maxU(w, sgemmWorkspaceBytes(2 * H, I, M)); // dW_ih
-  w = maxU(w, sgemmWorkspaceBytes(H, I, M));
-  w = maxU(w, sgemmWorkspaceBytes(3 * H, H, M)); // dW_hh
-  w = maxU(w, sgemmWorkspaceBytes(2 * H, H, M));
-  w = maxU(w, sgemmWorkspaceBytes(H, H, M));
-  return align64(w);
-}
-
-// Forward scratch: packed W_hh | gi [T·B, 3H] (inference only: training projects into ws gates and
+// Forward scratch: packed W_hhᵀ | gi [T·B, 3H] (inference only: training projects into ws gates and
 // activates in place) | h [B, H] | gh [B, 3H] | hprev, extra [B, H] each (inference stand-ins for
-// the ws rows) | bias [4H] = b_ir+b_hr | b_iz+b_hz | b_in (+b_hn for Cho) | b_hn (0 for Cho) | GEMM.
+// the ws rows) | bias [4H] = b_ir+b_hr | b_iz+b_hz | b_in (+b_hn for Cho) | b_hn (PyTorch) | GEMM.
+const FW_PACKED = 0;
+const FW_GI = 1;
+const FW_H = 2;
+const FW_GH = 3;
+const FW_HPREV = 4;
+const FW_EXTRA = 5;
+const FW_BIAS = 6;
+const FW_GEMM = 7;
+const FW_END = 8;
 
-/** Bytes of `work` the forward needs. */
-export function gruForwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
-  return forwardPackBytes(H) + align64(<usize>T * <usize>B * f32s(3 * H)) + align64(f32s(B * H))
-    + align64(f32s(3 * B * H)) + <usize>2 * align64(f32s(B * H)) + align64(f32s(4 * H)) + forwardGemmBytes(T, B, I, H);
+function forwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 {
+  const state = align16(<u64>B * <u64>H * 4);
+  let off: u64 = 0;
+  if (region == FW_PACKED) return off;
+  off += packedBytes(T, H, true);
+  if (region == FW_GI) return off;
+  off += align16(<u64>T * <u64>B * <u64>H * 12);
+  if (region == FW_H) return off;
+  off += state;
+  if (region == FW_GH) return off;
+  off += align16(<u64>B * <u64>H * 12);
+  if (region == FW_HPREV) return off;
+  off += state;
+  if (region == FW_EXTRA) return off;
+  off += state;
+  if (region == FW_BIAS) return off;
+  off += align16(<u64>H * 16);
+  if (region == FW_GEMM) return off;
+  // The Cho form's two step products are narrower than the PyTorch form's one.
+  return off + align16(max(forwardGemmWorkspaceBytes(T, B, I, H, 3 * H), stepProductWorkspaceBytes(T, B, 2 * H, H)));
 }
 
-// Backward scratch: packed W_hh | dG [T·B, 3H] (hidden side) | dAn [T·B, H] (input-side n part,
-// PyTorch form only) | dh [B, H] | d(r⊙h) [B, H] | zeros [H] | column sums [4H] | GEMM.
+/** Bytes of `work` the forward needs (either form, either twin, training or inference). */
+export function gruForwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
+  return sizesFit(T, B, I, H, 3) ? clampBytes(forwardScratchRegion(FW_END, T, B, I, H)) : clampBytes(U64.MAX_VALUE);
+}
 
-/** Bytes of `work` the backward needs. */
+// Backward scratch: packed W_hh | dG [T·B, 3H] (hidden side) | dâ_n [T·B, H] (input-side n part,
+// PyTorch form only) | dh [B, H] | d(r⊙h) [B, H] | zeros [H] (a stand-in dout row) | column sums
+// [3H] | GEMM.
+const BW_PACKED = 0;
+const BW_DG = 1;
+const BW_DAN = 2;
+const BW_DH = 3;
+const BW_DRH = 4;
+const BW_ZEROS = 5;
+const BW_SUMS = 6;
+const BW_GEMM = 7;
+const BW_END = 8;
+
+function backwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 {
+  const M = <u64>T * <u64>B;
+  const state = align16(<u64>B * <u64>H * 4);
+  let off: u64 = 0;
+  if (region == BW_PACKED) return off;
+  off += packedBytes(T, H, false);
+  if (region == BW_DG) return off;
+  off += align16(M * <u64>H * 12);
+  if (region == BW_DAN) return off;
+  off += align16(M * <u64>H * 4);
+  if (region == BW_DH) return off;
+  off += state;
+  if (region == BW_DRH) return off;
+  off += state;
+  if (region == BW_ZEROS) return off;
+  off += align16(<u64>H * 4);
+  if (region == BW_SUMS) return off;
+  off += align16(<u64>H * 12);
+  if (region == BW_GEMM) return off;
+  // Besides the shared products: the Cho form's split step products and dW_hh blocks.
+  let gemm = backwardGemmWorkspaceBytes(T, B, I, H, 3 * H);
+  gemm = max(gemm, stepProductWorkspaceBytes(T, B, H, 2 * H));
+  gemm = max(gemm, <u64>sgemmWorkspaceBytes(2 * H, H, T * B));
+  return off + align16(gemm);
+}
+
+/** Bytes of `work` the backward needs (either form, either twin). */
 export function gruBackwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
-  const M = <usize>T * <usize>B;
-  return backwardPackBytes(H) + align64(M * f32s(3 * H)) + align64(M * f32s(H)) + <usize>2 * align64(f32s(B * H))
-    + align64(f32s(H)) + align64(f32s(4 * H)) + backwardGemmBytes(T, B, I, H);
+  return sizesFit(T, B, I, H, 3) ? clampBytes(backwardScratchRegion(BW_END, T, B, I, H)) : clampBytes(U64.MAX_VALUE);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,13 +235,6 @@ function backwardColumnChoReset<V>(o: usize, g: usize, hprev: usize, drh: usize,
   st<V>(dh + o, add<V>(ld<V>(dh + o), mul<V>(d, r)));
 }
 
-/** acc[j] += a[j] for j < n: the bias-gradient column sums. */
-// @ts-ignore: decorator
-@inline
-function addColumn<V>(o: usize, acc: usize, a: usize): void {
-  st<V>(acc + o, add<V>(ld<V>(acc + o), ld<V>(a + o)));
-}
-
 // Row drivers: the SIMD body over groups of four columns, then the scalar tail (all of the row
 // in the scalar twin). H need not be a multiple of 4; unaligned v128 access is allowed.
 
@@ -244,23 +279,6 @@ function backwardRowChoReset(simd: bool, H: i32, g: usize, hprev: usize, drh: us
   for (; j < H; j++) backwardColumnChoReset<f32>(f32s(j), g, hprev, drh, dh, dg);
 }
 
-/** acc[0..n) += Σ_i a[i·lda + ·] over m rows (acc is small and stays in L1). */
-function addColumnSums(simd: bool, m: i32, n: i32, a: usize, lda: i32, acc: usize): void {
-  for (let i = 0; i < m; i++) {
-    const row = a + f32s(i) * <usize>lda;
-    let j = 0;
-    if (simd) for (; j + lanes<v128>() <= n; j += lanes<v128>()) addColumn<v128>(f32s(j), acc, row);
-    for (; j < n; j++) addColumn<f32>(f32s(j), acc, row);
-  }
-}
-
-/** dst[0..n) += src[0..n). */
-function addVector(simd: bool, n: i32, src: usize, dst: usize): void {
-  let j = 0;
-  if (simd) for (; j + lanes<v128>() <= n; j += lanes<v128>()) addColumn<v128>(f32s(j), dst, src);
-  for (; j < n; j++) addColumn<f32>(f32s(j), dst, src);
-}
-
 /** A padding step of element b: output row zero, state held (saved as hprev), extra row zero. */
 function padRow(H: i32, h: usize, hprev: usize, extra: usize, out: usize): void {
   memory.copy(hprev, h, f32s(H));
@@ -280,191 +298,169 @@ export function gruForward(
   const h4 = f32s(H);
   const g4 = h4 * 3;
   const save = ws != 0;
-
-  let p = work;
-  const packed = p; p += forwardPackBytes(H);
-  const packedN = packed + align64(packedBBytes(2 * H, H)); // Cho form: W_hnᵀ after W_{hr|hz}ᵀ
-  const giWork = p; p += align64(<usize>M * g4);
-  const h = p; p += align64(<usize>B * h4);
-  const gh = p; p += align64(<usize>B * g4);
-  const hprevWork = p; p += align64(<usize>B * h4);
-  const extraWork = p; p += align64(<usize>B * h4);
-  const bias = p; p += align64(h4 * 4);
-  const gemmWork = p;
-
-  const gi = save ? ws : giWork;
+  const h = work + <usize>forwardScratchRegion(FW_H, T, B, I, H);
+  const gh = work + <usize>forwardScratchRegion(FW_GH, T, B, I, H);
+  const bias = work + <usize>forwardScratchRegion(FW_BIAS, T, B, I, H);
+  const gemmWork = work + <usize>forwardScratchRegion(FW_GEMM, T, B, I, H);
+  const gi = save ? ws : work + <usize>forwardScratchRegion(FW_GI, T, B, I, H);
+  const hprevWork = work + <usize>forwardScratchRegion(FW_HPREV, T, B, I, H);
+  const extraWork = work + <usize>forwardScratchRegion(FW_EXTRA, T, B, I, H);
   const wsHprev = ws + <usize>M * g4;
   const wsExtra = wsHprev + <usize>M * h4;
+  const wHn = wHh + <usize>H * 2 * h4; // the n block of W_hh
 
-  // Both biases are added in the fused pass (no extra pass over gi); r and z need only their sum.
-  memory.fill(bias, 0, h4 * 4);
-  if (bIh != 0) memory.copy(bias, bIh, g4);
-  if (bHh != 0) {
-    addVector(simd, 2 * H, bHh, bias);
-    if (resetBefore) addVector(simd, H, bHh + h4 * 2, bias + h4 * 2);
-    else memory.copy(bias + h4 * 3, bHh + h4 * 2, h4);
+  // Both biases are added in the fused pass (no extra pass over gi); r and z need only their sum,
+  // and so does n in the Cho form, where b_hn is added outside the reset product.
+  const bIn = bIh != 0 ? bIh + h4 * 2 : 0;
+  const bHn = bHh != 0 ? bHh + h4 * 2 : 0;
+  sumBiases(bias, bIh, bHh, 2 * H);
+  sumBiases(bias + h4 * 2, bIn, resetBefore ? bHn : 0, H);
+  if (!resetBefore) sumBiases(bias + h4 * 3, 0, bHn, H);
+  copyOrZero(h, h0, B * H);
+  if (M == 0) {
+    if (hT != 0) memory.copy(hT, h, <usize>B * h4);
+    return;
   }
-  if (h0 != 0) memory.copy(h, h0, <usize>B * h4);
-  else memory.fill(h, 0, <usize>B * h4);
 
-  if (M > 0) {
-    // The input projection of all T steps: one GEMM, gi = X·W_ihᵀ.
-    sgemm(simd, false, true, M, 3 * H, I, 1, x, I, wIh, I, 0, gi, 3 * H, gemmWork);
-    if (resetBefore) {
-      packB(true, 2 * H, H, wHh, H, packed);
-      packB(true, H, H, wHh + <usize>H * 2 * h4, H, packedN);
-    } else {
-      packB(true, 3 * H, H, wHh, H, packed);
-    }
-  }
+  // The input projection of all T steps: one GEMM, gi = X·W_ihᵀ.
+  inputProjection(simd, M, 3 * H, I, x, wIh, gi, 3 * H, gemmWork);
+  const packedAt = work + <usize>forwardScratchRegion(FW_PACKED, T, B, I, H);
+  const packed = resetBefore
+    ? packRecurrentWeight(T, true, 2 * H, H, wHh, packedAt)
+    : packRecurrentWeight(T, true, 3 * H, H, wHh, packedAt);
+  const packedN = resetBefore ? packRecurrentWeight(T, true, H, H, wHn, packedAt + <usize>packedNOffset(T, H, true)) : 0;
 
   for (let s = 0; s < T; s++) {
     const t = timeOfStep(s, T, reverse);
-    const tB = <usize>t * <usize>B;
+    const tB = t * B;
     // Saved rows go to ws by time index; inference overwrites one stand-in block every step.
-    const hprevT = save ? wsHprev + tB * h4 : hprevWork;
-    const extraT = save ? wsExtra + tB * h4 : extraWork;
+    const hprevT = save ? rowAt(wsHprev, tB, H) : hprevWork;
+    const extraT = save ? rowAt(wsExtra, tB, H) : extraWork;
     if (!resetBefore) {
-      sgemmPackedB(simd, false, B, 3 * H, H, 1, h, H, packed, 0, gh, 3 * H, gemmWork);
+      stepProduct(simd, B, 3 * H, H, h, H, packed, true, wHh, 0, gh, 3 * H, gemmWork);
       for (let b = 0; b < B; b++) {
-        const row = tB + <usize>b;
-        const outRow = out + row * f32s(ldo);
-        const hRow = h + <usize>b * h4;
-        if (!isValidStep(lengths, b, t)) {
-          padRow(H, hRow, hprevT + <usize>b * h4, extraT + <usize>b * h4, outRow);
+        const outRow = rowAt(out, tB + b, ldo);
+        const hRow = rowAt(h, b, H);
+        if (!stepIsValid(lengths, b, t)) {
+          padRow(H, hRow, rowAt(hprevT, b, H), rowAt(extraT, b, H), outRow);
           continue;
         }
-        forwardRowPyTorch(simd, H, gi + row * g4, gh + <usize>b * g4, bias, hRow,
-          hprevT + <usize>b * h4, extraT + <usize>b * h4, outRow);
+        forwardRowPyTorch(simd, H, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, hRow,
+          rowAt(hprevT, b, H), rowAt(extraT, b, H), outRow);
       }
     } else {
-      sgemmPackedB(simd, false, B, 2 * H, H, 1, h, H, packed, 0, gh, 3 * H, gemmWork);
+      stepProduct(simd, B, 2 * H, H, h, H, packed, true, wHh, 0, gh, 3 * H, gemmWork);
       for (let b = 0; b < B; b++) {
-        const row = tB + <usize>b;
-        if (!isValidStep(lengths, b, t)) {
-          memory.fill(extraT + <usize>b * h4, 0, h4); // finite rows for the GEMM and for dW_hn
+        if (!stepIsValid(lengths, b, t)) {
+          memory.fill(rowAt(extraT, b, H), 0, h4); // finite rows for the GEMM and for dW_hn
           continue;
         }
-        forwardRowChoReset(simd, H, gi + row * g4, gh + <usize>b * g4, bias, h + <usize>b * h4, extraT + <usize>b * h4);
+        forwardRowChoReset(simd, H, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, rowAt(h, b, H), rowAt(extraT, b, H));
       }
-      sgemmPackedB(simd, false, B, H, H, 1, extraT, H, packedN, 0, gh + h4 * 2, 3 * H, gemmWork);
+      stepProduct(simd, B, H, H, extraT, H, packedN, true, wHn, 0, gh + h4 * 2, 3 * H, gemmWork);
       for (let b = 0; b < B; b++) {
-        const row = tB + <usize>b;
-        const outRow = out + row * f32s(ldo);
-        const hRow = h + <usize>b * h4;
-        if (!isValidStep(lengths, b, t)) {
-          padRow(H, hRow, hprevT + <usize>b * h4, extraT + <usize>b * h4, outRow);
+        const outRow = rowAt(out, tB + b, ldo);
+        const hRow = rowAt(h, b, H);
+        if (!stepIsValid(lengths, b, t)) {
+          padRow(H, hRow, rowAt(hprevT, b, H), rowAt(extraT, b, H), outRow);
           continue;
         }
-        forwardRowChoUpdate(simd, H, gi + row * g4, gh + <usize>b * g4, bias, hRow, hprevT + <usize>b * h4, outRow);
+        forwardRowChoUpdate(simd, H, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, hRow, rowAt(hprevT, b, H), outRow);
       }
     }
   }
   if (hT != 0) memory.copy(hT, h, <usize>B * h4);
 }
 
-/** The BPTT backward over the whole sequence (see the file header and exports-gru.ts for the ABI). */
+/**
+ * The BPTT backward over the whole sequence (see the file header and exports-gru.ts for the ABI).
+ * dx and dh0 are overwritten; dW_ih, dW_hh, db_ih, db_hh are accumulated (+=); any of them 0 = not
+ * wanted.
+ */
 export function gruBackward(
   simd: bool, T: i32, B: i32, I: i32, H: i32, reverse: bool, resetBefore: bool,
   x: usize, wIh: usize, wHh: usize, lengths: usize, ws: usize,
   dout: usize, lddo: i32, dhT: usize, dx: usize, dh0: usize,
-  dWih: usize, dWhh: usize, dbIh: usize, dbHh: usize, work: usize,
+  dwIh: usize, dwHh: usize, dbIh: usize, dbHh: usize, work: usize,
 ): void {
   const M = T * B;
   const h4 = f32s(H);
   const g4 = h4 * 3;
-
-  let p = work;
-  const packed = p; p += backwardPackBytes(H);
-  const packedN = packed + align64(packedBBytes(H, 2 * H)); // Cho form: W_hn after W_{hr|hz}
-  const dG = p; p += align64(<usize>M * g4);
-  const dAn = p; p += align64(<usize>M * h4);
-  const dh = p; p += align64(<usize>B * h4);
-  const dRh = p; p += align64(<usize>B * h4);
-  const zeros = p; p += align64(h4);
-  const sums = p; p += align64(h4 * 4);
-  const gemmWork = p;
-
+  const dG = work + <usize>backwardScratchRegion(BW_DG, T, B, I, H);
+  const dAn = work + <usize>backwardScratchRegion(BW_DAN, T, B, I, H);
+  const dh = work + <usize>backwardScratchRegion(BW_DH, T, B, I, H);
+  const dRh = work + <usize>backwardScratchRegion(BW_DRH, T, B, I, H);
+  const zeros = work + <usize>backwardScratchRegion(BW_ZEROS, T, B, I, H);
+  const sums = work + <usize>backwardScratchRegion(BW_SUMS, T, B, I, H);
+  const gemmWork = work + <usize>backwardScratchRegion(BW_GEMM, T, B, I, H);
   const gates = ws;
   const hprev = ws + <usize>M * g4;
   const extra = hprev + <usize>M * h4;
+  const wHn = wHh + <usize>H * 2 * h4;
 
-  if (dhT != 0) memory.copy(dh, dhT, <usize>B * h4);
-  else memory.fill(dh, 0, <usize>B * h4);
-  memory.fill(zeros, 0, h4);
-  if (M > 0) {
-    if (resetBefore) {
-      packB(false, H, 2 * H, wHh, H, packed);
-      packB(false, H, H, wHh + <usize>H * 2 * h4, H, packedN);
-    } else {
-      packB(false, H, 3 * H, wHh, H, packed);
-    }
+  copyOrZero(dh, dhT, B * H);
+  if (M == 0) {
+    if (dh0 != 0) memory.copy(dh0, dh, <usize>B * h4);
+    return;
   }
+  memory.fill(zeros, 0, h4);
+  const packedAt = work + <usize>backwardScratchRegion(BW_PACKED, T, B, I, H);
+  const packed = resetBefore
+    ? packRecurrentWeight(T, false, H, 2 * H, wHh, packedAt)
+    : packRecurrentWeight(T, false, H, 3 * H, wHh, packedAt);
+  const packedN = resetBefore ? packRecurrentWeight(T, false, H, H, wHn, packedAt + <usize>packedNOffset(T, H, false)) : 0;
 
   for (let s = T - 1; s >= 0; s--) {
     const t = timeOfStep(s, T, reverse);
-    const tB = <usize>t * <usize>B;
-    const dGt = dG + tB * g4;
+    const tB = t * B;
+    const dGt = rowAt(dG, tB, 3 * H);
     if (!resetBefore) {
       for (let b = 0; b < B; b++) {
-        const row = tB + <usize>b;
+        const row = tB + b;
         // Padding: dG = 0 (the GEMMs then add nothing) and dh passes through unchanged.
-        if (!isValidStep(lengths, b, t)) {
-          memory.fill(dG + row * g4, 0, g4);
-          memory.fill(dAn + row * h4, 0, h4);
+        if (!stepIsValid(lengths, b, t)) {
+          memory.fill(rowAt(dG, row, 3 * H), 0, g4);
+          memory.fill(rowAt(dAn, row, H), 0, h4);
           continue;
         }
-        backwardRowPyTorch(simd, H, gates + row * g4, hprev + row * h4, extra + row * h4,
-          dout != 0 ? dout + row * f32s(lddo) : zeros, dh + <usize>b * h4, dG + row * g4, dAn + row * h4);
+        backwardRowPyTorch(simd, H, rowAt(gates, row, 3 * H), rowAt(hprev, row, H), rowAt(extra, row, H),
+          dout != 0 ? rowAt(dout, row, lddo) : zeros, rowAt(dh, b, H), rowAt(dG, row, 3 * H), rowAt(dAn, row, H));
       }
-      sgemmPackedB(simd, false, B, H, 3 * H, 1, dGt, 3 * H, packed, 1, dh, H, gemmWork);
+      stepProduct(simd, B, H, 3 * H, dGt, 3 * H, packed, false, wHh, 1, dh, H, gemmWork);
     } else {
       for (let b = 0; b < B; b++) {
-        const row = tB + <usize>b;
-        if (!isValidStep(lengths, b, t)) {
-          memory.fill(dG + row * g4, 0, g4);
+        const row = tB + b;
+        if (!stepIsValid(lengths, b, t)) {
+          memory.fill(rowAt(dG, row, 3 * H), 0, g4);
           continue;
         }
-        backwardRowChoUpdate(simd, H, gates + row * g4, hprev + row * h4,
-          dout != 0 ? dout + row * f32s(lddo) : zeros, dh + <usize>b * h4, dG + row * g4);
+        backwardRowChoUpdate(simd, H, rowAt(gates, row, 3 * H), rowAt(hprev, row, H),
+          dout != 0 ? rowAt(dout, row, lddo) : zeros, rowAt(dh, b, H), rowAt(dG, row, 3 * H));
       }
-      sgemmPackedB(simd, false, B, H, H, 1, dGt + h4 * 2, 3 * H, packedN, 0, dRh, H, gemmWork);
+      stepProduct(simd, B, H, H, dGt + h4 * 2, 3 * H, packedN, false, wHn, 0, dRh, H, gemmWork);
       for (let b = 0; b < B; b++) {
-        const row = tB + <usize>b;
-        if (!isValidStep(lengths, b, t)) continue;
-        backwardRowChoReset(simd, H, gates + row * g4, hprev + row * h4, dRh + <usize>b * h4, dh + <usize>b * h4, dG + row * g4);
+        const row = tB + b;
+        if (!stepIsValid(lengths, b, t)) continue;
+        backwardRowChoReset(simd, H, rowAt(gates, row, 3 * H), rowAt(hprev, row, H), rowAt(dRh, b, H), rowAt(dh, b, H), rowAt(dG, row, 3 * H));
       }
-      sgemmPackedB(simd, false, B, H, 2 * H, 1, dGt, 3 * H, packed, 1, dh, H, gemmWork);
+      stepProduct(simd, B, H, 2 * H, dGt, 3 * H, packed, false, wHh, 1, dh, H, gemmWork);
     }
   }
   if (dh0 != 0) memory.copy(dh0, dh, <usize>B * h4);
-  if (M == 0) return;
 
-  // Input-side gradient of the n pre-activation: dâ_n (PyTorch form: its own array, since the
-  // hidden side got dâ_n ⊙ r) or the n block of dG (Cho form: both sides alike).
-  const dGiN = resetBefore ? dG + h4 * 2 : dAn;
-  const ldN = resetBefore ? 3 * H : H;
-  const wIhN = wIh + <usize>H * 2 * f32s(I);
-  if (dx != 0) {
-    sgemm(simd, false, false, M, I, 2 * H, 1, dG, 3 * H, wIh, I, 0, dx, I, gemmWork);
-    sgemm(simd, false, false, M, I, H, 1, dGiN, ldN, wIhN, I, 1, dx, I, gemmWork);
-  }
-  sgemm(simd, true, false, 2 * H, I, M, 1, dG, 3 * H, x, I, 1, dWih, I, gemmWork);
-  sgemm(simd, true, false, H, I, M, 1, dGiN, ldN, x, I, 1, dWih + <usize>H * 2 * f32s(I), I, gemmWork);
-  if (resetBefore) {
-    sgemm(simd, true, false, 2 * H, H, M, 1, dG, 3 * H, hprev, H, 1, dWhh, H, gemmWork);
-    sgemm(simd, true, false, H, H, M, 1, dG + h4 * 2, 3 * H, extra, H, 1, dWhh + <usize>H * 2 * h4, H, gemmWork);
+  if (!resetBefore) {
+    // Hidden side first (dG holds [dâ_r, dâ_z, dâ_n ⊙ r]), then the input side, whose n block is
+    // dâ_n itself: it replaces the hidden one in dG so that one shared pass does dx, dW_ih, db_ih.
+    weightGradients(simd, M, I, H, 3 * H, dG, x, wIh, hprev, 0, 0, dwHh, 0, dbHh, sums, gemmWork);
+    if (dx == 0 && dwIh == 0 && dbIh == 0) return;
+    for (let row = 0; row < M; row++) memory.copy(rowAt(dG, row, 3 * H) + h4 * 2, rowAt(dAn, row, H), h4);
+    weightGradients(simd, M, I, H, 3 * H, dG, x, wIh, 0, dx, dwIh, 0, dbIh, 0, sums, gemmWork);
   } else {
-    sgemm(simd, true, false, 3 * H, H, M, 1, dG, 3 * H, hprev, H, 1, dWhh, H, gemmWork);
-  }
-  if (dbIh != 0 || dbHh != 0) {
-    memory.fill(sums, 0, h4 * 4);
-    addColumnSums(simd, M, 3 * H, dG, 3 * H, sums);
-    if (!resetBefore) addColumnSums(simd, M, H, dAn, H, sums + g4);
-    if (dbHh != 0) addVector(simd, 3 * H, sums, dbHh);
-    if (dbIh != 0) {
-      addVector(simd, 2 * H, sums, dbIh);
-      addVector(simd, H, resetBefore ? sums + h4 * 2 : sums + g4, dbIh + h4 * 2);
+    // Both sides share dG = [dâ_r, dâ_z, dâ_n]; only dW_hh's n block multiplies r ⊙ h (saved as extra).
+    weightGradients(simd, M, I, H, 3 * H, dG, x, wIh, 0, dx, dwIh, 0, dbIh, dbHh, sums, gemmWork);
+    if (dwHh != 0) {
+      sgemm(simd, true, false, 2 * H, H, M, 1, dG, 3 * H, hprev, H, 1, dwHh, H, gemmWork);
+      sgemm(simd, true, false, H, H, M, 1, dG + h4 * 2, 3 * H, extra, H, 1, dwHh + <usize>H * 2 * h4, H, gemmWork);
     }
   }
 }

@@ -118,7 +118,7 @@ export function lstmForward(
       const after = train ? <usize>slotAfter(t, reverse) * stateBytes : 0;
       const gT = rowAt(gates, t * B, G);
       const anyValid = t < anyUntil;
-      if (anyValid) stepProduct(simd, B, G, H, hs + before, packed, true, wHh, 1, gT, G, gemmWork);
+      if (anyValid) stepProduct(simd, B, G, H, hs + before, H, packed, true, wHh, 1, gT, G, gemmWork);
       lstmForwardStep(
         simd, B, H, t, lengths, anyValid, gT, bias, hs + before, cs + before, hs + after, cs + after,
         train ? rowAt(tanhC, t * B, H) : 0, rowAt(out, t * B, ldo), ldo,
@@ -250,7 +250,7 @@ export function lstmBackward(
       );
       // dh_prev = dG_t·W_hh. Rows of padding elements have dG = 0 and keep their dh: then the
       // fused pass zeroed the valid rows of dh and the product accumulates (β = 1).
-      if (anyValid) stepProduct(simd, B, H, G, dGt, packed, false, wHh, allValid ? 0 : 1, dh, H, gemmWork);
+      if (anyValid) stepProduct(simd, B, H, G, dGt, G, packed, false, wHh, allValid ? 0 : 1, dh, H, gemmWork);
     }
   }
   // With H = 0 this still overwrites dx with zeros (a k = 0 product); T·B = 0 does nothing.

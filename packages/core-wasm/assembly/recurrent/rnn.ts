@@ -76,7 +76,7 @@ export function rnnForward(
       const after = train ? <usize>slotAfter(t, reverse) * stateBytes : 0;
       const outT = rowAt(out, t * B, ldo);
       const anyValid = t < anyUntil;
-      if (anyValid) stepProduct(simd, B, H, H, hs + before, packed, true, wHh, 1, outT, ldo, gemmWork);
+      if (anyValid) stepProduct(simd, B, H, H, hs + before, H, packed, true, wHh, 1, outT, ldo, gemmWork);
       rnnForwardStep(simd, B, H, t, lengths, anyValid, relu, outT, ldo, bias, hs + before, hs + after);
     }
   }
@@ -153,7 +153,7 @@ export function rnnBackward(
         dout != 0 ? rowAt(dout, t * B, lddo) : 0, lddo, dh, dGt,
       );
       // As in the LSTM: padding rows keep dh, so then the product accumulates onto zeroed valid rows.
-      if (anyValid) stepProduct(simd, B, H, H, dGt, packed, false, wHh, allValid ? 0 : 1, dh, H, gemmWork);
+      if (anyValid) stepProduct(simd, B, H, H, dGt, H, packed, false, wHh, allValid ? 0 : 1, dh, H, gemmWork);
     }
   }
   // With H = 0 this still overwrites dx with zeros (a k = 0 product); T·B = 0 does nothing.

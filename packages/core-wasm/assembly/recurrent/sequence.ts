@@ -3,6 +3,7 @@
 // where the state entering / leaving a step is kept in the workspace, and the few whole-buffer
 // chores every cell does once per call. Per-step work stays in each cell's own fused pass.
 
+import { add, lanes, ld, st } from "../math/lanes";
 import { packB, packedBBytes, sgemm, sgemmPackedB, sgemmPackedBWorkspaceBytes, sgemmWorkspaceBytes } from "../gemm/sgemm";
 
 /** Time index handled at processing step `s`: s forwards, T−1−s in reverse. */
@@ -95,17 +96,11 @@ export function accumulateBiasGradients(
 ): void {
   if (dbIh == 0 && dbHh == 0) return;
   memory.fill(sums, 0, <usize>n << 2);
-  const n4 = simd ? n & ~3 : 0;
   for (let r = 0; r < rows; r++) {
     const row = rowAt(dG, r, n);
-    for (let j = 0; j < n4; j += 4) {
-      const off = <usize>j << 2;
-      v128.store(sums + off, f32x4.add(v128.load(sums + off), v128.load(row + off)));
-    }
-    for (let j = n4; j < n; j++) {
-      const off = <usize>j << 2;
-      store<f32>(sums + off, load<f32>(sums + off) + load<f32>(row + off));
-    }
+    let j = 0;
+    if (simd) for (; j + lanes<v128>() <= n; j += lanes<v128>()) addInto<v128>(sums, row, <usize>j << 2);
+    for (; j < n; j++) addInto<f32>(sums, row, <usize>j << 2);
   }
   for (let j = 0; j < n; j++) {
     const off = <usize>j << 2;
@@ -113,6 +108,13 @@ export function accumulateBiasGradients(
     if (dbIh != 0) store<f32>(dbIh + off, load<f32>(dbIh + off) + s);
     if (dbHh != 0) store<f32>(dbHh + off, load<f32>(dbHh + off) + s);
   }
+}
+
+/** acc[o] += a[o] for one lane group at byte offset o. */
+// @ts-ignore: decorator
+@inline
+function addInto<V>(acc: usize, a: usize, o: usize): void {
+  st<V>(acc + o, add<V>(ld<V>(acc + o), ld<V>(a + o)));
 }
 
 /** Rounds a byte count up to 16 so that consecutive scratch regions stay vector-aligned. */
@@ -149,15 +151,15 @@ export function stepProductWorkspaceBytes(T: i32, m: i32, n: i32, k: i32): u64 {
 }
 
 /**
- * The one product inside the time loop: C = A·op(W) + β·C with A m×k (row stride k), through the
+ * The one product inside the time loop: C = A·op(W) + β·C with A m×k (row stride lda), through the
  * weight packed by `packRecurrentWeight`, or straight from W when it was not packed (packed = 0).
  */
 export function stepProduct(
-  simd: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, transW: bool, w: usize,
+  simd: bool, m: i32, n: i32, k: i32, a: usize, lda: i32, packed: usize, transW: bool, w: usize,
   beta: f32, c: usize, ldc: i32, gemmWork: usize,
 ): void {
-  if (packed != 0) sgemmPackedB(simd, false, m, n, k, 1, a, k, packed, beta, c, ldc, gemmWork);
-  else sgemm(simd, false, transW, m, n, k, 1, a, k, w, transW ? k : n, beta, c, ldc, gemmWork);
+  if (packed != 0) sgemmPackedB(simd, false, m, n, k, 1, a, lda, packed, beta, c, ldc, gemmWork);
+  else sgemm(simd, false, transW, m, n, k, 1, a, lda, w, transW ? k : n, beta, c, ldc, gemmWork);
 }
 
 /**

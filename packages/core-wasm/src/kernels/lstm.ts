@@ -1,7 +1,7 @@
 import type { Core } from '../core.js';
 import { checkImpl, type Impl } from '../validate.js';
 import {
-  bytesFromAbi, checkOptionalMatrix, checkSequenceBackward, checkSequenceForward, checkSequenceSizes,
+  bytesFromAbi, checkOptionalMatrix, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -46,8 +46,7 @@ export interface LstmBackwardArgs extends SequenceBackwardArgs {
 
 /** Bytes of the workspace an LSTM forward saves for its backward: (7T + 2)·B·H floats. */
 export function lstmWorkspaceBytes(core: Core, T: number, B: number, I: number, H: number): number {
-  const s = checkSequenceSizes('lstmWorkspaceBytes', { T, B, I, H });
-  return bytesFromAbi(core.exports.f32_lstm_workspace_bytes(s.T, s.B, s.I, s.H));
+  return sequenceWorkspaceBytes('lstmWorkspaceBytes', core.exports.f32_lstm_workspace_bytes, T, B, I, H);
 }
 
 /**
@@ -69,10 +68,9 @@ export function lstmForward(core: Core, args: LstmForwardArgs, impl: Impl = 'sim
   const c0 = checkOptionalMatrix(core, op, 'c0', args.c0, B, H);
   const cT = checkOptionalMatrix(core, op, 'cT', args.cT, B, H);
   const kernel = impl === 'simd' ? abi.f32_lstm_forward__wasmsimd : abi.f32_lstm_forward__scalar;
-  core.arena.scope(() => {
-    const work = core.arena.alloc(bytesFromAbi(abi.f32_lstm_forward_scratch_bytes(T, B, I, H)));
-    kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, c0, a.out, a.ldo, a.hT, cT, a.ws, work);
-  });
+  withScratch(core, bytesFromAbi(op, abi.f32_lstm_forward_scratch_bytes, a), (work) =>
+    kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, c0, a.out, a.ldo, a.hT, cT, a.ws, work),
+  );
 }
 
 /**
@@ -95,9 +93,8 @@ export function lstmBackward(core: Core, args: LstmBackwardArgs, impl: Impl = 's
   const dcT = checkOptionalMatrix(core, op, 'dcT', args.dcT, B, H);
   const dc0 = checkOptionalMatrix(core, op, 'dc0', args.dc0, B, H);
   const kernel = impl === 'simd' ? abi.f32_lstm_backward__wasmsimd : abi.f32_lstm_backward__scalar;
-  core.arena.scope(() => {
-    const work = core.arena.alloc(bytesFromAbi(abi.f32_lstm_backward_scratch_bytes(T, B, I, H)));
+  withScratch(core, bytesFromAbi(op, abi.f32_lstm_backward_scratch_bytes, a), (work) =>
     kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT, dcT,
-      a.dx, a.dh0, dc0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work);
-  });
+      a.dx, a.dh0, dc0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work),
+  );
 }

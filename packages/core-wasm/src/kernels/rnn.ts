@@ -1,7 +1,7 @@
 import type { Core } from '../core.js';
 import { checkImpl, type Impl } from '../validate.js';
 import {
-  bytesFromAbi, checkFlag, checkSequenceBackward, checkSequenceForward, checkSequenceSizes,
+  bytesFromAbi, checkFlag, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -42,8 +42,7 @@ export interface RnnBackwardArgs extends SequenceBackwardArgs {
 
 /** Bytes of the workspace an RNN forward saves for its backward: (T + 1)·B·H floats. */
 export function rnnWorkspaceBytes(core: Core, T: number, B: number, I: number, H: number): number {
-  const s = checkSequenceSizes('rnnWorkspaceBytes', { T, B, I, H });
-  return bytesFromAbi(core.exports.f32_rnn_workspace_bytes(s.T, s.B, s.I, s.H));
+  return sequenceWorkspaceBytes('rnnWorkspaceBytes', core.exports.f32_rnn_workspace_bytes, T, B, I, H);
 }
 
 /**
@@ -61,10 +60,9 @@ export function rnnForward(core: Core, args: RnnForwardArgs, impl: Impl = 'simd'
   const relu = checkFlag(op, 'relu', args.relu);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_rnn_forward__wasmsimd : abi.f32_rnn_forward__scalar;
-  core.arena.scope(() => {
-    const work = core.arena.alloc(bytesFromAbi(abi.f32_rnn_forward_scratch_bytes(T, B, I, H)));
-    kernel(T, B, I, H, a.reverse, relu, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, a.out, a.ldo, a.hT, a.ws, work);
-  });
+  withScratch(core, bytesFromAbi(op, abi.f32_rnn_forward_scratch_bytes, a), (work) =>
+    kernel(T, B, I, H, a.reverse, relu, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, a.out, a.ldo, a.hT, a.ws, work),
+  );
 }
 
 /**
@@ -85,9 +83,8 @@ export function rnnBackward(core: Core, args: RnnBackwardArgs, impl: Impl = 'sim
   const relu = checkFlag(op, 'relu', args.relu);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_rnn_backward__wasmsimd : abi.f32_rnn_backward__scalar;
-  core.arena.scope(() => {
-    const work = core.arena.alloc(bytesFromAbi(abi.f32_rnn_backward_scratch_bytes(T, B, I, H)));
+  withScratch(core, bytesFromAbi(op, abi.f32_rnn_backward_scratch_bytes, a), (work) =>
     kernel(T, B, I, H, a.reverse, relu, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT,
-      a.dx, a.dh0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work);
-  });
+      a.dx, a.dh0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work),
+  );
 }

@@ -1,15 +1,20 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkDim, checkMatrix, checkPointer, checkStride, checkVector } from '../validate.js';
+import { checkFlag as checkBoolean, checkDim, checkMatrix, checkPointer, checkStride, checkVector } from '../validate.js';
 
-// Checks shared by the fused recurrent kernels' wrappers (LSTM, Elman RNN): the sequence sizes,
-// flags, optional pointers (0 or absent = not given) and the packed-sequence lengths.
+// Checks shared by the fused recurrent kernels' wrappers (LSTM, GRU, Elman RNN): the sequence
+// sizes, flags, optional pointers (0 or absent = not given), the packed-sequence lengths, and the
+// byte counts the kernels' size exports give.
 
-/** Sizes of one recurrent call: T steps, batch B, input width I, hidden width H. */
+/** Sizes of one recurrent call. */
 export interface SequenceSizes {
+  /** Time steps. */
   T: number;
+  /** Batch size. */
   B: number;
+  /** Input features. */
   I: number;
+  /** Hidden size. */
   H: number;
 }
 
@@ -24,11 +29,7 @@ export function checkSequenceSizes(op: string, args: SequenceSizes): SequenceSiz
 
 /** A boolean option passed to the kernel as i32 0/1; absent = false. */
 export function checkFlag(op: string, name: string, value: unknown): 0 | 1 {
-  if (value === undefined) return 0;
-  if (typeof value !== 'boolean') {
-    throw new EddyError('E_ARGUMENT', `${op}: ${name} must be a boolean, got ${describe(value)}`);
-  }
-  return value ? 1 : 0;
+  return value !== undefined && checkBoolean(op, name, value) ? 1 : 0;
 }
 
 /** A matrix that may be absent (undefined or 0, passed on as 0). */
@@ -60,9 +61,35 @@ export function checkLengths(core: Core, op: string, ptr: unknown, B: number, T:
   return p;
 }
 
-/** A byte count from a size export (usize comes back as a signed i32; saturated means too big). */
-export function bytesFromAbi(value: number): number {
-  return value >>> 0;
+/** A size export of the recurrent kernels: bytes for (T, B, I, H). */
+export type SizeExport = (T: number, B: number, I: number, H: number) => number;
+
+/** What a size export answers when the call cannot fit in 32-bit memory (it saturates). */
+const SATURATED = 0xffffffff;
+
+/**
+ * The byte count a size export gives for already checked sizes (usize comes back as a signed i32).
+ * A saturated answer is refused here, so that no caller allocates a wrapped-around size.
+ */
+export function bytesFromAbi(op: string, size: SizeExport, s: SequenceSizes): number {
+  const bytes = size(s.T, s.B, s.I, s.H) >>> 0;
+  if (bytes === SATURATED) {
+    throw new EddyError('E_ARGUMENT', `${op}: T·B·H = ${s.T}·${s.B}·${s.H} (I = ${s.I}) needs more than 4 GiB of memory`);
+  }
+  return bytes;
+}
+
+/**
+ * Runs a kernel call with `bytes` of scratch from the arena, released when it returns. The size is
+ * asked (and refused if saturated) before the scope opens.
+ */
+export function withScratch(core: Core, bytes: number, call: (work: number) => void): void {
+  core.arena.scope(() => call(core.arena.alloc(bytes)));
+}
+
+/** Checks the sizes and asks the kernel how many bytes of `ws` its forward fills. */
+export function sequenceWorkspaceBytes(op: string, size: SizeExport, T: number, B: number, I: number, H: number): number {
+  return bytesFromAbi(op, size, checkSequenceSizes(op, { T, B, I, H }));
 }
 
 /** Arguments every fused cell's forward takes (the LSTM adds c0, cT; the RNN its nonlinearity). */
@@ -88,7 +115,7 @@ export interface SequenceForwardArgs extends SequenceSizes {
   ldo?: number;
   /** Final state [B, H] (after each element's last valid step); may alias h0. */
   hT?: number;
-  /** Workspace of the cell's `…WorkspaceBytes` bytes that the backward needs; absent = inference. */
+  /** Workspace of the cell's `…WorkspaceBytes(core, T, B, I, H)` bytes that the backward needs; absent = inference. */
   ws?: number;
 }
 
@@ -134,8 +161,6 @@ function checkInputAndWeights(
   };
 }
 
-type SizeExport = (T: number, B: number, I: number, H: number) => number;
-
 /** Checks the common forward arguments of a cell with `gates` blocks; returns them as numbers. */
 export function checkSequenceForward(core: Core, op: string, args: SequenceForwardArgs, gates: number, wsBytes: SizeExport) {
   const { T, B, I, H } = checkSequenceSizes(op, args);
@@ -150,7 +175,7 @@ export function checkSequenceForward(core: Core, op: string, args: SequenceForwa
     ldo,
     out: checkMatrix(core, op, 'out', args.out, T * B, H, ldo),
     hT: checkOptionalMatrix(core, op, 'hT', args.hT, B, H),
-    ws: args.ws === undefined || args.ws === 0 ? 0 : checkPointer(core, op, 'ws', args.ws, bytesFromAbi(wsBytes(T, B, I, H))),
+    ws: args.ws === undefined || args.ws === 0 ? 0 : checkPointer(core, op, 'ws', args.ws, bytesFromAbi(op, wsBytes, { T, B, I, H })),
   };
 }
 
@@ -165,7 +190,7 @@ export function checkSequenceBackward(core: Core, op: string, args: SequenceBack
   return {
     T, B, I, H,
     ...checkInputAndWeights(core, op, args, G),
-    ws: checkPointer(core, op, 'ws', args.ws, bytesFromAbi(wsBytes(T, B, I, H))),
+    ws: checkPointer(core, op, 'ws', args.ws, bytesFromAbi(op, wsBytes, { T, B, I, H })),
     lddo,
     dout: checkOptionalMatrix(core, op, 'dout', args.dout, T * B, H, lddo),
     dhT: checkOptionalMatrix(core, op, 'dhT', args.dhT, B, H),
