@@ -15,3 +15,6 @@ export type { Shape } from './shapes.js';
 export { Generator, defaultGenerator, type GeneratorState } from './rng.js';
 export * as init from './init.js';
 export * as optim from './optim/index.js';
+export { crossEntropy, mse, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';
+export { dropout } from './ops/dropout.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';

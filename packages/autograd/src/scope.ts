@@ -41,7 +41,6 @@ export function scope<T>(fn: () => T): T {
     });
   } finally {
     frameState.current = frame.parent;
-    truncateTape(frame.tapeLength);
     for (const t of frame.tensors) {
       if (t.frame !== frame || t.disposed) continue;
       // The arena scope above freed the active core's blocks; a tensor of another core is freed here.
@@ -49,6 +48,8 @@ export function scope<T>(fn: () => T): T {
       t.disposed = true;
       t.ptr = -1;
     }
+    // After marking: a Function's release() then sees its workspace already freed.
+    truncateTape(frame.tapeLength);
   }
 }
 
