@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { loadCoreSync } from '@eddy/core-wasm';
 import {
-  concat, gradcheck, gruCell, gruSequence, lstmCell, lstmSequence, manualSeed, rand, reshape, rnnCell, rnnSequence, scope,
+  concat, getCore, useCore, gradcheck, gruCell, gruSequence, lstmCell, lstmSequence, manualSeed, rand, reshape, rnnCell, rnnSequence, scope,
   tensor, type Tensor,
 } from '../../index.js';
 
@@ -93,6 +94,24 @@ describe('gradcheck of the fused sequence Functions', () => {
   for (const kind of kinds) for (const [name, c] of cases) test(`${kind}: ${name}`, () => sequenceCase(kind, c));
   test('lstm: only the final c feeds the loss', () => sequenceCase('lstm', { bias: true, state: true, lengths: [2, 3], use: 'c' }));
   test('lstm: only c0 requires grad', () => sequenceCase('lstm', { bias: true, state: true, grads: ['c0'] }));
+});
+
+describe('gradcheck on the checked debug build (no out-of-bounds access in the fused calls)', () => {
+  const subset: Array<[Kind, Case]> = [
+    ['lstm', { bias: true, state: true, lengths: [2, 0], reverse: true }],
+    ['gru-before', { bias: true, state: true, lengths: [3, 1] }],
+    ['gru', { use: 'h', grads: ['wHh', 'h0'], state: true }],
+    ['rnn-relu', { bias: true, state: true, lengths: [1, 3], reverse: true }],
+  ];
+  test.each(subset)('%s %o', (kind, c) => {
+    const before = getCore();
+    useCore(loadCoreSync({ variant: 'debug' }));
+    try {
+      sequenceCase(kind, c);
+    } finally {
+      useCore(before);
+    }
+  });
 });
 
 describe('gradcheck of the cells', () => {

@@ -219,6 +219,25 @@ describe('inference and the tape', () => {
   });
 });
 
+describe('empty sequences', () => {
+  test('T = 0: the final state is the initial state and its gradient passes straight through', () => {
+    manualSeed(5);
+    scope(() => {
+      const [B, I, H] = [2, 3, 4];
+      const h0 = uniform([B, H], 1, true), c0 = uniform([B, H], 1, true);
+      const wIh = uniform([4 * H, I], 0.8, true);
+      const r = lstmSequence(uniform([0, B, I], 1, true), { wIh, wHh: uniform([4 * H, H]), h0, c0 });
+      expect(r.output.shape).toEqual([0, B, H]);
+      expect(Array.from(r.h.toFloat32Array())).toEqual(Array.from(h0.toFloat32Array()));
+      expect(Array.from(r.c.toFloat32Array())).toEqual(Array.from(c0.toFloat32Array()));
+      add(sum(mul(r.h, 2)), sum(r.c)).backward();
+      expect(Array.from(h0.grad!.toFloat32Array())).toEqual(new Array(B * H).fill(2));
+      expect(Array.from(c0.grad!.toFloat32Array())).toEqual(new Array(B * H).fill(1));
+      expect(Array.from(wIh.grad!.toFloat32Array())).toEqual(new Array(4 * H * I).fill(0));
+    });
+  });
+});
+
 describe('bad arguments are typed errors naming the function and the shapes', () => {
   const [T, B, I, H] = [3, 2, 4, 5];
   const ok = () => ({ wIh: randn([4 * H, I]), wHh: randn([4 * H, H]) });
