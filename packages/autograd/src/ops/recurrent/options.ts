@@ -14,6 +14,8 @@ export interface SequenceOptions extends RecurrentWeights {
    * int32 [B], each in [0, T]: PyTorch's packed sequences. For element b, steps t ≥ lengths[b] are
    * padding: they write zero output rows and keep the state, so `h` is the state after its last
    * valid step; with `reverse` element b starts at t = lengths[b] − 1. Absent = all T.
+   * NOTE: the rows of x at padding steps must still be finite: ∂W_ih sums 0 · xₜ over them, and
+   * 0 · NaN = NaN. Pad with zeros.
    */
   lengths?: Tensor | null;
   /** Process t = T−1 … 0 (the backward direction of a bidirectional layer). Default false. */
