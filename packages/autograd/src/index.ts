@@ -18,3 +18,9 @@ export * as optim from './optim/index.js';
 export { crossEntropy, mse, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';
 export { dropout } from './ops/dropout.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
+export {
+  lstmSequence, lstmCell, gruSequence, gruCell, rnnSequence, rnnCell,
+  type LstmSequenceOptions, type LstmSequenceResult, type LstmState, type GruSequenceOptions, type GruSequenceResult,
+  type GruForm, type RnnSequenceOptions, type RnnSequenceResult, type RnnForm, type Nonlinearity, type SequenceOptions,
+  type RecurrentWeights,
+} from './ops/recurrent/index.js';

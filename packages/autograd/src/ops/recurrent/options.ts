@@ -1,0 +1,31 @@
+import { fail } from '../../backend.js';
+import type { Tensor } from '../../tensor.js';
+import type { RecurrentWeights } from './check.js';
+
+// The option types the three families share.
+
+export type { RecurrentWeights } from './check.js';
+
+/** Options of a whole-sequence call: the weights plus the initial state, lengths and direction. */
+export interface SequenceOptions extends RecurrentWeights {
+  /** Initial state [B, H]; absent = zeros. */
+  h0?: Tensor | null;
+  /**
+   * int32 [B], each in [0, T]: PyTorch's packed sequences. For element b, steps t ≥ lengths[b] are
+   * padding: they write zero output rows and keep the state, so `h` is the state after its last
+   * valid step; with `reverse` element b starts at t = lengths[b] − 1. Absent = all T.
+   * NOTE: the rows of x at padding steps must still be finite: ∂W_ih sums 0 · xₜ over them, and
+   * 0 · NaN = NaN. Pad with zeros.
+   */
+  lengths?: Tensor | null;
+  /** Process t = T−1 … 0 (the backward direction of a bidirectional layer). Default false. */
+  reverse?: boolean;
+}
+
+/** `options` must be an object (the weights at least). */
+export function checkOptions<T>(op: string, options: T): T {
+  if (options === null || typeof options !== 'object') {
+    throw fail('E_ARGUMENT', `${op}: expected an options object with the weights { wIh, wHh, bIh?, bHh? }, got ${options === null ? 'null' : typeof options}`);
+  }
+  return options;
+}

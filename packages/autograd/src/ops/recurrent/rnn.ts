@@ -1,0 +1,71 @@
+import { fail } from '../../backend.js';
+import type { Tensor } from '../../tensor.js';
+import { checkInputAndWeights, checkLengths, checkState, checkBool, type RecurrentWeights } from './check.js';
+import { RNN, runFused } from './fused.js';
+import { checkOptions, type SequenceOptions } from './options.js';
+
+// Elman RNN (torch.nn.RNN / RNNCell): a whole sequence in one fused call, or one step.
+
+export type Nonlinearity = 'tanh' | 'relu';
+
+export interface RnnForm {
+  /** φ, default 'tanh' (torch.nn.RNN's nonlinearity). */
+  nonlinearity?: Nonlinearity;
+}
+
+export interface RnnSequenceOptions extends SequenceOptions, RnnForm {}
+
+export interface RnnSequenceResult {
+  /** h_t for every step [T, B, H] (zero rows at padding steps). */
+  output: Tensor;
+  /** Final hidden state [B, H]. */
+  h: Tensor;
+}
+
+function checkRelu(op: string, v: unknown): boolean {
+  if (v === undefined || v === 'tanh') return false;
+  if (v === 'relu') return true;
+  throw fail('E_ARGUMENT', `${op}: nonlinearity must be 'tanh' or 'relu', got ${String(v)}`);
+}
+
+/**
+ * An Elman RNN layer over a whole time-major sequence x [T, B, I], one direction, as one fused
+ * kernel call and ONE tape node:
+ *
+ *   hₜ = φ(W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh),   φ = tanh or ReLU
+ *
+ * Weights: wIh [H, I], wHh [H, H], biases [H].
+ */
+export function rnnSequence(x: Tensor, options: RnnSequenceOptions): RnnSequenceResult {
+  const op = 'rnnSequence';
+  checkOptions(op, options);
+  const sizes = checkInputAndWeights(op, x, options, 1, 3);
+  const [output, h] = runFused(RNN, {
+    x, weights: options, sizes,
+    h0: checkState(op, 'h0', options.h0, sizes),
+    c0: null,
+    lengths: checkLengths(op, options.lengths, sizes),
+    reverse: checkBool(op, 'reverse', options.reverse),
+    resetBefore: false,
+    relu: checkRelu(op, options.nonlinearity),
+    cell: false,
+  });
+  return { output, h };
+}
+
+/**
+ * One Elman RNN step (torch.nn.RNNCell): x [B, I] and h [B, H] (null = zeros) give the next h.
+ * The same fused Function as `rnnSequence` with T = 1.
+ */
+export function rnnCell(x: Tensor, h: Tensor | null | undefined, weights: RecurrentWeights & RnnForm): Tensor {
+  const op = 'rnnCell';
+  checkOptions(op, weights);
+  const sizes = checkInputAndWeights(op, x, weights, 1, 2);
+  return runFused(RNN, {
+    x, weights, sizes,
+    h0: checkState(op, 'h', h, sizes),
+    c0: null, lengths: null, reverse: false, resetBefore: false,
+    relu: checkRelu(op, weights.nonlinearity),
+    cell: true,
+  })[0];
+}
