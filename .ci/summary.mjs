@@ -1,14 +1,12 @@
 // Adds up the vitest JSON reports of every workspace and prints one closing line,
 // "tests: N passed, N failed, N skipped", failing when no test ran at all.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['packages', 'apps', 'test', 'bench'].flatMap((dir) =>
-  existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [],
-);
+const { workspaces } = JSON.parse(readFileSync('package.json', 'utf8'));
 let passed = 0, failed = 0, skipped = 0, reports = 0;
-for (const root of new Set(roots)) {
-  const file = join(root, '.vitest', 'results.json');
+for (const dir of workspaces) {
+  const file = join(dir, '.vitest', 'results.json');
   if (!existsSync(file)) continue;
   const r = JSON.parse(readFileSync(file, 'utf8'));
   reports++;

@@ -2,9 +2,10 @@ import { machine } from './machine.js';
 import { Report } from './report.js';
 import { autograd } from './suites/autograd.js';
 import { kernels } from './suites/kernels.js';
+import { soak } from './suites/soak.js';
 
 // npm run bench -w bench -- <suite> [--json] [--quick]
-const SUITES = { kernels, autograd } as const;
+const SUITES = { kernels, autograd, soak } as const;
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -5,16 +5,12 @@ import { chooseVariant, WASM_FILES, type LoadOptions } from './variant.js';
 
 export * from './index.common.js';
 
-export interface BrowserLoadOptions extends LoadOptions {
-  /**
-   * Where the build's .wasm is served. Default: `../wasm/<file>` beside this module, which works
-   * when the package is served as is; bundlers that do not copy it need this or `@eddy/core-wasm/inline`.
-   */
-  url?: string | URL;
-}
-
-/** Loads a core with `compileStreaming` (the server must send `application/wasm`). */
-export async function loadCore(options: BrowserLoadOptions = {}): Promise<Core> {
+/**
+ * Loads a core with `compileStreaming` (the server must send `application/wasm`). By default the
+ * .wasm is `../wasm/<file>` beside this module, which works when the package is served as is;
+ * bundlers that do not copy it need the `url` option or `@eddy/core-wasm/inline`.
+ */
+export async function loadCore(options: LoadOptions = {}): Promise<Core> {
   const features = detectFeatures();
   const variant = chooseVariant(options, features);
   const url = options.url ?? new URL(`../wasm/${WASM_FILES[variant]}`, import.meta.url);

@@ -10,6 +10,9 @@ export * from './index.common.js';
 export async function loadCore(options: LoadOptions = {}): Promise<Core> {
   const features = detectFeatures();
   const variant = chooseVariant(options, features);
+  if (options.url !== undefined) {
+    throw new EddyError('E_ARGUMENT', 'loadCore: the inline entry carries its module; url is for the Node and browser entries');
+  }
   if (variant === 'debug') {
     throw new EddyError('E_ARGUMENT', "loadCore: the inline entry carries the 'simd' and 'relaxed' builds, not 'debug'");
   }

@@ -6,30 +6,36 @@ import { chooseVariant, WASM_FILES, type LoadOptions, type Variant } from './var
 
 export * from './index.common.js';
 
-const modules = new Map<Variant, WebAssembly.Module>();
+const modules = new Map<string, WebAssembly.Module>();
 
-/** The compiled module of a build, read from the `wasm/` folder beside this package's sources. */
-function compiled(variant: Variant): WebAssembly.Module {
-  let module = modules.get(variant);
+/** The compiled module of a build: the file at `location`, by default in `wasm/` beside this package. */
+function compiled(variant: Variant, location?: string | URL): WebAssembly.Module {
+  const file = location ?? new URL(`../wasm/${WASM_FILES[variant]}`, import.meta.url);
+  const key = String(file);
+  let module = modules.get(key);
   if (!module) {
-    const url = new URL(`../wasm/${WASM_FILES[variant]}`, import.meta.url);
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = new Uint8Array(readFileSync(url));
+      bytes = new Uint8Array(readFileSync(file));
     } catch (cause) {
-      throw new EddyError('E_LOAD', `loadCore: cannot read ${url.pathname}; was @eddy/core-wasm built (npm run build)?`, { cause });
+      const hint = location === undefined ? '; was @eddy/core-wasm built (npm run build)?' : '';
+      throw new EddyError('E_LOAD', `loadCore: cannot read ${key}${hint}`, { cause });
     }
-    module = new WebAssembly.Module(bytes);
-    modules.set(variant, module);
+    try {
+      module = new WebAssembly.Module(bytes);
+    } catch (cause) {
+      throw new EddyError('E_LOAD', `loadCore: ${key} is not a valid WebAssembly module: ${(cause as Error).message}`, { cause });
+    }
+    modules.set(key, module);
   }
   return module;
 }
 
-/** Loads a core synchronously: in Node the module is a file beside the package. */
+/** Loads a core synchronously: in Node the module is a file beside the package (or `url`). */
 export function loadCoreSync(options: LoadOptions = {}): Core {
   const features = detectFeatures();
   const variant = chooseVariant(options, features);
-  return instantiateSync(compiled(variant), variant, features, options);
+  return instantiateSync(compiled(variant, options.url), variant, features, options);
 }
 
 /** Loads a core; each call gives a fresh instance with its own memory. */

@@ -20,6 +20,12 @@ export interface LoadOptions {
   deterministic?: boolean;
   /** Cap on linear memory in bytes (default: the 4 GiB wasm32 limit). */
   maxBytes?: number;
+  /**
+   * Where the chosen build's .wasm is, instead of the `wasm/` folder beside the package: a URL in
+   * browsers (fetched with `compileStreaming`), a file path or `file:` URL in Node. The inline
+   * entry carries its module and refuses this option.
+   */
+  url?: string | URL;
 }
 
 /**

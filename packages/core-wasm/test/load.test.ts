@@ -38,6 +38,15 @@ describe('loading the core', () => {
     expect(loadCoreSync({ variant: 'debug' }).variant).toBe('debug');
   });
 
+  it('loads a build from a given file, and says clearly when the file is missing or not wasm', () => {
+    const file = new URL('../wasm/eddy-core.debug.wasm', import.meta.url);
+    expect(loadCoreSync({ variant: 'debug', url: file }).variant).toBe('debug');
+    expect(() => loadCoreSync({ url: '/nonexistent/eddy.wasm' })).toThrow(
+      expect.objectContaining({ code: 'E_LOAD', message: expect.stringContaining('cannot read /nonexistent/eddy.wasm') }),
+    );
+    expect(() => loadCoreSync({ url: new URL('../package.json', import.meta.url) })).toThrow(/is not a valid WebAssembly module/);
+  });
+
   it('gives every core its own memory', () => {
     const a = loadCoreSync();
     const b = loadCoreSync();
@@ -51,6 +60,7 @@ describe('loading the core', () => {
     expect(core.variant).toBe('simd');
     expect(core.exports.heap_base()).toBe(loadCoreSync().exports.heap_base());
     await expect(loadInline({ variant: 'debug' })).rejects.toBeInstanceOf(EddyError);
+    await expect(loadInline({ url: 'x.wasm' })).rejects.toThrow(/url is for the Node and browser entries/);
   });
 });
 

@@ -1,0 +1,51 @@
+import * as ag from '@eddy/autograd';
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsEnabled, openBrowser, type BrowserSession } from './chromium.js';
+import { seededTrainingLosses } from './scenarios/training.js';
+
+const wasmDir = fileURLToPath(new URL('../../packages/core-wasm/wasm/', import.meta.url));
+
+describe.runIf(browserTestsEnabled)('autograd in Chromium', () => {
+  let session: BrowserSession;
+  let bundleDir: string;
+  beforeAll(async () => {
+    bundleDir = mkdtempSync(join(tmpdir(), 'eddy-page-'));
+    // The browser conditions pick @eddy/core-wasm's compileStreaming entry, as a user's bundler would.
+    await build({
+      entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
+      outfile: join(bundleDir, 'page.js'),
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      logLevel: 'warning',
+    });
+    session = await openBrowser({ '/build/': bundleDir, '/wasm/': wasmDir });
+    await session.page.addScriptTag({ url: '/build/page.js', type: 'module' });
+    await session.page.waitForFunction('globalThis.eddyPage !== undefined');
+  });
+  afterAll(async () => {
+    await session?.close();
+    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  });
+
+  it('a seeded 20-step training run gives bit-identical losses in Node and Chromium', async () => {
+    const node = seededTrainingLosses(ag, 20);
+    expect(node.every(Number.isFinite)).toBe(true);
+    expect(node[19]).toBeLessThan(node[0]); // it learns, so the comparison covers real updates
+    const browser = (await session.page.evaluate('eddyPage.training("/wasm/eddy-core.wasm", 20)')) as {
+      variant: string;
+      losses: number[];
+    };
+    expect(browser.variant).toBe('simd');
+    expect(browser.losses).toEqual(node);
+  });
+
+  it('another seed gives other losses (the comparison is not vacuous)', () => {
+    expect(seededTrainingLosses(ag, 3, 7)).not.toEqual(seededTrainingLosses(ag, 3, 2024));
+  });
+});

@@ -1,0 +1,18 @@
+// The page-side entry, bundled for the browser by the tests: Eddy's packages through their browser
+// exports, and the scenarios that the Node side runs too.
+import * as ag from '@eddy/autograd';
+import { loadCore } from '@eddy/core-wasm';
+import { seededTrainingLosses } from './scenarios/training.js';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var eddyPage: { training(wasmUrl: string, steps: number): Promise<{ variant: string; losses: number[] }> };
+}
+
+globalThis.eddyPage = {
+  async training(wasmUrl, steps) {
+    const core = await loadCore({ url: wasmUrl });
+    ag.useCore(core);
+    return { variant: core.variant, losses: seededTrainingLosses(ag, steps) };
+  },
+};
