@@ -9,6 +9,7 @@ export { add, sub, mul, div, neg, where, maskedFill, sumTo, expandTo } from './o
 export { exp, log, tanh, sigmoid, relu, softmax, logSoftmax } from './ops/activation.js';
 export { sum, mean, max, argmax } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
+export { linear } from './ops/linear.js';
 export { reshape, permute, transpose, slice, concat, stack, split, index, gather } from './ops/shape.js';
 export { manualSeed, getRngState, setRngState } from './rng.js';
 export type { Shape } from './shapes.js';

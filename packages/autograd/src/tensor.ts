@@ -106,6 +106,30 @@ export class Tensor {
     if (this.grad !== null) this.grad.dispose();
   }
 
+  /**
+   * Copies `src`'s values into this tensor's storage in place (same shape and dtype), outside the
+   * graph: loading a checkpoint into parameters that optimizers already hold. Returns this.
+   */
+  copyFrom(src: Tensor): this {
+    this.check('copyFrom');
+    if (!(src instanceof Tensor)) throw fail('E_ARGUMENT', 'copyFrom: expected a Tensor');
+    src.check('copyFrom');
+    if (src.dtype !== this.dtype || src.shape.length !== this.shape.length || src.shape.some((d, i) => d !== this.shape[i])) {
+      throw fail(
+        'E_SHAPE',
+        `copyFrom: source ${src.dtype} ${fmt(src.shape)} does not match destination ${this.dtype} ${fmt(this.shape)}`,
+      );
+    }
+    if (src.core === this.core) {
+      const u8 = this.core.arena.u8;
+      u8.copyWithin(this.ptr, src.ptr, src.ptr + 4 * src.size);
+    } else {
+      const values = src.toArray();
+      (this.dtype === 'float32' ? this.core.arena.f32 : this.core.arena.i32).set(values, this.ptr >>> 2);
+    }
+    return this;
+  }
+
   /** Fills `.grad` with zeros (keeping its block, so memory stays flat), if there is one. */
   zeroGrad(): void {
     const g = this.grad;

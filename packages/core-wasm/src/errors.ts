@@ -12,7 +12,10 @@ export type EddyErrorCode =
   | 'E_LOAD' // the core's .wasm could not be fetched or instantiated
   | 'E_NOT_READY' // tensors used before `ready()` resolved (browsers load the core asynchronously)
   | 'E_CORE_MISMATCH' // tensors of two different cores in one operation
-  | 'E_GRAD'; // backward from a non-scalar without an explicit gradient, or through a non-differentiable input
+  | 'E_GRAD' // backward from a non-scalar without an explicit gradient, or through a non-differentiable input
+  | 'E_STATE_DICT' // a state dict whose keys or shapes do not match the module
+  | 'E_FORMAT' // a file (safetensors, vocabulary, checkpoint) that is malformed or not what it claims
+  | 'E_DTYPE'; // a dtype that cannot be read or converted
 
 export class EddyError extends Error {
   readonly code: EddyErrorCode;
