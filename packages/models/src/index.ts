@@ -15,3 +15,10 @@ export { Linear, type LinearOptions } from './layers/linear.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { Sequential } from './layers/sequential.js';
+export {
+  saveSafetensors,
+  loadSafetensors,
+  loadSafetensorsWithMetadata,
+  MAX_HEADER_BYTES,
+  type SafetensorsContents,
+} from './safetensors.js';
