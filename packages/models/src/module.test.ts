@@ -28,18 +28,8 @@ Module.register('Toy', (options) => {
   return new Toy();
 });
 
-function expectError(fn: () => unknown, code: string, fragment: string | RegExp): EddyError {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected a throw').toBeInstanceOf(EddyError);
-  expect((error as EddyError).code).toBe(code);
-  expect((error as EddyError).message).toMatch(fragment);
-  return error as EddyError;
-}
+const throws = (fn: () => unknown, code: string, message: RegExp): void =>
+  expect(fn).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
 
 const values = (t: Tensor): number[] => Array.from(t.toArray());
 
@@ -91,16 +81,16 @@ describe('names and order', () => {
     scope(() => {
       const b = new Bad();
       b.reg('w', zeros([1]));
-      expectError(() => b.reg('a.b', zeros([1])), 'E_ARGUMENT', /without "\."/);
-      expectError(() => b.reg('', zeros([1])), 'E_ARGUMENT', /non-empty/);
-      expectError(() => b.reg('w', zeros([1])), 'E_ARGUMENT', /"w" is already registered on this Bad/);
-      expectError(() => b.sub('w', new Dropout()), 'E_ARGUMENT', /already registered/);
-      expectError(() => b.reg('x', [1]), 'E_ARGUMENT', /must be a Tensor, got \[1\]/);
-      expectError(() => b.reg('x', zeros([1], { dtype: 'int32' })), 'E_ARGUMENT', /must be float32, got int32/);
+      throws(() => b.reg('a.b', zeros([1])), 'E_ARGUMENT', /without "\."/);
+      throws(() => b.reg('', zeros([1])), 'E_ARGUMENT', /non-empty/);
+      throws(() => b.reg('w', zeros([1])), 'E_ARGUMENT', /"w" is already registered on this Bad/);
+      throws(() => b.sub('w', new Dropout()), 'E_ARGUMENT', /already registered/);
+      throws(() => b.reg('x', [1]), 'E_ARGUMENT', /must be a Tensor, got \[1\]/);
+      throws(() => b.reg('x', zeros([1], { dtype: 'int32' })), 'E_ARGUMENT', /must be float32, got int32/);
       const leaf = zeros([1], { requiresGrad: true });
-      expectError(() => b.reg('x', leaf.add(1)), 'E_ARGUMENT', /must be a leaf/);
-      expectError(() => b.sub('m', {}), 'E_ARGUMENT', /must be a Module/);
-      expectError(() => b.sub('self', b), 'E_ARGUMENT', /cannot contain itself/);
+      throws(() => b.reg('x', leaf.add(1)), 'E_ARGUMENT', /must be a leaf/);
+      throws(() => b.sub('m', {}), 'E_ARGUMENT', /must be a Module/);
+      throws(() => b.sub('self', b), 'E_ARGUMENT', /cannot contain itself/);
     });
   });
 });
@@ -134,8 +124,16 @@ describe('state dicts', () => {
         'head.2.weight': zeros([2, 4]),
         extra: zeros([1]),
       };
-      const e = expectError(() => m.loadStateDict(dict), 'E_STATE_DICT', /missing keys: "head\.2\.0\.weight"; unexpected keys: "head\.2\.weight", "extra"; mismatched keys: "embed\.weight": expected \[5, 3\], got \[6, 3\]; "head\.0\.bias": expected \[4\], got \[4\] \(int32, expected float32\)/) as StateDictError;
+      throws(() => m.loadStateDict(dict), 'E_STATE_DICT', /missing keys: "head\.2\.0\.weight"; unexpected keys: "head\.2\.weight", "extra"; mismatched keys: "embed\.weight": expected \[5, 3\], got \[6, 3\]; "head\.0\.bias": expected \[4\], got \[4\] \(int32, expected float32\)/);
+      const e = (() => {
+        try {
+          m.loadStateDict(dict);
+        } catch (error) {
+          return error;
+        }
+      })() as StateDictError;
       expect(e).toBeInstanceOf(StateDictError);
+      expect(e).toBeInstanceOf(EddyError);
       expect(e.missingKeys).toEqual(['head.2.0.weight']);
       expect(e.unexpectedKeys).toEqual(['head.2.weight', 'extra']);
       expect(e.mismatchedKeys.map((k) => [k.key, k.expected, k.got])).toEqual([
@@ -154,10 +152,10 @@ describe('state dicts', () => {
       expect(result).toEqual({ missingKeys: ['head.0.weight', 'head.0.bias', 'head.2.0.weight'], unexpectedKeys: ['stray'] });
       expect(values(m.scale)).toEqual([5]);
       expect(values(m.embed.weight)).toEqual(new Array(15).fill(2));
-      expectError(() => m.loadStateDict({ scale: zeros([2]) }, { strict: false }), 'E_STATE_DICT', /"scale": expected \[1\], got \[2\]/);
-      expectError(() => m.loadStateDict({}, { strict: 'no' as unknown as boolean }), 'E_ARGUMENT', /strict must be true or false/);
-      expectError(() => m.loadStateDict({}, { stric: false } as never), 'E_ARGUMENT', /unknown option "stric"/);
-      expectError(() => m.loadStateDict({ scale: [1] as unknown as Tensor }), 'E_ARGUMENT', /entry "scale" must be a Tensor/);
+      throws(() => m.loadStateDict({ scale: zeros([2]) }, { strict: false }), 'E_STATE_DICT', /"scale": expected \[1\], got \[2\]/);
+      throws(() => m.loadStateDict({}, { strict: 'no' as unknown as boolean }), 'E_ARGUMENT', /strict must be true or false/);
+      throws(() => m.loadStateDict({}, { stric: false } as never), 'E_ARGUMENT', /unknown option "stric"/);
+      throws(() => m.loadStateDict({ scale: [1] as unknown as Tensor }), 'E_ARGUMENT', /entry "scale" must be a Tensor/);
     });
     m.dispose();
   });
@@ -184,7 +182,7 @@ describe('modes, gradients, lifetimes, configs', () => {
     expect(m.modules().every((x) => !x.training)).toBe(true);
     m.train();
     expect(m.modules().every((x) => x.training)).toBe(true);
-    expectError(() => m.train(0 as unknown as boolean), 'E_ARGUMENT', /mode must be true or false/);
+    throws(() => m.train(0 as unknown as boolean), 'E_ARGUMENT', /mode must be true or false/);
     m.dispose();
   });
 
@@ -211,15 +209,15 @@ describe('modes, gradients, lifetimes, configs', () => {
       const inner = new Linear({ inFeatures: 2, outFeatures: 2 });
       return { inner };
     }).inner;
-    expectError(() => net.forward(tensor([[1, 2]])), 'E_SCOPE', /freed/);
+    throws(() => net.forward(tensor([[1, 2]])), 'E_SCOPE', /freed/);
   });
 
   test('fromConfig: unknown types, wrong subclass, bad configs', () => {
-    expectError(() => Module.fromConfig({ type: 'Lineer' }), 'E_ARGUMENT', /unknown module type "Lineer"; registered: .*Linear/);
-    expectError(() => Module.fromConfig(null as unknown as ModuleConfig), 'E_ARGUMENT', /config must be an object/);
-    expectError(() => Linear.fromConfig({ type: 'Dropout', p: 0.1 }), 'E_ARGUMENT', /a Dropout config does not build a Linear/);
-    expectError(() => Module.fromConfig({ type: 'Toy', extra: 1 }), 'E_ARGUMENT', /unknown option "extra"/);
-    expectError(() => Module.register('Linear', () => new Dropout()), 'E_ARGUMENT', /already registered/);
+    throws(() => Module.fromConfig({ type: 'Lineer' }), 'E_ARGUMENT', /unknown module type "Lineer"; registered: .*Linear/);
+    throws(() => Module.fromConfig(null as unknown as ModuleConfig), 'E_ARGUMENT', /config must be an object/);
+    throws(() => Linear.fromConfig({ type: 'Dropout', p: 0.1 }), 'E_ARGUMENT', /a Dropout config does not build a Linear/);
+    throws(() => Module.fromConfig({ type: 'Toy', extra: 1 }), 'E_ARGUMENT', /unknown option "extra"/);
+    throws(() => Module.register('Linear', () => new Dropout()), 'E_ARGUMENT', /already registered/);
     expect(Module.registeredTypes()).toEqual(expect.arrayContaining(['Dropout', 'Embedding', 'Linear', 'Sequential']));
     const d = Dropout.fromConfig({ type: 'Dropout', p: 0.3 });
     expect(d).toBeInstanceOf(Dropout);
