@@ -1,0 +1,24 @@
+// @eddy/models: modules with PyTorch's names and semantics, their layers, and safetensors.
+export { ready, EddyError } from '@eddy/autograd';
+export { type ModelsErrorCode } from './errors.js';
+export {
+  Module,
+  StateDictError,
+  type ModuleConfig,
+  type ModuleFactory,
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  type MismatchedKey,
+} from './module.js';
+export { checkOptions, intOption, boolOption, rangeOption, choiceOption } from './options.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { Sequential } from './layers/sequential.js';
+export {
+  saveSafetensors,
+  loadSafetensors,
+  loadSafetensorsWithMetadata,
+  MAX_HEADER_BYTES,
+  type SafetensorsContents,
+} from './safetensors.js';
