@@ -1,0 +1,42 @@
+// Typed errors for @eddy/text: the same `EddyError` class and codes as the packages below, so a
+// caller branches on `error.code` whichever layer threw.
+import { EddyError, type AutogradErrorCode } from '@eddy/autograd';
+
+/** A typed error with a stable code; the message names the argument, what was expected and what came. */
+export function fail(code: AutogradErrorCode, message: string): EddyError {
+  return new EddyError(code, message);
+}
+
+/** Describes a value for an error message: numbers and strings as written, others by type. */
+export function describe(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  return typeof value;
+}
+
+/** Throws E_ARGUMENT unless `value` is an integer in [min, max]. */
+export function checkInt(where: string, name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw fail('E_ARGUMENT', `${where}: ${name} must be an integer ${range}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws E_ARGUMENT unless `value` is a finite number in [min, max]. */
+export function checkNumber(where: string, name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw fail('E_ARGUMENT', `${where}: ${name} must be a finite number in [${min}, ${max}], got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws E_ARGUMENT unless `value` is a plain object; returns it typed as a record. */
+export function checkObject(where: string, name: string, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw fail('E_ARGUMENT', `${where}: ${name} must be an object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}

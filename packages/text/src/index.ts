@@ -1,0 +1,7 @@
+// @eddy/text: tokenizers and vocabularies, language-model batching, sampling and beam search.
+export { Vocab, PAD, UNK, BOS, EOS, SPECIAL_TOKENS, MAX_VOCAB_SIZE, type VocabJSON, type VocabFromCountsOptions } from './vocab.js';
+export type { Tokenizer, StreamDecoder, TokenizerConfig, CharTokenizerConfig, WordTokenizerConfig, BpeTokenizerConfig } from './tokenizers/tokenizer.js';
+export { CharTokenizer, type CharTokenizerOptions } from './tokenizers/char.js';
+export { WordTokenizer, type WordTokenizerOptions, type WordTokenizerTrainOptions } from './tokenizers/word.js';
+export { BpeTokenizer, MAX_TOKEN_BYTES, type BpeTrainOptions } from './tokenizers/bpe.js';
+export { tokenizerFromConfig } from './tokenizers/from-config.js';
