@@ -5,3 +5,6 @@ export { CharTokenizer, type CharTokenizerOptions } from './tokenizers/char.js';
 export { WordTokenizer, type WordTokenizerOptions, type WordTokenizerTrainOptions } from './tokenizers/word.js';
 export { BpeTokenizer, MAX_TOKEN_BYTES, type BpeTrainOptions } from './tokenizers/bpe.js';
 export { tokenizerFromConfig } from './tokenizers/from-config.js';
+export { LmBatcher, type LmBatcherOptions, type LmBatcherState, type LmWindow } from './batching/lm-streams.js';
+export { splitCorpus, type CorpusSplit } from './batching/split.js';
+export { bucketBatches, type BucketOptions, type PaddedBatch } from './batching/buckets.js';
