@@ -40,3 +40,9 @@ export function checkObject(where: string, name: string, value: unknown): Record
   }
   return value as Record<string, unknown>;
 }
+
+/** Throws E_ARGUMENT unless `value` is a boolean. */
+export function checkFlag(where: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw fail('E_ARGUMENT', `${where}: ${name} must be a boolean, got ${describe(value)}`);
+  return value;
+}

@@ -1,5 +1,5 @@
 import { Generator, type GeneratorState } from '@eddy/autograd';
-import { checkInt, checkObject, describe, fail } from '../errors.js';
+import { checkFlag, checkInt, checkObject, describe, fail } from '../errors.js';
 
 /** Options of an {@link LmBatcher}. */
 export interface LmBatcherOptions {
@@ -112,9 +112,9 @@ export class LmBatcher {
     this.batchSize = checkInt(where, 'batchSize', o.batchSize, 1);
     this.seqLen = checkInt(where, 'seqLen', o.seqLen, 1);
     this.bptt = checkInt(where, 'bptt (k2)', o.bptt ?? this.seqLen, 1, this.seqLen);
-    this.randomOffset = o.randomOffset ?? false;
-    this.dropLast = o.dropLast ?? false;
-    this.rng = new Generator(o.seed ?? 0);
+    this.randomOffset = checkFlag(where, 'randomOffset', options.randomOffset ?? false);
+    this.dropLast = checkFlag(where, 'dropLast', options.dropLast ?? false);
+    this.rng = new Generator(options.seed ?? 0);
     // Every stream needs ≥ 2 ids (an input and its target), and with dropLast ≥ k1 + 1.
     const perStream = this.dropLast ? this.seqLen + 1 : 2;
     const need = this.batchSize * perStream;

@@ -1,4 +1,4 @@
-import { checkInt, checkObject, describe, fail } from '../errors.js';
+import { checkFlag, checkInt, checkObject, describe, fail } from '../errors.js';
 import { Vocab } from '../vocab.js';
 import { JoinDecoder } from './join-decoder.js';
 import type { StreamDecoder, Tokenizer, WordTokenizerConfig } from './tokenizer.js';
@@ -67,8 +67,8 @@ export class WordTokenizer implements Tokenizer {
     const where = 'WordTokenizer';
     this.pattern = options.pattern ?? '\\S+';
     this.regex = compile(where, this.pattern);
-    this.lowercase = flag(where, 'lowercase', options.lowercase ?? false);
-    this.newlineAsEos = flag(where, 'newlineAsEos', options.newlineAsEos ?? false);
+    this.lowercase = checkFlag(where, 'lowercase', options.lowercase ?? false);
+    this.newlineAsEos = checkFlag(where, 'newlineAsEos', options.newlineAsEos ?? false);
     if (typeof (options.separator ?? ' ') !== 'string') throw fail('E_ARGUMENT', `${where}: separator must be a string, got ${describe(options.separator)}`);
     this.separator = options.separator ?? ' ';
   }
@@ -136,9 +136,4 @@ export class WordTokenizer implements Tokenizer {
   private joinDecoder(): JoinDecoder {
     return new JoinDecoder('WordTokenizer.decode', this.vocab, this.separator, '<unk>', this.newlineAsEos ? '\n' : '');
   }
-}
-
-function flag(where: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw fail('E_ARGUMENT', `${where}: ${name} must be a boolean, got ${describe(value)}`);
-  return value;
 }
