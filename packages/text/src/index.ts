@@ -8,3 +8,6 @@ export { tokenizerFromConfig } from './tokenizers/from-config.js';
 export { LmBatcher, type LmBatcherOptions, type LmBatcherState, type LmWindow } from './batching/lm-streams.js';
 export { splitCorpus, type CorpusSplit } from './batching/split.js';
 export { bucketBatches, type BucketOptions, type PaddedBatch } from './batching/buckets.js';
+export { greedy, createSampler, samplingDistribution, type Sampler, type SamplingOptions } from './decoding/samplers.js';
+export { generate, generateAsync, type GenerateOptions, type DecodeOptions, type StepFunction, type StepResult } from './decoding/generate.js';
+export { beamSearch, lengthPenalty, type BeamSearchOptions, type Hypothesis } from './decoding/beam.js';
