@@ -37,6 +37,8 @@ describe('WordTokenizer', () => {
     const back = tokenizerFromConfig(JSON.parse(JSON.stringify(tok.toConfig())));
     expect(back.toConfig()).toEqual(tok.toConfig());
     expect(back.decode(back.encode('X y\nz'))).toBe('x_y\nz');
+    const { separator: _, ...missing } = tok.toConfig();
+    expect(() => tokenizerFromConfig(missing)).toThrow(/config is missing "separator"/);
   });
 
   test('bad patterns and options are typed errors', () => {

@@ -125,6 +125,9 @@ export class WordTokenizer implements Tokenizer {
     if (o.type !== 'word' || o.version !== 1) {
       throw fail('E_ARGUMENT', `WordTokenizer.fromConfig: expected type "word" version 1, got type ${describe(o.type)} version ${describe(o.version)}`);
     }
+    for (const key of ['pattern', 'lowercase', 'separator', 'newlineAsEos']) {
+      if (o[key] === undefined) throw fail('E_ARGUMENT', `WordTokenizer.fromConfig: config is missing "${key}"`);
+    }
     return new WordTokenizer(Vocab.fromJSON(o.vocab), {
       pattern: o.pattern as string,
       lowercase: o.lowercase as boolean,
