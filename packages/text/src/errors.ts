@@ -16,6 +16,20 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Runs `read` on the contents of a file (a vocabulary, a tokenizer config, a saved batcher
+ * position): its validation throws E_ARGUMENT, which is reported as E_FORMAT, the code for a file
+ * that is malformed or not what it claims.
+ */
+export function readingFile<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof EddyError && e.code === 'E_ARGUMENT') throw new EddyError('E_FORMAT', e.message, { cause: e });
+    throw e;
+  }
+}
+
 /** Throws E_ARGUMENT unless `value` is an integer in [min, max]. */
 export function checkInt(where: string, name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

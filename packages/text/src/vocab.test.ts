@@ -40,7 +40,7 @@ describe('Vocab', () => {
     expect(() => new Vocab(['a', 'a'])).toThrow(/repeats id 4/);
     expect(() => new Vocab(['<eos>'])).toThrow(/repeats id 3/);
     const json = { format: 'eddy-vocab', version: 1, symbols: [...SPECIAL_TOKENS, 'a', 'b', 'a'] };
-    expect(() => Vocab.fromJSON(json)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringMatching(/symbol "a" at id 6 repeats id 4/) }));
+    expect(() => Vocab.fromJSON(json)).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/symbol "a" at id 6 repeats id 4/) }));
   });
 
   test('malformed files throw typed errors naming the problem', () => {
@@ -57,7 +57,7 @@ describe('Vocab', () => {
       [{ ...good, symbols: [...SPECIAL_TOKENS, 'x'.repeat(70000)] }, /symbol 4 must be a string of at most/],
     ];
     for (const [json, message] of cases) {
-      expect(() => Vocab.fromJSON(json)).toThrow(expect.objectContaining({ name: 'EddyError', code: 'E_ARGUMENT', message: expect.stringMatching(message) }));
+      expect(() => Vocab.fromJSON(json)).toThrow(expect.objectContaining({ name: 'EddyError', code: 'E_FORMAT', message: expect.stringMatching(message) }));
     }
   });
 });

@@ -1,4 +1,4 @@
-import { checkInt, checkObject, describe, fail } from './errors.js';
+import { checkInt, checkObject, describe, fail, readingFile } from './errors.js';
 
 /** Id of `<pad>`: fills sequences out to a batch's length; losses ignore it (`ignoreIndex: PAD`). */
 export const PAD = 0;
@@ -113,10 +113,14 @@ export class Vocab {
   /**
    * Reads a vocabulary from its JSON form (already parsed). The input is treated as untrusted: a
    * wrong format tag or version, a non-string or over-long symbol, specials missing from ids 0–3
-   * or a repeated symbol throw `E_ARGUMENT` naming the entry; ids are the array positions, so
+   * or a repeated symbol throw `E_FORMAT` naming the entry; ids are the array positions, so
    * they are dense by construction.
    */
   static fromJSON(json: unknown): Vocab {
+    return readingFile(() => Vocab.read(json));
+  }
+
+  private static read(json: unknown): Vocab {
     const o = checkObject('Vocab.fromJSON', 'the vocabulary', json);
     if (o.format !== 'eddy-vocab') throw fail('E_ARGUMENT', `Vocab.fromJSON: format must be "eddy-vocab", got ${describe(o.format)}`);
     if (o.version !== 1) throw fail('E_ARGUMENT', `Vocab.fromJSON: version must be 1, got ${describe(o.version)}`);

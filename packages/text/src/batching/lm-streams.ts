@@ -1,5 +1,5 @@
 import { Generator, type GeneratorState } from '@eddy/autograd';
-import { checkFlag, checkInt, checkObject, describe, fail } from '../errors.js';
+import { checkFlag, checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
 
 /** Options of an {@link LmBatcher}. */
 export interface LmBatcherOptions {
@@ -189,8 +189,12 @@ export class LmBatcher {
     return { epoch: this.epoch, window: this.window, offset: this.offset, rng: this.rng.getState() };
   }
 
-  /** Continues from a `getState()` of a batcher over the same ids and options; malformed states throw `E_ARGUMENT`. */
+  /** Continues from a `getState()` of a batcher over the same ids and options; malformed states throw `E_FORMAT`. */
   setState(state: LmBatcherState): void {
+    readingFile(() => this.restore(state));
+  }
+
+  private restore(state: LmBatcherState): void {
     const where = 'LmBatcher.setState';
     const s = checkObject(where, 'state', state);
     const epoch = checkInt(where, 'epoch', s.epoch, 0);

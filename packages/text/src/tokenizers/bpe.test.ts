@@ -191,7 +191,7 @@ describe('BpeTokenizer', () => {
     const short = structuredClone(json);
     short.vocab.symbols.pop();
     expect(() => tokenizerFromConfig(short)).toThrow(/vocab has 359 symbols but the merges make 360/);
-    expect(() => tokenizerFromConfig({ ...json, merges: 'x' })).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
+    expect(() => tokenizerFromConfig({ ...json, merges: 'x' })).toThrow(expect.objectContaining({ code: 'E_FORMAT' }));
   });
 
   test('bad training options are typed errors', () => {

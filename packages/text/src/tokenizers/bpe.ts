@@ -1,4 +1,4 @@
-import { checkInt, checkObject, describe, fail } from '../errors.js';
+import { checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
 import { PAD, SPECIAL_TOKENS, UNK, Vocab } from '../vocab.js';
 import { checkId } from './join-decoder.js';
 import { PairHeap } from './pair-heap.js';
@@ -173,9 +173,13 @@ export class BpeTokenizer implements Tokenizer {
   /**
    * Rebuilds a tokenizer from `toConfig()` output. Untrusted input: merges must reference bytes or
    * earlier merges, and the stored vocabulary must be exactly the one the merges spell (else
-   * `E_ARGUMENT`).
+   * `E_FORMAT`).
    */
   static fromConfig(config: unknown): BpeTokenizer {
+    return readingFile(() => BpeTokenizer.read(config));
+  }
+
+  private static read(config: unknown): BpeTokenizer {
     const where = 'BpeTokenizer.fromConfig';
     const o = checkObject(where, 'config', config);
     if (o.type !== 'bpe' || o.version !== 1) {

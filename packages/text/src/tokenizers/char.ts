@@ -1,4 +1,4 @@
-import { checkInt, checkObject, fail, describe } from '../errors.js';
+import { checkInt, checkObject, fail, describe, readingFile } from '../errors.js';
 import { Vocab } from '../vocab.js';
 import { JoinDecoder } from './join-decoder.js';
 import type { CharTokenizerConfig, StreamDecoder, Tokenizer } from './tokenizer.js';
@@ -58,8 +58,12 @@ export class CharTokenizer implements Tokenizer {
     return { type: 'char', version: 1, vocab: this.vocab.toJSON() };
   }
 
-  /** Rebuilds a tokenizer from `toConfig()` output; malformed input throws `E_ARGUMENT`. */
+  /** Rebuilds a tokenizer from `toConfig()` output; malformed input throws `E_FORMAT`. */
   static fromConfig(config: unknown): CharTokenizer {
+    return readingFile(() => CharTokenizer.read(config));
+  }
+
+  private static read(config: unknown): CharTokenizer {
     const o = checkObject('CharTokenizer.fromConfig', 'config', config);
     if (o.type !== 'char' || o.version !== 1) {
       throw fail('E_ARGUMENT', `CharTokenizer.fromConfig: expected type "char" version 1, got type ${describe(o.type)} version ${describe(o.version)}`);

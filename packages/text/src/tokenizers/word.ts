@@ -1,4 +1,4 @@
-import { checkFlag, checkInt, checkObject, describe, fail } from '../errors.js';
+import { checkFlag, checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
 import { Vocab } from '../vocab.js';
 import { JoinDecoder } from './join-decoder.js';
 import type { StreamDecoder, Tokenizer, WordTokenizerConfig } from './tokenizer.js';
@@ -119,8 +119,12 @@ export class WordTokenizer implements Tokenizer {
     };
   }
 
-  /** Rebuilds a tokenizer from `toConfig()` output; malformed input throws `E_ARGUMENT`. */
+  /** Rebuilds a tokenizer from `toConfig()` output; malformed input throws `E_FORMAT`. */
   static fromConfig(config: unknown): WordTokenizer {
+    return readingFile(() => WordTokenizer.read(config));
+  }
+
+  private static read(config: unknown): WordTokenizer {
     const o = checkObject('WordTokenizer.fromConfig', 'config', config);
     if (o.type !== 'word' || o.version !== 1) {
       throw fail('E_ARGUMENT', `WordTokenizer.fromConfig: expected type "word" version 1, got type ${describe(o.type)} version ${describe(o.version)}`);
