@@ -60,3 +60,12 @@ export function checkFlag(where: string, name: string, value: unknown): boolean 
   if (typeof value !== 'boolean') throw fail('E_ARGUMENT', `${where}: ${name} must be a boolean, got ${describe(value)}`);
   return value;
 }
+
+/** Reads a config object and checks its `type` tag and `version` (1): E_ARGUMENT naming both otherwise. */
+export function checkConfig(where: string, config: unknown, type: string): Record<string, unknown> {
+  const o = checkObject(where, 'config', config);
+  if (o.type !== type || o.version !== 1) {
+    throw fail('E_ARGUMENT', `${where}: expected type "${type}" version 1, got type ${describe(o.type)} version ${describe(o.version)}`);
+  }
+  return o;
+}

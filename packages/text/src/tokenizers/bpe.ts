@@ -1,4 +1,4 @@
-import { checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
+import { checkConfig, checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
 import { PAD, SPECIAL_TOKENS, UNK, Vocab } from '../vocab.js';
 import { checkId } from './join-decoder.js';
 import { PairHeap } from './pair-heap.js';
@@ -181,10 +181,7 @@ export class BpeTokenizer implements Tokenizer {
 
   private static read(config: unknown): BpeTokenizer {
     const where = 'BpeTokenizer.fromConfig';
-    const o = checkObject(where, 'config', config);
-    if (o.type !== 'bpe' || o.version !== 1) {
-      throw fail('E_ARGUMENT', `${where}: expected type "bpe" version 1, got type ${describe(o.type)} version ${describe(o.version)}`);
-    }
+    const o = checkConfig(where, config, 'bpe');
     const tok = new BpeTokenizer(o.merges as [number, number][]);
     const stored = Vocab.fromJSON(o.vocab);
     if (stored.size !== tok.vocab.size) {

@@ -1,4 +1,4 @@
-import { checkInt, checkObject, fail, describe, readingFile } from '../errors.js';
+import { checkConfig, checkInt, fail, describe, readingFile } from '../errors.js';
 import { Vocab } from '../vocab.js';
 import { JoinDecoder } from './join-decoder.js';
 import type { CharTokenizerConfig, StreamDecoder, Tokenizer } from './tokenizer.js';
@@ -64,10 +64,7 @@ export class CharTokenizer implements Tokenizer {
   }
 
   private static read(config: unknown): CharTokenizer {
-    const o = checkObject('CharTokenizer.fromConfig', 'config', config);
-    if (o.type !== 'char' || o.version !== 1) {
-      throw fail('E_ARGUMENT', `CharTokenizer.fromConfig: expected type "char" version 1, got type ${describe(o.type)} version ${describe(o.version)}`);
-    }
+    const o = checkConfig('CharTokenizer.fromConfig', config, 'char');
     const vocab = Vocab.fromJSON(o.vocab);
     for (let id = 4; id < vocab.size; id++) {
       const s = vocab.symbol(id);

@@ -1,4 +1,4 @@
-import { checkFlag, checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
+import { checkConfig, checkFlag, checkInt, describe, fail, readingFile } from '../errors.js';
 import { Vocab } from '../vocab.js';
 import { JoinDecoder } from './join-decoder.js';
 import type { StreamDecoder, Tokenizer, WordTokenizerConfig } from './tokenizer.js';
@@ -125,10 +125,7 @@ export class WordTokenizer implements Tokenizer {
   }
 
   private static read(config: unknown): WordTokenizer {
-    const o = checkObject('WordTokenizer.fromConfig', 'config', config);
-    if (o.type !== 'word' || o.version !== 1) {
-      throw fail('E_ARGUMENT', `WordTokenizer.fromConfig: expected type "word" version 1, got type ${describe(o.type)} version ${describe(o.version)}`);
-    }
+    const o = checkConfig('WordTokenizer.fromConfig', config, 'word');
     for (const key of ['pattern', 'lowercase', 'separator', 'newlineAsEos']) {
       if (o[key] === undefined) throw fail('E_ARGUMENT', `WordTokenizer.fromConfig: config is missing "${key}"`);
     }
