@@ -1,0 +1,71 @@
+// Typed errors for @eddy/text: the same `EddyError` class and codes as the packages below, so a
+// caller branches on `error.code` whichever layer threw.
+import { EddyError, type AutogradErrorCode } from '@eddy/autograd';
+
+/** A typed error with a stable code; the message names the argument, what was expected and what came. */
+export function fail(code: AutogradErrorCode, message: string): EddyError {
+  return new EddyError(code, message);
+}
+
+/** Describes a value for an error message: numbers and strings as written, others by type. */
+export function describe(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  return typeof value;
+}
+
+/**
+ * Runs `read` on the contents of a file (a vocabulary, a tokenizer config, a saved batcher
+ * position): its validation throws E_ARGUMENT, which is reported as E_FORMAT, the code for a file
+ * that is malformed or not what it claims.
+ */
+export function readingFile<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof EddyError && e.code === 'E_ARGUMENT') throw new EddyError('E_FORMAT', e.message, { cause: e });
+    throw e;
+  }
+}
+
+/** Throws E_ARGUMENT unless `value` is an integer in [min, max]. */
+export function checkInt(where: string, name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw fail('E_ARGUMENT', `${where}: ${name} must be an integer ${range}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws E_ARGUMENT unless `value` is a finite number in [min, max]. */
+export function checkNumber(where: string, name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw fail('E_ARGUMENT', `${where}: ${name} must be a finite number in [${min}, ${max}], got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws E_ARGUMENT unless `value` is a plain object; returns it typed as a record. */
+export function checkObject(where: string, name: string, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw fail('E_ARGUMENT', `${where}: ${name} must be an object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Throws E_ARGUMENT unless `value` is a boolean. */
+export function checkFlag(where: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw fail('E_ARGUMENT', `${where}: ${name} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+/** Reads a config object and checks its `type` tag and `version` (1): E_ARGUMENT naming both otherwise. */
+export function checkConfig(where: string, config: unknown, type: string): Record<string, unknown> {
+  const o = checkObject(where, 'config', config);
+  if (o.type !== type || o.version !== 1) {
+    throw fail('E_ARGUMENT', `${where}: expected type "${type}" version 1, got type ${describe(o.type)} version ${describe(o.version)}`);
+  }
+  return o;
+}
