@@ -327,3 +327,18 @@ function expectAllClose(a: Tensor, b: Tensor, tol: number): void {
   const y = b.toArray();
   for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i]), `element ${i}: ${x[i]} vs ${y[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(y[i])));
 }
+
+describe('README', () => {
+  it('the recurrent example runs with the shapes it states', () => {
+    const lstm = new LSTM({ inputSize: 10, hiddenSize: 20, numLayers: 2, bidirectional: true, batchFirst: true });
+    built.push(lstm);
+    scope(() => {
+      const x = randn([3, 7, 10]);
+      const { output, h, c } = lstm.forward(x, null, { lengths: [7, 4, 5] });
+      expect([output.shape, h.shape, c.shape]).toEqual([[3, 7, 40], [4, 3, 20], [4, 3, 20]]);
+      expect(Array.from(output.slice(0, 1, 2).slice(1, 4, 7).toArray()).every((v) => v === 0)).toBe(true);
+      output.sum().backward();
+    });
+    expect(lstm.parameters().every((p) => p.grad !== null)).toBe(true);
+  });
+});
