@@ -1,21 +1,8 @@
-import { gruSequence, type Tensor } from '@eddy/autograd';
+import { gruSequence } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
-import { parseRecurrentOptions, RecurrentBase, type CellSpec, type RecurrentOptions } from './runner.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
 
 export type GRUOptions = RecurrentOptions;
-
-/** The initial state of a GRU or RNN: h [L·D, B, H], absent = zeros. */
-export interface HiddenState {
-  h?: Tensor | null;
-}
-
-/** What `GRU.forward` and `RNN.forward` return. */
-export interface HiddenOutput {
-  /** The last layer's hₜ for every t: [T, B, D·H] ([B, T, D·H] with batchFirst). */
-  output: Tensor;
-  /** Every layer's and direction's final h: [L·D, B, H]. */
-  h: Tensor;
-}
 
 const GRU_CELL: CellSpec = {
   name: 'GRU',

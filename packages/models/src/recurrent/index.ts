@@ -1,5 +1,5 @@
 // The recurrent modules: one runner (runner.ts) over three cell families.
 export { RNN, type RNNOptions } from './rnn.js';
 export { LSTM, type LSTMOptions, type LSTMState, type LSTMOutput } from './lstm.js';
-export { GRU, type GRUOptions, type HiddenState, type HiddenOutput } from './gru.js';
-export { RecurrentBase, type RecurrentOptions, type RecurrentForwardOptions, type RecurrentState } from './runner.js';
+export { GRU, type GRUOptions } from './gru.js';
+export { RecurrentBase, type RecurrentOptions, type RecurrentForwardOptions, type RecurrentState, type HiddenState, type HiddenOutput } from './runner.js';

@@ -3,7 +3,7 @@ import { fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { intOption } from '../options.js';
 import { lstmProjectedSequence } from './projection.js';
-import { parseRecurrentOptions, RecurrentBase, type CellSpec, type RecurrentOptions } from './runner.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
 
 export interface LSTMOptions extends RecurrentOptions {
   /** P > 0 projects h to P features (hₜ = W_hr(oₜ ⊙ tanh cₜ)); must be < hiddenSize. Default 0 (none). */
@@ -11,17 +11,12 @@ export interface LSTMOptions extends RecurrentOptions {
 }
 
 /** The initial state of an LSTM: h [L·D, B, Hout] and c [L·D, B, H]; either absent = zeros. */
-export interface LSTMState {
-  h?: Tensor | null;
+export interface LSTMState extends HiddenState {
   c?: Tensor | null;
 }
 
-/** What `LSTM.forward` returns. */
-export interface LSTMOutput {
-  /** The last layer's hₜ for every t: [T, B, D·Hout] ([B, T, D·Hout] with batchFirst). */
-  output: Tensor;
-  /** Every layer's and direction's final h: [L·D, B, Hout]. */
-  h: Tensor;
+/** What `LSTM.forward` returns: output and h as the other families, and c. */
+export interface LSTMOutput extends HiddenOutput {
   /** Every layer's and direction's final c: [L·D, B, H]. */
   c: Tensor;
 }

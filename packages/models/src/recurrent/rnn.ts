@@ -1,8 +1,7 @@
 import { rnnSequence, type Nonlinearity } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
 import { choiceOption } from '../options.js';
-import type { HiddenOutput, HiddenState } from './gru.js';
-import { parseRecurrentOptions, RecurrentBase, type CellSpec, type RecurrentOptions } from './runner.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
 
 export interface RNNOptions extends RecurrentOptions {
   /** φ: 'tanh' or 'relu'. Default 'tanh'. */

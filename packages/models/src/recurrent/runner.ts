@@ -78,9 +78,21 @@ export interface CellSpec {
   run(x: Tensor, w: LayerWeights, h0: Tensor | null, c0: Tensor | null, lengths: Tensor | null, reverse: boolean): LayerResult;
 }
 
-/** An initial state: h [L·D, B, Hout] and, for LSTM, c [L·D, B, H]; an absent one is zeros. */
-export interface RecurrentState {
+/** The initial state of a GRU or RNN (an LSTM adds c): h [L·D, B, Hout], absent = zeros. */
+export interface HiddenState {
   h?: Tensor | null;
+}
+
+/** What `GRU.forward` and `RNN.forward` return (an LSTM adds c). */
+export interface HiddenOutput {
+  /** The last layer's hₜ for every t: [T, B, D·Hout] ([B, T, D·Hout] with batchFirst). */
+  output: Tensor;
+  /** Every layer's and direction's final h: [L·D, B, Hout]. */
+  h: Tensor;
+}
+
+/** The state `forward` reads: h, and c for an LSTM (the runner checks which). */
+export interface RecurrentState extends HiddenState {
   c?: Tensor | null;
 }
 
