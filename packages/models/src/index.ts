@@ -25,5 +25,5 @@ export {
 export {
   RNN, LSTM, GRU, RecurrentBase,
   type RNNOptions, type LSTMOptions, type GRUOptions, type LSTMState, type LSTMOutput, type HiddenState, type HiddenOutput,
-  type RecurrentOptions, type RecurrentForwardOptions, type RecurrentState,
+  type RecurrentOptions, type RecurrentForwardOptions, type RecurrentState, type CellSpec, type LayerWeights, type LayerResult,
 } from './recurrent/index.js';
