@@ -1,17 +1,34 @@
 import { gruSequence } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
+import { boolOption } from '../options.js';
 import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
+import { runStepwise } from './stepwise.js';
+import { layerNormGains } from './variants/layer-norm.js';
+import { gruStep } from './variants/steps.js';
 
-export type GRUOptions = RecurrentOptions;
+export interface GRUOptions extends RecurrentOptions {
+  /**
+   * Cho et al. 2014's original form, the reset gate applied before the recurrent product:
+   * nₜ = tanh(W_in xₜ + b_in + W_hn (rₜ ⊙ hₜ₋₁) + b_hn). Same parameters; the fused kernels
+   * run it directly. Default false (PyTorch's form).
+   */
+  resetBefore?: boolean;
+}
 
-const GRU_CELL: CellSpec = {
-  name: 'GRU',
-  gates: 3,
-  hasCell: false,
-  run(x, w, h0, _c0, lengths, reverse) {
-    return gruSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse });
-  },
-};
+/** GRU for the runner: the fused kernel (either form), or the per-step path for layer norm. */
+function gruCell(o: { resetBefore: boolean; layerNorm: boolean; hiddenSize: number }): CellSpec {
+  const step = gruStep(o);
+  return {
+    name: 'GRU',
+    gates: 3,
+    hasCell: false,
+    extras: o.layerNorm ? layerNormGains(3, o.hiddenSize) : [],
+    run(x, w, h0, _c0, lengths, reverse) {
+      if (o.layerNorm) return runStepwise(step, x, w, h0, null, lengths, reverse);
+      return gruSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, resetBefore: o.resetBefore });
+    },
+  };
+}
 
 /**
  * A multi-layer gated recurrent unit network (PyTorch's `nn.GRU`). Each layer computes, for every
@@ -46,12 +63,18 @@ const GRU_CELL: CellSpec = {
  * output.shape; // [3, 5, 20]; h.shape: [2, 3, 20]
  */
 export class GRU extends RecurrentBase<HiddenState, HiddenOutput> {
+  /** Cho et al.'s form: the reset gate before the recurrent product. */
+  readonly resetBefore: boolean;
+
   constructor(options: GRUOptions) {
-    super(GRU_CELL, parseRecurrentOptions('GRU', options, []).parsed);
+    const { parsed, raw } = parseRecurrentOptions('GRU', options, ['resetBefore']);
+    const resetBefore = boolOption('GRU', 'resetBefore', raw.resetBefore, false);
+    super(gruCell({ ...parsed, resetBefore }), parsed);
+    this.resetBefore = resetBefore;
   }
 
   toConfig(): ModuleConfig {
-    return this.baseConfig();
+    return { ...this.baseConfig(), resetBefore: this.resetBefore };
   }
 }
 

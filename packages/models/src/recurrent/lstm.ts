@@ -1,13 +1,34 @@
 import { lstmSequence, type Tensor } from '@eddy/autograd';
-import { fail } from '../errors.js';
+import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { intOption } from '../options.js';
-import { lstmProjectedSequence } from './projection.js';
-import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
+import { boolOption, intOption } from '../options.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type ExtraParameter, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
+import { runStepwise } from './stepwise.js';
+import { fillRange } from './variants/init.js';
+import { layerNormGains } from './variants/layer-norm.js';
+import { lstmStep } from './variants/steps.js';
 
 export interface LSTMOptions extends RecurrentOptions {
   /** P > 0 projects h to P features (hₜ = W_hr(oₜ ⊙ tanh cₜ)); must be < hiddenSize. Default 0 (none). */
   projSize?: number;
+  /**
+   * Diagonal peephole connections from the cell to the gates (Gers & Schmidhuber 2000): iₜ and fₜ
+   * also read w_ci ⊙ cₜ₋₁ and w_cf ⊙ cₜ₋₁, oₜ reads w_co ⊙ cₜ (parameters `weight_ci_l{k}`,
+   * `weight_cf_l{k}`, `weight_co_l{k}` [H]). Runs on the per-step path. Default false.
+   */
+  peephole?: boolean;
+  /**
+   * The coupled input–forget gate (Greff et al. 2017, "CIFG"): iₜ = 1 − fₜ. The i-gate rows are
+   * absent: gate blocks f|g|o, weights [3H, ·], biases [3H] (and no `weight_ci`). Runs on the
+   * per-step path. Default false.
+   */
+  coupledInputForget?: boolean;
+  /**
+   * The initial value of the forget-gate bias (Jozefowicz et al. 2015 recommend 1): b_ih's f rows
+   * are set to it and b_hh's f rows to 0, so b_if + b_hf = forgetBias. Only an initialisation, so
+   * the fused path keeps running. Needs bias. Default null (PyTorch's uniform draw).
+   */
+  forgetBias?: number | null;
 }
 
 /** The initial state of an LSTM: h [L·D, B, Hout] and c [L·D, B, H]; either absent = zeros. */
@@ -21,16 +42,51 @@ export interface LSTMOutput extends HiddenOutput {
   c: Tensor;
 }
 
-/** LSTM for the runner: the fused whole-sequence kernel, or the per-step path with a projection. */
-const LSTM_CELL: CellSpec = {
-  name: 'LSTM',
-  gates: 4,
-  hasCell: true,
-  run(x, w, h0, c0, lengths, reverse) {
-    if (w.wHr !== null) return lstmProjectedSequence(x, w, h0, c0, lengths, reverse);
-    return lstmSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, c0, lengths, reverse });
-  },
-};
+/** The checked options beyond PyTorch's an LSTM cell reads. */
+interface LstmCellOptions {
+  projSize: number;
+  peephole: boolean;
+  coupledInputForget: boolean;
+  forgetBias: number | null;
+  layerNorm: boolean;
+  bias: boolean;
+  hiddenSize: number;
+}
+
+/**
+ * LSTM for the runner: the fused whole-sequence kernel, or the per-step path when an option needs
+ * it (a projection, peepholes, the coupled gate, layer norm).
+ */
+function lstmCell(o: LstmCellOptions): CellSpec {
+  const H = o.hiddenSize;
+  const step = lstmStep(o);
+  const stepwise = o.projSize > 0 || o.peephole || o.coupledInputForget || o.layerNorm;
+  const extras: ExtraParameter[] = [];
+  if (o.peephole) {
+    if (!o.coupledInputForget) extras.push({ name: 'weight_ci', size: H, fill: null });
+    extras.push({ name: 'weight_cf', size: H, fill: null }, { name: 'weight_co', size: H, fill: null });
+  }
+  if (o.layerNorm) {
+    extras.push(...layerNormGains(step.gates, H), { name: 'weight_ln_c', size: H, fill: 1 });
+    if (o.bias) extras.push({ name: 'bias_ln_c', size: H, fill: 0 });
+  }
+  const forgetRow = o.coupledInputForget ? 0 : H; // gate blocks f|g|o or i|f|g|o
+  return {
+    name: 'LSTM',
+    gates: step.gates,
+    hasCell: true,
+    extras,
+    run(x, w, h0, c0, lengths, reverse) {
+      if (stepwise) return runStepwise(step, x, w, h0, c0, lengths, reverse);
+      return lstmSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, c0, lengths, reverse });
+    },
+    reset(w) {
+      if (o.forgetBias === null || w.bIh === null || w.bHh === null) return;
+      fillRange(w.bIh, forgetRow, forgetRow + H, o.forgetBias);
+      fillRange(w.bHh, forgetRow, forgetRow + H, 0);
+    },
+  };
+}
 
 /**
  * A multi-layer long short-term memory network (PyTorch's `nn.LSTM`). Each layer computes, for
@@ -73,17 +129,35 @@ const LSTM_CELL: CellSpec = {
  * output.shape; // [5, 3, 20]; h.shape and c.shape: [2, 3, 20]
  */
 export class LSTM extends RecurrentBase<LSTMState, LSTMOutput> {
+  /** Diagonal peephole connections (Gers & Schmidhuber 2000). */
+  readonly peephole: boolean;
+  /** iₜ = 1 − fₜ, gate blocks f|g|o (Greff et al. 2017). */
+  readonly coupledInputForget: boolean;
+  /** The initial forget-gate bias b_if + b_hf, or null for the uniform draw. */
+  readonly forgetBias: number | null;
+
   constructor(options: LSTMOptions) {
-    const { parsed, raw } = parseRecurrentOptions('LSTM', options, ['projSize']);
+    const { parsed, raw } = parseRecurrentOptions('LSTM', options, ['projSize', 'peephole', 'coupledInputForget', 'forgetBias']);
     const projSize = intOption('LSTM', 'projSize', raw.projSize, 0, 0);
     if (projSize >= parsed.hiddenSize) {
       throw fail('E_ARGUMENT', `LSTM: projSize must be smaller than hiddenSize = ${parsed.hiddenSize}, got ${projSize}`);
     }
-    super(LSTM_CELL, parsed, projSize);
+    const peephole = boolOption('LSTM', 'peephole', raw.peephole, false);
+    const coupledInputForget = boolOption('LSTM', 'coupledInputForget', raw.coupledInputForget, false);
+    const forgetBias = raw.forgetBias ?? null;
+    if (forgetBias !== null && (typeof forgetBias !== 'number' || !Number.isFinite(forgetBias))) {
+      throw fail('E_ARGUMENT', `LSTM: forgetBias must be a finite number or null, got ${describe(forgetBias)}`);
+    }
+    if (forgetBias !== null && !parsed.bias) {
+      throw fail('E_ARGUMENT', `LSTM: forgetBias initialises the forget-gate bias and needs bias: true, got bias = false`);
+    }
+    super(lstmCell({ ...parsed, projSize, peephole, coupledInputForget, forgetBias }), parsed, projSize);
+    [this.peephole, this.coupledInputForget, this.forgetBias] = [peephole, coupledInputForget, forgetBias];
   }
 
   toConfig(): ModuleConfig {
-    return { ...this.baseConfig(), projSize: this.projSize };
+    const { peephole, coupledInputForget, forgetBias } = this;
+    return { ...this.baseConfig(), projSize: this.projSize, peephole, coupledInputForget, forgetBias };
   }
 }
 

@@ -2,19 +2,26 @@ import { rnnSequence, type Nonlinearity } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
 import { choiceOption } from '../options.js';
 import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
+import { runStepwise } from './stepwise.js';
+import { layerNormGains } from './variants/layer-norm.js';
+import { rnnStep } from './variants/steps.js';
 
 export interface RNNOptions extends RecurrentOptions {
   /** φ: 'tanh' or 'relu'. Default 'tanh'. */
   nonlinearity?: Nonlinearity;
 }
 
-/** The runner's cell for each φ (the fused kernel takes φ as an option). */
-function rnnCell(nonlinearity: Nonlinearity): CellSpec {
+/** The runner's cell for each φ (the fused kernel takes φ as an option; layer norm is per-step). */
+function rnnCell(o: { nonlinearity: Nonlinearity; layerNorm: boolean; hiddenSize: number }): CellSpec {
+  const { nonlinearity } = o;
+  const step = rnnStep(o);
   return {
     name: 'RNN',
     gates: 1,
     hasCell: false,
+    extras: o.layerNorm ? layerNormGains(1, o.hiddenSize) : [],
     run(x, w, h0, _c0, lengths, reverse) {
+      if (o.layerNorm) return runStepwise(step, x, w, h0, null, lengths, reverse);
       return rnnSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, nonlinearity });
     },
   };
@@ -54,7 +61,7 @@ export class RNN extends RecurrentBase<HiddenState, HiddenOutput> {
   constructor(options: RNNOptions) {
     const { parsed, raw } = parseRecurrentOptions('RNN', options, ['nonlinearity']);
     const nonlinearity = choiceOption<Nonlinearity>('RNN', 'nonlinearity', raw.nonlinearity, ['tanh', 'relu'], 'tanh');
-    super(rnnCell(nonlinearity), parsed);
+    super(rnnCell({ ...parsed, nonlinearity }), parsed);
     this.nonlinearity = nonlinearity;
   }
 
