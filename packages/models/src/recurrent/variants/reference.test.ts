@@ -16,7 +16,7 @@ type Recurrent = RecurrentBase<{ h?: Tensor | null; c?: Tensor | null }, LayerRe
 const built: Module[] = [];
 afterEach(() => built.splice(0).forEach((m) => m.dispose()));
 
-const CASES: Array<[string, Record<string, unknown>]> = [
+const CASES: Array<[string, { type: string } & Record<string, unknown>]> = [
   ['LSTM peephole', { type: 'LSTM', peephole: true }],
   ['LSTM coupled input–forget gate', { type: 'LSTM', coupledInputForget: true }],
   ['LSTM peephole + coupled, no bias', { type: 'LSTM', peephole: true, coupledInputForget: true, bias: false }],
