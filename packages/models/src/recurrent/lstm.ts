@@ -119,8 +119,37 @@ function lstmCell(o: LstmCellOptions): CellSpec {
  * `bias_ih_l{k}`, `bias_hh_l{k}` [4H]; `weight_hr_l{k}` [P, H] when P > 0. Gate rows i|f|g|o.
  * All drawn from U(−1/√H, 1/√H) through the seeded RNG.
  *
- * NOTE: without projection each layer and direction is one fused kernel call (one tape node);
- * with projSize > 0 it is a per-step loop of autograd primitives, several times slower.
+ *
+ * Options beyond PyTorch (README "Variants"; the fused kernels keep running unless marked
+ * per-step):
+ * - `layerNorm` = false (Ba et al. 2016; per-step): each gate block of W_ih xₜ and of W_hh hₜ₋₁ is
+ *   layer-normalised with its own gain before the biases are added,
+ *   LN(a) = γ ⊙ (a − μ)/√(σ² + 1e−5) over the block's H features; `weight_ln_ih_l{k}`, `weight_ln_hh_l{k}`
+ *   [G·H] (start at 1); the shifts are b_ih and b_hh. cₜ is normalised too before its tanh:
+ *   hₜ = oₜ ⊙ tanh(γ_c ⊙ ĉₜ + β_c) (`weight_ln_c_l{k}` = 1, `bias_ln_c_l{k}` = 0, [H]; no β_c
+ *   without bias). The cell state itself stays unnormalised.
+ * - `peephole` = false (Gers & Schmidhuber 2000; per-step): diagonal weights from the cell,
+ *       iₜ = σ(W_ii xₜ + b_ii + W_hi hₜ₋₁ + b_hi + w_ci ⊙ cₜ₋₁)
+ *       fₜ = σ(W_if xₜ + b_if + W_hf hₜ₋₁ + b_hf + w_cf ⊙ cₜ₋₁)
+ *       oₜ = σ(W_io xₜ + b_io + W_ho hₜ₋₁ + b_ho + w_co ⊙ cₜ)
+ *   with `weight_ci_l{k}`, `weight_cf_l{k}`, `weight_co_l{k}` [H], drawn like the rest.
+ * - `coupledInputForget` = false (Greff et al. 2017, CIFG; per-step): iₜ = 1 − fₜ. The i rows are
+ *   absent: gate rows f|g|o, `weight_ih_l{k}` [3H, ·], `weight_hh_l{k}` [3H, Hout], biases [3H],
+ *   and no `weight_ci`.
+ * - `forgetBias` = null (Jozefowicz et al. 2015 use 1): the initial b_if = forgetBias and
+ *   b_hf = 0; an initialisation only, so the fused path keeps running. Needs bias.
+ * - `residual` = false: layer l ≥ 1 outputs layer(x⁽ˡ⁾) + x⁽ˡ⁾ (its input after dropout); needs
+ *   numLayers ≥ 2 (the widths always agree).
+ * - `mergeMode` = 'concat' | 'sum' | 'mean' | 'mul': how each bidirectional layer combines y→, y←
+ *   (PyTorch concatenates; the others give Hout features and layer l + 1 reads Hout).
+ * - `init` = 'uniform' | 'identity' (Le et al. 2015: each gate block of W_hh = I, biases 0) |
+ *   'orthogonal' (Saxe et al. 2014: each gate block of W_hh orthogonal).
+ * Every variant parameter comes after PyTorch's for its layer and direction, in the order above.
+ * Any option combines with any other and with projSize.
+ *
+ * NOTE: without projection or a per-step option, each layer and direction is one fused kernel
+ * call (one tape node); otherwise it is a per-step loop of autograd primitives (stepwise.ts),
+ * several times slower.
  *
  * @example
  * const lstm = new LSTM({ inputSize: 10, hiddenSize: 20, numLayers: 2 });

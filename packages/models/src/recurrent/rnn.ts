@@ -48,7 +48,22 @@ function rnnCell(o: { nonlinearity: Nonlinearity; layerNorm: boolean; hiddenSize
  * Parameters (PyTorch's names and order; suffix `_reverse` for the backward direction):
  * `weight_ih_l{k}` [H, I] (k = 0) or [H, D·H]; `weight_hh_l{k}` [H, H]; `bias_ih_l{k}`,
  * `bias_hh_l{k}` [H]. All drawn from U(−1/√H, 1/√H) through the seeded RNG. Each layer and
- * direction is one fused kernel call (one tape node).
+ * direction is one fused kernel call (one tape node), except with layerNorm.
+ *
+ * Options beyond PyTorch (README "Variants"; the fused kernels keep running unless marked
+ * per-step):
+ * - `layerNorm` = false (Ba et al. 2016; per-step): each gate block of W_ih xₜ and of W_hh hₜ₋₁ is
+ *   layer-normalised with its own gain before the biases are added,
+ *   LN(a) = γ ⊙ (a − μ)/√(σ² + 1e−5) over the block's H features; here the one block of H:
+ *   hₜ = φ(LN(W_ih xₜ; γ_ih) + b_ih + LN(W_hh hₜ₋₁; γ_hh) + b_hh), `weight_ln_ih_l{k}`,
+ *   `weight_ln_hh_l{k}` [H] (start at 1).
+ * - `residual` = false: layer l ≥ 1 outputs layer(x⁽ˡ⁾) + x⁽ˡ⁾ (its input after dropout); needs
+ *   numLayers ≥ 2 (the widths always agree).
+ * - `mergeMode` = 'concat' | 'sum' | 'mean' | 'mul': how each bidirectional layer combines y→, y←
+ *   (PyTorch concatenates; the others give Hout features and layer l + 1 reads Hout).
+ * - `init` = 'uniform' | 'identity' (Le et al. 2015: each gate block of W_hh = I, biases 0) |
+ *   'orthogonal' (Saxe et al. 2014: each gate block of W_hh orthogonal). IRNN is
+ *   `{ nonlinearity: 'relu', init: 'identity' }`.
  *
  * @example
  * const rnn = new RNN({ inputSize: 10, hiddenSize: 20, nonlinearity: 'relu', bidirectional: true });

@@ -22,7 +22,8 @@ export interface LstmStepOptions {
  *     gₜ = tanh(a_g)
  *     cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ
  *     oₜ = σ(a_o + w_co ⊙ cₜ)         (peephole terms only with peephole)
- *     hₜ = oₜ ⊙ tanh(LN(cₜ))           (LN only with layerNorm; W_hr(·) with a projection)
+ *     hₜ = oₜ ⊙ tanh(LN(cₜ))           (LN(cₜ) = γ_c ⊙ ĉₜ + β_c with layerNorm, else cₜ;
+ *                                        W_hr(oₜ ⊙ ·) with a projection)
  *
  * where a = xw + rec(hₜ₋₁) is the gates' pre-activation.
  */
@@ -39,8 +40,12 @@ export function lstmStep(o: LstmStepOptions): StepCell {
       const i = ai === null ? f.neg().add(1) : (o.peephole ? ai.add(w.extra.weight_ci.mul(c)) : ai).sigmoid();
       const cNext = f.mul(c).add(i.mul(ag!.tanh()));
       const out = (o.peephole ? ao!.add(w.extra.weight_co.mul(cNext)) : ao!).sigmoid();
-      const cAct = o.layerNorm ? layerNormBlocks(cNext, rec.hidden, w.extra.weight_ln_c) : cNext;
-      let h = out.mul((o.layerNorm && w.extra.bias_ln_c !== undefined ? cAct.add(w.extra.bias_ln_c) : cAct).tanh());
+      let cAct = cNext;
+      if (o.layerNorm) {
+        cAct = layerNormBlocks(cNext, rec.hidden, w.extra.weight_ln_c);
+        if (w.extra.bias_ln_c !== undefined) cAct = cAct.add(w.extra.bias_ln_c); // absent with bias: false
+      }
+      let h = out.mul(cAct.tanh());
       if (w.wHr !== null) h = h.matmul(w.wHr.transpose());
       return { h, c: cNext };
     },
