@@ -2,7 +2,7 @@ import { gruSequence } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
 import { boolOption } from '../options.js';
 import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
-import { runStepwise } from './stepwise.js';
+import { familyCell } from './stepwise.js';
 import { layerNormGains } from './variants/layer-norm.js';
 import { gruStep } from './variants/steps.js';
 
@@ -17,17 +17,10 @@ export interface GRUOptions extends RecurrentOptions {
 
 /** GRU for the runner: the fused kernel (either form), or the per-step path for layer norm. */
 function gruCell(o: { resetBefore: boolean; layerNorm: boolean; hiddenSize: number }): CellSpec {
-  const step = gruStep(o);
-  return {
-    name: 'GRU',
-    gates: 3,
-    hasCell: false,
-    extras: o.layerNorm ? layerNormGains(3, o.hiddenSize) : [],
-    run(x, w, h0, _c0, lengths, reverse) {
-      if (o.layerNorm) return runStepwise(step, x, w, h0, null, lengths, reverse);
-      return gruSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, resetBefore: o.resetBefore });
-    },
-  };
+  const { resetBefore } = o;
+  const fused: CellSpec['run'] = (x, w, h0, _c0, lengths, reverse) =>
+    gruSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, resetBefore });
+  return familyCell('GRU', gruStep(o), o.layerNorm, fused, { extras: o.layerNorm ? layerNormGains(3, o.hiddenSize) : [] });
 }
 
 /**

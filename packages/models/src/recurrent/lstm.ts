@@ -2,8 +2,8 @@ import { lstmSequence, type Tensor } from '@eddy/autograd';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { boolOption, intOption } from '../options.js';
-import { parseRecurrentOptions, RecurrentBase, type CellSpec, type ExtraParameter, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
-import { runStepwise } from './stepwise.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type ExtraParameter, type HiddenOutput, type LayerWeights, type HiddenState, type RecurrentOptions } from './runner.js';
+import { familyCell } from './stepwise.js';
 import { fillRange } from './variants/init.js';
 import { layerNormGains } from './variants/layer-norm.js';
 import { lstmStep } from './variants/steps.js';
@@ -60,7 +60,6 @@ interface LstmCellOptions {
 function lstmCell(o: LstmCellOptions): CellSpec {
   const H = o.hiddenSize;
   const step = lstmStep(o);
-  const stepwise = o.projSize > 0 || o.peephole || o.coupledInputForget || o.layerNorm;
   const extras: ExtraParameter[] = [];
   if (o.peephole) {
     if (!o.coupledInputForget) extras.push({ name: 'weight_ci', size: H, fill: null });
@@ -71,21 +70,15 @@ function lstmCell(o: LstmCellOptions): CellSpec {
     if (o.bias) extras.push({ name: 'bias_ln_c', size: H, fill: 0 });
   }
   const forgetRow = o.coupledInputForget ? 0 : H; // gate blocks f|g|o or i|f|g|o
-  return {
-    name: 'LSTM',
-    gates: step.gates,
-    hasCell: true,
-    extras,
-    run(x, w, h0, c0, lengths, reverse) {
-      if (stepwise) return runStepwise(step, x, w, h0, c0, lengths, reverse);
-      return lstmSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, c0, lengths, reverse });
-    },
-    reset(w) {
-      if (o.forgetBias === null || w.bIh === null || w.bHh === null) return;
-      fillRange(w.bIh, forgetRow, forgetRow + H, o.forgetBias);
-      fillRange(w.bHh, forgetRow, forgetRow + H, 0);
-    },
+  const perStep = o.projSize > 0 || o.peephole || o.coupledInputForget || o.layerNorm;
+  const fused: CellSpec['run'] = (x, w, h0, c0, lengths, reverse) =>
+    lstmSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, c0, lengths, reverse });
+  const reset = (w: LayerWeights): void => {
+    if (o.forgetBias === null || w.bIh === null || w.bHh === null) return;
+    fillRange(w.bIh, forgetRow, forgetRow + H, o.forgetBias);
+    fillRange(w.bHh, forgetRow, forgetRow + H, 0);
   };
+  return familyCell('LSTM', step, perStep, fused, { extras, reset });
 }
 
 /**

@@ -2,7 +2,7 @@ import { rnnSequence, type Nonlinearity } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
 import { choiceOption } from '../options.js';
 import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
-import { runStepwise } from './stepwise.js';
+import { familyCell } from './stepwise.js';
 import { layerNormGains } from './variants/layer-norm.js';
 import { rnnStep } from './variants/steps.js';
 
@@ -14,17 +14,9 @@ export interface RNNOptions extends RecurrentOptions {
 /** The runner's cell for each φ (the fused kernel takes φ as an option; layer norm is per-step). */
 function rnnCell(o: { nonlinearity: Nonlinearity; layerNorm: boolean; hiddenSize: number }): CellSpec {
   const { nonlinearity } = o;
-  const step = rnnStep(o);
-  return {
-    name: 'RNN',
-    gates: 1,
-    hasCell: false,
-    extras: o.layerNorm ? layerNormGains(1, o.hiddenSize) : [],
-    run(x, w, h0, _c0, lengths, reverse) {
-      if (o.layerNorm) return runStepwise(step, x, w, h0, null, lengths, reverse);
-      return rnnSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, nonlinearity });
-    },
-  };
+  const fused: CellSpec['run'] = (x, w, h0, _c0, lengths, reverse) =>
+    rnnSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, nonlinearity });
+  return familyCell('RNN', rnnStep(o), o.layerNorm, fused, { extras: o.layerNorm ? layerNormGains(1, o.hiddenSize) : [] });
 }
 
 /**

@@ -25,16 +25,11 @@ function make(options: { type: string } & Record<string, unknown>): Recurrent {
   return m;
 }
 
+/** Expects fn to throw an EddyError with `code` whose message holds every fragment. */
 function expectError(fn: () => unknown, code: string, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'expected a throw').toBeInstanceOf(EddyError);
-  expect((caught as EddyError).code).toBe(code);
-  for (const f of fragments) expect((caught as Error).message).toContain(f);
+  expect(fn).toThrow(EddyError);
+  expect(fn).toThrow(expect.objectContaining({ code }));
+  for (const f of fragments) expect(fn).toThrow(f);
 }
 
 /** max |a − b| / (1 + |b|). */
