@@ -90,7 +90,7 @@ export function tfjsLmTrainer(tf: Tf, { cell, V, H, layers, B, T, seed = 1234 }:
         const labels = tf.oneHot(tf.tensor1d(y, 'int32'), V);
         const carried = { h: [...h], c: [...c] };
         const { value, grads } = tf.variableGrads(() => {
-          let input = tf.matMul(xs, embedding);
+          let input = tf.matMul(xs, embedding) as T2;
           for (let l = 0; l < layers; l++) input = layer(l, input, carried);
           const logits = tf.add(tf.matMul(input, wOut), bOut);
           return tf.losses.softmaxCrossEntropy(labels, logits) as TF.Scalar;
