@@ -1,0 +1,257 @@
+import { useCore } from '@eddy/autograd';
+import { loadCoreSync, type Core } from '@eddy/core-wasm';
+import { loadTfjsWasm } from '../peers/tfjs-wasm.js';
+import { tfjsLmTrainer, tfjsLstmSampler } from '../peers/tfjs-workloads.js';
+import { pytorchConfigs, pytorchMissing, runPytorch, type PytorchRow } from '../peers/pytorch.js';
+import type { Report, Row } from '../report.js';
+import { lstmSampler, rnnLmTrainer, type LmConfig, type StepPhases } from '../workloads/rnn-lm.js';
+
+/**
+ * The canonical workloads of issue 4, side by side in one run:
+ *
+ * - W1: LSTM char-LM training step, V = 65, embedding V → H = 256, B = 32, T = 64, softmax
+ *   cross-entropy over all T·B steps, Adam lr 2e-3, global-norm clip 5 — tokens/s = T·B / step.
+ * - W2: the same with a GRU (PyTorch's form). W3: 2 LSTM layers of H = 512.
+ * - W4: sampling latency of a 2×512 LSTM at batch 1: embedding → 2 cells → linear → softmax → draw,
+ *   state carried — µs per character.
+ *
+ * Peers: `eddy` (plain SIMD core), `eddy-relaxed` (relaxed-SIMD core, non-deterministic), `tfjs-wasm`
+ * (tfjs-core ops on the wasm backend), `pytorch-refblas` / `pytorch-openblas` (child processes).
+ * Medians over several steps after warm-up: the machines are shared and noisy.
+ */
+const V = 65, B = 32, T = 64;
+
+interface Training {
+  name: 'W1' | 'W2' | 'W3';
+  config: LmConfig;
+}
+const TRAINING: Training[] = [
+  { name: 'W1', config: { cell: 'lstm', V, H: 256, layers: 1, B, T } },
+  { name: 'W2', config: { cell: 'gru', V, H: 256, layers: 1, B, T } },
+  { name: 'W3', config: { cell: 'lstm', V, H: 512, layers: 2, B, T } },
+];
+const SAMPLING = { V, H: 512, layers: 2 };
+
+/** Targets of issue 4 (ratios measured in the same run). */
+const TARGETS = { vsTfjs: 20, vsOpenblas: 0.7, w4VsPytorch: 0.5 };
+
+export interface WorkloadOptions {
+  quick: boolean;
+  /** Workloads to run (default all), e.g. ['W1', 'W4']. */
+  only?: string[];
+  /** Peers to run (default all). */
+  peers?: string[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `warmup` steps, then timed steps until `maxSteps` or `budgetMs` (at least `minSteps`). */
+function timeSteps<R>(step: () => R, { warmup, minSteps, maxSteps, budgetMs }: { warmup: number; minSteps: number; maxSteps: number; budgetMs: number }) {
+  for (let i = 0; i < warmup; i++) step();
+  const samples: Array<{ ms: number; result: R }> = [];
+  const started = performance.now();
+  while (samples.length < maxSteps && (samples.length < minSteps || performance.now() - started < budgetMs)) {
+    const t0 = performance.now();
+    const result = step();
+    samples.push({ ms: performance.now() - t0, result });
+  }
+  return samples;
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * Eddy's cores are measured step by step in turn (plain, relaxed, plain, …) so that both see the
+ * same machine load: on a shared machine, timing one after the other lets the noise pick a winner.
+ */
+function eddyTraining(cores: Array<{ peer: string; core: Core }>, config: LmConfig, quick: boolean): Row[] {
+  const models = cores.map(({ core }) => {
+    useCore(core);
+    return rnnLmTrainer(config);
+  });
+  const big = config.H >= 512;
+  const warmup = quick ? 1 : 3;
+  const minSteps = quick ? 3 : 5;
+  const maxSteps = quick ? 5 : big ? 12 : 30;
+  const budgetMs = (quick ? 1500 : 6000) * cores.length;
+  const samples: StepPhases[][] = cores.map(() => []);
+  const losses: number[] = cores.map(() => NaN);
+  const started = performance.now();
+  for (let i = 0; i < warmup + maxSteps; i++) {
+    if (i >= warmup + minSteps && performance.now() - started > budgetMs) break;
+    cores.forEach(({ core }, j) => {
+      useCore(core);
+      const { loss, phases } = models[j].step();
+      losses[j] = loss;
+      if (i >= warmup) samples[j].push(phases);
+    });
+  }
+  return cores.map(({ core }, j) => {
+    useCore(core);
+    models[j].dispose();
+    const phase = (k: keyof StepPhases) => r2(median(samples[j].map((p) => p[k])));
+    const ms = median(samples[j].map((p) => p.total));
+    return {
+      tokensPerSec: Math.round((T * B) / (ms / 1e3)), stepMs: r2(ms), steps: samples[j].length,
+      forwardMs: phase('forward'), backwardMs: phase('backward'), clipMs: phase('clip'), optimizerMs: phase('optimizer'),
+      otherMs: phase('other'), loss: r2(losses[j]),
+    };
+  });
+}
+
+function eddySampling(core: Core, quick: boolean): Row {
+  useCore(core);
+  const sampler = lstmSampler(SAMPLING);
+  const samples = timeSteps(() => sampler.step(), { warmup: 50, minSteps: 200, maxSteps: quick ? 300 : 2000, budgetMs: quick ? 300 : 2000 });
+  sampler.dispose();
+  return { usPerChar: r2(1000 * median(samples.map((s) => s.ms))), steps: samples.length };
+}
+
+type Tf = Awaited<ReturnType<typeof loadTfjsWasm>>;
+
+function tfjsTraining(tf: Tf, config: LmConfig, quick: boolean): Row {
+  const model = tfjsLmTrainer(tf, config);
+  const big = config.H >= 512;
+  const samples = timeSteps(() => model.step(), {
+    warmup: 1, minSteps: quick || big ? 2 : 3, maxSteps: quick || big ? 2 : 5, budgetMs: 10_000,
+  });
+  model.dispose();
+  const ms = median(samples.map((s) => s.ms));
+  return { tokensPerSec: Math.round((T * B) / (ms / 1e3)), stepMs: r2(ms), steps: samples.length, loss: r2(samples[samples.length - 1].result) };
+}
+
+function tfjsSampling(tf: Tf, quick: boolean): Row {
+  const sampler = tfjsLstmSampler(tf, SAMPLING);
+  const samples = timeSteps(() => sampler.step(), { warmup: 20, minSteps: 100, maxSteps: quick ? 100 : 500, budgetMs: 2000 });
+  sampler.dispose();
+  return { usPerChar: r2(1000 * median(samples.map((s) => s.ms))), steps: samples.length };
+}
+
+export async function workloads(report: Report, options: WorkloadOptions): Promise<void> {
+  const { quick } = options;
+  const wanted = (w: string) => !options.only || options.only.includes(w);
+  const peerWanted = (p: string) => !options.peers || options.peers.includes(p);
+  const results: Array<{ workload: string; peer: string; row: Row }> = [];
+  const notes: string[] = [];
+  const emit = (workload: string, peer: string, row: Row) => {
+    results.push({ workload, peer, row });
+    report.row({ bench: 'workload', workload, peer, ...row });
+    if (!report.json) {
+      const value = row.tokensPerSec !== undefined ? `${row.tokensPerSec} tokens/s` : `${row.usPerChar} µs/char`;
+      const phases = row.forwardMs !== undefined
+        ? `   forward ${row.forwardMs}  backward ${row.backwardMs}  clip ${row.clipMs}  optimizer ${row.optimizerMs}` +
+          (row.otherMs !== undefined ? `  other ${row.otherMs}` : '') + ' ms'
+        : '';
+      console.log(`${workload} ${peer.padEnd(17)} ${value.padStart(18)}${row.stepMs !== undefined ? `  (${row.stepMs} ms/step, ${row.steps} steps)` : ''}${phases}`);
+    }
+  };
+
+  const cores: Array<{ peer: string; core: Core }> = [];
+  if (peerWanted('eddy')) cores.push({ peer: 'eddy', core: loadCoreSync({ variant: 'simd' }) });
+  const probe = cores[0]?.core ?? loadCoreSync({ variant: 'simd' });
+  if (peerWanted('eddy-relaxed')) {
+    if (probe.features.relaxedSimd) cores.push({ peer: 'eddy-relaxed', core: loadCoreSync({ variant: 'relaxed', deterministic: false }) });
+    else notes.push('eddy-relaxed skipped: this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
+  }
+  const tf = peerWanted('tfjs-wasm') ? await loadTfjsWasm() : null;
+
+  for (const { name, config } of TRAINING) {
+    if (!wanted(name)) continue;
+    if (cores.length) eddyTraining(cores, config, quick).forEach((row, j) => emit(name, cores[j].peer, row));
+    if (tf) emit(name, 'tfjs-wasm', tfjsTraining(tf, config, quick));
+  }
+  if (wanted('W4')) {
+    for (const { peer, core } of cores) emit('W4', peer, eddySampling(core, quick));
+    if (tf) emit('W4', 'tfjs-wasm', tfjsSampling(tf, quick));
+  }
+
+  // PyTorch last, one configuration at a time, so that it never competes with the JS peers for a core.
+  const missing = pytorchMissing();
+  if (missing) notes.push(`PyTorch skipped: ${missing}`);
+  else {
+    const { configs, notes: configNotes } = pytorchConfigs();
+    notes.push(...configNotes);
+    for (const config of configs) {
+      if (!peerWanted(config.peer)) continue;
+      try {
+        const rows = await runPytorch(config, { quick, only: options.only });
+        for (const row of rows) {
+          const { bench, workload, peer, ...rest } = row as PytorchRow & { bench: string; workload: string; peer: string };
+          if (bench === 'workload') emit(workload, peer, rest);
+          else {
+            report.row(row as Row);
+            if (!report.json) {
+              console.log(`${config.peer}: torch ${row.torch}, ${row.threads} thread(s), BLAS ${row.blas}, 512 GEMM ${row.gemm512Gflops} GFLOP/s`);
+            }
+          }
+        }
+      } catch (error) {
+        notes.push(String((error as Error).message));
+      }
+    }
+  }
+
+  // Ratios against the issue's targets.
+  const value = (workload: string, peer: string, key: string) =>
+    results.find((r) => r.workload === workload && r.peer === peer)?.row[key] as number | undefined;
+  report.clear();
+  const table: Row[] = [];
+  const peers = ['eddy', 'eddy-relaxed', 'tfjs-wasm', 'pytorch-refblas', 'pytorch-openblas'];
+  for (const w of ['W1', 'W2', 'W3', 'W4']) {
+    if (!wanted(w)) continue;
+    const key = w === 'W4' ? 'usPerChar' : 'tokensPerSec';
+    const row: Row = { workload: w, unit: w === 'W4' ? 'µs/char' : 'tokens/s' };
+    for (const p of peers) row[p] = value(w, p, key) ?? null;
+    for (const eddy of ['eddy', 'eddy-relaxed']) {
+      const mine = value(w, eddy, key);
+      if (mine === undefined) continue;
+      const tag = eddy === 'eddy' ? '' : 'relaxed ';
+      const tfjs = value(w, 'tfjs-wasm', key);
+      const openblas = value(w, 'pytorch-openblas', key);
+      if (w === 'W4') {
+        // Latency: smaller is better; target eddy ≤ ½ PyTorch's.
+        const torch = openblas ?? value(w, 'pytorch-refblas', key);
+        if (tfjs !== undefined) row[`${tag}tfjs/eddy`] = r2(tfjs / mine);
+        if (torch !== undefined) {
+          const ratio = r2(mine / torch);
+          row[`${tag}eddy/pytorch`] = ratio;
+          row[`${tag}target`] = ratio <= TARGETS.w4VsPytorch ? 'met' : `missed (≤ ${TARGETS.w4VsPytorch})`;
+          report.row({ bench: 'workload-ratio', workload: w, peer: eddy, vs: openblas !== undefined ? 'pytorch-openblas' : 'pytorch-refblas', latencyRatio: ratio, target: `<= ${TARGETS.w4VsPytorch}`, met: ratio <= TARGETS.w4VsPytorch });
+        }
+      } else {
+        const met: string[] = [];
+        if (tfjs !== undefined) {
+          const ratio = r2(mine / tfjs);
+          row[`${tag}eddy/tfjs`] = ratio;
+          met.push(ratio >= TARGETS.vsTfjs ? 'tfjs met' : `tfjs missed (≥ ${TARGETS.vsTfjs})`);
+          report.row({ bench: 'workload-ratio', workload: w, peer: eddy, vs: 'tfjs-wasm', speedup: ratio, target: `>= ${TARGETS.vsTfjs}`, met: ratio >= TARGETS.vsTfjs });
+        }
+        if (openblas !== undefined) {
+          const ratio = r2(mine / openblas);
+          row[`${tag}eddy/pytorch`] = ratio;
+          met.push(ratio >= TARGETS.vsOpenblas ? 'openblas met' : `openblas missed (≥ ${TARGETS.vsOpenblas})`);
+          report.row({ bench: 'workload-ratio', workload: w, peer: eddy, vs: 'pytorch-openblas', speedup: ratio, target: `>= ${TARGETS.vsOpenblas}`, met: ratio >= TARGETS.vsOpenblas });
+        }
+        if (met.length) row[`${tag}target`] = met.join(', ');
+      }
+    }
+    table.push(row);
+  }
+  if (!report.json) {
+    report.clear();
+    for (const row of table) report.row(row);
+    report.table(
+      'Workloads (medians; eddy/tfjs and eddy/pytorch are speed-ups for W1–W3 — pytorch = pytorch-openblas; for W4 eddy/pytorch is the latency ratio, tfjs/eddy the speed-up)',
+      ['workload', 'unit', ...peers, 'eddy/tfjs', 'tfjs/eddy', 'eddy/pytorch', 'target', 'relaxed eddy/tfjs', 'relaxed tfjs/eddy', 'relaxed eddy/pytorch', 'relaxed target'],
+    );
+  }
+  for (const note of notes) {
+    if (report.json) report.row({ bench: 'workload-note', note });
+    else console.log(`note: ${note}`);
+  }
+  report.clear();
+}
