@@ -22,3 +22,8 @@ export {
   MAX_HEADER_BYTES,
   type SafetensorsContents,
 } from './safetensors.js';
+export {
+  RNN, LSTM, GRU, RecurrentBase,
+  type RNNOptions, type LSTMOptions, type GRUOptions, type LSTMState, type LSTMOutput, type HiddenState, type HiddenOutput,
+  type RecurrentOptions, type RecurrentForwardOptions, type RecurrentState, type CellSpec, type LayerWeights, type LayerResult,
+} from './recurrent/index.js';

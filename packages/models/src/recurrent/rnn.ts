@@ -1,0 +1,66 @@
+import { rnnSequence, type Nonlinearity } from '@eddy/autograd';
+import { Module, type ModuleConfig } from '../module.js';
+import { choiceOption } from '../options.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
+
+export interface RNNOptions extends RecurrentOptions {
+  /** φ: 'tanh' or 'relu'. Default 'tanh'. */
+  nonlinearity?: Nonlinearity;
+}
+
+/** The runner's cell for each φ (the fused kernel takes φ as an option). */
+function rnnCell(nonlinearity: Nonlinearity): CellSpec {
+  return {
+    name: 'RNN',
+    gates: 1,
+    hasCell: false,
+    run(x, w, h0, _c0, lengths, reverse) {
+      return rnnSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, nonlinearity });
+    },
+  };
+}
+
+/**
+ * A multi-layer Elman RNN (PyTorch's `nn.RNN`). Each layer computes, for every step t,
+ *
+ *     hₜ = φ(W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh),   φ = tanh or ReLU
+ *
+ * where xₜ is the input (layer 0) or the previous layer's output (both directions concatenated),
+ * passed through dropout between layers in training mode.
+ *
+ * Arguments: `inputSize` I, `hiddenSize` H, `numLayers` L = 1, `nonlinearity` = 'tanh' (or
+ * 'relu'), `bias` = true, `batchFirst` = false, `dropout` = 0, `bidirectional` = false (D = 2
+ * when true, else 1). Unknown or misspelt options throw E_ARGUMENT.
+ *
+ * `forward(x, state?, { lengths? })`:
+ * - x: [T, B, I], or [B, T, I] with batchFirst.
+ * - state: `{ h: [L·D, B, H] }` (optional: zeros).
+ * - lengths: int32 tensor or array [B] of valid steps (PyTorch's packed sequences).
+ * - returns `{ output: [T, B, D·H] ([B, T, D·H] with batchFirst), h: [L·D, B, H] }`.
+ *
+ * Parameters (PyTorch's names and order; suffix `_reverse` for the backward direction):
+ * `weight_ih_l{k}` [H, I] (k = 0) or [H, D·H]; `weight_hh_l{k}` [H, H]; `bias_ih_l{k}`,
+ * `bias_hh_l{k}` [H]. All drawn from U(−1/√H, 1/√H) through the seeded RNG. Each layer and
+ * direction is one fused kernel call (one tape node).
+ *
+ * @example
+ * const rnn = new RNN({ inputSize: 10, hiddenSize: 20, nonlinearity: 'relu', bidirectional: true });
+ * const { output, h } = rnn.forward(randn([5, 3, 10]), null, { lengths: [5, 2, 4] });
+ * output.shape; // [5, 3, 40]; h.shape: [2, 3, 20]
+ */
+export class RNN extends RecurrentBase<HiddenState, HiddenOutput> {
+  readonly nonlinearity: Nonlinearity;
+
+  constructor(options: RNNOptions) {
+    const { parsed, raw } = parseRecurrentOptions('RNN', options, ['nonlinearity']);
+    const nonlinearity = choiceOption<Nonlinearity>('RNN', 'nonlinearity', raw.nonlinearity, ['tanh', 'relu'], 'tanh');
+    super(rnnCell(nonlinearity), parsed);
+    this.nonlinearity = nonlinearity;
+  }
+
+  toConfig(): ModuleConfig {
+    return { ...this.baseConfig(), nonlinearity: this.nonlinearity };
+  }
+}
+
+Module.register('RNN', (options) => new RNN(options as unknown as RNNOptions));
