@@ -77,7 +77,7 @@ describe('eddy train', () => {
     expect(straight.code).toBe(0);
     const first = await runMain(['train', ...common, '--steps', '10', '--out', join(dir, 'split')]);
     expect(first.code).toBe(0);
-    const windows = (JSON.parse(first.stdout.split('\n')[0]) as { windowsInEpoch: number }).windowsInEpoch;
+    const windows = (JSON.parse(first.stdout.split('\n')[0]) as { windowsPerEpoch: number }).windowsPerEpoch;
     expect(windows).toBeLessThan(20); // the resumed half starts a new epoch
     const second = await runMain(['train', '--resume', join(dir, 'split'), '--steps', '20', '--json']);
     expect(second.stderr).toBe('');

@@ -65,18 +65,18 @@ function validationBatch(tokens: number, o: TrainingOptions): number {
 
 /** Splits the encoded corpus and checks both parts are big enough for the options, in one sentence. */
 function splitChecked(ids: Int32Array, o: TrainingOptions, label: string): { train: Int32Array; val: Int32Array } {
-  const { train, val } = splitCorpus(ids, o.valFraction);
   const unit = o.tokenizer === 'char' ? 'characters' : 'tokens';
   const need = o.batch * (o.seqLen + 1);
-  if (train.length < need) {
+  const heldOut = Math.round(o.valFraction * ids.length);
+  if (ids.length - heldOut < need) {
     throw new CliError(
-      `${label} is too small: its training split has ${train.length} ${unit} but --batch ${o.batch} × (--seq-len ${o.seqLen} + 1) needs at least ${need}; use more text, or a smaller --batch or --seq-len.`,
+      `${label} is too small: it has ${ids.length} ${unit}${heldOut > 0 ? ` (${ids.length - heldOut} after holding out --val-fraction ${o.valFraction})` : ''} but --batch ${o.batch} × (--seq-len ${o.seqLen} + 1) needs at least ${need} for training; use more text, or a smaller --batch or --seq-len.`,
     );
   }
-  if (o.valFraction > 0 && val.length < 2) {
-    throw new CliError(`${label} is too small for a validation split: --val-fraction ${o.valFraction} holds out ${val.length} ${unit}; raise --val-fraction, use more text, or set --val-fraction 0.`);
+  if (o.valFraction > 0 && heldOut < 2) {
+    throw new CliError(`${label} is too small for a validation split: --val-fraction ${o.valFraction} holds out ${heldOut} ${unit}; raise --val-fraction, use more text, or set --val-fraction 0.`);
   }
-  return { train, val };
+  return splitCorpus(ids, o.valFraction);
 }
 
 function stateTensors(state: LmState | null): Record<string, { data: Float32Array; shape: number[] }> {
