@@ -311,8 +311,14 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: StopSignal = { 
   let lastYield = Date.now();
   let stepsThisRun = 0;
   let tokensThisRun = 0;
-  let lastSavedStep: number | null = resumeDir === undefined ? null : run.step;
+  let lastSavedStep: number | null = resumeDir !== undefined && out === resumeDir ? run.step : null;
   let stopReason: 'done' | 'time' | 'interrupted' = 'done';
+
+  // The weights that gave a non-finite loss are not saved: the checkpoint on disk stays the last good one.
+  const nonFinite = (what: string, value: number, step: number): CliError => {
+    const kept = lastSavedStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
+    return new CliError(`training stopped at step ${step} because ${what} became ${value}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
+  };
 
   // Evaluates on the held-out split (when there is one) and writes the checkpoint, `best/` too
   // when the validation loss improved.
@@ -321,6 +327,7 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: StopSignal = { 
     if (run.val.length >= 2) {
       const { nats, tokens } = evaluateIds(run.model, run.val, valBatch, o.seqLen);
       run.valLoss = nats / tokens;
+      if (!Number.isFinite(run.valLoss)) throw nonFinite('the validation loss', run.valLoss, run.step);
       improved = run.bestValLoss === null || run.valLoss < run.bestValLoss;
       if (improved) [run.bestValLoss, run.bestStep] = [run.valLoss, run.step];
       reporter.eval({ step: run.step, valLoss: run.valLoss, bestValLoss: run.bestValLoss!, improved });
@@ -351,10 +358,7 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: StopSignal = { 
       }
       run.opt.lr = o.lr * o.lrDecay ** w.epoch;
       const { loss, state } = trainStep(run, w);
-      if (!Number.isFinite(loss)) {
-        const kept = lastSavedStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
-        throw new CliError(`training stopped at step ${run.step + 1} because the loss became ${loss}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
-      }
+      if (!Number.isFinite(loss)) throw nonFinite('the loss', loss, run.step + 1);
       disposeState(run.state);
       run.state = state;
       run.step++;
