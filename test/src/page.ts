@@ -2,17 +2,31 @@
 // exports, and the scenarios that the Node side runs too.
 import * as ag from '@eddy/autograd';
 import { loadCore } from '@eddy/core-wasm';
+import * as models from '@eddy/models';
+import { bidirectionalLstm } from './scenarios/bilstm.js';
 import { seededTrainingLosses } from './scenarios/training.js';
 
 declare global {
   // eslint-disable-next-line no-var
-  var eddyPage: { training(wasmUrl: string, steps: number): Promise<{ variant: string; losses: number[] }> };
+  var eddyPage: {
+    training(wasmUrl: string, steps: number): Promise<{ variant: string; losses: number[] }>;
+    bidirectionalLstm(wasmUrl: string): Promise<number[][]>;
+  };
+}
+
+async function useServedCore(wasmUrl: string) {
+  const core = await loadCore({ url: wasmUrl });
+  ag.useCore(core);
+  return core;
 }
 
 globalThis.eddyPage = {
   async training(wasmUrl, steps) {
-    const core = await loadCore({ url: wasmUrl });
-    ag.useCore(core);
+    const core = await useServedCore(wasmUrl);
     return { variant: core.variant, losses: seededTrainingLosses(ag, steps) };
+  },
+  async bidirectionalLstm(wasmUrl) {
+    await useServedCore(wasmUrl);
+    return bidirectionalLstm(ag, models);
   },
 };

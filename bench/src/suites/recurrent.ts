@@ -22,34 +22,44 @@ interface Operands {
   dwIh: number; dwHh: number; dbIh: number; dbHh: number;
 }
 
+/** The arguments every cell's forward takes (the wrappers refuse keys they do not know). */
+function forwardArgs({ T, B, I, H, x, wIh, wHh, bIh, bHh, out, hT, ws }: Operands) {
+  return { T, B, I, H, x, wIh, wHh, bIh, bHh, out, hT, ws };
+}
+
+/** The arguments every cell's backward takes. */
+function backwardArgs({ T, B, I, H, x, wIh, wHh, ws, dout, dx, dh0, dwIh, dwHh, dbIh, dbHh }: Operands) {
+  return { T, B, I, H, x, wIh, wHh, ws, dout, dx, dh0, dwIh, dwHh, dbIh, dbHh };
+}
+
 export const CELLS: Cell[] = [
   {
     name: 'lstm',
     gates: 4,
     workspaceBytes: lstmWorkspaceBytes,
-    forward: (core, p) => lstmForward(core, p),
-    backward: (core, p) => lstmBackward(core, p),
+    forward: (core, p) => lstmForward(core, { ...forwardArgs(p), cT: p.cT }),
+    backward: (core, p) => lstmBackward(core, { ...backwardArgs(p), dc0: p.dc0 }),
   },
   {
     name: 'gru',
     gates: 3,
     workspaceBytes: gruWorkspaceBytes,
-    forward: (core, p) => gruForward(core, p),
-    backward: (core, p) => gruBackward(core, p),
+    forward: (core, p) => gruForward(core, forwardArgs(p)),
+    backward: (core, p) => gruBackward(core, backwardArgs(p)),
   },
   {
     name: 'gru-reset-before',
     gates: 3,
     workspaceBytes: gruWorkspaceBytes,
-    forward: (core, p) => gruForward(core, { ...p, resetBefore: true }),
-    backward: (core, p) => gruBackward(core, { ...p, resetBefore: true }),
+    forward: (core, p) => gruForward(core, { ...forwardArgs(p), resetBefore: true }),
+    backward: (core, p) => gruBackward(core, { ...backwardArgs(p), resetBefore: true }),
   },
   {
     name: 'rnn-tanh',
     gates: 1,
     workspaceBytes: rnnWorkspaceBytes,
-    forward: (core, p) => rnnForward(core, p),
-    backward: (core, p) => rnnBackward(core, p),
+    forward: (core, p) => rnnForward(core, forwardArgs(p)),
+    backward: (core, p) => rnnBackward(core, backwardArgs(p)),
   },
 ];
 

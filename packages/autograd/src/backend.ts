@@ -1,9 +1,9 @@
 // The only file in @eddy/autograd that imports @eddy/core-wasm: it owns the active core (the wasm
 // instance whose arena holds every tensor) and hands the kernel wrappers to the ops.
 import * as k from '@eddy/core-wasm';
-import { EddyError, type Core } from '@eddy/core-wasm';
+import { EddyError, describe, type Core } from '@eddy/core-wasm';
 
-export { k, EddyError };
+export { k, EddyError, describe };
 export type { Core };
 
 /**

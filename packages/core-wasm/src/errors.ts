@@ -26,11 +26,15 @@ export class EddyError extends Error {
   }
 }
 
-/** Describes a value for an error message: numbers as written, others by type. */
+/**
+ * Describes a value for an error message: numbers as written (NaN too), strings quoted (long ones
+ * cut at 40 characters), short arrays listed, long ones by length, objects by their class.
+ */
 export function describe(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  if (Array.isArray(value)) return value.length <= 8 ? `[${value.map(describe).join(', ')}]` : `an array of length ${value.length}`;
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
   return typeof value;
 }

@@ -120,3 +120,108 @@ export function checkImpl(op: string, impl: unknown): Impl {
   }
   return impl;
 }
+
+/**
+ * The argument names a wrapper takes, written `{ name: true, … }`. Declare them with
+ * `new ArgNames({ … } satisfies KnownArgs<XArgs>)`: the compiler then rejects a list that misses a
+ * key of the args interface (a missing property) or names one it lacks (an excess property), so
+ * the list cannot drift from the interface.
+ */
+export type KnownArgs<T> = { readonly [K in keyof Required<T>]: true };
+
+/** A wrapper's argument names, with a memory of the last accepted key order (see `checkArgs`). */
+export class ArgNames {
+  readonly known: Readonly<Record<string, true>>;
+  readonly names: readonly string[];
+  /** Keys, in enumeration order, of the last args object that passed; each is a known name. */
+  readonly last: string[];
+  lastCount = 0;
+
+  constructor(known: Readonly<Record<string, true>>) {
+    this.known = known;
+    this.names = Object.keys(known);
+    // Preallocated: an accepted args object has at most one key per known name.
+    this.last = this.names.map(() => '');
+  }
+}
+
+/**
+ * The args object is an object whose every key is one the wrapper reads: a misspelt optional key
+ * (`dWih` for `dwIh`) would otherwise be ignored and its default used in silence, and excess-property
+ * checks do not reach objects built by spreading. Keys whose value is undefined are checked too.
+ *
+ * Runs on every kernel call (per tape node in autograd), so it allocates nothing. A caller passes
+ * the same object shape call after call, so the keys are first compared, by identity, with those
+ * of the last accepted call; only on a difference is each key looked up (a keyed lookup of a
+ * varying name costs about ten times the comparison).
+ */
+export function checkArgs(op: string, args: unknown, names: ArgNames): void {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new EddyError('E_ARGUMENT', `${op}: arguments must be an object of named arguments, got ${describe(args)}`);
+  }
+  const last = names.last;
+  const count = names.lastCount;
+  let i = 0;
+  // `for…in` also visits inherited enumerable keys, which the wrappers would read as well.
+  for (const key in args) {
+    if (i === count || last[i] !== key) return lookUpEach(op, args, names);
+    i++;
+  }
+  if (i !== count) lookUpEach(op, args, names);
+}
+
+function lookUpEach(op: string, args: object, names: ArgNames): void {
+  names.lastCount = 0;
+  let i = 0;
+  for (const key in args) {
+    // `!== true` rather than `in`: Object.prototype's names (`constructor`, `toString`) are not arguments.
+    if (names.known[key] !== true) throw unknownArgument(op, key, names.names);
+    names.last[i++] = key;
+  }
+  names.lastCount = i;
+}
+
+function unknownArgument(op: string, key: string, known: readonly string[]): EddyError {
+  const guess = closestName(key, known);
+  const hint = guess === undefined ? `expected one of ${known.join(', ')}` : `did you mean ${JSON.stringify(guess)}?`;
+  return new EddyError('E_ARGUMENT', `${op}: unknown argument ${JSON.stringify(key)} (${hint})`);
+}
+
+/**
+ * The known name a misspelling most likely meant: equal ignoring case, else at the smallest
+ * case-insensitive edit distance (adjacent swaps count as one edit) if that is at most 1 for
+ * names of up to 4 letters and 2 above, and smaller than the key itself (`m` does not suggest `n`).
+ */
+export function closestName(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const limit = Math.min(lower.length <= 4 ? 1 : 2, lower.length - 1);
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const name of known) {
+    const d = editDistance(lower, name.toLowerCase());
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent transpositions. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    rows.push([i]);
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        rows[i].push(j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+      rows[i].push(d);
+    }
+  }
+  return rows[a.length][b.length];
+}

@@ -345,9 +345,15 @@ function composed(c0: Core, cell: CompCell, c: Case, d: Data, impl: Impl): Resul
 interface Fused {
   cell: CompCell;
   wsBytes(core: Core, T: number, B: number, I: number, H: number): number;
-  /** The LSTM's arguments are a superset of the others' (GRU and RNN ignore c0, cT, dcT, dc0). */
+  /** The LSTM's arguments are a superset of the others' (`hOnly` drops c0, cT, dcT, dc0 for GRU and RNN). */
   forward(core: Core, args: LstmForwardArgs, impl: Impl): void;
   backward(core: Core, args: LstmBackwardArgs, impl: Impl): void;
+}
+
+/** The LSTM's arguments without its cell state, for the cells that have none (they reject unknown keys). */
+function hOnly<A extends LstmForwardArgs | LstmBackwardArgs>(args: A) {
+  const { c0: _c0, cT: _cT, dcT: _dcT, dc0: _dc0, ...rest } = args as LstmForwardArgs & LstmBackwardArgs;
+  return rest;
 }
 
 const FUSED: Record<string, Fused> = {
@@ -360,26 +366,26 @@ const FUSED: Record<string, Fused> = {
   'GRU (PyTorch)': {
     cell: gruCell(false),
     wsBytes: gruWorkspaceBytes,
-    forward: (c0, a, impl) => gruForward(c0, a, impl),
-    backward: (c0, a, impl) => gruBackward(c0, a, impl),
+    forward: (c0, a, impl) => gruForward(c0, hOnly(a), impl),
+    backward: (c0, a, impl) => gruBackward(c0, hOnly(a), impl),
   },
   'GRU (reset before, Cho)': {
     cell: gruCell(true),
     wsBytes: gruWorkspaceBytes,
-    forward: (c0, a, impl) => gruForward(c0, { ...a, resetBefore: true }, impl),
-    backward: (c0, a, impl) => gruBackward(c0, { ...a, resetBefore: true }, impl),
+    forward: (c0, a, impl) => gruForward(c0, { ...hOnly(a), resetBefore: true }, impl),
+    backward: (c0, a, impl) => gruBackward(c0, { ...hOnly(a), resetBefore: true }, impl),
   },
   'RNN (tanh)': {
     cell: rnnCell(false),
     wsBytes: rnnWorkspaceBytes,
-    forward: (c0, a, impl) => rnnForward(c0, a, impl),
-    backward: (c0, a, impl) => rnnBackward(c0, a, impl),
+    forward: (c0, a, impl) => rnnForward(c0, hOnly(a), impl),
+    backward: (c0, a, impl) => rnnBackward(c0, hOnly(a), impl),
   },
   'RNN (ReLU)': {
     cell: rnnCell(true),
     wsBytes: rnnWorkspaceBytes,
-    forward: (c0, a, impl) => rnnForward(c0, { ...a, relu: true }, impl),
-    backward: (c0, a, impl) => rnnBackward(c0, { ...a, relu: true }, impl),
+    forward: (c0, a, impl) => rnnForward(c0, { ...hOnly(a), relu: true }, impl),
+    backward: (c0, a, impl) => rnnBackward(c0, { ...hOnly(a), relu: true }, impl),
   },
 };
 

@@ -471,39 +471,40 @@ describe('GRU input checks', () => {
   const base = () => {
     const T = 2, B = 2, I = 3, H = 4;
     const buf = c0.arena.zerosF32(4096);
-    return { T, B, I, H, x: buf, wIh: buf, wHh: buf, out: buf, ws: buf, dwIh: buf, dwHh: buf };
+    const inputs = { T, B, I, H, x: buf, wIh: buf, wHh: buf, ws: buf };
+    return { fwd: { ...inputs, out: buf }, bwd: { ...inputs, dwIh: buf, dwHh: buf } };
   };
   it('rejects bad sizes, flags and strides with E_ARGUMENT', () => {
     c0.arena.scope(() => {
-      const a = base();
-      expectEddyError(() => gruForward(c0, { ...a, T: -1 }), 'E_ARGUMENT', /gruForward: T must be an integer >= 0, got -1/);
-      expectEddyError(() => gruForward(c0, { ...a, H: 0 }), 'E_ARGUMENT', /gruForward: H must be an integer >= 1, got 0/);
-      expectEddyError(() => gruBackward(c0, { ...a, I: 1.5 }), 'E_ARGUMENT', /gruBackward: I must be an integer >= 0, got 1.5/);
-      expectEddyError(() => gruForward(c0, { ...a, reverse: 1 as unknown as boolean }), 'E_ARGUMENT', /reverse must be a boolean, got 1/);
-      expectEddyError(() => gruBackward(c0, { ...a, resetBefore: 'yes' as unknown as boolean }), 'E_ARGUMENT', /resetBefore must be a boolean, got "yes"/);
-      expectEddyError(() => gruForward(c0, { ...a, ldo: 3 }), 'E_ARGUMENT', /ldo must be an integer >= 4/);
-      expectEddyError(() => gruBackward(c0, { ...a, dout: a.x, lddo: 2 }), 'E_ARGUMENT', /lddo must be an integer >= 4/);
-      expectEddyError(() => gruForward(c0, { ...a }, 'fast' as 'simd'), 'E_ARGUMENT', /impl must be 'simd' or 'scalar'/);
+      const { fwd, bwd } = base();
+      expectEddyError(() => gruForward(c0, { ...fwd, T: -1 }), 'E_ARGUMENT', /gruForward: T must be an integer >= 0, got -1/);
+      expectEddyError(() => gruForward(c0, { ...fwd, H: 0 }), 'E_ARGUMENT', /gruForward: H must be an integer >= 1, got 0/);
+      expectEddyError(() => gruBackward(c0, { ...bwd, I: 1.5 }), 'E_ARGUMENT', /gruBackward: I must be an integer >= 0, got 1.5/);
+      expectEddyError(() => gruForward(c0, { ...fwd, reverse: 1 as unknown as boolean }), 'E_ARGUMENT', /reverse must be a boolean, got 1/);
+      expectEddyError(() => gruBackward(c0, { ...bwd, resetBefore: 'yes' as unknown as boolean }), 'E_ARGUMENT', /resetBefore must be a boolean, got "yes"/);
+      expectEddyError(() => gruForward(c0, { ...fwd, ldo: 3 }), 'E_ARGUMENT', /ldo must be an integer >= 4/);
+      expectEddyError(() => gruBackward(c0, { ...bwd, dout: fwd.x, lddo: 2 }), 'E_ARGUMENT', /lddo must be an integer >= 4/);
+      expectEddyError(() => gruForward(c0, { ...fwd }, 'fast' as 'simd'), 'E_ARGUMENT', /impl must be 'simd' or 'scalar'/);
       expectEddyError(() => gruWorkspaceBytes(c0, 1 << 20, 1 << 10, 8, 1 << 10), 'E_ARGUMENT', /gruWorkspaceBytes: .* more than 4 GiB/);
     });
   });
   it('rejects lengths outside [0, T], naming the element', () => {
     c0.arena.scope(() => {
-      const a = base();
-      expectEddyError(() => gruForward(c0, { ...a, lengths: c0.arena.fromI32([2, 3]) }), 'E_ARGUMENT', /lengths\[1\] must be in \[0, T = 2\], got 3/);
-      expectEddyError(() => gruBackward(c0, { ...a, lengths: c0.arena.fromI32([-1, 0]) }), 'E_ARGUMENT', /lengths\[0\] must be in \[0, T = 2\], got -1/);
+      const { fwd, bwd } = base();
+      expectEddyError(() => gruForward(c0, { ...fwd, lengths: c0.arena.fromI32([2, 3]) }), 'E_ARGUMENT', /lengths\[1\] must be in \[0, T = 2\], got 3/);
+      expectEddyError(() => gruBackward(c0, { ...bwd, lengths: c0.arena.fromI32([-1, 0]) }), 'E_ARGUMENT', /lengths\[0\] must be in \[0, T = 2\], got -1/);
     });
   });
   it('rejects pointers that overrun memory, are misaligned, or are missing', () => {
     c0.arena.scope(() => {
-      const a = base();
+      const { fwd, bwd } = base();
       const end = c0.memory.buffer.byteLength;
-      expectEddyError(() => gruForward(c0, { ...a, ws: end - 64 }), 'E_POINTER', /ws spans bytes/);
-      expectEddyError(() => gruForward(c0, { ...a, out: end - 16, ldo: 9 }), 'E_POINTER', /out spans bytes/);
-      expectEddyError(() => gruForward(c0, { ...a, h0: a.x + 2 }), 'E_POINTER', /h0 must be 4-byte aligned/);
-      expectEddyError(() => gruBackward(c0, { ...a, ws: 0 }), 'E_ARGUMENT', /gruBackward: ws must be the workspace the forward filled/);
-      expectEddyError(() => gruBackward(c0, { ...a, dx: end - 8 }), 'E_POINTER', /dx spans bytes/);
-      expectEddyError(() => gruBackward(c0, { ...a, dbHh: -4 }), 'E_POINTER', /dbHh must be a byte offset/);
+      expectEddyError(() => gruForward(c0, { ...fwd, ws: end - 64 }), 'E_POINTER', /ws spans bytes/);
+      expectEddyError(() => gruForward(c0, { ...fwd, out: end - 16, ldo: 9 }), 'E_POINTER', /out spans bytes/);
+      expectEddyError(() => gruForward(c0, { ...fwd, h0: fwd.x + 2 }), 'E_POINTER', /h0 must be 4-byte aligned/);
+      expectEddyError(() => gruBackward(c0, { ...bwd, ws: 0 }), 'E_ARGUMENT', /gruBackward: ws must be the workspace the forward filled/);
+      expectEddyError(() => gruBackward(c0, { ...bwd, dx: end - 8 }), 'E_POINTER', /dx spans bytes/);
+      expectEddyError(() => gruBackward(c0, { ...bwd, dbHh: -4 }), 'E_POINTER', /dbHh must be a byte offset/);
     });
   });
 });

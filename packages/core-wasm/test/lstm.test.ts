@@ -195,6 +195,8 @@ describe('LSTM input checks', () => {
     const buf = c0.arena.alloc(4 * 4 * H * Math.max(H, I) * T * B);
     return { T, B, I, H, x: buf, wIh: buf, wHh: buf, out: buf };
   };
+  /** The backward takes the forward's inputs, not its output. */
+  const inputsOf = ({ out: _out, ...inputs }: ReturnType<typeof base>) => inputs;
   it('rejects bad sizes, flags and strides with E_ARGUMENT', () => {
     c0.arena.scope(() => {
       expectEddyError(() => lstmForward(c0, { ...base(), H: -1 }), 'E_ARGUMENT', /lstmForward: H must be an integer >= 0, got -1/);
@@ -210,7 +212,7 @@ describe('LSTM input checks', () => {
       const lengths = c0.arena.fromI32([2, 3]);
       expectEddyError(() => lstmForward(c0, { ...base(), lengths }), 'E_ARGUMENT', /lengths\[1\] must be in \[0, T = 2\], got 3/);
       const negative = c0.arena.fromI32([-1, 0]);
-      expectEddyError(() => lstmBackward(c0, { ...base(), ws: base().x, lengths: negative }), 'E_ARGUMENT', /lengths\[0\] .* got -1/);
+      expectEddyError(() => lstmBackward(c0, { ...inputsOf(base()), ws: base().x, lengths: negative }), 'E_ARGUMENT', /lengths\[0\] .* got -1/);
     });
   });
   it('rejects pointers out of memory, misaligned or below the arena with E_POINTER', () => {
@@ -221,12 +223,12 @@ describe('LSTM input checks', () => {
       expectEddyError(() => lstmForward(c0, { ...args, h0: args.x + 2 }), 'E_POINTER', /h0 must be 4-byte aligned/);
       expectEddyError(() => lstmForward(c0, { ...args, ws: end - 64 }), 'E_POINTER', /ws spans bytes/);
       expectEddyError(() => lstmForward(c0, { ...args, wHh: 8 }), 'E_POINTER', /wHh = 8 points below the arena/);
-      expectEddyError(() => lstmBackward(c0, { ...args, ws: args.x, dout: args.x, lddo: 4, dwHh: end - 4 }), 'E_POINTER', /dwHh spans bytes/);
+      expectEddyError(() => lstmBackward(c0, { ...inputsOf(args), ws: args.x, dout: args.x, lddo: 4, dwHh: end - 4 }), 'E_POINTER', /dwHh spans bytes/);
     });
   });
   it('requires the forward workspace in the backward', () => {
     c0.arena.scope(() => {
-      expectEddyError(() => lstmBackward(c0, { ...base(), ws: 0 }), 'E_ARGUMENT', /lstmBackward: ws must be the workspace the forward filled/);
+      expectEddyError(() => lstmBackward(c0, { ...inputsOf(base()), ws: 0 }), 'E_ARGUMENT', /lstmBackward: ws must be the workspace the forward filled/);
     });
   });
 });

@@ -324,6 +324,8 @@ describe('optimizer input checks', () => {
   const bufs = () => ({
     param: c0.arena.allocF32(n), grad: c0.arena.allocF32(n), expAvg: c0.arena.zerosF32(n), expAvgSq: c0.arena.zerosF32(n),
   });
+  /** What SGD, RMSprop and Adagrad share with Adam (they reject Adam's state names). */
+  const paramAndGrad = ({ param, grad }: ReturnType<typeof bufs>) => ({ param, grad });
 
   it('rejects hyper-parameters out of range, non-finite or beyond float32', () => {
     c0.arena.scope(() => {
@@ -336,10 +338,10 @@ describe('optimizer input checks', () => {
       expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, lr: NaN }), 'E_ARGUMENT', /lr must be .*, got NaN/);
       expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, lr: 1e39 }), 'E_ARGUMENT', /lr must be a finite float32/);
       expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, weightDecay: -0.01 }), 'E_ARGUMENT', /weightDecay must be/);
-      expectEddyError(() => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, alpha: 1 }), 'E_ARGUMENT', /rmspropUpdate: alpha must be .* in \[0, 1\)/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, dampening: 1.5 }), 'E_ARGUMENT', /sgdUpdate: dampening must be .* in \[0, 1\], got 1.5/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, momentum: -0.9 }), 'E_ARGUMENT', /momentum must be .* >= 0/);
-      expectEddyError(() => adagradUpdate(c0, { ...b, n, stateSum: b.expAvg, step: 1, lrDecay: -1 }), 'E_ARGUMENT', /adagradUpdate: lrDecay must be/);
+      expectEddyError(() => rmspropUpdate(c0, { ...paramAndGrad(b), n, squareAvg: b.expAvg, alpha: 1 }), 'E_ARGUMENT', /rmspropUpdate: alpha must be .* in \[0, 1\)/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, dampening: 1.5 }), 'E_ARGUMENT', /sgdUpdate: dampening must be .* in \[0, 1\], got 1.5/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, momentum: -0.9 }), 'E_ARGUMENT', /momentum must be .* >= 0/);
+      expectEddyError(() => adagradUpdate(c0, { ...paramAndGrad(b), n, stateSum: b.expAvg, step: 1, lrDecay: -1 }), 'E_ARGUMENT', /adagradUpdate: lrDecay must be/);
       expectEddyError(() => clipValue(c0, { n, grad: b.grad, clip: -1 }), 'E_ARGUMENT', /clipValue: clip must be a finite float32 >= 0, got -1/);
       expectEddyError(() => clipValue(c0, { n, grad: b.grad, clip: Infinity }), 'E_ARGUMENT', /clip must be/);
     });
@@ -357,9 +359,9 @@ describe('optimizer input checks', () => {
     c0.arena.scope(() => {
       const b = bufs();
       expectEddyError(() => adamUpdate(c0, { ...b, n, step: 0 }), 'E_ARGUMENT', /step must be an integer >= 1, got 0/);
-      expectEddyError(() => adagradUpdate(c0, { ...b, n, stateSum: b.expAvg, step: 1.5 }), 'E_ARGUMENT', /step must be an integer >= 1, got 1.5/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, nesterov: 1 as unknown as boolean }), 'E_ARGUMENT', /nesterov must be a boolean, got 1/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n }, 'fast' as Impl), 'E_ARGUMENT', /impl must be 'simd' or 'scalar', got "fast"/);
+      expectEddyError(() => adagradUpdate(c0, { ...paramAndGrad(b), n, stateSum: b.expAvg, step: 1.5 }), 'E_ARGUMENT', /step must be an integer >= 1, got 1.5/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, nesterov: 1 as unknown as boolean }), 'E_ARGUMENT', /nesterov must be a boolean, got 1/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n }, 'fast' as Impl), 'E_ARGUMENT', /impl must be 'simd' or 'scalar', got "fast"/);
       expectEddyError(() => clipValue(c0, { n: -1, grad: b.grad, clip: 1 }), 'E_ARGUMENT', /n must be an integer >= 0, got -1/);
     });
   });
@@ -367,15 +369,15 @@ describe('optimizer input checks', () => {
   it('requires a state buffer exactly when its option is on, and PyTorch’s Nesterov conditions', () => {
     c0.arena.scope(() => {
       const b = bufs();
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, momentum: 0.9, first: true }), 'E_ARGUMENT', /momentumBuffer is required when momentum > 0, got none/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, momentumBuffer: b.expAvg }), 'E_ARGUMENT', /momentumBuffer was given but momentum > 0 is off/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, momentum: 0.9, momentumBuffer: b.expAvg }), 'E_ARGUMENT', /first is required when momentum > 0/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, nesterov: true }), 'E_ARGUMENT', /nesterov needs momentum > 0 and dampening = 0, got momentum 0/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, momentum: 0.9, first: true }), 'E_ARGUMENT', /momentumBuffer is required when momentum > 0, got none/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, momentumBuffer: b.expAvg }), 'E_ARGUMENT', /momentumBuffer was given but momentum > 0 is off/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, momentum: 0.9, momentumBuffer: b.expAvg }), 'E_ARGUMENT', /first is required when momentum > 0/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, nesterov: true }), 'E_ARGUMENT', /nesterov needs momentum > 0 and dampening = 0, got momentum 0/);
       expectEddyError(
-        () => sgdUpdate(c0, { ...b, n, nesterov: true, momentum: 0.9, dampening: 0.1, momentumBuffer: b.expAvg, first: true }),
+        () => sgdUpdate(c0, { ...paramAndGrad(b), n, nesterov: true, momentum: 0.9, dampening: 0.1, momentumBuffer: b.expAvg, first: true }),
         'E_ARGUMENT', /nesterov needs .* dampening 0.1/,
       );
-      expectEddyError(() => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, momentum: 0.5 }), 'E_ARGUMENT', /rmspropUpdate: momentumBuffer is required/);
+      expectEddyError(() => rmspropUpdate(c0, { ...paramAndGrad(b), n, squareAvg: b.expAvg, momentum: 0.5 }), 'E_ARGUMENT', /rmspropUpdate: momentumBuffer is required/);
     });
   });
 
@@ -385,13 +387,13 @@ describe('optimizer input checks', () => {
       const end = c0.memory.buffer.byteLength;
       expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, expAvgSq: end - 16 }), 'E_POINTER', /adamUpdate: expAvgSq spans bytes/);
       expectEddyError(() => adamUpdate(c0, { ...b, n, step: 1, maxExpAvgSq: b.param + 2 }), 'E_POINTER', /maxExpAvgSq must be 4-byte aligned/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, grad: 0 }), 'E_POINTER', /grad = 0 points below the arena/);
-      expectEddyError(() => sgdUpdate(c0, { ...b, n, grad: b.param }), 'E_POINTER', /param must not overlap grad/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, grad: 0 }), 'E_POINTER', /grad = 0 points below the arena/);
+      expectEddyError(() => sgdUpdate(c0, { ...paramAndGrad(b), n, grad: b.param }), 'E_POINTER', /param must not overlap grad/);
       expectEddyError(
-        () => rmspropUpdate(c0, { ...b, n, squareAvg: b.expAvg, gradAvg: b.expAvg + 28 }),
+        () => rmspropUpdate(c0, { ...paramAndGrad(b), n, squareAvg: b.expAvg, gradAvg: b.expAvg + 28 }),
         'E_POINTER', /squareAvg must not overlap gradAvg/,
       );
-      expectEddyError(() => adagradUpdate(c0, { ...b, n, stateSum: undefined as unknown as number, step: 1 }), 'E_POINTER', /stateSum must be a byte offset/);
+      expectEddyError(() => adagradUpdate(c0, { ...paramAndGrad(b), n, stateSum: undefined as unknown as number, step: 1 }), 'E_POINTER', /stateSum must be a byte offset/);
     });
   });
 

@@ -146,20 +146,22 @@ describe('Elman RNN input checks', () => {
     const buf = c0.arena.alloc(4 * H * Math.max(H, I) * T * B * 4);
     return { T, B, I, H, x: buf, wIh: buf, wHh: buf, out: buf };
   };
+  /** The backward takes the forward's inputs, not its output. */
+  const inputsOf = ({ out: _out, ...inputs }: ReturnType<typeof base>) => inputs;
   it('rejects bad sizes, flags, strides and lengths with E_ARGUMENT', () => {
     c0.arena.scope(() => {
       expectEddyError(() => rnnForward(c0, { ...base(), B: -2 }), 'E_ARGUMENT', /rnnForward: B must be an integer >= 0, got -2/);
       expectEddyError(() => rnnForward(c0, { ...base(), relu: 'yes' as unknown as boolean }), 'E_ARGUMENT', /relu must be a boolean, got "yes"/);
-      expectEddyError(() => rnnBackward(c0, { ...base(), ws: base().x, lddo: 2 }), 'E_ARGUMENT', /rnnBackward: lddo must be an integer >= 4/);
+      expectEddyError(() => rnnBackward(c0, { ...inputsOf(base()), ws: base().x, lddo: 2 }), 'E_ARGUMENT', /rnnBackward: lddo must be an integer >= 4/);
       expectEddyError(() => rnnForward(c0, { ...base(), lengths: c0.arena.fromI32([1, 9]) }), 'E_ARGUMENT', /lengths\[1\] must be in \[0, T = 2\], got 9/);
-      expectEddyError(() => rnnBackward(c0, { ...base(), ws: 0 }), 'E_ARGUMENT', /ws must be the workspace the forward filled/);
+      expectEddyError(() => rnnBackward(c0, { ...inputsOf(base()), ws: 0 }), 'E_ARGUMENT', /ws must be the workspace the forward filled/);
     });
   });
   it('rejects pointers out of memory with E_POINTER', () => {
     c0.arena.scope(() => {
       const end = c0.memory.buffer.byteLength;
       expectEddyError(() => rnnForward(c0, { ...base(), x: end - 8 }), 'E_POINTER', /rnnForward: x spans bytes/);
-      expectEddyError(() => rnnBackward(c0, { ...base(), ws: end - 8 }), 'E_POINTER', /rnnBackward: ws spans bytes/);
+      expectEddyError(() => rnnBackward(c0, { ...inputsOf(base()), ws: end - 8 }), 'E_POINTER', /rnnBackward: ws spans bytes/);
     });
   });
 });

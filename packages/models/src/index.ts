@@ -26,4 +26,5 @@ export {
   RNN, LSTM, GRU, RecurrentBase,
   type RNNOptions, type LSTMOptions, type GRUOptions, type LSTMState, type LSTMOutput, type HiddenState, type HiddenOutput,
   type RecurrentOptions, type RecurrentForwardOptions, type RecurrentState, type CellSpec, type LayerWeights, type LayerResult,
+  type ExtraParameter, type VariantOptions, type MergeMode, type RecurrentInit,
 } from './recurrent/index.js';

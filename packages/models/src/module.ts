@@ -1,5 +1,4 @@
 import { EddyError, Tensor, type Shape } from '@eddy/autograd';
-import { copyInto } from './assign.js';
 import { describe, fail } from './errors.js';
 
 /**
@@ -239,7 +238,7 @@ export abstract class Module {
       throw new StateDictError(missingKeys, unexpectedKeys, mismatchedKeys);
     }
     const missing = new Set(missingKeys);
-    for (const [name, param] of own) if (!missing.has(name)) copyInto(param, dict[name]);
+    for (const [name, param] of own) if (!missing.has(name)) param.copyFrom(dict[name]);
     return { missingKeys, unexpectedKeys };
   }
 

@@ -1,20 +1,8 @@
-// Typed errors for @eddy/text: the same `EddyError` class and codes as the packages below, so a
-// caller branches on `error.code` whichever layer threw.
-import { EddyError, type AutogradErrorCode } from '@eddy/autograd';
+// Typed errors (`fail`) and value descriptions for messages (`describe`) are autograd's, shared by
+// every package so a caller branches on `error.code` whichever layer threw.
+import { describe, EddyError, fail } from '@eddy/autograd';
 
-/** A typed error with a stable code; the message names the argument, what was expected and what came. */
-export function fail(code: AutogradErrorCode, message: string): EddyError {
-  return new EddyError(code, message);
-}
-
-/** Describes a value for an error message: numbers and strings as written, others by type. */
-export function describe(value: unknown): string {
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  return typeof value;
-}
+export { describe, fail };
 
 /**
  * Runs `read` on the contents of a file (a vocabulary, a tokenizer config, a saved batcher

@@ -1,6 +1,9 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkAliasing, checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes, type Impl } from '../validate.js';
+import {
+  ArgNames, checkAliasing, checkArgs, checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes,
+  type Impl, type KnownArgs,
+} from '../validate.js';
 
 // Elementwise maps, reductions and row-wise softmax over float32 data in the core's memory.
 // Every function validates its arguments, then calls the SIMD kernel or its scalar twin (the
@@ -75,7 +78,10 @@ export interface BinaryArgs {
   out: number;
 }
 
+const BINARY_ARGS = new ArgNames({ n: true, a: true, b: true, out: true } satisfies KnownArgs<BinaryArgs>);
+
 function binary(core: Core, name: 'add' | 'sub' | 'mul', args: BinaryArgs, impl: Impl): void {
+  checkArgs(name, args, BINARY_ARGS);
   checkImpl(name, impl);
   const n = checkDim(name, 'n', args.n);
   const a = checkVector(core, name, 'a', args.a, n);
@@ -109,8 +115,11 @@ export interface ScaleArgs {
   out: number;
 }
 
+const SCALE_ARGS = new ArgNames({ n: true, alpha: true, x: true, out: true } satisfies KnownArgs<ScaleArgs>);
+
 /** outᵢ = α·xᵢ. */
 export function scale(core: Core, args: ScaleArgs, impl: Impl = 'simd'): void {
+  checkArgs('scale', args, SCALE_ARGS);
   scaled(core, 'scale', args.n, args.alpha, args.x, 'out', args.out, impl);
 }
 
@@ -132,8 +141,11 @@ export interface AxpyArgs {
   y: number;
 }
 
+const AXPY_ARGS = new ArgNames({ n: true, alpha: true, x: true, y: true } satisfies KnownArgs<AxpyArgs>);
+
 /** yᵢ ← α·xᵢ + yᵢ (BLAS saxpy; one rounding for the product, one for the sum). */
 export function axpy(core: Core, args: AxpyArgs, impl: Impl = 'simd'): void {
+  checkArgs('axpy', args, AXPY_ARGS);
   scaled(core, 'axpy', args.n, args.alpha, args.x, 'y', args.y, impl);
 }
 
@@ -144,7 +156,10 @@ export interface UnaryArgs {
   out: number;
 }
 
+const UNARY_ARGS = new ArgNames({ n: true, x: true, out: true } satisfies KnownArgs<UnaryArgs>);
+
 function unary(core: Core, name: 'exp' | 'log' | 'sigmoid' | 'tanh' | 'relu', args: UnaryArgs, impl: Impl): void {
+  checkArgs(name, args, UNARY_ARGS);
   checkImpl(name, impl);
   const n = checkDim(name, 'n', args.n);
   const x = checkVector(core, name, 'x', args.x, n);
@@ -197,10 +212,23 @@ export interface GradArgs {
   accumulate?: boolean;
 }
 
-function grad(core: Core, name: string, kernel: 'sigmoid_backward' | 'tanh_backward' | 'relu_backward', vName: 'x' | 'y', v: unknown, args: GradArgs, impl: Impl): void {
+/** The arguments of an activation's backward from its forward output y (sigmoid, tanh). */
+export type OutputGradArgs = GradArgs & { y: number };
+/** The arguments of an activation's backward from its forward input x (ReLU). */
+export type InputGradArgs = GradArgs & { x: number };
+
+const GRAD_ARGS = { n: true, dy: true, dx: true, accumulate: true } satisfies KnownArgs<GradArgs>;
+const OUTPUT_GRAD_ARGS = new ArgNames({ ...GRAD_ARGS, y: true } satisfies KnownArgs<OutputGradArgs>);
+const INPUT_GRAD_ARGS = new ArgNames({ ...GRAD_ARGS, x: true } satisfies KnownArgs<InputGradArgs>);
+
+function grad(
+  core: Core, name: string, kernel: 'sigmoid_backward' | 'tanh_backward' | 'relu_backward', vName: 'x' | 'y',
+  args: GradArgs & { x?: number; y?: number }, impl: Impl,
+): void {
+  checkArgs(name, args, vName === 'y' ? OUTPUT_GRAD_ARGS : INPUT_GRAD_ARGS);
   checkImpl(name, impl);
   const n = checkDim(name, 'n', args.n);
-  const vp = checkVector(core, name, vName, v, n);
+  const vp = checkVector(core, name, vName, args[vName], n);
   const dy = checkVector(core, name, 'dy', args.dy, n);
   const dx = checkVector(core, name, 'dx', args.dx, n);
   const accumulate = checkFlag(name, 'accumulate', args.accumulate ?? false);
@@ -210,21 +238,21 @@ function grad(core: Core, name: string, kernel: 'sigmoid_backward' | 'tanh_backw
 }
 
 /** ∂L/∂x = ∂L/∂y · y(1 − y), from the forward output y = σ(x). */
-export function sigmoidBackward(core: Core, args: GradArgs & { y: number }, impl: Impl = 'simd'): void {
-  grad(core, 'sigmoidBackward', 'sigmoid_backward', 'y', args.y, args, impl);
+export function sigmoidBackward(core: Core, args: OutputGradArgs, impl: Impl = 'simd'): void {
+  grad(core, 'sigmoidBackward', 'sigmoid_backward', 'y', args, impl);
 }
 
 /** ∂L/∂x = ∂L/∂y · (1 − y²), from the forward output y = tanh x. */
-export function tanhBackward(core: Core, args: GradArgs & { y: number }, impl: Impl = 'simd'): void {
-  grad(core, 'tanhBackward', 'tanh_backward', 'y', args.y, args, impl);
+export function tanhBackward(core: Core, args: OutputGradArgs, impl: Impl = 'simd'): void {
+  grad(core, 'tanhBackward', 'tanh_backward', 'y', args, impl);
 }
 
 /**
  * ∂L/∂x = ∂L/∂y · [x > 0], from the forward input x. NOTE: the subgradient at 0 is 0, and a NaN x
  * also gives 0 (PyTorch's threshold_backward).
  */
-export function reluBackward(core: Core, args: GradArgs & { x: number }, impl: Impl = 'simd'): void {
-  grad(core, 'reluBackward', 'relu_backward', 'x', args.x, args, impl);
+export function reluBackward(core: Core, args: InputGradArgs, impl: Impl = 'simd'): void {
+  grad(core, 'reluBackward', 'relu_backward', 'x', args, impl);
 }
 
 export interface ReduceArgs {
@@ -232,7 +260,10 @@ export interface ReduceArgs {
   x: number;
 }
 
+const REDUCE_ARGS = new ArgNames({ n: true, x: true } satisfies KnownArgs<ReduceArgs>);
+
 function reduce(core: Core, name: string, kernel: 'sum' | 'sumsq', args: ReduceArgs, impl: Impl): number {
+  checkArgs(name, args, REDUCE_ARGS);
   checkImpl(name, impl);
   const n = checkDim(name, 'n', args.n);
   const x = checkVector(core, name, 'x', args.x, n);
@@ -261,7 +292,10 @@ export interface RowsArgs {
   ldo?: number;
 }
 
+const ROWS_ARGS = new ArgNames({ rows: true, cols: true, x: true, ldx: true, out: true, ldo: true } satisfies KnownArgs<RowsArgs>);
+
 function rowwise(core: Core, name: string, kernel: 'softmax' | 'log_softmax', args: RowsArgs, impl: Impl): void {
+  checkArgs(name, args, ROWS_ARGS);
   checkImpl(name, impl);
   const rows = checkDim(name, 'rows', args.rows);
   const cols = checkDim(name, 'cols', args.cols);
@@ -302,7 +336,12 @@ export interface RowsGradArgs {
   lddx?: number;
 }
 
+const ROWS_GRAD_ARGS = new ArgNames({
+  rows: true, cols: true, y: true, ldy: true, dy: true, lddy: true, dx: true, lddx: true,
+} satisfies KnownArgs<RowsGradArgs>);
+
 function rowwiseGrad(core: Core, name: string, kernel: 'softmax_backward' | 'log_softmax_backward', args: RowsGradArgs, impl: Impl): void {
+  checkArgs(name, args, ROWS_GRAD_ARGS);
   checkImpl(name, impl);
   const rows = checkDim(name, 'rows', args.rows);
   const cols = checkDim(name, 'cols', args.cols);

@@ -1,6 +1,6 @@
 import type { Core } from '../core.js';
 import { EddyError } from '../errors.js';
-import { checkDim, checkDisjoint, checkImpl, checkVector, type Impl } from '../validate.js';
+import { ArgNames, checkArgs, checkDim, checkDisjoint, checkImpl, checkVector, type Impl, type KnownArgs } from '../validate.js';
 
 type EmbeddingKernel = (n: number, d: number, ids: number, src: number, dst: number) => void;
 
@@ -36,8 +36,11 @@ export interface EmbeddingGatherArgs {
   out: number;
 }
 
+const GATHER_ARGS = new ArgNames({ n: true, v: true, d: true, ids: true, table: true, out: true } satisfies KnownArgs<EmbeddingGatherArgs>);
+
 /** Embedding lookup: out[i, :] = E[ids[i], :]. */
 export function embeddingGather(core: Core, args: EmbeddingGatherArgs, impl: Impl = 'simd'): void {
+  checkArgs('embeddingGather', args, GATHER_ARGS);
   const x = core.exports;
   const kernel = impl === 'simd' ? x.f32_embedding_gather__wasmsimd : x.f32_embedding_gather__scalar;
   run(core, 'embeddingGather', impl, args, ['table', args.table, 'v'], ['out', args.out, 'n'], kernel);
@@ -82,11 +85,16 @@ export interface EmbeddingScatterAddArgs {
   dtable: number;
 }
 
+const SCATTER_ADD_ARGS = new ArgNames({
+  n: true, v: true, d: true, ids: true, grad: true, dtable: true,
+} satisfies KnownArgs<EmbeddingScatterAddArgs>);
+
 /**
  * Embedding backward: ∂L/∂E[ids[i], :] += ∂L/∂out[i, :] for i = 0…n−1 in order, so a repeated id
  * receives the sum of its rows, and the result is deterministic.
  */
 export function embeddingScatterAdd(core: Core, args: EmbeddingScatterAddArgs, impl: Impl = 'simd'): void {
+  checkArgs('embeddingScatterAdd', args, SCATTER_ADD_ARGS);
   const x = core.exports;
   const kernel = impl === 'simd' ? x.f32_embedding_scatter_add__wasmsimd : x.f32_embedding_scatter_add__scalar;
   run(core, 'embeddingScatterAdd', impl, args, ['grad', args.grad, 'n'], ['dtable', args.dtable, 'v'], kernel);

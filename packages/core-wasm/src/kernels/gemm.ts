@@ -1,6 +1,8 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkPointer, checkStride, type Impl } from '../validate.js';
+import {
+  ArgNames, checkArgs, checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkPointer, checkStride, type Impl, type KnownArgs,
+} from '../validate.js';
 
 type GemmKernel = (
   transA: number, transB: number, m: number, n: number, k: number,
@@ -51,6 +53,11 @@ export interface SgemmArgs {
   ldc?: number;
 }
 
+const SGEMM_ARGS = new ArgNames({
+  transA: true, transB: true, m: true, n: true, k: true, alpha: true, beta: true,
+  a: true, lda: true, b: true, ldb: true, c: true, ldc: true,
+} satisfies KnownArgs<SgemmArgs>);
+
 /** Validates op(A) (m×k), α, β and C (m×n): what `sgemm` and `sgemmPacked` share. */
 function checkLeftAndC(core: Core, op: string, args: SgemmArgs | SgemmPackedArgs) {
   const transA = checkFlag(op, 'transA', args.transA ?? false);
@@ -74,6 +81,7 @@ function checkLeftAndC(core: Core, op: string, args: SgemmArgs | SgemmPackedArgs
  */
 export function sgemm(core: Core, args: SgemmArgs, impl: Impl = 'simd'): void {
   const op = 'sgemm';
+  checkArgs(op, args, SGEMM_ARGS);
   checkImpl(op, impl);
   const { transA, m, n, k, alpha, beta, a, lda, c, ldc } = checkLeftAndC(core, op, args);
   const transB = checkFlag(op, 'transB', args.transB ?? false);
@@ -108,6 +116,8 @@ export interface PackBArgs {
   ldb?: number;
 }
 
+const PACK_B_ARGS = new ArgNames({ transB: true, n: true, k: true, b: true, ldb: true } satisfies KnownArgs<PackBArgs>);
+
 /**
  * Packs op(B) (k×n) into zero-padded 8-column panels, allocated from `core.arena` in the current
  * scope (the caller owns it: it lives until that scope ends). Pack a weight once per optimizer
@@ -115,6 +125,7 @@ export interface PackBArgs {
  */
 export function packB(core: Core, args: PackBArgs): PackedB {
   const op = 'packB';
+  checkArgs(op, args, PACK_B_ARGS);
   const transB = checkFlag(op, 'transB', args.transB ?? false);
   const n = checkDim(op, 'n', args.n);
   const k = checkDim(op, 'k', args.k);
@@ -134,12 +145,17 @@ export interface SgemmPackedArgs extends Omit<SgemmArgs, 'transB' | 'b' | 'ldb'>
   packed: PackedB;
 }
 
+const SGEMM_PACKED_ARGS = new ArgNames({
+  transA: true, m: true, n: true, k: true, alpha: true, beta: true, a: true, lda: true, c: true, ldc: true, packed: true,
+} satisfies KnownArgs<SgemmPackedArgs>);
+
 /**
  * C ← α·op(A)·B̂ + β·C where B̂ = op(B) was packed by `packB`: op(A) is m×k, C is m×n. For
  * m = 1 (batch 1) A is read in place, without packing.
  */
 export function sgemmPacked(core: Core, args: SgemmPackedArgs, impl: Impl = 'simd'): void {
   const op = 'sgemmPacked';
+  checkArgs(op, args, SGEMM_PACKED_ARGS);
   checkImpl(op, impl);
   const { transA, m, n, k, alpha, beta, a, lda, c, ldc } = checkLeftAndC(core, op, args);
   const packed = args.packed as PackedB | undefined;

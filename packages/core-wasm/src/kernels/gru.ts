@@ -1,7 +1,8 @@
 import type { Core } from '../core.js';
-import { checkDim, checkImpl, type Impl } from '../validate.js';
+import { ArgNames, checkDim, checkImpl, type Impl, type KnownArgs } from '../validate.js';
 import {
-  bytesFromAbi, checkFlag, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
+  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, bytesFromAbi, checkFlag,
+  checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -43,6 +44,9 @@ export interface GruBackwardArgs extends SequenceBackwardArgs {
   resetBefore?: boolean;
 }
 
+const FORWARD_ARGS = new ArgNames({ ...SEQUENCE_FORWARD_ARGS, resetBefore: true } satisfies KnownArgs<GruForwardArgs>);
+const BACKWARD_ARGS = new ArgNames({ ...SEQUENCE_BACKWARD_ARGS, resetBefore: true } satisfies KnownArgs<GruBackwardArgs>);
+
 /**
  * Bytes of the workspace a GRU forward saves for its backward: 5·T·B·H floats (activated gates
  * r|z|n [T, B, 3H], the state entering each step [T, B, H], and W_hn h + b_hn or r ⊙ h [T, B, H],
@@ -67,9 +71,9 @@ export function gruWorkspaceBytes(core: Core, T: number, B: number, I: number, H
 export function gruForward(core: Core, args: GruForwardArgs, impl: Impl = 'simd'): void {
   const op = 'gruForward';
   checkImpl(op, impl);
-  checkHidden(op, args.H);
   const abi = core.exports;
-  const a = checkSequenceForward(core, op, args, 3, abi.f32_gru_workspace_bytes);
+  const a = checkSequenceForward(core, op, args, FORWARD_ARGS, 3, abi.f32_gru_workspace_bytes);
+  checkHidden(op, a.H);
   const resetBefore = checkFlag(op, 'resetBefore', args.resetBefore);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_gru_forward__wasmsimd : abi.f32_gru_forward__scalar;
@@ -93,9 +97,9 @@ export function gruForward(core: Core, args: GruForwardArgs, impl: Impl = 'simd'
 export function gruBackward(core: Core, args: GruBackwardArgs, impl: Impl = 'simd'): void {
   const op = 'gruBackward';
   checkImpl(op, impl);
-  checkHidden(op, args.H);
   const abi = core.exports;
-  const a = checkSequenceBackward(core, op, args, 3, abi.f32_gru_workspace_bytes);
+  const a = checkSequenceBackward(core, op, args, BACKWARD_ARGS, 3, abi.f32_gru_workspace_bytes);
+  checkHidden(op, a.H);
   const resetBefore = checkFlag(op, 'resetBefore', args.resetBefore);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_gru_backward__wasmsimd : abi.f32_gru_backward__scalar;
@@ -105,7 +109,7 @@ export function gruBackward(core: Core, args: GruBackwardArgs, impl: Impl = 'sim
   );
 }
 
-/** The GRU kernels need H ≥ 1 (checked before the shared size checks, which allow H = 0). */
+/** The GRU kernels need H ≥ 1 (the shared checks allow H = 0, as the other cells do; checked before the kernel runs). */
 function checkHidden(op: string, H: unknown): void {
   checkDim(op, 'H', H, 1);
 }

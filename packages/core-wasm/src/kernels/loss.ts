@@ -1,6 +1,9 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkAliasing, checkDim, checkDisjoint, checkFinite, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes, type Impl } from '../validate.js';
+import {
+  ArgNames, checkAliasing, checkArgs, checkDim, checkDisjoint, checkFinite, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes,
+  type Impl, type KnownArgs,
+} from '../validate.js';
 
 type SoftmaxCrossEntropyKernel = (
   n: number, c: number, logits: number, ldl: number, targets: number, ignoreIndex: number,
@@ -41,6 +44,11 @@ export interface SoftmaxCrossEntropyArgs {
   ldDlogits?: number;
 }
 
+const SOFTMAX_CROSS_ENTROPY_ARGS = new ArgNames({
+  n: true, c: true, logits: true, ldLogits: true, targets: true, ignoreIndex: true, scale: true, losses: true,
+  dlogits: true, ldDlogits: true,
+} satisfies KnownArgs<SoftmaxCrossEntropyArgs>);
+
 export interface SoftmaxCrossEntropyResult {
   /** Rows not ignored. */
   count: number;
@@ -59,6 +67,7 @@ export interface SoftmaxCrossEntropyResult {
  */
 export function softmaxCrossEntropy(core: Core, args: SoftmaxCrossEntropyArgs, impl: Impl = 'simd'): SoftmaxCrossEntropyResult {
   const op = 'softmaxCrossEntropy';
+  checkArgs(op, args, SOFTMAX_CROSS_ENTROPY_ARGS);
   checkImpl(op, impl);
   const n = checkDim(op, 'n', args.n);
   const c = checkDim(op, 'c', args.c, 1);

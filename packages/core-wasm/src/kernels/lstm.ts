@@ -1,7 +1,8 @@
 import type { Core } from '../core.js';
-import { checkImpl, type Impl } from '../validate.js';
+import { ArgNames, checkImpl, type Impl, type KnownArgs } from '../validate.js';
 import {
-  bytesFromAbi, checkOptionalMatrix, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
+  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, bytesFromAbi, checkOptionalMatrix,
+  checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -44,6 +45,9 @@ export interface LstmBackwardArgs extends SequenceBackwardArgs {
   dc0?: number;
 }
 
+const FORWARD_ARGS = new ArgNames({ ...SEQUENCE_FORWARD_ARGS, c0: true, cT: true } satisfies KnownArgs<LstmForwardArgs>);
+const BACKWARD_ARGS = new ArgNames({ ...SEQUENCE_BACKWARD_ARGS, dcT: true, dc0: true } satisfies KnownArgs<LstmBackwardArgs>);
+
 /** Bytes of the workspace an LSTM forward saves for its backward: (7T + 2)·B·H floats. */
 export function lstmWorkspaceBytes(core: Core, T: number, B: number, I: number, H: number): number {
   return sequenceWorkspaceBytes('lstmWorkspaceBytes', core.exports.f32_lstm_workspace_bytes, T, B, I, H);
@@ -63,7 +67,7 @@ export function lstmForward(core: Core, args: LstmForwardArgs, impl: Impl = 'sim
   const op = 'lstmForward';
   checkImpl(op, impl);
   const abi = core.exports;
-  const a = checkSequenceForward(core, op, args, 4, abi.f32_lstm_workspace_bytes);
+  const a = checkSequenceForward(core, op, args, FORWARD_ARGS, 4, abi.f32_lstm_workspace_bytes);
   const { T, B, I, H } = a;
   const c0 = checkOptionalMatrix(core, op, 'c0', args.c0, B, H);
   const cT = checkOptionalMatrix(core, op, 'cT', args.cT, B, H);
@@ -88,7 +92,7 @@ export function lstmBackward(core: Core, args: LstmBackwardArgs, impl: Impl = 's
   const op = 'lstmBackward';
   checkImpl(op, impl);
   const abi = core.exports;
-  const a = checkSequenceBackward(core, op, args, 4, abi.f32_lstm_workspace_bytes);
+  const a = checkSequenceBackward(core, op, args, BACKWARD_ARGS, 4, abi.f32_lstm_workspace_bytes);
   const { T, B, I, H } = a;
   const dcT = checkOptionalMatrix(core, op, 'dcT', args.dcT, B, H);
   const dc0 = checkOptionalMatrix(core, op, 'dc0', args.dc0, B, H);

@@ -1,6 +1,6 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkDim, checkDisjoint, checkFlag, checkImpl, checkVector, type Impl } from '../validate.js';
+import { ArgNames, checkArgs, checkDim, checkDisjoint, checkFlag, checkImpl, checkVector, type Impl, type KnownArgs } from '../validate.js';
 
 // Fused optimizer updates, one call per parameter tensor, with PyTorch's formulas (torch.optim,
 // single-tensor algorithms). Scalars that PyTorch computes in Python floats (bias corrections,
@@ -143,6 +143,11 @@ export interface SgdUpdateArgs {
   first?: boolean;
 }
 
+const SGD_ARGS = new ArgNames({
+  n: true, param: true, grad: true, momentumBuffer: true, lr: true, momentum: true, dampening: true, weightDecay: true,
+  nesterov: true, first: true,
+} satisfies KnownArgs<SgdUpdateArgs>);
+
 /**
  * One step of SGD (torch.optim.SGD) on a parameter tensor, in place:
  * g ← g + λθ;  b ← g (first step) or b ← μ·b + (1−τ)·g;  g ← g + μ·b (Nesterov) or g ← b;
@@ -150,6 +155,7 @@ export interface SgdUpdateArgs {
  */
 export function sgdUpdate(core: Core, args: SgdUpdateArgs, impl: Impl = 'simd'): void {
   const op = 'sgdUpdate';
+  checkArgs(op, args, SGD_ARGS);
   checkImpl(op, impl);
   const n = checkDim(op, 'n', args.n);
   const lr = checkHyper(op, 'lr', args.lr ?? 1e-3, NON_NEGATIVE);
@@ -204,7 +210,13 @@ export interface AdamUpdateArgs {
   weightDecay?: number;
 }
 
+const ADAM_ARGS = new ArgNames({
+  n: true, param: true, grad: true, expAvg: true, expAvgSq: true, maxExpAvgSq: true, step: true, lr: true, beta1: true,
+  beta2: true, eps: true, weightDecay: true,
+} satisfies KnownArgs<AdamUpdateArgs>);
+
 function adamLike(core: Core, op: string, args: AdamUpdateArgs, decoupled: boolean, impl: Impl): void {
+  checkArgs(op, args, ADAM_ARGS);
   checkImpl(op, impl);
   const n = checkDim(op, 'n', args.n);
   const t = checkDim(op, 'step', args.step, 1);
@@ -272,6 +284,11 @@ export interface RmspropUpdateArgs {
   momentum?: number;
 }
 
+const RMSPROP_ARGS = new ArgNames({
+  n: true, param: true, grad: true, squareAvg: true, gradAvg: true, momentumBuffer: true, lr: true, alpha: true, eps: true,
+  weightDecay: true, momentum: true,
+} satisfies KnownArgs<RmspropUpdateArgs>);
+
 /**
  * One step of RMSprop (torch.optim.RMSprop) on a parameter tensor, in place:
  * g ← g + λθ;  v ← αv + (1−α)g²;  centred: ḡ ← αḡ + (1−α)g, ṽ = v − ḡ², else ṽ = v;
@@ -279,6 +296,7 @@ export interface RmspropUpdateArgs {
  */
 export function rmspropUpdate(core: Core, args: RmspropUpdateArgs, impl: Impl = 'simd'): void {
   const op = 'rmspropUpdate';
+  checkArgs(op, args, RMSPROP_ARGS);
   checkImpl(op, impl);
   const n = checkDim(op, 'n', args.n);
   const lr = checkHyper(op, 'lr', args.lr ?? 1e-2, NON_NEGATIVE);
@@ -318,12 +336,17 @@ export interface AdagradUpdateArgs {
   eps?: number;
 }
 
+const ADAGRAD_ARGS = new ArgNames({
+  n: true, param: true, grad: true, stateSum: true, step: true, lr: true, lrDecay: true, weightDecay: true, eps: true,
+} satisfies KnownArgs<AdagradUpdateArgs>);
+
 /**
  * One step of Adagrad (torch.optim.Adagrad) on a parameter tensor, in place:
  * γ̃ = γ / (1 + (t−1)η);  g ← g + λθ;  s ← s + g²;  θ ← θ − γ̃·g / (√s + ε).
  */
 export function adagradUpdate(core: Core, args: AdagradUpdateArgs, impl: Impl = 'simd'): void {
   const op = 'adagradUpdate';
+  checkArgs(op, args, ADAGRAD_ARGS);
   checkImpl(op, impl);
   const n = checkDim(op, 'n', args.n);
   const t = checkDim(op, 'step', args.step, 1);
@@ -347,12 +370,15 @@ export interface ClipValueArgs {
   clip: number;
 }
 
+const CLIP_VALUE_ARGS = new ArgNames({ n: true, grad: true, clip: true } satisfies KnownArgs<ClipValueArgs>);
+
 /**
  * Clips a gradient by value in place, as torch.nn.utils.clip_grad_value_: g ← clamp(g, −c, c).
  * NaN stays NaN, so a diverged gradient is not hidden.
  */
 export function clipValue(core: Core, args: ClipValueArgs, impl: Impl = 'simd'): void {
   const op = 'clipValue';
+  checkArgs(op, args, CLIP_VALUE_ARGS);
   checkImpl(op, impl);
   const n = checkDim(op, 'n', args.n);
   const clip = checkHyper(op, 'clip', args.clip, NON_NEGATIVE);

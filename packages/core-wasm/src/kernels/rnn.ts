@@ -1,7 +1,8 @@
 import type { Core } from '../core.js';
-import { checkImpl, type Impl } from '../validate.js';
+import { ArgNames, checkImpl, type Impl, type KnownArgs } from '../validate.js';
 import {
-  bytesFromAbi, checkFlag, checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
+  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, bytesFromAbi, checkFlag,
+  checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -40,6 +41,9 @@ export interface RnnBackwardArgs extends SequenceBackwardArgs {
   relu?: boolean;
 }
 
+const FORWARD_ARGS = new ArgNames({ ...SEQUENCE_FORWARD_ARGS, relu: true } satisfies KnownArgs<RnnForwardArgs>);
+const BACKWARD_ARGS = new ArgNames({ ...SEQUENCE_BACKWARD_ARGS, relu: true } satisfies KnownArgs<RnnBackwardArgs>);
+
 /** Bytes of the workspace an RNN forward saves for its backward: (T + 1)·B·H floats. */
 export function rnnWorkspaceBytes(core: Core, T: number, B: number, I: number, H: number): number {
   return sequenceWorkspaceBytes('rnnWorkspaceBytes', core.exports.f32_rnn_workspace_bytes, T, B, I, H);
@@ -56,7 +60,7 @@ export function rnnForward(core: Core, args: RnnForwardArgs, impl: Impl = 'simd'
   const op = 'rnnForward';
   checkImpl(op, impl);
   const abi = core.exports;
-  const a = checkSequenceForward(core, op, args, 1, abi.f32_rnn_workspace_bytes);
+  const a = checkSequenceForward(core, op, args, FORWARD_ARGS, 1, abi.f32_rnn_workspace_bytes);
   const relu = checkFlag(op, 'relu', args.relu);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_rnn_forward__wasmsimd : abi.f32_rnn_forward__scalar;
@@ -79,7 +83,7 @@ export function rnnBackward(core: Core, args: RnnBackwardArgs, impl: Impl = 'sim
   const op = 'rnnBackward';
   checkImpl(op, impl);
   const abi = core.exports;
-  const a = checkSequenceBackward(core, op, args, 1, abi.f32_rnn_workspace_bytes);
+  const a = checkSequenceBackward(core, op, args, BACKWARD_ARGS, 1, abi.f32_rnn_workspace_bytes);
   const relu = checkFlag(op, 'relu', args.relu);
   const { T, B, I, H } = a;
   const kernel = impl === 'simd' ? abi.f32_rnn_backward__wasmsimd : abi.f32_rnn_backward__scalar;

@@ -1,6 +1,8 @@
 import type { Core } from '../core.js';
 import { EddyError, describe } from '../errors.js';
-import { checkFlag as checkBoolean, checkDim, checkMatrix, checkPointer, checkStride, checkVector } from '../validate.js';
+import {
+  checkArgs, checkFlag as checkBoolean, checkDim, checkMatrix, checkPointer, checkStride, checkVector, type ArgNames, type KnownArgs,
+} from '../validate.js';
 
 // Checks shared by the fused recurrent kernels' wrappers (LSTM, GRU, Elman RNN): the sequence
 // sizes, flags, optional pointers (0 or absent = not given), the packed-sequence lengths, and the
@@ -116,6 +118,12 @@ export interface SequenceForwardArgs extends SequenceSizes {
   ws?: number;
 }
 
+/** The names of `SequenceForwardArgs`; each cell's wrapper adds its own (`{ ...SEQUENCE_FORWARD_ARGS, c0: true }`). */
+export const SEQUENCE_FORWARD_ARGS = {
+  T: true, B: true, I: true, H: true, reverse: true, x: true, wIh: true, wHh: true, bIh: true, bHh: true, lengths: true,
+  h0: true, out: true, ldo: true, hT: true, ws: true,
+} satisfies KnownArgs<SequenceForwardArgs>;
+
 /** Arguments every fused cell's backward takes (the LSTM adds dcT, dc0). */
 export interface SequenceBackwardArgs extends SequenceSizes {
   /**
@@ -144,6 +152,12 @@ export interface SequenceBackwardArgs extends SequenceSizes {
   dbHh?: number;
 }
 
+/** The names of `SequenceBackwardArgs`, for each cell's wrapper to extend. */
+export const SEQUENCE_BACKWARD_ARGS = {
+  T: true, B: true, I: true, H: true, reverse: true, x: true, wIh: true, wHh: true, lengths: true, ws: true, dout: true,
+  lddo: true, dhT: true, dx: true, dh0: true, dwIh: true, dwHh: true, dbIh: true, dbHh: true,
+} satisfies KnownArgs<SequenceBackwardArgs>;
+
 /** What forward and backward share: direction, input, weights (G = gates·H rows) and lengths. */
 function checkInputAndWeights(
   core: Core, op: string, args: SequenceSizes & { reverse?: boolean; x: number; wIh: number; wHh: number; lengths?: number }, G: number,
@@ -158,8 +172,14 @@ function checkInputAndWeights(
   };
 }
 
-/** Checks the common forward arguments of a cell with `gates` blocks; returns them as numbers. */
-export function checkSequenceForward(core: Core, op: string, args: SequenceForwardArgs, gates: number, wsBytes: SizeExport) {
+/**
+ * Checks the common forward arguments of a cell with `gates` blocks, and that `args` names no key
+ * outside `names` (the cell's full list); returns them as numbers.
+ */
+export function checkSequenceForward(
+  core: Core, op: string, args: SequenceForwardArgs, names: ArgNames, gates: number, wsBytes: SizeExport,
+) {
+  checkArgs(op, args, names);
   const { T, B, I, H } = checkSequenceSizes(op, args);
   const G = gates * H;
   const ldo = checkRowStride(op, 'ldo', args.ldo, H);
@@ -176,8 +196,11 @@ export function checkSequenceForward(core: Core, op: string, args: SequenceForwa
   };
 }
 
-/** Checks the common backward arguments of a cell with `gates` blocks; returns them as numbers. */
-export function checkSequenceBackward(core: Core, op: string, args: SequenceBackwardArgs, gates: number, wsBytes: SizeExport) {
+/** Checks the common backward arguments of a cell with `gates` blocks and the keys of `args`, as the forward. */
+export function checkSequenceBackward(
+  core: Core, op: string, args: SequenceBackwardArgs, names: ArgNames, gates: number, wsBytes: SizeExport,
+) {
+  checkArgs(op, args, names);
   const { T, B, I, H } = checkSequenceSizes(op, args);
   const G = gates * H;
   if (args.ws === undefined || args.ws === 0) {

@@ -1,4 +1,4 @@
-import { init, zeros, type Tensor } from '@eddy/autograd';
+import { init, linear, zeros, type Tensor } from '@eddy/autograd';
 import { fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { boolOption, checkOptions, intOption } from '../options.js';
@@ -55,10 +55,7 @@ export class Linear extends Module {
     if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== this.inFeatures) {
       throw fail('E_SHAPE', `Linear.forward: input must end in inFeatures = ${this.inFeatures}, got shape [${x.shape.join(', ')}]`);
     }
-    // NOTE: transpose() copies W (autograd's shape ops never alias); a GEMM with op(B) = Bᵀ
-    // exposed by autograd would avoid the copy.
-    const y = x.matmul(this.weight.transpose());
-    return this.bias === null ? y : y.add(this.bias);
+    return linear(x, this.weight, this.bias ?? undefined);
   }
 
   toConfig(): ModuleConfig {

@@ -1,17 +1,27 @@
 import { gruSequence } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
+import { boolOption } from '../options.js';
 import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
+import { familyCell } from './stepwise.js';
+import { layerNormGains } from './variants/layer-norm.js';
+import { gruStep } from './variants/steps.js';
 
-export type GRUOptions = RecurrentOptions;
+export interface GRUOptions extends RecurrentOptions {
+  /**
+   * Cho et al. 2014's original form, the reset gate applied before the recurrent product:
+   * nₜ = tanh(W_in xₜ + b_in + W_hn (rₜ ⊙ hₜ₋₁) + b_hn). Same parameters; the fused kernels
+   * run it directly. Default false (PyTorch's form).
+   */
+  resetBefore?: boolean;
+}
 
-const GRU_CELL: CellSpec = {
-  name: 'GRU',
-  gates: 3,
-  hasCell: false,
-  run(x, w, h0, _c0, lengths, reverse) {
-    return gruSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse });
-  },
-};
+/** GRU for the runner: the fused kernel (either form), or the per-step path for layer norm. */
+function gruCell(o: { resetBefore: boolean; layerNorm: boolean; hiddenSize: number }): CellSpec {
+  const { resetBefore } = o;
+  const fused: CellSpec['run'] = (x, w, h0, _c0, lengths, reverse) =>
+    gruSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, resetBefore });
+  return familyCell('GRU', gruStep(o), o.layerNorm, fused, { extras: o.layerNorm ? layerNormGains(3, o.hiddenSize) : [] });
+}
 
 /**
  * A multi-layer gated recurrent unit network (PyTorch's `nn.GRU`). Each layer computes, for every
@@ -38,7 +48,22 @@ const GRU_CELL: CellSpec = {
  * Parameters (PyTorch's names and order; suffix `_reverse` for the backward direction):
  * `weight_ih_l{k}` [3H, I] (k = 0) or [3H, D·H]; `weight_hh_l{k}` [3H, H]; `bias_ih_l{k}`,
  * `bias_hh_l{k}` [3H]. Gate rows r|z|n. All drawn from U(−1/√H, 1/√H) through the seeded RNG.
- * Each layer and direction is one fused kernel call (one tape node).
+ * Each layer and direction is one fused kernel call (one tape node), except with layerNorm.
+ *
+ * Options beyond PyTorch (README "Variants"; the fused kernels keep running unless marked
+ * per-step):
+ * - `layerNorm` = false (Ba et al. 2016; per-step): each gate block of W_ih xₜ and of W_hh hₜ₋₁ is
+ *   layer-normalised with its own gain before the biases are added,
+ *   LN(a) = γ ⊙ (a − μ)/√(σ² + 1e−5) over the block's H features; `weight_ln_ih_l{k}`, `weight_ln_hh_l{k}`
+ *   [3H] (start at 1); the shifts are b_ih and b_hh, and rₜ multiplies the normalised W_hn hₜ₋₁.
+ * - `resetBefore` = false (Cho et al. 2014's original form; fused): the reset gate acts before
+ *   the recurrent product, nₜ = tanh(W_in xₜ + b_in + W_hn (rₜ ⊙ hₜ₋₁) + b_hn). Same parameters.
+ * - `residual` = false: layer l ≥ 1 outputs layer(x⁽ˡ⁾) + x⁽ˡ⁾ (its input after dropout); needs
+ *   numLayers ≥ 2 (the widths always agree).
+ * - `mergeMode` = 'concat' | 'sum' | 'mean' | 'mul': how each bidirectional layer combines y→, y←
+ *   (PyTorch concatenates; the others give Hout features and layer l + 1 reads Hout).
+ * - `init` = 'uniform' | 'identity' (Le et al. 2015: each gate block of W_hh = I, biases 0) |
+ *   'orthogonal' (Saxe et al. 2014: each gate block of W_hh orthogonal).
  *
  * @example
  * const gru = new GRU({ inputSize: 10, hiddenSize: 20, numLayers: 2, batchFirst: true });
@@ -46,12 +71,18 @@ const GRU_CELL: CellSpec = {
  * output.shape; // [3, 5, 20]; h.shape: [2, 3, 20]
  */
 export class GRU extends RecurrentBase<HiddenState, HiddenOutput> {
+  /** Cho et al.'s form: the reset gate before the recurrent product. */
+  readonly resetBefore: boolean;
+
   constructor(options: GRUOptions) {
-    super(GRU_CELL, parseRecurrentOptions('GRU', options, []).parsed);
+    const { parsed, raw } = parseRecurrentOptions('GRU', options, ['resetBefore']);
+    const resetBefore = boolOption('GRU', 'resetBefore', raw.resetBefore, false);
+    super(gruCell({ ...parsed, resetBefore }), parsed);
+    this.resetBefore = resetBefore;
   }
 
   toConfig(): ModuleConfig {
-    return this.baseConfig();
+    return { ...this.baseConfig(), resetBefore: this.resetBefore };
   }
 }
 

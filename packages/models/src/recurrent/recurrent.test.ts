@@ -43,7 +43,9 @@ describe('options and configs', () => {
   ] as const)('%s: toConfig → JSON → fromConfig rebuilds the same architecture', (type, options) => {
     const m = make(type, options);
     const config = m.toConfig();
-    expect(config).toEqual({ type, ...options });
+    // The options beyond PyTorch (variants/) are filled in at their defaults.
+    const variants = { layerNorm: false, residual: false, mergeMode: 'concat', init: 'uniform', ...{ RNN: {}, LSTM: { peephole: false, coupledInputForget: false, forgetBias: null }, GRU: { resetBefore: false } }[type] };
+    expect(config).toEqual({ type, ...options, ...variants });
     const again = Module.fromConfig(JSON.parse(JSON.stringify(config)));
     built.push(again);
     expect(again).toBeInstanceOf({ RNN, LSTM, GRU }[type]);
@@ -52,10 +54,10 @@ describe('options and configs', () => {
   });
 
   it('fills every default in the config', () => {
-    const base = { inputSize: 2, hiddenSize: 3, numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false };
+    const base = { inputSize: 2, hiddenSize: 3, numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, layerNorm: false, residual: false, mergeMode: 'concat', init: 'uniform' };
     expect(make('RNN', { inputSize: 2, hiddenSize: 3 }).toConfig()).toEqual({ type: 'RNN', ...base, nonlinearity: 'tanh' });
-    expect(make('LSTM', { inputSize: 2, hiddenSize: 3 }).toConfig()).toEqual({ type: 'LSTM', ...base, projSize: 0 });
-    expect(make('GRU', { inputSize: 2, hiddenSize: 3 }).toConfig()).toEqual({ type: 'GRU', ...base });
+    expect(make('LSTM', { inputSize: 2, hiddenSize: 3 }).toConfig()).toEqual({ type: 'LSTM', ...base, projSize: 0, peephole: false, coupledInputForget: false, forgetBias: null });
+    expect(make('GRU', { inputSize: 2, hiddenSize: 3 }).toConfig()).toEqual({ type: 'GRU', ...base, resetBefore: false });
   });
 
   it('rejects misspelt and foreign options, naming the key and the nearest one', () => {

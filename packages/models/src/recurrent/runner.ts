@@ -1,7 +1,10 @@
-import { concat, dropout, init, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
+import { dropout, init, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { boolOption, checkOptions, intOption, rangeOption } from '../options.js';
+import { initRecurrent } from './variants/init.js';
+import { mergeDirections } from './variants/merge.js';
+import { parseVariantOptions, VARIANT_OPTION_KEYS, type ParsedVariantOptions, type VariantOptions } from './variants/options.js';
 
 // The one runner behind RNN, LSTM and GRU (PyTorch's rnn.py lesson: one forward over a cell
 // description, not a copy per class). A cell family only says how many gate blocks its weights
@@ -9,8 +12,8 @@ import { boolOption, checkOptions, intOption, rangeOption } from '../options.js'
 // sequence; everything else (options, parameter names and order, init, batchFirst, state slicing,
 // stacking, bidirectional concatenation, inter-layer dropout) lives here once.
 
-/** The options every recurrent module takes (PyTorch's, in camelCase). */
-export interface RecurrentOptions {
+/** The options every recurrent module takes (PyTorch's, in camelCase, and the shared variants). */
+export interface RecurrentOptions extends VariantOptions {
   /** Features of each input step, I. */
   inputSize: number;
   /** Features of the hidden state, H. */
@@ -28,7 +31,7 @@ export interface RecurrentOptions {
 }
 
 /** The keys of `RecurrentOptions`, for option checking. */
-export const RECURRENT_OPTION_KEYS = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'] as const;
+export const RECURRENT_OPTION_KEYS = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', ...VARIANT_OPTION_KEYS] as const;
 
 /** The per-call options of `forward`. */
 export interface RecurrentForwardOptions {
@@ -54,6 +57,18 @@ export interface LayerWeights {
   bHh: Tensor | null;
   /** weight_hr_l{k} [P, H] (LSTM with projSize > 0), else null. */
   wHr: Tensor | null;
+  /** The parameters of options beyond PyTorch (`CellSpec.extras`), by name without suffix. */
+  extra: Readonly<Record<string, Tensor>>;
+}
+
+/** A 1-D parameter an option adds to every layer and direction, registered after PyTorch's. */
+export interface ExtraParameter {
+  /** The name without the `_l{k}` suffix, e.g. 'weight_ci'. */
+  readonly name: string;
+  /** Its length. */
+  readonly size: number;
+  /** Its initial value, or null for the U(−1/√H, 1/√H) draw in parameter order. */
+  readonly fill: number | null;
 }
 
 /** What one layer in one direction returns: output [T, B, Hout], final h [B, Hout], final c [B, H]. */
@@ -76,6 +91,10 @@ export interface CellSpec {
    * (null = zeros); `reverse` walks t = T−1 … 0.
    */
   run(x: Tensor, w: LayerWeights, h0: Tensor | null, c0: Tensor | null, lengths: Tensor | null, reverse: boolean): LayerResult;
+  /** Parameters of options beyond PyTorch (variants/), per layer and direction. Default none. */
+  readonly extras?: readonly ExtraParameter[];
+  /** Re-initialises one layer and direction after the uniform draw (e.g. the forget-gate bias). */
+  reset?(w: LayerWeights): void;
 }
 
 /** The initial state of a GRU or RNN (an LSTM adds c): h [L·D, B, Hout], absent = zeros. */
@@ -97,7 +116,7 @@ export interface RecurrentState extends HiddenState {
 }
 
 /** The checked common options, every default filled in. */
-export interface ParsedRecurrentOptions {
+export interface ParsedRecurrentOptions extends ParsedVariantOptions {
   inputSize: number;
   hiddenSize: number;
   numLayers: number;
@@ -114,7 +133,7 @@ export interface ParsedRecurrentOptions {
 export function parseRecurrentOptions(op: string, options: unknown, extra: readonly string[]): { parsed: ParsedRecurrentOptions; raw: Record<string, unknown> } {
   if (options === undefined) throw fail('E_ARGUMENT', `${op}: options { inputSize, hiddenSize, … } are required`);
   const raw = checkOptions(op, options, [...RECURRENT_OPTION_KEYS, ...extra]);
-  const parsed: ParsedRecurrentOptions = {
+  const parsed = {
     inputSize: intOption(op, 'inputSize', raw.inputSize, 1),
     hiddenSize: intOption(op, 'hiddenSize', raw.hiddenSize, 1),
     numLayers: intOption(op, 'numLayers', raw.numLayers, 1, 1),
@@ -123,7 +142,7 @@ export function parseRecurrentOptions(op: string, options: unknown, extra: reado
     dropout: rangeOption(op, 'dropout', raw.dropout, 0, 1, 0),
     bidirectional: boolOption(op, 'bidirectional', raw.bidirectional, false),
   };
-  return { parsed, raw };
+  return { parsed: { ...parsed, ...parseVariantOptions(op, raw, parsed.numLayers, parsed.bidirectional) }, raw };
 }
 
 /**
@@ -139,6 +158,14 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  /** Layer-normalised cells (variants/options.ts). */
+  readonly layerNorm: boolean;
+  /** Skip connections around every layer l >= 1. */
+  readonly residual: boolean;
+  /** How a bidirectional layer merges its directions. */
+  readonly mergeMode: ParsedVariantOptions['mergeMode'];
+  /** How W_hh is initialised. */
+  readonly init: ParsedVariantOptions['init'];
   /** P, the size of h with an LSTM projection; 0 otherwise (then h has H features). */
   readonly projSize: number;
   /** D: 2 when bidirectional, else 1. */
@@ -152,15 +179,17 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     this.cell = cell;
     ({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias } = o);
     ({ batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional } = o);
+    ({ layerNorm: this.layerNorm, residual: this.residual, mergeMode: this.mergeMode, init: this.init } = o);
     this.projSize = projSize;
     this.numDirections = o.bidirectional ? 2 : 1;
     const H = this.hiddenSize;
     const G = cell.gates * H;
     const hOut = this.stateSize;
     // Registration order is PyTorch's `_flat_weights_names`: per layer, per direction,
-    // w_ih, w_hh, b_ih, b_hh (, w_hr); named_parameters() and the state dict follow it.
+    // w_ih, w_hh, b_ih, b_hh (, w_hr); named_parameters() and the state dict follow it. The
+    // parameters of options beyond PyTorch come after those of their layer and direction.
     for (let l = 0; l < this.numLayers; l++) {
-      const inSize = l === 0 ? this.inputSize : hOut * this.numDirections;
+      const inSize = l === 0 ? this.inputSize : this.outputSize;
       for (let d = 0; d < this.numDirections; d++) {
         const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
         this.layers.push({
@@ -169,6 +198,7 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
           bIh: this.bias ? this.registerParameter(`bias_ih${sfx}`, zeros([G])) : null,
           bHh: this.bias ? this.registerParameter(`bias_hh${sfx}`, zeros([G])) : null,
           wHr: projSize > 0 ? this.registerParameter(`weight_hr${sfx}`, zeros([projSize, H])) : null,
+          extra: Object.fromEntries((cell.extras ?? []).map((e) => [e.name, this.registerParameter(`${e.name}${sfx}`, zeros([e.size]))])),
         });
       }
     }
@@ -180,6 +210,11 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     return this.projSize > 0 ? this.projSize : this.hiddenSize;
   }
 
+  /** The features of each layer's output: D·Hout with mergeMode 'concat', else Hout. */
+  get outputSize(): number {
+    return this.mergeMode === 'concat' ? this.numDirections * this.stateSize : this.stateSize;
+  }
+
   /**
    * Redraws every parameter from U(−1/√H, 1/√H) through the seeded RNG, in parameter order
    * (PyTorch's `reset_parameters`, so the same seed gives the same draw order).
@@ -187,6 +222,12 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
   resetParameters(): void {
     const bound = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.parameters()) init.uniform(p, -bound, bound);
+    // The options beyond PyTorch then overwrite what they set (variants/init.ts).
+    for (const w of this.layers) {
+      initRecurrent(w, this.hiddenSize, this.init);
+      for (const e of this.cell.extras ?? []) if (e.fill !== null) init.constant(w.extra[e.name], e.fill);
+      this.cell.reset?.(w);
+    }
   }
 
   /**
@@ -215,7 +256,9 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
         hs.push(r.h);
         if (r.c !== undefined) cs.push(r.c);
       }
-      input = D === 1 ? outputs[0] : concat(outputs, 2);
+      const merged = D === 1 ? outputs[0] : mergeDirections(outputs[0], outputs[1], this.mergeMode);
+      // Every layer's input has the width of its output when l >= 1, so the skip always fits.
+      input = this.residual && l > 0 ? merged.add(input) : merged;
       // Between layers only, and only in training mode (PyTorch's `dropout` argument).
       if (l < this.numLayers - 1 && this.dropout > 0 && this.training) input = dropout(input, this.dropout, true);
     }
@@ -289,6 +332,10 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
       batchFirst: this.batchFirst,
       dropout: this.dropout,
       bidirectional: this.bidirectional,
+      layerNorm: this.layerNorm,
+      residual: this.residual,
+      mergeMode: this.mergeMode,
+      init: this.init,
     };
   }
 }

@@ -25,17 +25,25 @@ export interface Family {
   backward(core: Core, args: BackwardArgs): void;
 }
 
+// Each family passes its kernel exactly the arguments it takes: the core's wrappers refuse names
+// they do not know (another family's flags or cell state).
 export const LSTM: Family = {
   name: 'lstm', gates: 4, hasCell: true,
-  workspaceBytes: k.lstmWorkspaceBytes, forward: (c, a) => k.lstmForward(c, a), backward: (c, a) => k.lstmBackward(c, a),
+  workspaceBytes: k.lstmWorkspaceBytes,
+  forward: (c, { resetBefore, relu, ...a }) => k.lstmForward(c, a),
+  backward: (c, { resetBefore, relu, ...a }) => k.lstmBackward(c, a),
 };
 export const GRU: Family = {
   name: 'gru', gates: 3, hasCell: false,
-  workspaceBytes: k.gruWorkspaceBytes, forward: (c, a) => k.gruForward(c, a), backward: (c, a) => k.gruBackward(c, a),
+  workspaceBytes: k.gruWorkspaceBytes,
+  forward: (c, { relu, c0, cT, ...a }) => k.gruForward(c, a),
+  backward: (c, { relu, dcT, dc0, ...a }) => k.gruBackward(c, a),
 };
 export const RNN: Family = {
   name: 'rnn', gates: 1, hasCell: false,
-  workspaceBytes: k.rnnWorkspaceBytes, forward: (c, a) => k.rnnForward(c, a), backward: (c, a) => k.rnnBackward(c, a),
+  workspaceBytes: k.rnnWorkspaceBytes,
+  forward: (c, { resetBefore, c0, cT, ...a }) => k.rnnForward(c, a),
+  backward: (c, { resetBefore, dcT, dc0, ...a }) => k.rnnBackward(c, a),
 };
 
 /** Position of each optional input in the node's inputs (−1: not given). */

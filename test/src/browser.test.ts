@@ -1,4 +1,5 @@
 import * as ag from '@eddy/autograd';
+import * as models from '@eddy/models';
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,11 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, openBrowser, type BrowserSession } from './chromium.js';
+import { bidirectionalLstm } from './scenarios/bilstm.js';
 import { seededTrainingLosses } from './scenarios/training.js';
 
 const wasmDir = fileURLToPath(new URL('../../packages/core-wasm/wasm/', import.meta.url));
 
-describe.runIf(browserTestsEnabled)('autograd in Chromium', () => {
+describe.runIf(browserTestsEnabled)('autograd and models in Chromium', () => {
   let session: BrowserSession;
   let bundleDir: string;
   beforeAll(async () => {
@@ -43,6 +45,14 @@ describe.runIf(browserTestsEnabled)('autograd in Chromium', () => {
     };
     expect(browser.variant).toBe('simd');
     expect(browser.losses).toEqual(node);
+  });
+
+  it('a 2-layer bidirectional LSTM with ragged lengths gives the same outputs as in Node', async () => {
+    const node = bidirectionalLstm(ag, models);
+    expect(node[0].length).toBe(7 * 3 * 12);
+    expect(node.flat().every(Number.isFinite)).toBe(true);
+    const browser = await session.page.evaluate('eddyPage.bidirectionalLstm("/wasm/eddy-core.wasm")');
+    expect(browser).toEqual(node);
   });
 
   it('another seed gives other losses (the comparison is not vacuous)', () => {

@@ -1,18 +1,18 @@
+import * as eddy from '@eddy/core-wasm';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as eddy from '../src/index.node.js';
-import { chromiumPath, openBrowser, type BrowserSession } from './browser/harness.js';
-import { gemmScenario, lstmScenario } from './browser/scenarios.js';
+import { browserTestsEnabled, openBrowser, type BrowserSession } from './chromium.js';
+import { gemmScenario, lstmScenario } from './scenarios/core.js';
 
-// In CI Chromium must be there (.ci/run installs Debian's package); elsewhere a missing browser
-// skips this file with a note instead of failing every developer without it.
-const run = chromiumPath !== undefined || process.env.CI === 'true';
-if (!run) console.warn('browser tests skipped: Chromium not found (apt-get install chromium)');
+// The package is served as it is published (dist/ and wasm/ side by side, no bundler), so the
+// browser entry finds its .wasm at its default URL.
+const packageDir = fileURLToPath(new URL('../../packages/core-wasm/', import.meta.url));
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-describe.runIf(run)('the core in Chromium', () => {
+describe.runIf(browserTestsEnabled)('the core in Chromium', () => {
   let session: BrowserSession;
   beforeAll(async () => {
-    session = await openBrowser();
+    session = await openBrowser({ '/core-wasm/': packageDir });
   }, 60_000);
   afterAll(async () => {
     await session?.close();
@@ -22,7 +22,7 @@ describe.runIf(run)('the core in Chromium', () => {
   // Page code is passed as source text: vitest rewrites dynamic imports in functions it transforms.
   async function inBrowser<T>(scenario: (eddy: any, core: any) => T): Promise<T> {
     return session.page.evaluate(`(async () => {
-      const eddy = await import('/dist/index.browser.js');
+      const eddy = await import('/core-wasm/dist/index.browser.js');
       const core = await eddy.loadCore();
       return (${scenario.toString()})(eddy, core);
     })()`) as Promise<T>;
