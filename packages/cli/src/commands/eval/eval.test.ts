@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { noGrad, ready, scope, tensor } from '@eddy/autograd';
+import { noGrad, ready, scope, tensor, type Tensor } from '@eddy/autograd';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from '../../checkpoint/checkpoint.js';
 import { disposeState, type LmState } from '../../model/language-model.js';
@@ -25,7 +25,7 @@ async function referenceLoss(text: string): Promise<{ loss: number; tokens: numb
   let nats = 0;
   for (let i = 0; i + 1 < ids.length; i++) {
     const previous: LmState | null = state;
-    const r = noGrad(() => scope(() => model.forward(tensor(Int32Array.of(ids[i]), [1, 1], { dtype: 'int32' }), previous)));
+    const r: { logits: Tensor; state: LmState } = noGrad(() => scope(() => model.forward(tensor(Int32Array.of(ids[i]), [1, 1], { dtype: 'int32' }), previous)));
     const logits = Float64Array.from(r.logits.toFloat32Array());
     r.logits.dispose();
     disposeState(previous);
