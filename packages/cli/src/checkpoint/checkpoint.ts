@@ -1,0 +1,238 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tensor, type GeneratorState, type Tensor } from '@eddy/autograd';
+import { loadSafetensors, Module, saveSafetensors, type ModuleConfig } from '@eddy/models';
+import { tokenizerFromConfig, type LmBatcherState, type Tokenizer } from '@eddy/text';
+import { CliError, reason } from '../errors.js';
+import { LanguageModel } from '../model/language-model.js';
+import { replaceDirectory, resolveCheckpointDir, type FileContent } from './atomic-dir.js';
+
+// A checkpoint directory:
+//   config.json            format + version, model config, tokenizer type, training options, progress
+//   model.safetensors      the state dict, PyTorch names (encoder.weight, rnn.weight_ih_l0, decoder.*)
+//   vocab.json             the tokenizer's config (its vocabulary; BPE merges; word options)
+//   train-state/state.json        step, epoch, RNG, batcher position, best validation loss, optimizer layout
+//   train-state/tensors.safetensors  optimizer buffers (optimizer.<i>.<name>) and the carried hidden state (hidden.h, hidden.c)
+//   best/                  config.json, model.safetensors, vocab.json of the best validation loss so far
+
+export const CHECKPOINT_FORMAT = 'eddy-checkpoint';
+/** Bumped whenever a reader of the previous version would misread the files. */
+export const CHECKPOINT_VERSION = 1;
+
+/** The training options a run was started with (kept in config.json; `--resume` reads them back). */
+export interface TrainingOptions {
+  corpus: { path: string | null; label: string; sha256: string };
+  tokenizer: 'char' | 'word' | 'bpe';
+  vocabSize: number | null;
+  seqLen: number;
+  bptt: number;
+  batch: number;
+  steps: number | null;
+  epochs: number | null;
+  time: number | null;
+  optimizer: 'adam' | 'rmsprop' | 'sgd';
+  lr: number;
+  lrDecay: number;
+  clip: number;
+  valFraction: number;
+  evalEvery: number;
+  seed: number;
+}
+
+/** Where training stood when the checkpoint was written. */
+export interface Progress {
+  step: number;
+  epoch: number;
+  trainLoss: number | null;
+  valLoss: number | null;
+  bestValLoss: number | null;
+  bestStep: number | null;
+}
+
+export interface CheckpointConfig {
+  format: typeof CHECKPOINT_FORMAT;
+  version: number;
+  model: ModuleConfig;
+  tokenizer: Tokenizer['type'];
+  training: TrainingOptions;
+  progress: Progress;
+}
+
+/** What `--resume` needs beyond the weights (JSON part; the tensors are in tensors.safetensors). */
+export interface TrainState {
+  version: number;
+  step: number;
+  tokensSeen: number;
+  elapsedSeconds: number;
+  rng: GeneratorState;
+  batcher: LmBatcherState;
+  optimizer: { type: string; hyper: Record<string, unknown>; state: Array<{ step: number; buffers: string[] } | null> };
+  hasHidden: boolean;
+}
+
+/** Everything one checkpoint write needs. */
+export interface CheckpointParts {
+  config: CheckpointConfig;
+  model: LanguageModel;
+  tokenizer: Tokenizer;
+  trainState: TrainState;
+  /** Float32 buffers by name (optimizer.<i>.<buffer>, hidden.h, hidden.c), written to tensors.safetensors. */
+  trainTensors: Record<string, { data: Float32Array; shape: number[] }>;
+}
+
+const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
+
+function safetensorsOf(make: () => Record<string, Tensor>, owned: boolean): () => Uint8Array {
+  return () => {
+    const dict = make();
+    try {
+      return saveSafetensors(dict, { format: 'pt' });
+    } finally {
+      if (owned) for (const t of Object.values(dict)) t.dispose();
+    }
+  };
+}
+
+function modelFiles(parts: CheckpointParts, prefix: string): Array<[string, FileContent]> {
+  return [
+    [`${prefix}config.json`, json(parts.config)],
+    [`${prefix}model.safetensors`, safetensorsOf(() => parts.model.stateDict(), false)],
+    [`${prefix}vocab.json`, json(parts.tokenizer.toConfig())],
+  ];
+}
+
+/**
+ * Writes checkpoint `dir` atomically (see `replaceDirectory`); with `best` the same model also
+ * becomes `best/`, otherwise the previous `best/` is kept.
+ */
+export function writeCheckpoint(dir: string, parts: CheckpointParts, best: boolean): void {
+  const files = new Map<string, FileContent>(modelFiles(parts, ''));
+  files.set('train-state/state.json', json(parts.trainState));
+  files.set(
+    'train-state/tensors.safetensors',
+    safetensorsOf(() => Object.fromEntries(Object.entries(parts.trainTensors).map(([k, v]) => [k, tensor(v.data, v.shape)])), true),
+  );
+  if (best) for (const [name, content] of modelFiles(parts, 'best/')) files.set(name, content);
+  replaceDirectory(dir, files, ['best']);
+}
+
+/** A checkpoint read back: config, model (weights loaded), tokenizer, and the training state when asked for. */
+export interface LoadedCheckpoint {
+  dir: string;
+  config: CheckpointConfig;
+  model: LanguageModel;
+  tokenizer: Tokenizer;
+  trainState?: TrainState;
+  trainTensors?: Record<string, Float32Array>;
+}
+
+function corrupt(dir: string, file: string, why: string): CliError {
+  return new CliError(`${join(dir, file)} is corrupt (${why}); retrain, or restore the checkpoint directory from a copy.`);
+}
+
+function readBytes(dir: string, file: string): Buffer {
+  try {
+    return readFileSync(join(dir, file));
+  } catch {
+    throw new CliError(`${dir} has no ${file}, so it is not a complete Eddy checkpoint; give the --out directory of a finished eddy train run.`);
+  }
+}
+
+function readJson(dir: string, file: string): unknown {
+  const text = readBytes(dir, file).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw corrupt(dir, file, 'not valid JSON');
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads and checks config.json: an Eddy checkpoint of a version this eddy reads. */
+function readConfig(dir: string): CheckpointConfig {
+  const config = readJson(dir, 'config.json');
+  if (!isObject(config) || config.format !== CHECKPOINT_FORMAT) {
+    throw new CliError(`${dir} is not an Eddy checkpoint (its config.json has no "format": "${CHECKPOINT_FORMAT}"); give the --out directory of eddy train.`);
+  }
+  if (config.version !== CHECKPOINT_VERSION) {
+    throw new CliError(
+      `${dir} was written in checkpoint format version ${JSON.stringify(config.version)} but this eddy reads version ${CHECKPOINT_VERSION}; retrain with this eddy, or use the eddy version that wrote it.`,
+    );
+  }
+  if (!isObject(config.model) || !isObject(config.training) || !isObject(config.progress) || typeof config.tokenizer !== 'string') {
+    throw corrupt(dir, 'config.json', 'the model, tokenizer, training or progress entry is missing');
+  }
+  return config as unknown as CheckpointConfig;
+}
+
+/** Loads safetensors as float32 arrays (tensors disposed). */
+function readTensors(dir: string, file: string): Record<string, Tensor> {
+  try {
+    return loadSafetensors(readBytes(dir, file));
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw corrupt(dir, file, reason(e));
+  }
+}
+
+/**
+ * Reads checkpoint `dir` (or its `.eddy-old` twin after a crash mid-swap), checking every file:
+ * a missing directory, a missing or corrupt file, a foreign or newer format each end in one
+ * CliError sentence.
+ */
+export function readCheckpoint(dirGiven: string, options: { trainState?: boolean } = {}): LoadedCheckpoint {
+  const dir = resolveCheckpointDir(dirGiven);
+  if (dir === null) throw new CliError(`the checkpoint directory ${dirGiven} does not exist; train one first with eddy train --out ${dirGiven}.`);
+  if (!statSync(dir).isDirectory()) throw new CliError(`${dirGiven} is a file, not a checkpoint directory; give the --out directory of eddy train.`);
+  const config = readConfig(dir);
+
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = tokenizerFromConfig(readJson(dir, 'vocab.json'));
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw corrupt(dir, 'vocab.json', reason(e));
+  }
+
+  let model: LanguageModel;
+  try {
+    model = Module.fromConfig(config.model) as LanguageModel;
+    if (!(model instanceof LanguageModel)) throw new Error(`model type ${String(config.model.type)} is not a language model`);
+  } catch (e) {
+    throw corrupt(dir, 'config.json', `model entry: ${reason(e)}`);
+  }
+  if (model.vocabSize !== tokenizer.vocab.size) {
+    model.dispose();
+    throw corrupt(dir, 'vocab.json', `${tokenizer.vocab.size} tokens but the model was built for ${model.vocabSize}`);
+  }
+  const weights = readTensors(dir, 'model.safetensors');
+  try {
+    model.loadStateDict(weights);
+  } catch (e) {
+    model.dispose();
+    throw corrupt(dir, 'model.safetensors', reason(e));
+  } finally {
+    for (const t of Object.values(weights)) t.dispose();
+  }
+
+  const loaded: LoadedCheckpoint = { dir, config, model, tokenizer };
+  if (options.trainState) {
+    try {
+      const state = readJson(dir, 'train-state/state.json');
+      if (!isObject(state) || state.version !== CHECKPOINT_VERSION || typeof state.step !== 'number' || !isObject(state.optimizer)) {
+        throw corrupt(dir, 'train-state/state.json', 'an entry is missing or has the wrong type');
+      }
+      loaded.trainState = state as unknown as TrainState;
+      const tensors = readTensors(dir, 'train-state/tensors.safetensors');
+      loaded.trainTensors = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.toFloat32Array()]));
+      for (const t of Object.values(tensors)) t.dispose();
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+  return loaded;
+}

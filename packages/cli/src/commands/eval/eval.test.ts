@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { noGrad, ready, scope, tensor, type Tensor } from '@eddy/autograd';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { readCheckpoint } from '../../checkpoint/checkpoint.js';
+import { disposeState, type LmState } from '../../model/language-model.js';
+import { runMain, SENTENCE, tempDir, TINY, writeText } from '../../test/helpers.js';
+
+let dir: string;
+let ck: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  const corpus = writeText(dir, 'train.txt', SENTENCE.repeat(20));
+  ck = join(dir, 'run');
+  expect((await runMain(['train', corpus, ...TINY, '--steps', '30', '--out', ck])).code).toBe(0);
+});
+
+/** Reference: the file one token at a time (T = 1, B = 1), log-softmax in float64 here. */
+async function referenceLoss(text: string): Promise<{ loss: number; tokens: number }> {
+  await ready();
+  const { model, tokenizer } = readCheckpoint(ck);
+  model.eval();
+  const ids = tokenizer.encode(text);
+  let state: LmState | null = null;
+  let nats = 0;
+  for (let i = 0; i + 1 < ids.length; i++) {
+    const previous: LmState | null = state;
+    const r: { logits: Tensor; state: LmState } = noGrad(() => scope(() => model.forward(tensor(Int32Array.of(ids[i]), [1, 1], { dtype: 'int32' }), previous)));
+    const logits = Float64Array.from(r.logits.toFloat32Array());
+    r.logits.dispose();
+    disposeState(previous);
+    state = r.state;
+    const max = Math.max(...logits);
+    const logSum = Math.log(logits.reduce((s, v) => s + Math.exp(v - max), 0)) + max;
+    nats += logSum - logits[ids[i + 1]];
+  }
+  disposeState(state);
+  model.dispose();
+  return { loss: nats / (ids.length - 1), tokens: ids.length - 1 };
+}
+
+describe('eddy eval', () => {
+  test('--json gives loss, bits per character, perplexity and tokens, equal to a step-by-step reference', async () => {
+    // Longer than one window (seq-len 16), so the state must carry across windows.
+    const text = 'the lazy dog jumps over the quick brown fox. ' + SENTENCE;
+    const file = writeText(dir, 'test.txt', text);
+    const r = await runMain(['eval', ck, file, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { loss: number; bitsPerChar: number; perplexity: number; tokens: number };
+    expect(Object.keys(out)).toEqual(['loss', 'bitsPerChar', 'perplexity', 'tokens']);
+    const ref = await referenceLoss(text);
+    expect(out.tokens).toBe(ref.tokens);
+    expect(out.loss).toBeCloseTo(ref.loss, 4);
+    expect(out.bitsPerChar).toBeCloseTo(out.loss / Math.LN2, 10);
+    expect(out.perplexity).toBeCloseTo(Math.exp(out.loss), 8);
+  });
+
+  test('plain output names the file and the three measures', async () => {
+    const file = writeText(dir, 'plain.txt', SENTENCE.repeat(2));
+    const r = await runMain(['eval', ck, file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/plain\.txt: loss \d+\.\d{4} nats per token, \d+\.\d{4} bits per character, perplexity \d+\.\d{2}, 89 tokens\n$/);
+  });
+
+  test('a word model reports perplexity and no bits per character', async () => {
+    const corpus = writeText(dir, 'words.txt', SENTENCE.repeat(60));
+    const wk = join(dir, 'words');
+    expect((await runMain(['train', corpus, ...TINY, '--tokenizer', 'word', '--steps', '5', '--out', wk])).code).toBe(0);
+    const r = await runMain(['eval', wk, writeText(dir, 'w.txt', SENTENCE.repeat(3)), '--json']);
+    const out = JSON.parse(r.stdout) as { bitsPerChar: number | null; perplexity: number; tokens: number };
+    expect(out.bitsPerChar).toBe(null);
+    expect(out.tokens).toBe(26);
+    expect(out.perplexity).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,14 @@
+import { withCommonOptions, type CommandSpec } from '../../options.js';
+
+export const EVAL_SPEC: CommandSpec = withCommonOptions({
+  name: 'eval',
+  summary:
+    'Evaluate a checkpoint on a text file: loss in nats per token, bits per character (char and BPE models)\n' +
+    'and perplexity (per token), over the whole file read as one stream.',
+  positionals: [
+    { name: 'dir', help: 'a checkpoint directory written by eddy train', required: true },
+    { name: 'file', help: 'a UTF-8 text file to evaluate on', required: true },
+  ],
+  options: [],
+  examples: ['eddy eval run test.txt --json   # {"loss":…,"bitsPerChar":…,"perplexity":…,"tokens":…}'],
+});

@@ -1,0 +1,70 @@
+import { Generator, noGrad, ready, scope } from '@eddy/autograd';
+import { createSampler, generate, type StepFunction } from '@eddy/text';
+import { readCheckpoint } from '../../checkpoint/checkpoint.js';
+import { UsageError } from '../../errors.js';
+import { disposeState, idsTensor, type LanguageModel, type LmState } from '../../model/language-model.js';
+import type { ParsedArgs } from '../../options.js';
+import type { Io } from '../../progress.js';
+
+/** The first id after the four specials: the most frequent symbol of a trained vocabulary. */
+const FIRST_SYMBOL = 4;
+
+/**
+ * Runs `ids` through the model from `state` without gradients and returns the logits after the
+ * last id and the new state. The state passed in is freed: generate feeds each state back exactly
+ * once, so this keeps memory flat (NOTE: not safe for beam search, which branches on states).
+ */
+function advance(model: LanguageModel, ids: Int32Array, state: LmState | null): { logits: Float32Array; state: LmState } {
+  const V = model.vocabSize;
+  const r = noGrad(() => scope(() => model.forward(idsTensor(ids, ids.length, 1), state)));
+  const all = r.logits.toFloat32Array();
+  r.logits.dispose();
+  disposeState(state);
+  return { logits: all.slice((ids.length - 1) * V), state: r.state };
+}
+
+/** `eddy sample DIR`: streams tokens to stdout as they are drawn. */
+export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
+  await ready();
+  const dir = args.positionals[0];
+  const { model, tokenizer } = readCheckpoint(dir);
+  try {
+    model.eval();
+    const primeText = args.optionalString('prime');
+    let prime = tokenizer.encode(primeText ?? '\n');
+    if (prime.length === 0) {
+      if (primeText !== undefined) throw new UsageError(`--prime '${primeText}' has no tokens for this ${tokenizer.type} tokenizer; give some text.`);
+      prime = Int32Array.of(Math.min(FIRST_SYMBOL, tokenizer.vocab.size - 1));
+    }
+    let last: LmState | null = null;
+    const step: StepFunction<LmState | null> = (id, state) => {
+      const r = advance(model, Int32Array.of(id), state);
+      last = r.state;
+      return r;
+    };
+    const primeAll = (ids: Int32Array, state: LmState | null): { logits: Float32Array; state: LmState | null } => {
+      const r = advance(model, ids, state);
+      last = r.state;
+      return r;
+    };
+    const sampler = createSampler({ temperature: args.number('temperature'), topK: args.number('top-k'), topP: args.number('top-p') });
+    const decoder = tokenizer.streamDecoder();
+    const json = args.flag('json');
+    let text = '';
+    let tokens = 0;
+    if (!json && primeText !== undefined) io.stdout.write(primeText);
+    for (const id of generate({ prime, steps: args.number('length'), step, primeAll, initialState: null, sampler, rng: new Generator(args.number('seed')) })) {
+      const piece = decoder.push(id);
+      tokens++;
+      if (json) text += piece;
+      else if (piece) io.stdout.write(piece);
+    }
+    const tail = decoder.flush();
+    disposeState(last);
+    if (json) io.stdout.write(JSON.stringify({ prime: primeText ?? null, text: text + tail, tokens }) + '\n');
+    else io.stdout.write(tail + (/\n$/.test(tail) ? '' : '\n'));
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,47 @@
+import { withCommonOptions, type CommandSpec } from '../../options.js';
+
+/** Steps run when neither --steps, --epochs nor --time bounds the run. */
+export const DEFAULT_STEPS = 1000;
+
+/** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
+export const FIXED_ON_RESUME = [
+  'model', 'hidden', 'layers', 'dropout', 'tokenizer', 'vocab-size', 'seq-len', 'bptt', 'batch',
+  'optimizer', 'lr', 'lr-decay', 'clip', 'val-fraction', 'seed',
+] as const;
+
+export const TRAIN_SPEC: CommandSpec = withCommonOptions({
+  name: 'train',
+  summary:
+    'Train a character or word language model (embedding → LSTM/GRU/RNN stack → linear readout) with truncated BPTT,\n' +
+    'evaluating on a held-out tail of the corpus and writing a checkpoint directory (config.json, model.safetensors,\n' +
+    'vocab.json, train-state/, best/). Ctrl-C writes a checkpoint and stops; --resume DIR continues exactly.',
+  positionals: [{ name: 'corpus', help: 'a UTF-8 text file (default: the built-in corpus, Eddy\'s own TypeScript sources)', required: false }],
+  options: [
+    { name: 'model', type: 'choice', choices: ['lstm', 'gru', 'rnn'], default: 'lstm', help: 'recurrent cell' },
+    { name: 'hidden', type: 'int', min: 1, max: 8192, default: 128, help: 'hidden size H (also the embedding size)' },
+    { name: 'layers', type: 'int', min: 1, max: 16, default: 2, help: 'stacked recurrent layers' },
+    { name: 'dropout', type: 'number', min: 0, max: 1, maxOpen: true, default: 0, help: 'dropout on the embedding, between layers and before the readout' },
+    { name: 'tokenizer', type: 'choice', choices: ['char', 'word', 'bpe'], default: 'char', help: 'characters, words (\\S+), or byte-level BPE' },
+    { name: 'vocab-size', type: 'int', min: 5, valueName: 'N', help: 'word: keep the N−4 most frequent words; bpe: target vocabulary (default 1000)' },
+    { name: 'seq-len', type: 'int', min: 1, max: 100000, default: 50, valueName: 'K1', help: 'steps per window, k1 (the state carries across windows)' },
+    { name: 'bptt', type: 'int', min: 1, valueName: 'K2', help: 'steps of each window that gradients flow through, k2 ≤ k1 (default k1)' },
+    { name: 'batch', type: 'int', min: 1, max: 100000, default: 50, help: 'parallel streams B' },
+    { name: 'steps', type: 'int', min: 1, help: `total optimizer steps of the run (default ${DEFAULT_STEPS} unless --epochs or --time is given)` },
+    { name: 'epochs', type: 'number', minOpen: true, min: 0, help: 'total passes over the training split instead of --steps' },
+    { name: 'time', type: 'number', minOpen: true, min: 0, valueName: 'SECONDS', help: 'stop after this much wall time (with --steps/--epochs: whichever comes first)' },
+    { name: 'optimizer', type: 'choice', choices: ['adam', 'rmsprop', 'sgd'], default: 'adam', help: 'optimizer' },
+    { name: 'lr', type: 'number', min: 0, minOpen: true, default: 0.002, help: 'learning rate' },
+    { name: 'lr-decay', type: 'number', min: 0, minOpen: true, max: 1, default: 1, help: 'multiply the learning rate by this after every epoch' },
+    { name: 'clip', type: 'number', min: 0, default: 5, help: 'clip the global gradient norm to this (0: no clipping)' },
+    { name: 'val-fraction', type: 'number', min: 0, max: 1, maxOpen: true, default: 0.05, help: 'fraction of the corpus (its tail) held out for validation' },
+    { name: 'eval-every', type: 'int', min: 1, default: 100, help: 'evaluate on the held-out split and write a checkpoint every N steps' },
+    { name: 'seed', type: 'int', min: 0, default: 123, help: 'seed of every random draw (init, dropout)' },
+    { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default run, or the --resume directory)' },
+    { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
+  ],
+  examples: [
+    'eddy train --steps 300 --out run            # the built-in corpus, about a minute',
+    'eddy train input.txt --hidden 256 --layers 2 --optimizer rmsprop --lr 2e-3 --out shakespeare',
+    'eddy train --resume shakespeare --steps 5000  # continue to step 5000',
+  ],
+});

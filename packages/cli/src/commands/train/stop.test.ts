@@ -1,0 +1,78 @@
+// How a run stops early, through the bin: Ctrl-C (SIGINT) and a non-finite loss.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { binPath, runBin, runMain, SENTENCE, tempDir, TINY, writeText } from '../../test/helpers.js';
+
+// TINY without its --eval-every, which these runs set themselves.
+const SMALL = TINY.filter((_, i) => i < TINY.indexOf('--eval-every'));
+
+const progressOf = (dir: string): { step: number } => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).progress;
+
+describe('stopping a run', () => {
+  test('Ctrl-C writes a checkpoint at the current step, exits 130 without a stack, and --resume finishes the run', async () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(40));
+    const out = join(dir, 'run');
+    const child = spawn(process.execPath, [binPath(), 'train', corpus, ...SMALL, '--eval-every', '1000', '--steps', '100000', '--out', out, '--json']);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+        if (/"event":"step"/.test(stdout)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(stderr).toBe('');
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const done = events.at(-1)!;
+    expect(done).toMatchObject({ event: 'done', stopped: 'interrupted' });
+    expect(events.at(-2)).toMatchObject({ event: 'checkpoint', reason: 'interrupt', step: done.step });
+    expect(progressOf(out).step).toBe(done.step);
+    expect(done.step as number).toBeLessThan(100000);
+
+    const resumed = await runMain(['train', '--resume', out, '--steps', String((done.step as number) + 3), '--json']);
+    expect(resumed.code).toBe(0);
+    expect(progressOf(out).step).toBe((done.step as number) + 3);
+  });
+
+  test('a non-finite validation loss stops training before anything is written', () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(20));
+    const out = join(dir, 'run');
+    // SGD at lr 1e38 without clipping: step 1's loss is finite, the updated weights overflow.
+    const r = runBin(['train', corpus, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--eval-every', '1', '--steps', '50', '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(
+      'eddy: training stopped at step 1 because the validation loss became NaN; no checkpoint had been written yet — lower --lr (now 1e+38) or set --clip, then train again.',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('a non-finite training loss stops with one sentence and keeps the last good checkpoint untouched', async () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(20));
+    const out = join(dir, 'run');
+    expect((await runMain(['train', corpus, ...TINY, '--steps', '5', '--out', out])).code).toBe(0);
+    // Poison one weight (as an overflow inside the next update would): the next step's loss is NaN.
+    const path = join(out, 'model.safetensors');
+    const bytes = readFileSync(path);
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+    bytes.writeFloatLE(NaN, 8 + headerLength + header['decoder.bias'].data_offsets[0]);
+    writeFileSync(path, bytes);
+    const before = readFileSync(path);
+    const r = runBin(['train', '--resume', out, '--steps', '10']);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.at(-1)).toBe(`eddy: training stopped at step 6 because the loss became NaN; the last good checkpoint (step 5) is kept in ${out} — lower --lr (now 0.002) or set --clip, then train again.`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(progressOf(out).step).toBe(5);
+    expect(Buffer.compare(readFileSync(path), before)).toBe(0);
+  });
+});

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError } from './errors.js';
+
+/** The built-in corpus's file name inside `packages/cli/corpus/` (made by `scripts/build-corpus.mjs`). */
+export const BUILTIN_CORPUS_FILE = 'eddy-sources.txt';
+
+/** The largest corpus read (the whole text is held in memory, with its ids). */
+export const MAX_CORPUS_BYTES = 512 * 1024 * 1024;
+
+/** A corpus as read: its text, where it came from, and a hash that `--resume` checks. */
+export interface Corpus {
+  text: string;
+  /** The path given, or null for the built-in corpus. */
+  path: string | null;
+  /** What to call it in messages. */
+  label: string;
+  /** sha256 of the bytes, hex. */
+  sha256: string;
+}
+
+/**
+ * The package root (the folder with package.json), found from this file both in `src/` (tests)
+ * and in `dist/` (the installed bin).
+ */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new CliError('cannot find the @eddy/cli package folder; reinstall eddy.');
+    dir = up;
+  }
+  return dir;
+}
+
+export function builtinCorpusPath(): string {
+  return join(packageRoot(), 'corpus', BUILTIN_CORPUS_FILE);
+}
+
+/** The built-in corpus: Eddy's own TypeScript sources, gathered at build time. */
+export function readBuiltinCorpus(): Corpus {
+  const path = builtinCorpusPath();
+  if (!existsSync(path)) {
+    throw new CliError(`the built-in corpus ${path} is missing; run npm run build (it gathers Eddy's sources) or give a corpus file.`);
+  }
+  return { ...decodeText(readFileSync(path), 'the built-in corpus'), path: null, label: 'the built-in corpus (Eddy\'s TypeScript sources)' };
+}
+
+/**
+ * Reads a user's corpus file and rejects what cannot be trained on, each with one sentence:
+ * missing, a directory, empty, too large, binary (a NUL byte) or not UTF-8.
+ */
+export function readCorpusFile(path: string): Corpus {
+  const what = `the corpus ${path}`;
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new CliError(`${what} is a directory; give a UTF-8 text file (or no corpus, for the built-in one).`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${what} does not exist or cannot be read; check the path, or omit it to train on the built-in corpus.`);
+  }
+  if (size === 0) throw new CliError(`${what} is empty; give a UTF-8 text file with some text in it.`);
+  if (size > MAX_CORPUS_BYTES) throw new CliError(`${what} is ${size} bytes, above the ${MAX_CORPUS_BYTES}-byte limit; train on a part of it.`);
+  return { ...decodeText(readFileSync(path), what), path, label: path };
+}
+
+function decodeText(bytes: Uint8Array, what: string): { text: string; sha256: string } {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new CliError(`${what} looks binary (a NUL byte at offset ${nul}); train on a UTF-8 text file.`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError(`${what} is not valid UTF-8 text; convert it to UTF-8 (e.g. iconv -t UTF-8) and try again.`);
+  }
+  if (text.trim().length === 0) throw new CliError(`${what} holds only whitespace; give a file with some text in it.`);
+  return { text, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
