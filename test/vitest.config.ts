@@ -1,13 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageConfig } from '../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts'],
-    pool: 'forks',
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // The JSON report feeds the pass/fail count that .ci/run prints last.
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest/results.json' },
-  },
-});
+// Browsers start slowly on a shared machine.
+export default packageConfig({ testTimeout: 120_000, hookTimeout: 120_000 });

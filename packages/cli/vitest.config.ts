@@ -1,12 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts'],
-    pool: 'forks',
-    testTimeout: 60_000,
-    // The JSON report feeds the pass/fail count that .ci/run prints last.
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest/results.json' },
-  },
-});
+export default packageConfig();

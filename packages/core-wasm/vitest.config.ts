@@ -1,14 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { packageConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Node 20 runs the relaxed-SIMD build only with this flag (it is rejected in NODE_OPTIONS).
-    pool: 'forks',
-    execArgv: ['--experimental-wasm-relaxed-simd'],
-    testTimeout: 60_000,
-    // The JSON report feeds the pass/fail count that .ci/run prints last.
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest/results.json' },
-  },
+export default packageConfig({
+  include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  // Node 20 runs the relaxed-SIMD build only with this flag (it is rejected in NODE_OPTIONS).
+  execArgv: ['--experimental-wasm-relaxed-simd'],
 });
