@@ -94,18 +94,21 @@ export async function kernels(report: Report, options: { quick: boolean }): Prom
     const eddy = await eddyGemm(plain, shape);
     const eddyPacked = await eddyGemmPacked(plain, shape);
     const eddyRelaxed = relaxed ? await eddyGemm(relaxed, shape) : null;
+    const relaxedPacked = relaxed ? await eddyGemmPacked(relaxed, shape) : null;
     const tfjs = await tfjsGemm(tf, shape);
     const base = { bench: 'sgemm', m: shape.m, n: shape.n, k: shape.k, trans: shape.trans };
     report.row({ ...base, peer: 'eddy', gflops: round(eddy) });
     report.row({ ...base, peer: 'eddy-packed', gflops: round(eddyPacked) });
     if (eddyRelaxed !== null) report.row({ ...base, peer: 'eddy-relaxed', gflops: round(eddyRelaxed) });
+    if (relaxedPacked !== null) report.row({ ...base, peer: 'eddy-relaxed-packed', gflops: round(relaxedPacked) });
     report.row({ ...base, peer: 'tfjs-wasm', gflops: round(tfjs) });
     if (!report.json) {
       console.log(
         `${shape.label.padEnd(24)} ${shape.trans}  [${shape.m}×${shape.k}]·[${shape.k}×${shape.n}]`.padEnd(60) +
           `eddy ${eddy.toFixed(1).padStart(5)}  packed-B ${eddyPacked.toFixed(1).padStart(5)}  relaxed ${eddyRelaxed?.toFixed(1).padStart(5) ?? '  —  '}` +
           `  tfjs-wasm ${tfjs.toFixed(1).padStart(5)}  GFLOP/s   eddy/tfjs ${(eddy / tfjs).toFixed(2)}×  packed/tfjs ${(eddyPacked / tfjs).toFixed(2)}×` +
-          (eddyRelaxed !== null ? `  relaxed/tfjs ${(eddyRelaxed / tfjs).toFixed(2)}×` : ''),
+          (eddyRelaxed !== null ? `  relaxed/tfjs ${(eddyRelaxed / tfjs).toFixed(2)}×` : '') +
+          (relaxedPacked !== null ? `  relaxed-packed/tfjs ${(relaxedPacked / tfjs).toFixed(2)}×` : ''),
       );
     }
   }
