@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import { corpus, type LmConfig } from '../workloads/rnn-lm.js';
+import { workloadCorpus as corpus, type LmConfig, type SamplerConfig } from '@eddy/cli';
 
 type Tf = typeof TF;
 type T2 = TF.Tensor2D;
@@ -123,7 +123,7 @@ export interface TfjsSampler {
 }
 
 /** W4 on tfjs-core: embedding → L LSTM cells → linear → softmax → draw, batch 1, state carried. */
-export function tfjsLstmSampler(tf: Tf, { V, H, layers, seed = 1234 }: { V: number; H: number; layers: number; seed?: number }): TfjsSampler {
+export function tfjsLstmSampler(tf: Tf, { V, H, layers, seed = 1234 }: SamplerConfig): TfjsSampler {
   const k = 1 / Math.sqrt(H);
   let s = seed;
   const embedding = uniform(tf, [V, H], 1, s++);

@@ -4,7 +4,8 @@ import {
 } from '@eddy/autograd';
 
 /**
- * The canonical workloads W1–W4 written directly on @eddy/autograd, as a user would: an embedding
+ * The models of the canonical workloads W1–W4 (their shapes are in ./workloads.ts), written
+ * directly on @eddy/autograd, as a user would: an embedding
  * (V → H) by `index`, one fused `lstmSequence` / `gruSequence` per layer, a `matmul + add` readout,
  * fused `crossEntropy` over all T·B steps, `optim.clipGradNorm` (global norm 5) and `optim.Adam`
  * (lr 2e-3); every step inside `scope`, the hidden state carried across truncated-BPTT windows with
@@ -38,8 +39,8 @@ export interface LmTrainer {
   dispose(): void;
 }
 
-/** A deterministic corpus: a repeated paragraph mapped into [0, V). */
-export function corpus(V: number, length = 1 << 16): Int32Array {
+/** The workloads' deterministic corpus: a repeated paragraph mapped into [0, V) (the peers train on it too). */
+export function workloadCorpus(V: number, length = 1 << 16): Int32Array {
   const text = 'The quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs! ';
   return Int32Array.from({ length }, (_, i) => text.charCodeAt(i % text.length) % V);
 }
@@ -51,6 +52,7 @@ function param(shape: number[], bound: number): Tensor {
   return t;
 }
 
+/** W1–W3: an embedding → `layers` fused LSTM/GRU layers → linear readout language model, trained a window per `step()`. */
 export function rnnLmTrainer({ cell, V, H, layers, B, T, seed = 1234 }: LmConfig): LmTrainer {
   manualSeed(seed);
   const G = cell === 'lstm' ? 4 : 3;
@@ -63,7 +65,7 @@ export function rnnLmTrainer({ cell, V, H, layers, B, T, seed = 1234 }: LmConfig
   const bOut = param([V], k);
   const parameters = [embedding, ...stack.flatMap((l) => [l.wIh, l.wHh, l.bIh, l.bHh]), wOut, bOut];
   const opt = new optim.Adam(parameters, { lr: 2e-3 });
-  const text = corpus(V);
+  const text = workloadCorpus(V);
   let position = 0;
   let h = stack.map(() => zeros([B, H]));
   let c = stack.map(() => zeros([B, H]));
@@ -143,8 +145,16 @@ export interface Sampler {
   dispose(): void;
 }
 
+/** The shape of W4's sampler: vocabulary V, `layers` LSTM layers of H units. */
+export interface SamplerConfig {
+  V: number;
+  H: number;
+  layers: number;
+  seed?: number;
+}
+
 /** W4: character-by-character sampling from an L×H LSTM at batch 1, the state carried across steps. */
-export function lstmSampler({ V, H, layers, seed = 1234 }: { V: number; H: number; layers: number; seed?: number }): Sampler {
+export function lstmSampler({ V, H, layers, seed = 1234 }: SamplerConfig): Sampler {
   manualSeed(seed);
   const k = 1 / Math.sqrt(H);
   const embedding = param([V, H], 1);
