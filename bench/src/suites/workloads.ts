@@ -9,7 +9,7 @@ import type { Report, Row } from '../report.js';
 /**
  * The canonical workloads of issue 4, side by side in one run. W1–W4 and Eddy's side of them are
  * defined once, in @eddy/cli (packages/cli/src/commands/bench/: `WORKLOADS`, `rnnLmTrainer`,
- * `lstmSampler`, `workloadCorpus`), which `eddy bench` runs too:
+ * `lstmSampler`, `workloadBatches`), which `eddy bench` runs too:
  *
  * - W1: LSTM char-LM training step, V = 65, embedding V → H = 256, B = 32, T = 64, softmax
  *   cross-entropy over all T·B steps, Adam lr 2e-3, global-norm clip 5 — tokens/s = T·B / step.

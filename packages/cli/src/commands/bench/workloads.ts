@@ -10,7 +10,7 @@ import type { LmConfig, SamplerConfig } from './rnn-lm.js';
  * - W4: sampling latency of a 2×512 LSTM at batch 1: embedding → 2 cells → linear → softmax → draw,
  *   state carried — µs per character.
  *
- * The models are in ./rnn-lm.ts (`rnnLmTrainer`, `lstmSampler`, on the corpus `workloadCorpus`).
+ * The models are in ./rnn-lm.ts (`rnnLmTrainer`, `lstmSampler`; the data: `workloadBatches` over `workloadCorpus`).
  */
 export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4';
 
