@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import { corpus, type LmConfig } from '../workloads/rnn-lm.js';
+import { workloadBatches, workloadDraw, type LmConfig, type SamplerConfig } from '@eddy/cli';
 
 type Tf = typeof TF;
 type T2 = TF.Tensor2D;
@@ -35,13 +35,10 @@ export function tfjsLmTrainer(tf: Tf, { cell, V, H, layers, B, T, seed = 1234 }:
   const bOut = uniform(tf, [V], k, s++);
   const vars = [embedding, ...stack.flatMap((l) => [l.wIh, l.wHh, l.bIh, l.bHh]), wOut, bOut];
   const opt = tf.train.adam(2e-3);
-  const text = corpus(V);
-  const stride = Math.floor(text.length / B);
-  let position = 0;
+  const batches = workloadBatches(V, B, T);
+  const { x, y } = batches;
   let h: T2[] = stack.map(() => tf.zeros([B, H]));
   let c: T2[] = stack.map(() => tf.zeros([B, H]));
-  const x = new Int32Array(T * B);
-  const y = new Int32Array(T * B);
 
   function layer(l: number, input: T2, carried: { h: T2[]; c: T2[] }): T2 {
     const w = stack[l];
@@ -76,14 +73,7 @@ export function tfjsLmTrainer(tf: Tf, { cell, V, H, layers, B, T, seed = 1234 }:
 
   return {
     step() {
-      for (let t = 0; t < T; t++) {
-        for (let b = 0; b < B; b++) {
-          const at = (b * stride + position + t) % (text.length - 1);
-          x[t * B + b] = text[at];
-          y[t * B + b] = text[at + 1];
-        }
-      }
-      position = (position + T) % stride;
+      batches.next();
       const loss = tf.tidy(() => {
         // tf.gather's gradient (UnsortedSegmentSum) has no wasm kernel: embed by one-hot matMul.
         const xs = tf.cast(tf.oneHot(tf.tensor1d(x, 'int32'), V), 'float32') as T2;
@@ -123,7 +113,7 @@ export interface TfjsSampler {
 }
 
 /** W4 on tfjs-core: embedding → L LSTM cells → linear → softmax → draw, batch 1, state carried. */
-export function tfjsLstmSampler(tf: Tf, { V, H, layers, seed = 1234 }: { V: number; H: number; layers: number; seed?: number }): TfjsSampler {
+export function tfjsLstmSampler(tf: Tf, { V, H, layers, seed = 1234 }: SamplerConfig): TfjsSampler {
   const k = 1 / Math.sqrt(H);
   let s = seed;
   const embedding = uniform(tf, [V, H], 1, s++);
@@ -136,7 +126,7 @@ export function tfjsLstmSampler(tf: Tf, { V, H, layers, seed = 1234 }: { V: numb
   let h: T2[] = stack.map(() => tf.zeros([1, H]));
   let c: T2[] = stack.map(() => tf.zeros([1, H]));
   let char = 0;
-  let rng = seed >>> 0;
+  const draw = workloadDraw(seed);
   return {
     step() {
       const probs = tf.tidy(() => {
@@ -157,16 +147,7 @@ export function tfjsLstmSampler(tf: Tf, { V, H, layers, seed = 1234 }: { V: numb
         c = nc;
         return tf.softmax(tf.add(tf.matMul(input, wOut), bOut)).dataSync() as Float32Array;
       });
-      rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
-      let u = rng / 2 ** 32;
-      char = V - 1;
-      for (let i = 0; i < V; i++) {
-        u -= probs[i];
-        if (u < 0) {
-          char = i;
-          break;
-        }
-      }
+      char = draw(probs);
       return char;
     },
     dispose() {

@@ -1,13 +1,15 @@
 import { useCore } from '@eddy/autograd';
+import { lstmSampler, median, rnnLmTrainer, WORKLOADS, type LmConfig, type StepPhases, type TrainingWorkload } from '@eddy/cli';
 import { loadCoreSync, type Core } from '@eddy/core-wasm';
 import { loadTfjsWasm } from '../peers/tfjs-wasm.js';
 import { tfjsLmTrainer, tfjsLstmSampler } from '../peers/tfjs-workloads.js';
 import { pytorchConfigs, pytorchMissing, runPytorch, type PytorchRow } from '../peers/pytorch.js';
 import type { Report, Row } from '../report.js';
-import { lstmSampler, rnnLmTrainer, type LmConfig, type StepPhases } from '../workloads/rnn-lm.js';
 
 /**
- * The canonical workloads of issue 4, side by side in one run:
+ * The canonical workloads of issue 4, side by side in one run. W1–W4 and Eddy's side of them are
+ * defined once, in @eddy/cli (packages/cli/src/commands/bench/: `WORKLOADS`, `rnnLmTrainer`,
+ * `lstmSampler`, `workloadBatches`), which `eddy bench` runs too:
  *
  * - W1: LSTM char-LM training step, V = 65, embedding V → H = 256, B = 32, T = 64, softmax
  *   cross-entropy over all T·B steps, Adam lr 2e-3, global-norm clip 5 — tokens/s = T·B / step.
@@ -19,18 +21,8 @@ import { lstmSampler, rnnLmTrainer, type LmConfig, type StepPhases } from '../wo
  * (tfjs-core ops on the wasm backend), `pytorch-refblas` / `pytorch-openblas` (child processes).
  * Medians over several steps after warm-up: the machines are shared and noisy.
  */
-const V = 65, B = 32, T = 64;
-
-interface Training {
-  name: 'W1' | 'W2' | 'W3';
-  config: LmConfig;
-}
-const TRAINING: Training[] = [
-  { name: 'W1', config: { cell: 'lstm', V, H: 256, layers: 1, B, T } },
-  { name: 'W2', config: { cell: 'gru', V, H: 256, layers: 1, B, T } },
-  { name: 'W3', config: { cell: 'lstm', V, H: 512, layers: 2, B, T } },
-];
-const SAMPLING = { V, H: 512, layers: 2 };
+const TRAINING = WORKLOADS.filter((w): w is TrainingWorkload => w.kind === 'training');
+const SAMPLING = WORKLOADS.find((w) => w.kind === 'sampling')!.config;
 
 /** Targets of issue 4 (ratios measured in the same run). */
 const TARGETS = { vsTfjs: 20, vsOpenblas: 0.7, w4VsPytorch: 0.5 };
@@ -41,12 +33,6 @@ export interface WorkloadOptions {
   only?: string[];
   /** Peers to run (default all). */
   peers?: string[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Runs `warmup` steps, then timed steps until `maxSteps` or `budgetMs` (at least `minSteps`). */
@@ -96,7 +82,7 @@ function eddyTraining(cores: Array<{ peer: string; core: Core }>, config: LmConf
     const phase = (k: keyof StepPhases) => r2(median(samples[j].map((p) => p[k])));
     const ms = median(samples[j].map((p) => p.total));
     return {
-      tokensPerSec: Math.round((T * B) / (ms / 1e3)), stepMs: r2(ms), steps: samples[j].length,
+      tokensPerSec: Math.round((config.T * config.B) / (ms / 1e3)), stepMs: r2(ms), steps: samples[j].length,
       forwardMs: phase('forward'), backwardMs: phase('backward'), clipMs: phase('clip'), optimizerMs: phase('optimizer'),
       otherMs: phase('other'), loss: r2(losses[j]),
     };
@@ -121,7 +107,7 @@ function tfjsTraining(tf: Tf, config: LmConfig, quick: boolean): Row {
   });
   model.dispose();
   const ms = median(samples.map((s) => s.ms));
-  return { tokensPerSec: Math.round((T * B) / (ms / 1e3)), stepMs: r2(ms), steps: samples.length, loss: r2(samples[samples.length - 1].result) };
+  return { tokensPerSec: Math.round((config.T * config.B) / (ms / 1e3)), stepMs: r2(ms), steps: samples.length, loss: r2(samples[samples.length - 1].result) };
 }
 
 function tfjsSampling(tf: Tf, quick: boolean): Row {

@@ -28,7 +28,7 @@ function expectOneSentence(r: { status: number | null; stderr: string; stdout: s
 describe('bad input: one sentence, exit code ≠ 0, no stack', () => {
   test('unknown command and unknown, malformed or missing flags (exit 2)', () => {
     expectOneSentence(runBin(['trian']), 2, /unknown command 'trian'; did you mean eddy train\?/);
-    expectOneSentence(runBin(['bench']), 2, /unknown command 'bench'/);
+    expectOneSentence(runBin(['bnech']), 2, /unknown command 'bnech'; did you mean eddy bench\?/);
     expectOneSentence(runBin(['train', '--hiden', '64']), 2, /unknown option --hiden for eddy train; did you mean --hidden\?/);
     expectOneSentence(runBin(['train', '--hidden', 'big']), 2, /--hidden expects an integer in \[1, 8192\], got 'big'/);
     expectOneSentence(runBin(['train', '--dropout', '1.5']), 2, /--dropout expects a number in \[0, 1\), got '1.5'/);

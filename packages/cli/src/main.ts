@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runBench } from './commands/bench/bench.js';
+import { BENCH_SPEC } from './commands/bench/spec.js';
 import { EVAL_SPEC } from './commands/eval/spec.js';
 import { runEval } from './commands/eval/eval.js';
 import { SAMPLE_SPEC } from './commands/sample/spec.js';
@@ -21,6 +23,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   train: { spec: TRAIN_SPEC, run: runTrain },
   sample: { spec: SAMPLE_SPEC, run: (a, io) => runSample(a, io) },
   eval: { spec: EVAL_SPEC, run: (a, io) => runEval(a, io) },
+  bench: { spec: BENCH_SPEC, run: (a, io) => runBench(a, io) },
 };
 
 function version(): string {

@@ -13,6 +13,7 @@ const SPEC: CommandSpec = {
     { name: 'model', type: 'choice', choices: ['lstm', 'gru', 'rnn'], default: 'lstm', help: 'cell' },
     { name: 'out', type: 'string', valueName: 'DIR', help: 'output' },
     { name: 'json', type: 'flag', help: 'json' },
+    { name: 'only', type: 'choice', choices: ['W1', 'W2', 'W3', 'W4'], list: true, help: 'workloads' },
   ],
 };
 
@@ -58,9 +59,20 @@ describe('parseArgs', () => {
     expect(usageError(['a', 'b'])).toMatch(/unexpected argument 'b'/);
   });
 
-  test('closest only suggests near misses', () => {
+  test('closest only suggests near misses, and nothing on a tie', () => {
     expect(closest('trian', ['train', 'sample', 'eval'])).toBe('train');
     expect(closest('xyz', ['train', 'sample', 'eval'])).toBe(null);
+    expect(closest('W5', ['W1', 'W2', 'W3', 'W4'])).toBe(null);
+    expect(closest('W44', ['W1', 'W2', 'W3', 'W4'])).toBe('W4');
+  });
+
+  test('a list option takes repeats and comma lists, in order, without duplicates; [] when absent', () => {
+    expect(parseArgs(SPEC, ['--only', 'W4,W1', '--only=W2', '--only', 'W4']).list('only')).toEqual(['W4', 'W1', 'W2']);
+    expect(parseArgs(SPEC, []).list('only')).toEqual([]);
+    expect(usageError(['--only', 'W1,w3'])).toBe("--only expects one of W1, W2, W3, W4, got 'w3'; did you mean W3?");
+    expect(usageError(['--only', 'W1,'])).toBe("--only expects one of W1, W2, W3, W4, got ''.");
+    expect(helpText(SPEC)).toContain('--only W1|W2|W3|W4');
+    expect(helpText(SPEC)).toContain('repeatable, or a comma list');
   });
 });
 

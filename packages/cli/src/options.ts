@@ -17,6 +17,11 @@ export interface OptionSpec {
   default?: number | string | boolean;
   /** Allowed values of a `choice`. */
   choices?: readonly string[];
+  /**
+   * A `choice` that may be given several times or as a comma list (`--workload W1,W4 --workload W2`);
+   * its value is the list in order, without repeats (read it with `ParsedArgs.list`).
+   */
+  list?: boolean;
   /** Inclusive lower bound of a number (`minOpen` makes it exclusive). */
   min?: number;
   minOpen?: boolean;
@@ -54,7 +59,7 @@ export function withCommonOptions(spec: CommandSpec): CommandSpec {
   return { ...spec, options: [...spec.options, ...COMMON_OPTIONS] };
 }
 
-export type OptionValue = number | string | boolean;
+export type OptionValue = number | string | boolean | readonly string[];
 
 /** What `parseArgs` returns: positionals, every option's value (defaults filled), and which flags were given. */
 export class ParsedArgs {
@@ -79,6 +84,11 @@ export class ParsedArgs {
 
   optionalString(name: string): string | undefined {
     return this.values[this.known(name)] as string | undefined;
+  }
+
+  /** The values of a `list` option, [] when it was not given. */
+  list(name: string): readonly string[] {
+    return (this.values[this.known(name)] as readonly string[] | undefined) ?? [];
   }
 
   flag(name: string): boolean {
@@ -111,14 +121,20 @@ export function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** The candidate closest to `word` when it is close enough to be a likely typo, else null. */
+/**
+ * The candidate closest to `word` when it is close enough to be a likely typo, else null. A tie
+ * (`W5` is as near W1 as W4) suggests nothing: any pick would be a guess.
+ */
 export function closest(word: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
+  let tied = false;
   for (const c of candidates) {
     const d = editDistance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
+    if (d < bestDistance) [best, bestDistance, tied] = [c, d, false];
+    else if (d === bestDistance) tied = true;
   }
+  if (tied) return null;
   const limit = Math.max(2, Math.floor(word.length / 3));
   if (best !== null && (bestDistance <= limit || best.startsWith(word) || word.startsWith(best))) return best;
   return null;
@@ -194,7 +210,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       const guess = closest(name, [...byName.keys()]);
       throw new UsageError(`unknown option ${word.slice(0, eq < 0 ? undefined : eq)} for eddy ${spec.name}${guess ? `; did you mean --${guess}?` : `; see eddy ${spec.name} --help.`}`);
     }
-    if (given.has(name)) throw new UsageError(`--${name} is given twice; give it once.`);
+    if (given.has(name) && !o.list) throw new UsageError(`--${name} is given twice; give it once.`);
     given.add(name);
     if (o.type === 'flag') {
       if (eq >= 0) throw new UsageError(`--${name} takes no value, got '${word.slice(eq + 1)}'; write just --${name}.`);
@@ -212,7 +228,14 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       raw = next;
       i++;
     }
-    values[name] = readValue(spec.name, o, raw);
+    if (o.list) {
+      const items = (values[name] as string[] | undefined) ?? [];
+      for (const item of raw.split(',')) {
+        const value = readValue(spec.name, o, item.trim()) as string;
+        if (!items.includes(value)) items.push(value);
+      }
+      values[name] = items;
+    } else values[name] = readValue(spec.name, o, raw);
   }
   for (const o of spec.options) if (!given.has(o.name)) values[o.name] = o.type === 'flag' ? false : o.default;
   if (values.help !== true) checkPositionals(spec, positionals);
@@ -256,6 +279,7 @@ export function helpText(spec: CommandSpec): string {
     const notes: string[] = [];
     const range = o.type === 'int' || o.type === 'number' ? describeRange(o) : '';
     if (range) notes.push(range);
+    if (o.list) notes.push('repeatable, or a comma list');
     if (o.default !== undefined && o.type !== 'flag') notes.push(`default ${o.default}`);
     const label = optionLabel(o);
     const text = `${o.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;

@@ -4,7 +4,8 @@ import {
 } from '@eddy/autograd';
 
 /**
- * The canonical workloads W1–W4 written directly on @eddy/autograd, as a user would: an embedding
+ * The models of the canonical workloads W1–W4 (their shapes are in ./workloads.ts), written
+ * directly on @eddy/autograd, as a user would: an embedding
  * (V → H) by `index`, one fused `lstmSequence` / `gruSequence` per layer, a `matmul + add` readout,
  * fused `crossEntropy` over all T·B steps, `optim.clipGradNorm` (global norm 5) and `optim.Adam`
  * (lr 2e-3); every step inside `scope`, the hidden state carried across truncated-BPTT windows with
@@ -38,10 +39,43 @@ export interface LmTrainer {
   dispose(): void;
 }
 
-/** A deterministic corpus: a repeated paragraph mapped into [0, V). */
-export function corpus(V: number, length = 1 << 16): Int32Array {
+/** The workloads' deterministic corpus: a repeated paragraph mapped into [0, V) (the peers train on it too). */
+export function workloadCorpus(V: number, length = 1 << 16): Int32Array {
   const text = 'The quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs! ';
   return Int32Array.from({ length }, (_, i) => text.charCodeAt(i % text.length) % V);
+}
+
+/** The inputs and targets of one window, time-major (`[t·B + b]`); `next()` fills them with the next window. */
+export interface WorkloadBatches {
+  x: Int32Array;
+  y: Int32Array;
+  next(): void;
+}
+
+/**
+ * The workloads' batches, shared by Eddy and its peers so that all train on the same windows:
+ * `workloadCorpus(V)` as B contiguous streams (as LM batching does), T steps a window.
+ */
+export function workloadBatches(V: number, B: number, T: number): WorkloadBatches {
+  const text = workloadCorpus(V);
+  const stride = Math.floor(text.length / B);
+  const x = new Int32Array(T * B);
+  const y = new Int32Array(T * B);
+  let position = 0;
+  return {
+    x,
+    y,
+    next() {
+      for (let t = 0; t < T; t++) {
+        for (let b = 0; b < B; b++) {
+          const at = (b * stride + position + t) % (text.length - 1);
+          x[t * B + b] = text[at];
+          y[t * B + b] = text[at + 1];
+        }
+      }
+      position = (position + T) % stride;
+    },
+  };
 }
 
 function param(shape: number[], bound: number): Tensor {
@@ -51,6 +85,7 @@ function param(shape: number[], bound: number): Tensor {
   return t;
 }
 
+/** W1–W3: an embedding → `layers` fused LSTM/GRU layers → linear readout language model, trained a window per `step()`. */
 export function rnnLmTrainer({ cell, V, H, layers, B, T, seed = 1234 }: LmConfig): LmTrainer {
   manualSeed(seed);
   const G = cell === 'lstm' ? 4 : 3;
@@ -63,30 +98,15 @@ export function rnnLmTrainer({ cell, V, H, layers, B, T, seed = 1234 }: LmConfig
   const bOut = param([V], k);
   const parameters = [embedding, ...stack.flatMap((l) => [l.wIh, l.wHh, l.bIh, l.bHh]), wOut, bOut];
   const opt = new optim.Adam(parameters, { lr: 2e-3 });
-  const text = corpus(V);
-  let position = 0;
+  const batches = workloadBatches(V, B, T);
+  const { x, y } = batches;
   let h = stack.map(() => zeros([B, H]));
   let c = stack.map(() => zeros([B, H]));
-
-  // B contiguous streams over the corpus, as LM batching does.
-  const stride = Math.floor(text.length / B);
-  const x = new Int32Array(T * B);
-  const y = new Int32Array(T * B);
-  function window(): void {
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const at = (b * stride + position + t) % (text.length - 1);
-        x[t * B + b] = text[at];
-        y[t * B + b] = text[at + 1];
-      }
-    }
-    position = (position + T) % stride;
-  }
 
   return {
     parameters,
     step() {
-      window();
+      batches.next();
       const t0 = performance.now();
       let t1 = 0, t2 = 0, t3 = 0, t4 = 0;
       const loss = scope(() => {
@@ -143,8 +163,34 @@ export interface Sampler {
   dispose(): void;
 }
 
+/**
+ * W4's draw, shared with the peers so that all sample the same way: a 32-bit LCG seeded with `seed`
+ * gives u in [0, 1), and the drawn index is the first whose cumulative probability exceeds u.
+ */
+export function workloadDraw(seed: number): (probs: ArrayLike<number>) => number {
+  let rng = seed >>> 0;
+  return (probs) => {
+    rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+    let u = rng / 2 ** 32;
+    for (let i = 0; i < probs.length; i++) {
+      u -= probs[i];
+      if (u < 0) return i;
+    }
+    // Rounding can leave u ≥ 0 after the last term.
+    return probs.length - 1;
+  };
+}
+
+/** The shape of W4's sampler: vocabulary V, `layers` LSTM layers of H units. */
+export interface SamplerConfig {
+  V: number;
+  H: number;
+  layers: number;
+  seed?: number;
+}
+
 /** W4: character-by-character sampling from an L×H LSTM at batch 1, the state carried across steps. */
-export function lstmSampler({ V, H, layers, seed = 1234 }: { V: number; H: number; layers: number; seed?: number }): Sampler {
+export function lstmSampler({ V, H, layers, seed = 1234 }: SamplerConfig): Sampler {
   manualSeed(seed);
   const k = 1 / Math.sqrt(H);
   const embedding = param([V, H], 1);
@@ -156,7 +202,7 @@ export function lstmSampler({ V, H, layers, seed = 1234 }: { V: number; H: numbe
   let h = stack.map(() => zeros([1, H]));
   let c = stack.map(() => zeros([1, H]));
   let char = 0;
-  let rng = seed >>> 0;
+  const draw = workloadDraw(seed);
   return {
     step() {
       char = scope(() =>
@@ -171,17 +217,7 @@ export function lstmSampler({ V, H, layers, seed = 1234 }: { V: number; H: numbe
           for (const t of [...h, ...c]) t.dispose();
           h = next.map((s) => keep(s.h));
           c = next.map((s) => keep(s.c));
-          rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
-          let u = rng / 2 ** 32;
-          let drawn = V - 1;
-          for (let i = 0; i < V; i++) {
-            u -= probs[i];
-            if (u < 0) {
-              drawn = i;
-              break;
-            }
-          }
-          return drawn;
+          return draw(probs);
         }),
       );
       return char;

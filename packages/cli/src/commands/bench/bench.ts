@@ -1,0 +1,98 @@
+import { getCore, useCore } from '@eddy/autograd';
+import { loadCoreSync, type Core } from '@eddy/core-wasm';
+import type { ParsedArgs } from '../../options.js';
+import type { Io } from '../../progress.js';
+import { lstmSampler, rnnLmTrainer } from './rnn-lm.js';
+import { describeWorkload, median, WORKLOADS, type Workload } from './workloads.js';
+
+/** Un-timed steps before the measured ones: the first steps pay for allocation and JIT tiering. */
+const WARMUP = { training: 2, sampling: 50 } as const;
+
+/** What `eddy bench --json` prints, one line per workload. */
+export interface BenchResult {
+  workload: Workload['name'];
+  /** `eddy` on the plain SIMD core, `eddy-relaxed` on the relaxed one (the bench package's peer names). */
+  peer: 'eddy' | 'eddy-relaxed';
+  /** W1–W3: T·B over the median step time. */
+  tokensPerSec?: number;
+  /** W4: the median time to draw one character. */
+  microsecondsPerChar?: number;
+  /** Measured steps (characters for W4). */
+  steps: number;
+}
+
+/** Times `steps` steps of `w` on the active core, after a warm-up. */
+function measure(w: Workload, steps: number): { tokensPerSec?: number; microsecondsPerChar?: number } {
+  const model = w.kind === 'training' ? rnnLmTrainer(w.config) : lstmSampler(w.config);
+  try {
+    const ms: number[] = [];
+    for (let i = 0; i < WARMUP[w.kind] + steps; i++) {
+      const t0 = performance.now();
+      model.step();
+      if (i >= WARMUP[w.kind]) ms.push(performance.now() - t0);
+    }
+    const stepMs = median(ms);
+    if (w.kind === 'sampling') return { microsecondsPerChar: Math.round(stepMs * 1e4) / 10 };
+    return { tokensPerSec: Math.round((w.config.T * w.config.B) / (stepMs / 1e3)) };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * The core to run on: the deterministic default (plain SIMD), or with `fast` the relaxed-SIMD build
+ * when the engine has it; `note` says why `fast` could not be honoured.
+ */
+function chooseCore(fast: boolean): { core: Core; note: string | null } {
+  const plain = getCore();
+  if (!fast || plain.variant === 'relaxed') return { core: plain, note: null };
+  if (!plain.features.relaxedSimd) {
+    return {
+      core: plain,
+      note: 'this JavaScript engine has no relaxed SIMD (Node 20 needs node --experimental-wasm-relaxed-simd), so --fast runs on the plain SIMD core.',
+    };
+  }
+  return { core: loadCoreSync({ variant: 'relaxed', deterministic: false }), note: null };
+}
+
+function coreLabel(core: Core): string {
+  return core.variant === 'relaxed' ? 'relaxed SIMD (--fast: not bit-identical across machines)' : `plain SIMD (${core.variant === 'simd' ? 'deterministic' : core.variant})`;
+}
+
+/** `eddy bench`: W1–W4 (or the --workload ones) in order; a table on stdout, or JSON lines with --json. */
+export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
+  const json = args.flag('json');
+  const wanted = args.list('workload');
+  const chosen = WORKLOADS.filter((w) => wanted.length === 0 || wanted.includes(w.name));
+  const { core, note } = chooseCore(args.flag('fast'));
+  if (note !== null) io.stderr.write(`eddy bench: ${note}\n`);
+  const peer = core.variant === 'relaxed' ? 'eddy-relaxed' : 'eddy';
+  const previous = getCore();
+  useCore(core);
+  const results: BenchResult[] = [];
+  try {
+    for (const w of chosen) {
+      const steps = args.optionalNumber('steps') ?? w.steps;
+      if (!json) io.stderr.write(`${w.name}: ${describeWorkload(w)}, ${WARMUP[w.kind]} warm-up + ${steps} measured ${w.kind === 'sampling' ? 'characters' : 'steps'}…\n`);
+      const result: BenchResult = { workload: w.name, peer, ...measure(w, steps), steps };
+      results.push(result);
+      if (json) io.stdout.write(JSON.stringify(result) + '\n');
+    }
+  } finally {
+    useCore(previous);
+  }
+  if (!json) io.stdout.write(table(results) + `core: ${coreLabel(core)}\n`);
+  return 0;
+}
+
+function table(results: readonly BenchResult[]): string {
+  const rows = [['workload', 'what', 'result', 'unit', 'steps']];
+  for (const r of results) {
+    const w = WORKLOADS.find((x) => x.name === r.workload)!;
+    const sampling = r.microsecondsPerChar !== undefined;
+    rows.push([r.workload, describeWorkload(w), String(sampling ? r.microsecondsPerChar : r.tokensPerSec), sampling ? 'µs/char' : 'tokens/s', String(r.steps)]);
+  }
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((row) => row[j].length)));
+  // Numbers right-aligned, words left-aligned.
+  return rows.map((row) => row.map((cell, j) => (j === 2 ? cell.padStart(widths[j]) : cell.padEnd(widths[j]))).join('  ').trimEnd()).join('\n') + '\n';
+}

@@ -1,0 +1,21 @@
+import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { WORKLOAD_NAMES, WORKLOADS } from './workloads.js';
+
+export const BENCH_SPEC: CommandSpec = withCommonOptions({
+  name: 'bench',
+  summary:
+    'Time the canonical workloads on this machine: W1–W3 train a character language model (W1 LSTM 1×256,\n' +
+    'W2 GRU 1×256, W3 LSTM 2×512; B 32, T 64, Adam, clip 5) and report tokens/s, W4 samples from a 2×512 LSTM\n' +
+    'at batch 1 and reports µs per character. Medians over the measured steps, after a warm-up.',
+  positionals: [],
+  options: [
+    { name: 'workload', type: 'choice', choices: WORKLOAD_NAMES, list: true, valueName: 'W', help: 'workloads to run (default all)' },
+    { name: 'steps', type: 'int', min: 1, max: 1_000_000, valueName: 'N', help: `measured steps per workload (default ${WORKLOADS.map((w) => `${w.name} ${w.steps}`).join(', ')}; W4 steps are characters)` },
+    { name: 'fast', type: 'flag', help: 'run on the relaxed-SIMD core where the engine has it (faster, not bit-identical across machines)' },
+  ],
+  examples: [
+    'eddy bench                          # W1–W4 on the deterministic (plain SIMD) core',
+    'eddy bench --workload W1,W4 --json  # {"workload":"W1","peer":"eddy","tokensPerSec":…}',
+    'node --experimental-wasm-relaxed-simd "$(command -v eddy)" bench --fast   # Node 20: relaxed SIMD',
+  ],
+});
