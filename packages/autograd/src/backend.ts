@@ -36,6 +36,15 @@ export function getCore(): Core {
 }
 
 /** Resolves once the core is loaded (at once in Node, where it loads synchronously). */
+/**
+ * Loads a new core with explicit options (a build variant, `deterministic: false` for the faster
+ * relaxed build, a memory cap, a URL) without making it active; pass it to `useCore`. Callers
+ * above autograd choose a core through this, never by importing core-wasm.
+ */
+export function loadCore(options: k.LoadOptions = {}): Promise<Core> {
+  return k.loadCore(options);
+}
+
 export function ready(): Promise<void> {
   if (active !== null) return Promise.resolve();
   if (typeof loadSync === 'function') {

@@ -1,5 +1,4 @@
-import { getCore, useCore } from '@eddy/autograd';
-import { loadCoreSync, type Core } from '@eddy/core-wasm';
+import { getCore, loadCore, useCore, type Core } from '@eddy/autograd';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { lstmSampler, rnnLmTrainer } from './rnn-lm.js';
@@ -43,7 +42,7 @@ function measure(w: Workload, steps: number): { tokensPerSec?: number; microseco
  * The core to run on: the deterministic default (plain SIMD), or with `fast` the relaxed-SIMD build
  * when the engine has it; `note` says why `fast` could not be honoured.
  */
-function chooseCore(fast: boolean): { core: Core; note: string | null } {
+async function chooseCore(fast: boolean): Promise<{ core: Core; note: string | null }> {
   const plain = getCore();
   if (!fast || plain.variant === 'relaxed') return { core: plain, note: null };
   if (!plain.features.relaxedSimd) {
@@ -52,7 +51,7 @@ function chooseCore(fast: boolean): { core: Core; note: string | null } {
       note: 'this JavaScript engine has no relaxed SIMD (Node 20 needs node --experimental-wasm-relaxed-simd), so --fast runs on the plain SIMD core.',
     };
   }
-  return { core: loadCoreSync({ variant: 'relaxed', deterministic: false }), note: null };
+  return { core: await loadCore({ variant: 'relaxed', deterministic: false }), note: null };
 }
 
 function coreLabel(core: Core): string {
@@ -64,7 +63,7 @@ export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
   const json = args.flag('json');
   const wanted = args.list('workload');
   const chosen = WORKLOADS.filter((w) => wanted.length === 0 || wanted.includes(w.name));
-  const { core, note } = chooseCore(args.flag('fast'));
+  const { core, note } = await chooseCore(args.flag('fast'));
   if (note !== null) io.stderr.write(`eddy bench: ${note}\n`);
   const peer = core.variant === 'relaxed' ? 'eddy-relaxed' : 'eddy';
   const previous = getCore();
