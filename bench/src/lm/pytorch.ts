@@ -14,9 +14,10 @@ export interface PytorchResult extends LmRunResult {
 }
 
 /**
- * The environment PyTorch runs in: one thread everywhere, and OpenBLAS (which Debian's torch
- * reaches through libblas.so.3) told the core type, since it does not recognise this virtual
- * CPU's model ("Intel Xeon Processor") and would otherwise pick a generic kernel.
+ * The environment PyTorch runs in: one thread everywhere (torch.set_num_threads(1) in the script as
+ * well), and OpenBLAS — which Debian's torch reaches through libblas.so.3 (BLAS_INFO=generic, the
+ * alternatives point at openblas-pthread) — pinned to its AVX-512 SkylakeX kernels. OpenBLAS 0.3.21
+ * detects SkylakeX on this machine by itself too (OPENBLAS_VERBOSE=2); the pin makes that explicit.
  */
 export const PYTORCH_ENV = { OPENBLAS_CORETYPE: 'SkylakeX', OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
