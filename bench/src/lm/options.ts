@@ -15,12 +15,14 @@ export interface LmOptions {
   tasks: Array<'char' | 'ptb'>;
   /** The Python interpreter that has torch (default /usr/bin/python3); null: skip PyTorch. */
   python: string | null;
+  /** Seed of both peers (default 123, char-rnn's). */
+  seed: number;
   /** Eddy's relaxed-SIMD build (fused multiply-add; not bit-reproducible across machines). */
   relaxed: boolean;
 }
 
 /** Flags of this suite that take a value: main.ts must not read their values as suite names. */
-export const LM_VALUE_FLAGS = ['--data', '--steps', '--ptb-epochs', '--ptb-steps', '--tasks', '--python'];
+export const LM_VALUE_FLAGS = ['--data', '--steps', '--ptb-epochs', '--ptb-steps', '--tasks', '--python', '--seed'];
 
 /** The repository root: bench/dist/main.js (or bench/src/lm/*.ts) lives two or three levels below. */
 export function repositoryRoot(): string {
@@ -61,6 +63,7 @@ export function parseLmOptions(argv: string[], quick: boolean): LmOptions {
     ptbSteps: values.has('--ptb-steps') ? int('--ptb-steps', 0, 1) : quick ? 100 : null,
     tasks: tasks as LmOptions['tasks'],
     python,
+    seed: int('--seed', 123, 0),
     relaxed: argv.includes('--relaxed'),
   };
 }

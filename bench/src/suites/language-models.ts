@@ -17,7 +17,7 @@ export { LM_VALUE_FLAGS } from '../lm/options.js';
  * - Zaremba et al.'s small PTB model for `--ptb-epochs` epochs (or `--ptb-steps` steps):
  *   validation perplexity and time per epoch.
  * Options: --data DIR, --steps N, --ptb-epochs N, --ptb-steps N, --tasks char,ptb, --python PATH,
- * --no-pytorch, --relaxed (Eddy's relaxed-SIMD build), --quick (50 char steps, 100 PTB steps).
+ * --seed N, --no-pytorch, --relaxed (Eddy's relaxed-SIMD build), --quick (50 char steps, 100 PTB steps).
  */
 export async function lm(report: Report, options: { quick: boolean }): Promise<void> {
   let opts: LmOptions;
@@ -52,7 +52,10 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
     }
     const epochWindows = windowsPerEpoch(corpus.train.length, task === 'char' ? 50 : 20, task === 'char' ? 50 : 20);
     const steps = task === 'char' ? opts.steps : Math.min(opts.ptbSteps ?? Infinity, opts.ptbEpochs * epochWindows);
-    const cfg: LmConfig = task === 'char' ? charRnnConfig(corpus.vocabSize, steps) : zarembaSmallConfig(corpus.vocabSize, steps);
+    const cfg: LmConfig = {
+      ...(task === 'char' ? charRnnConfig(corpus.vocabSize, steps) : zarembaSmallConfig(corpus.vocabSize, steps)),
+      seed: opts.seed,
+    };
     progress(
       `${task}: ${corpus.name}, ${corpus.train.length} train / ${corpus.val.length} validation tokens, ` +
         `vocabulary ${corpus.vocabSize} (${corpus.symbols} symbols), ${steps} steps (${epochWindows} per epoch)`,
@@ -79,6 +82,7 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
       report.row({
         bench: 'lm', task, corpus: corpus.name, peer: r.peer, steps: r.steps, epochs: round(r.steps / epochWindows, 3),
         valLoss: round(r.valLoss, 4),
+        nats: r.valLoss.toFixed(4),
         bitsPerChar: task === 'char' ? round(r.valLoss / Math.LN2, 4) : null,
         perplexity: task === 'ptb' ? round(Math.exp(r.valLoss), 2) : null,
         trainSeconds: round(r.trainSeconds, 2),
@@ -94,9 +98,9 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
     const metric = task === 'char' ? 'bitsPerChar' : 'perplexity';
     report.table(
       task === 'char'
-        ? `char-rnn defaults on tinyshakespeare (2×128 LSTM, one-hot input, seq 50, batch 50, RMSprop 2e-3, clamp 5, seed 123), one thread`
-        : `Zaremba small on PTB (2×200 LSTM, embedding 200, unroll 20, batch 20, SGD lr 1, norm clip 5, U(±0.1)), one thread`,
-      ['peer', 'steps', 'valLoss', metric, 'trainSeconds', 'msPerStep', 'tokensPerSec', 'secondsPerEpoch', 'evalSeconds',
+        ? `char-rnn defaults on tinyshakespeare (2×128 LSTM, one-hot input, seq 50, batch 50, RMSprop 2e-3, clamp 5, seed ${cfg.seed}), one thread`
+        : `Zaremba small on PTB (2×200 LSTM, embedding 200, unroll 20, batch 20, SGD lr 1, norm clip 5, U(±0.1), seed ${cfg.seed}), one thread`,
+      ['peer', 'steps', 'nats', metric, 'trainSeconds', 'msPerStep', 'tokensPerSec', 'secondsPerEpoch', 'evalSeconds',
         'batchingMs', 'forwardMs', 'backwardMs', 'clipMs', 'optimizerMs', 'otherMs'],
     );
     if (results.length === 2) {
