@@ -2,11 +2,13 @@ import { machine } from './machine.js';
 import { Report } from './report.js';
 import { autograd } from './suites/autograd.js';
 import { kernels } from './suites/kernels.js';
+import { LM_VALUE_FLAGS, lm } from './suites/language-models.js';
 import { soak } from './suites/soak.js';
 import { workloads } from './suites/workloads.js';
 
 // npm run bench -w bench -- <suite> [--json] [--quick] [--only=W1,W4] [--peers=eddy,tfjs-wasm]
-const SUITES = { kernels, autograd, soak, workloads } as const;
+// (the lm suite's own options: see bench/README.md)
+const SUITES = { kernels, autograd, soak, workloads, lm } as const;
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -14,7 +16,8 @@ const quick = args.includes('--quick');
 const list = (flag: string) => args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1).split(',');
 const only = list('--only');
 const peers = list('--peers');
-const names = args.filter((a) => !a.startsWith('--'));
+// Suite names are the bare words that are not the value of an option (`--steps 300`).
+const names = args.filter((a, i) => !a.startsWith('--') && !LM_VALUE_FLAGS.includes(args[i - 1]));
 const unknown = names.filter((n) => !(n in SUITES));
 if (unknown.length > 0) {
   console.error(`bench: unknown suite ${unknown.join(', ')}; choose from ${Object.keys(SUITES).join(', ')}`);
@@ -23,6 +26,8 @@ if (unknown.length > 0) {
 
 const report = new Report(json);
 report.header(machine());
-for (const name of names.length ? names : Object.keys(SUITES)) {
+// Without names: the quick-to-medium suites; soak and lm take many minutes and run when named.
+const DEFAULT_SUITES = ['kernels', 'autograd', 'workloads'];
+for (const name of names.length ? names : DEFAULT_SUITES) {
   await SUITES[name as keyof typeof SUITES](report, { quick, only, peers });
 }
