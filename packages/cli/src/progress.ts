@@ -106,7 +106,11 @@ export class BarReporter implements Reporter {
     if (now - this.lastDraw < 100 && r.step !== r.totalSteps) return;
     this.lastDraw = now;
     const width = Math.max(10, Math.min(30, (this.io.stderr.columns ?? 80) - 70));
-    const fraction = r.totalSteps === null ? null : Math.min(1, r.step / r.totalSteps);
+    // A step count bounds the run, or else a time budget does: then the bar follows the clock.
+    const fraction =
+      r.totalSteps !== null ? Math.min(1, r.step / r.totalSteps)
+      : r.etaSeconds !== null ? r.elapsedSeconds / Math.max(r.elapsedSeconds + r.etaSeconds, 1e-9)
+      : null;
     const bar = fraction === null ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] `;
     const line = `${bar}${stepLabel(r)}  ${stats(r)}`;
     this.io.stderr.write(`\r\x1b[K${line.slice(0, (this.io.stderr.columns ?? 120) - 1)}`);
