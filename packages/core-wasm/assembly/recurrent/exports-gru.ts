@@ -18,7 +18,7 @@ export function f32_gru_backward_scratch_bytes(T: i32, B: i32, I: i32, H: i32): 
 }
 
 /**
- * GRU over a whole sequence. x [T, B, I]; w_ih (3H × I), w_hh (3H × H), b_ih, b_hh [3H] (0 = none);
+ * GRU over a whole sequence. x [T, B, I]; w_ih (3H × I; 0 = x holds X·W_ihᵀ, I = 3H), w_hh (3H × H), b_ih, b_hh [3H] (0 = none);
  * lengths int32[B] (0 = all T); h0 [B, H] (0 = zeros); out rows of H at stride ldo (padding rows
  * zero); hT [B, H] (0 = not wanted); ws (0 = inference); work: forward_scratch_bytes.
  */

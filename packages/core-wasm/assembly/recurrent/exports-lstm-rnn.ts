@@ -21,7 +21,7 @@ export function f32_lstm_backward_scratch_bytes(T: i32, B: i32, I: i32, H: i32):
 
 /**
  * LSTM forward over x [T, B, I]: out [T, B, ·] (row stride ldo), hT, cT [B, H]; ws = 0 for
- * inference. b_ih, b_hh, lengths, h0, c0, hT, cT may be 0.
+ * inference. b_ih, b_hh, lengths, h0, c0, hT, cT may be 0; w_ih = 0: x holds X·W_ihᵀ (I = 4H).
  */
 export function f32_lstm_forward__wasmsimd(
   T: i32, B: i32, I: i32, H: i32, reverse: i32,
@@ -82,7 +82,7 @@ export function f32_rnn_backward_scratch_bytes(T: i32, B: i32, I: i32, H: i32): 
 
 /**
  * Elman RNN forward (relu = 0: tanh, 1: ReLU) over x [T, B, I]: out [T, B, ·] (row stride ldo),
- * hT [B, H]; ws = 0 for inference. b_ih, b_hh, lengths, h0, hT may be 0.
+ * hT [B, H]; ws = 0 for inference. b_ih, b_hh, lengths, h0, hT may be 0; w_ih = 0: x holds X·W_ihᵀ (I = H).
  */
 export function f32_rnn_forward__wasmsimd(
   T: i32, B: i32, I: i32, H: i32, reverse: i32, relu: i32,

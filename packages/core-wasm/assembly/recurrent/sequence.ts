@@ -177,13 +177,15 @@ export function sizesFit(T: i32, B: i32, I: i32, H: i32, gates: i32): bool {
  * After the backward time loop, everything that is a single large product over all T·B rows of
  * the gate gradients dG [T·B, G] (G = gates·H): dx = dG·W_ih (overwritten), dW_ih += dGᵀ·X,
  * dW_hh += dGᵀ·H_prev (the T states entering the steps, in time order), db_ih, db_hh += Σ dG.
- * Any output 0 = not wanted. `sums` is G floats of scratch.
+ * Any output 0 = not wanted; wIh = 0 (no input weight, see `inputProjection`) makes dx = dG. `sums` is G floats of scratch.
  */
 export function weightGradients(
   simd: bool, rows: i32, I: i32, H: i32, G: i32, dG: usize, x: usize, wIh: usize, hPrev: usize,
   dx: usize, dwIh: usize, dwHh: usize, dbIh: usize, dbHh: usize, sums: usize, gemmWork: usize,
 ): void {
-  if (dx != 0) sgemm(simd, false, false, rows, I, G, 1, dG, G, wIh, I, 0, dx, I, gemmWork);
+  // Without W_ih (x was the projection itself, I = G) dx is dG and there is no dW_ih.
+  if (dx != 0 && wIh == 0) copyRows(rows, G, dG, G, dx, I);
+  else if (dx != 0) sgemm(simd, false, false, rows, I, G, 1, dG, G, wIh, I, 0, dx, I, gemmWork);
   if (dwIh != 0) sgemm(simd, true, false, G, I, rows, 1, dG, G, x, I, 1, dwIh, I, gemmWork);
   if (dwHh != 0) sgemm(simd, true, false, G, H, rows, 1, dG, G, hPrev, H, 1, dwHh, H, gemmWork);
   accumulateBiasGradients(simd, dG, rows, G, dbIh, dbHh, sums);
@@ -198,11 +200,25 @@ export function backwardGemmWorkspaceBytes(T: i32, B: i32, I: i32, H: i32, G: i3
   return max(bytes, <u64>sgemmWorkspaceBytes(G, H, rows));
 }
 
-/** The hoisted input projection of all steps: dst [T·B, G] (row stride ldd) = X·W_ihᵀ. */
+/**
+ * The hoisted input projection of all steps: dst [T·B, G] (row stride ldd) = X·W_ihᵀ. wIh = 0 means
+ * x already holds the projection (I = G: an embedding table projected once, then gathered), so
+ * its rows are copied.
+ */
 export function inputProjection(
   simd: bool, rows: i32, G: i32, I: i32, x: usize, wIh: usize, dst: usize, ldd: i32, gemmWork: usize,
 ): void {
-  sgemm(simd, false, true, rows, G, I, 1, x, I, wIh, I, 0, dst, ldd, gemmWork);
+  if (wIh == 0) copyRows(rows, G, x, I, dst, ldd);
+  else sgemm(simd, false, true, rows, G, I, 1, x, I, wIh, I, 0, dst, ldd, gemmWork);
+}
+
+/** Copies `rows` rows of n floats from src (row stride lds) to dst (row stride ldd). */
+function copyRows(rows: i32, n: i32, src: usize, lds: i32, dst: usize, ldd: i32): void {
+  if (lds == n && ldd == n) {
+    memory.copy(dst, src, (<usize>rows * <usize>n) << 2);
+    return;
+  }
+  for (let r = 0; r < rows; r++) memory.copy(rowAt(dst, r, ldd), rowAt(src, r, lds), <usize>n << 2);
 }
 
 /** Bytes of GEMM scratch a forward needs: `inputProjection` and the per-step product. */

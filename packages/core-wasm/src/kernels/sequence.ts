@@ -97,8 +97,12 @@ export interface SequenceForwardArgs extends SequenceSizes {
   reverse?: boolean;
   /** Input [T, B, I], time-major. */
   x: number;
-  /** weight_ih [G·H, I] (G gate blocks, PyTorch's order). */
-  wIh: number;
+  /**
+   * weight_ih [G·H, I] (G gate blocks, PyTorch's order). Absent or 0: x already holds the input
+   * projection X·W_ihᵀ [T, B, G·H] (I must be G·H), e.g. an embedding table projected once and
+   * gathered, which saves the T·B-row GEMM when the vocabulary is smaller than T·B.
+   */
+  wIh?: number;
   /** weight_hh [G·H, H]. */
   wHh: number;
   /** bias_ih, bias_hh [G·H]; absent = no bias. */
@@ -132,7 +136,7 @@ export interface SequenceBackwardArgs extends SequenceSizes {
    */
   reverse?: boolean;
   x: number;
-  wIh: number;
+  wIh?: number;
   wHh: number;
   lengths?: number;
   ws: number;
@@ -141,11 +145,11 @@ export interface SequenceBackwardArgs extends SequenceSizes {
   lddo?: number;
   /** ∂L/∂hT [B, H]; absent = none. */
   dhT?: number;
-  /** ∂L/∂x [T, B, I], overwritten. */
+  /** ∂L/∂x [T, B, I], overwritten (without wIh: the gate gradients, I = G·H). */
   dx?: number;
   /** ∂L/∂h0 [B, H], overwritten; may alias dhT. */
   dh0?: number;
-  /** Weight and bias gradients, ACCUMULATED (+=): [G·H, I], [G·H, H], [G·H], [G·H]. */
+  /** Weight and bias gradients, ACCUMULATED (+=): [G·H, I] (only with wIh), [G·H, H], [G·H], [G·H]. */
   dwIh?: number;
   dwHh?: number;
   dbIh?: number;
@@ -160,13 +164,17 @@ export const SEQUENCE_BACKWARD_ARGS = {
 
 /** What forward and backward share: direction, input, weights (G = gates·H rows) and lengths. */
 function checkInputAndWeights(
-  core: Core, op: string, args: SequenceSizes & { reverse?: boolean; x: number; wIh: number; wHh: number; lengths?: number }, G: number,
+  core: Core, op: string, args: SequenceSizes & { reverse?: boolean; x: number; wIh?: number; wHh: number; lengths?: number }, G: number,
 ) {
   const { T, B, I, H } = args;
+  const projected = args.wIh === undefined || args.wIh === 0;
+  if (projected && I !== G) {
+    throw new EddyError('E_ARGUMENT', `${op}: without wIh, x must hold the input projection [T, B, G·H = ${G}], so I must be ${G}, got ${I}`);
+  }
   return {
     reverse: checkFlag(op, 'reverse', args.reverse),
     x: checkMatrix(core, op, 'x', args.x, T * B, I, I),
-    wIh: checkMatrix(core, op, 'wIh', args.wIh, G, I, I),
+    wIh: projected ? 0 : checkMatrix(core, op, 'wIh', args.wIh, G, I, I),
     wHh: checkMatrix(core, op, 'wHh', args.wHh, G, H, H),
     lengths: checkLengths(core, op, args.lengths, B, T),
   };
@@ -216,9 +224,17 @@ export function checkSequenceBackward(
     dhT: checkOptionalMatrix(core, op, 'dhT', args.dhT, B, H),
     dx: checkOptionalMatrix(core, op, 'dx', args.dx, T * B, I),
     dh0: checkOptionalMatrix(core, op, 'dh0', args.dh0, B, H),
-    dwIh: checkOptionalMatrix(core, op, 'dwIh', args.dwIh, G, I),
+    dwIh: checkWeightGradient(core, op, args, G),
     dwHh: checkOptionalMatrix(core, op, 'dwHh', args.dwHh, G, H),
     dbIh: checkOptionalMatrix(core, op, 'dbIh', args.dbIh, 1, G),
     dbHh: checkOptionalMatrix(core, op, 'dbHh', args.dbHh, 1, G),
   };
+}
+
+/** dwIh, which needs the weight it is the gradient of. */
+function checkWeightGradient(core: Core, op: string, args: SequenceBackwardArgs, G: number): number {
+  if ((args.wIh === undefined || args.wIh === 0) && args.dwIh !== undefined && args.dwIh !== 0) {
+    throw new EddyError('E_ARGUMENT', `${op}: dwIh needs wIh; without wIh (x holds the input projection) there is no input weight to differentiate`);
+  }
+  return checkOptionalMatrix(core, op, 'dwIh', args.dwIh, G, args.I);
 }
