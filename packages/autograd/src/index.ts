@@ -23,5 +23,5 @@ export {
   lstmSequence, lstmCell, gruSequence, gruCell, rnnSequence, rnnCell,
   type LstmSequenceOptions, type LstmSequenceResult, type LstmState, type GruSequenceOptions, type GruSequenceResult,
   type GruForm, type RnnSequenceOptions, type RnnSequenceResult, type RnnForm, type Nonlinearity, type SequenceOptions,
-  type RecurrentWeights,
+  type RecurrentWeights, projectedEmbedding, projectionPays,
 } from './ops/recurrent/index.js';

@@ -9,8 +9,13 @@ import type { Core } from '../../backend.js';
 
 /** The weights of one layer and direction, PyTorch's names and gate order. */
 export interface RecurrentWeights {
-  /** weight_ih [G·H, I]: G = 4 (LSTM i|f|g|o), 3 (GRU r|z|n), 1 (RNN). */
-  wIh: Tensor;
+  /**
+   * weight_ih [G·H, I]: G = 4 (LSTM i|f|g|o), 3 (GRU r|z|n), 1 (RNN). null: x already holds the
+   * input projection X·W_ihᵀ (so I = G·H) and its gradient is ∂L/∂(X·W_ihᵀ) — for a first layer
+   * fed by an embedding table E [V, ·] with V < T·B, `index(matmul(E, W_ihᵀ), tokens)` projects V
+   * rows instead of T·B (see `projectedEmbedding`).
+   */
+  wIh: Tensor | null;
   /** weight_hh [G·H, H]. */
   wHh: Tensor;
   /** bias_ih [G·H]; absent = no bias. */
@@ -61,7 +66,11 @@ export function checkInputAndWeights(op: string, x: unknown, w: RecurrentWeights
   const G = gates * H;
   const rows = gates === 1 ? 'H' : `${gates}·H`;
   checkTensor(op, 'wHh', w.wHh, [G, H], core, `[${rows}, H] = `);
-  checkTensor(op, 'wIh', w.wIh, [G, I], core, `[${rows}, I] = `);
+  if (w.wIh === null) {
+    if (I !== G) throw fail('E_SHAPE', `${op}: with wIh null, x must hold the input projection [${rank === 3 ? 'T, ' : ''}B, ${rows} = ${G}], got ${fmt(x.shape)}`);
+  } else {
+    checkTensor(op, 'wIh', w.wIh, [G, I], core, `[${rows}, I] = `);
+  }
   if (w.bIh != null) checkTensor(op, 'bIh', w.bIh, [G], core, `[${rows}] = `);
   if (w.bHh != null) checkTensor(op, 'bHh', w.bHh, [G], core, `[${rows}] = `);
   return { core, T, B, I, H };

@@ -48,6 +48,8 @@ export const RNN: Family = {
 
 /** Position of each optional input in the node's inputs (−1: not given). */
 interface Slots {
+  /** −1: x is the input projection itself (see `RecurrentWeights.wIh`). */
+  wIh: number;
   bIh: number;
   bHh: number;
   h0: number;
@@ -87,7 +89,7 @@ function fusedFunction(family: Family): Function<FusedOptions, Saved> {
   fn = {
     name: family.name,
     forward: (ctx, inputs, o) => {
-      const [x, wIh, wHh] = inputs;
+      const [x, wHh] = inputs;
       const core = x.core;
       const { T, B, I, H } = o;
       const ptr = (slot: number): number => (slot < 0 ? 0 : inputs[slot].ptr);
@@ -99,7 +101,7 @@ function fusedFunction(family: Family): Function<FusedOptions, Saved> {
       const cT = family.hasCell ? empty(core, [B, H]) : null;
       family.forward(core, {
         T, B, I, H, reverse: o.reverse, resetBefore: o.resetBefore, relu: o.relu,
-        x: x.ptr, wIh: wIh.ptr, wHh: wHh.ptr, bIh: ptr(o.slots.bIh), bHh: ptr(o.slots.bHh),
+        x: x.ptr, wIh: ptr(o.slots.wIh), wHh: wHh.ptr, bIh: ptr(o.slots.bIh), bHh: ptr(o.slots.bHh),
         lengths: ptr(o.slots.lengths), h0: ptr(o.slots.h0), c0: ptr(o.slots.c0),
         out: out.ptr, hT: hT?.ptr ?? 0, cT: cT?.ptr ?? 0, ws: ws?.ptr ?? 0,
       });
@@ -113,7 +115,7 @@ function fusedFunction(family: Family): Function<FusedOptions, Saved> {
     backward: (ctx, grads) => {
       const { options: o, ws } = ctx.saved!;
       const inputs = ctx.inputs;
-      const [x, wIh, wHh] = inputs;
+      const [x, wHh] = inputs;
       const { T, B, I, H, slots } = o;
       const core = x.core;
       for (const t of inputs) t.check(`backward of ${family.name}`);
@@ -121,8 +123,8 @@ function fusedFunction(family: Family): Function<FusedOptions, Saved> {
       // NOTE: the kernels overwrite dx, dh0, dc0 but ACCUMULATE into dW and db: those start at 0.
       const zeros = (t: Tensor): Tensor => new Tensor(core, core.arena.zerosF32(t.size), t.shape);
       const dx = need(0) ? empty(core, x.shape) : null;
-      const dwIh = need(1) ? zeros(wIh) : null;
-      const dwHh = need(2) ? zeros(wHh) : null;
+      const dwIh = need(slots.wIh) ? zeros(inputs[slots.wIh]) : null;
+      const dwHh = need(1) ? zeros(wHh) : null;
       const dbIh = need(slots.bIh) ? zeros(inputs[slots.bIh]) : null;
       const dbHh = need(slots.bHh) ? zeros(inputs[slots.bHh]) : null;
       const dh0 = need(slots.h0) ? empty(core, [B, H]) : null;
@@ -134,14 +136,15 @@ function fusedFunction(family: Family): Function<FusedOptions, Saved> {
       const p = (t: Tensor | null | undefined): number => t?.ptr ?? 0;
       family.backward(core, {
         T, B, I, H, reverse: o.reverse, resetBefore: o.resetBefore, relu: o.relu,
-        x: x.ptr, wIh: wIh.ptr, wHh: wHh.ptr, lengths: slots.lengths < 0 ? 0 : inputs[slots.lengths].ptr, ws: ws.ptr,
+        x: x.ptr, wIh: slots.wIh < 0 ? 0 : inputs[slots.wIh].ptr, wHh: wHh.ptr,
+        lengths: slots.lengths < 0 ? 0 : inputs[slots.lengths].ptr, ws: ws.ptr,
         dout: p(dout), dhT: p(dhT), dcT: p(dcT),
         dx: p(dx), dh0: p(dh0), dc0: p(dc0), dwIh: p(dwIh), dwHh: p(dwHh), dbIh: p(dbIh), dbHh: p(dbHh),
       });
       const result: (Tensor | null)[] = new Array<Tensor | null>(inputs.length).fill(null);
       result[0] = dx;
-      result[1] = dwIh;
-      result[2] = dwHh;
+      result[1] = dwHh;
+      if (dwIh !== null) result[slots.wIh] = dwIh;
       if (dbIh !== null) result[slots.bIh] = dbIh;
       if (dbHh !== null) result[slots.bHh] = dbHh;
       if (dh0 !== null) result[slots.h0] = dh0;
@@ -172,9 +175,10 @@ export interface FusedCall {
  * Returns [output, hT, cT?] for a sequence, [h, c?] for a cell.
  */
 export function runFused(family: Family, a: FusedCall): Tensor[] {
-  const inputs: Tensor[] = [a.x, a.weights.wIh, a.weights.wHh];
+  const inputs: Tensor[] = [a.x, a.weights.wHh];
   const slot = (t: Tensor | null | undefined): number => (t == null ? -1 : inputs.push(t) - 1);
   const slots: Slots = {
+    wIh: slot(a.weights.wIh),
     bIh: slot(a.weights.bIh),
     bHh: slot(a.weights.bHh),
     h0: slot(a.h0),

@@ -4,3 +4,4 @@ export { lstmSequence, lstmCell, type LstmSequenceOptions, type LstmSequenceResu
 export { gruSequence, gruCell, type GruSequenceOptions, type GruSequenceResult, type GruForm } from './gru.js';
 export { rnnSequence, rnnCell, type RnnSequenceOptions, type RnnSequenceResult, type RnnForm, type Nonlinearity } from './rnn.js';
 export type { SequenceOptions, RecurrentWeights } from './options.js';
+export { projectedEmbedding, projectionPays } from './projected.js';

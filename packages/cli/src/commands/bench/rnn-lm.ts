@@ -1,12 +1,14 @@
 import {
   add, crossEntropy, detach, gruSequence, index, init, keep, lstmCell, lstmSequence, manualSeed, matmul, noGrad, optim,
-  reshape, scope, softmax, tensor, zeros, type Tensor,
+  projectedEmbedding, projectionPays, reshape, scope, softmax, tensor, zeros, type Tensor,
 } from '@eddy/autograd';
 
 /**
  * The models of the canonical workloads W1–W4 (their shapes are in ./workloads.ts), written
- * directly on @eddy/autograd, as a user would: an embedding
- * (V → H) by `index`, one fused `lstmSequence` / `gruSequence` per layer, a `matmul + add` readout,
+ * directly on @eddy/autograd, as a user would: an embedding (V → H) feeding the first layer
+ * through `projectedEmbedding` (E·W_ihᵀ for the V rows, then a gather: the same function as
+ * `index` then projecting all T·B rows, with V = 65 ≪ T·B = 2048 rows of work fewer), one fused
+ * `lstmSequence` / `gruSequence` per layer, a `matmul + add` readout,
  * fused `crossEntropy` over all T·B steps, `optim.clipGradNorm` (global norm 5) and `optim.Adam`
  * (lr 2e-3); every step inside `scope`, the hidden state carried across truncated-BPTT windows with
  * `keep(detach(…))`. Same shapes and operations as the tfjs-wasm and PyTorch peers.
@@ -112,17 +114,20 @@ export function rnnLmTrainer({ cell, V, H, layers, B, T, seed = 1234 }: LmConfig
       const loss = scope(() => {
         const xs = tensor(x, [T * B], { dtype: 'int32' });
         const ys = tensor(y, [T * B], { dtype: 'int32' });
-        let input = reshape(index(embedding, xs), [T, B, H]);
+        const tokens = reshape(xs, [T, B]);
+        const projected = projectionPays(V, T * B);
+        let input = projected ? projectedEmbedding(embedding, stack[0].wIh, tokens) : index(embedding, tokens);
         const nextH: Tensor[] = [];
         const nextC: Tensor[] = [];
         for (let l = 0; l < layers; l++) {
+          const weights = l === 0 && projected ? { ...stack[l], wIh: null } : stack[l];
           if (cell === 'lstm') {
-            const out = lstmSequence(input, { ...stack[l], h0: h[l], c0: c[l] });
+            const out = lstmSequence(input, { ...weights, h0: h[l], c0: c[l] });
             input = out.output;
             nextH.push(out.h);
             nextC.push(out.c);
           } else {
-            const out = gruSequence(input, { ...stack[l], h0: h[l] });
+            const out = gruSequence(input, { ...weights, h0: h[l] });
             input = out.output;
             nextH.push(out.h);
           }
