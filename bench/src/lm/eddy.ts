@@ -31,6 +31,8 @@ class EddyLm {
   readonly lstm: LSTM;
   readonly decoder: Linear;
   readonly parameters: Tensor[];
+  /** The V×V identity that one-hot input is (a constant, not a parameter). */
+  readonly identity: Tensor;
 
   constructor(readonly cfg: LmConfig) {
     manualSeed(cfg.seed);
@@ -38,6 +40,8 @@ class EddyLm {
     this.embedding = cfg.input === 'embedding' ? new Embedding({ numEmbeddings: cfg.vocabSize, embeddingDim: cfg.embeddingDim }) : null;
     this.lstm = new LSTM({ inputSize, hiddenSize: cfg.hidden, numLayers: cfg.layers });
     this.decoder = new Linear({ inFeatures: cfg.hidden, outFeatures: cfg.vocabSize });
+    const V = cfg.vocabSize;
+    this.identity = tensor(Float32Array.from({ length: V * V }, (_, i) => (i % (V + 1) === 0 ? 1 : 0)), [V, V]);
     this.parameters = [...(this.embedding?.parameters() ?? []), ...this.lstm.parameters(), ...this.decoder.parameters()];
     // Both Lua originals draw every parameter from U(±r) (char-rnn 0.08, Zaremba 0.1).
     for (const p of this.parameters) init.uniform(p, -cfg.initRange, cfg.initRange);
@@ -52,21 +56,18 @@ class EddyLm {
     }
   }
 
-  /** Input tensor of a window: one-hot [T, B, V] (built in JS) or ids [T, B] through the embedding. */
+  /** The ids of a window, int32 [T, B]. */
   input(w: LmWindow): Tensor {
-    const T = w.steps;
-    const B = w.batchSize;
-    if (this.embedding === null) {
-      const V = this.cfg.vocabSize;
-      const onehot = new Float32Array(T * B * V);
-      for (let i = 0; i < T * B; i++) onehot[i * V + w.inputs[i]] = 1;
-      return tensor(onehot, [T, B, V]);
-    }
-    return this.embedding.forward(tensor(w.inputs, [T, B], { dtype: 'int32' }));
+    return tensor(w.inputs, [w.steps, w.batchSize], { dtype: 'int32' });
   }
 
+  /**
+   * One-hot input is the identity table: the LSTM reads it as an embedding, so x·W_ihᵀ is W_ih's
+   * column for each id (the models' `embedding` option projects the V rows once), the same
+   * function as multiplying the one-hot matrix; an Embedding's table is read the same way.
+   */
   logits(x: Tensor, state: State): { logits: Tensor; state: State } {
-    const out = this.lstm.forward(x, state);
+    const out = this.lstm.forward(x, state, { embedding: this.embedding?.weight ?? this.identity });
     const [T, B, H] = out.output.shape;
     return { logits: this.decoder.forward(reshape(out.output, [T * B, H])), state: { h: out.h, c: out.c } };
   }
@@ -78,6 +79,7 @@ class EddyLm {
 
   dispose(): void {
     this.embedding?.dispose();
+    this.identity.dispose();
     this.lstm.dispose();
     this.decoder.dispose();
   }

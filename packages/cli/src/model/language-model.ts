@@ -73,9 +73,12 @@ export class LanguageModel extends Module {
 
   forward(x: Tensor, state: LmState | null): { logits: Tensor; state: LmState } {
     const [T, B] = x.shape;
-    const e = this.drop.forward(this.encoder.forward(x));
-    const init = state === null ? null : { h: state.h, c: state.c };
-    const out = this.rnn.forward(e, init as { h: Tensor; c: Tensor | null } | null);
+    const init = (state === null ? null : { h: state.h, c: state.c }) as { h: Tensor; c: Tensor | null } | null;
+    // Without dropout on the embedding the first layer reads the table itself (it then projects
+    // the V table rows instead of the T·B tokens when that is less work); with it, E[x] is dropped.
+    const out = this.drop.p > 0 && this.training
+      ? this.rnn.forward(this.drop.forward(this.encoder.forward(x)), init)
+      : this.rnn.forward(x, init, { embedding: this.encoder.weight });
     const y = this.drop.forward(out.output).reshape([T * B, this.options.hiddenSize]);
     const logits = this.decoder.forward(y);
     return { logits, state: { h: out.h, c: 'c' in out ? (out.c as Tensor) : null } };

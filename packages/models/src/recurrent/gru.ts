@@ -1,7 +1,7 @@
 import { gruSequence } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
 import { boolOption } from '../options.js';
-import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type FusedRun, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
 import { familyCell } from './stepwise.js';
 import { layerNormGains } from './variants/layer-norm.js';
 import { gruStep } from './variants/steps.js';
@@ -18,7 +18,7 @@ export interface GRUOptions extends RecurrentOptions {
 /** GRU for the runner: the fused kernel (either form), or the per-step path for layer norm. */
 function gruCell(o: { resetBefore: boolean; layerNorm: boolean; hiddenSize: number }): CellSpec {
   const { resetBefore } = o;
-  const fused: CellSpec['run'] = (x, w, h0, _c0, lengths, reverse) =>
+  const fused: FusedRun = (x, w, h0, _c0, lengths, reverse) =>
     gruSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, resetBefore });
   return familyCell('GRU', gruStep(o), o.layerNorm, fused, { extras: o.layerNorm ? layerNormGains(3, o.hiddenSize) : [] });
 }

@@ -2,7 +2,7 @@ import { lstmSequence, type Tensor } from '@eddy/autograd';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { boolOption, intOption } from '../options.js';
-import { parseRecurrentOptions, RecurrentBase, type CellSpec, type ExtraParameter, type HiddenOutput, type LayerWeights, type HiddenState, type RecurrentOptions } from './runner.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type FusedRun, type ExtraParameter, type HiddenOutput, type LayerWeights, type HiddenState, type RecurrentOptions } from './runner.js';
 import { familyCell } from './stepwise.js';
 import { fillRange } from './variants/init.js';
 import { layerNormGains } from './variants/layer-norm.js';
@@ -71,7 +71,7 @@ function lstmCell(o: LstmCellOptions): CellSpec {
   }
   const forgetRow = o.coupledInputForget ? 0 : H; // gate blocks f|g|o or i|f|g|o
   const perStep = o.projSize > 0 || o.peephole || o.coupledInputForget || o.layerNorm;
-  const fused: CellSpec['run'] = (x, w, h0, c0, lengths, reverse) =>
+  const fused: FusedRun = (x, w, h0, c0, lengths, reverse) =>
     lstmSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, c0, lengths, reverse });
   const reset = (w: LayerWeights): void => {
     if (o.forgetBias === null || w.bIh === null || w.bHh === null) return;

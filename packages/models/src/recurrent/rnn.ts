@@ -1,7 +1,7 @@
 import { rnnSequence, type Nonlinearity } from '@eddy/autograd';
 import { Module, type ModuleConfig } from '../module.js';
 import { choiceOption } from '../options.js';
-import { parseRecurrentOptions, RecurrentBase, type CellSpec, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
+import { parseRecurrentOptions, RecurrentBase, type CellSpec, type FusedRun, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
 import { familyCell } from './stepwise.js';
 import { layerNormGains } from './variants/layer-norm.js';
 import { rnnStep } from './variants/steps.js';
@@ -14,7 +14,7 @@ export interface RNNOptions extends RecurrentOptions {
 /** The runner's cell for each φ (the fused kernel takes φ as an option; layer norm is per-step). */
 function rnnCell(o: { nonlinearity: Nonlinearity; layerNorm: boolean; hiddenSize: number }): CellSpec {
   const { nonlinearity } = o;
-  const fused: CellSpec['run'] = (x, w, h0, _c0, lengths, reverse) =>
+  const fused: FusedRun = (x, w, h0, _c0, lengths, reverse) =>
     rnnSequence(x, { wIh: w.wIh, wHh: w.wHh, bIh: w.bIh, bHh: w.bHh, h0, lengths, reverse, nonlinearity });
   return familyCell('RNN', rnnStep(o), o.layerNorm, fused, { extras: o.layerNorm ? layerNormGains(1, o.hiddenSize) : [] });
 }

@@ -1,4 +1,4 @@
-import { dropout, init, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
+import { dropout, index, init, projectedEmbedding, projectionPays, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { boolOption, checkOptions, intOption, rangeOption } from '../options.js';
@@ -36,6 +36,15 @@ export const RECURRENT_OPTION_KEYS = ['inputSize', 'hiddenSize', 'numLayers', 'b
 /** The per-call options of `forward`. */
 export interface RecurrentForwardOptions {
   /**
+   * An embedding table E [V, inputSize] that the first layer reads through: x is then an int32
+   * tensor of token ids [T, B] ([B, T] with batchFirst) and layer 0's input is E[x]. Where the
+   * fused kernels run and V < T·B, each direction projects the table once, P = E·W_ihᵀ [V, G·H],
+   * and gathers P[x] — V rows of input GEMM instead of T·B (character models: 65 against
+   * thousands), the same function and gradients for E and W_ih. Pass an identity table for
+   * one-hot input. Absent: x is float32 [T, B, inputSize].
+   */
+  embedding?: Tensor | null;
+  /**
    * Valid steps per batch element (PyTorch's packed sequences): an int32 tensor [B] or an array
    * of B integers in [0, T]. Steps t ≥ lengths[b] are padding: their output rows are zero and
    * the state is left alone, so `h` (and `c`) hold each element's state after its last valid step,
@@ -71,6 +80,12 @@ export interface ExtraParameter {
   readonly fill: number | null;
 }
 
+/** A layer's weights without W_ih: its input x is already the projection X·W_ihᵀ [T, B, G·H]. */
+export type ProjectedWeights = Omit<LayerWeights, 'wIh'> & { wIh: null };
+
+/** A fused cell's run, which also takes projected input (`ProjectedWeights`). */
+export type FusedRun = (x: Tensor, w: LayerWeights | ProjectedWeights, h0: Tensor | null, c0: Tensor | null, lengths: Tensor | null, reverse: boolean) => LayerResult;
+
 /** What one layer in one direction returns: output [T, B, Hout], final h [B, Hout], final c [B, H]. */
 export interface LayerResult {
   output: Tensor;
@@ -91,6 +106,8 @@ export interface CellSpec {
    * (null = zeros); `reverse` walks t = T−1 … 0.
    */
   run(x: Tensor, w: LayerWeights, h0: Tensor | null, c0: Tensor | null, lengths: Tensor | null, reverse: boolean): LayerResult;
+  /** `run` on projected input (x [T, B, G·H] = X·W_ihᵀ, w.wIh null); absent where the cell cannot. */
+  readonly runProjected?: FusedRun;
   /** Parameters of options beyond PyTorch (variants/), per layer and direction. Default none. */
   readonly extras?: readonly ExtraParameter[];
   /** Re-initialises one layer and direction after the uniform draw (e.g. the forget-gate bias). */
@@ -236,7 +253,8 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
    */
   forward(x: Tensor, state?: S | null, options?: RecurrentForwardOptions): R {
     const op = `${this.cell.name}.forward`;
-    const { T, B } = this.checkInput(op, x);
+    const embedding = this.checkEmbedding(op, options);
+    const { T, B } = embedding === null ? this.checkInput(op, x) : this.checkTokens(op, x);
     const { h0, c0 } = this.checkState(op, state, B);
     const lengths = this.checkLengths(op, options, T, B);
 
@@ -244,14 +262,20 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     const hIn = h0 === null ? null : split(h0, 1, 0).map((t) => t.reshape([B, this.stateSize]));
     const cIn = c0 === null ? null : split(c0, 1, 0).map((t) => t.reshape([B, this.hiddenSize]));
     // Time-major inside: one transpose at each boundary with batchFirst.
-    let input = this.batchFirst ? x.transpose(0, 1) : x;
+    const timeMajor = this.batchFirst ? transposeTokens(embedding, x) : x;
+    const runProjected = embedding !== null && projectionPays(embedding.shape[0], T * B) ? this.cell.runProjected : undefined;
+    let input = embedding === null ? timeMajor : runProjected === undefined ? index(embedding, timeMajor) : timeMajor;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     for (let l = 0; l < this.numLayers; l++) {
       const outputs: Tensor[] = [];
       for (let d = 0; d < D; d++) {
         const k = l * D + d;
-        const r = this.cell.run(input, this.layers[k], hIn?.[k] ?? null, cIn?.[k] ?? null, lengths, d === 1);
+        const h = hIn?.[k] ?? null;
+        const c = cIn?.[k] ?? null;
+        const r = l === 0 && runProjected !== undefined && embedding !== null
+          ? runProjected(projectedEmbedding(embedding, this.layers[k].wIh, timeMajor), { ...this.layers[k], wIh: null }, h, c, lengths, d === 1)
+          : this.cell.run(input, this.layers[k], h, c, lengths, d === 1);
         outputs.push(r.output);
         hs.push(r.h);
         if (r.c !== undefined) cs.push(r.c);
@@ -281,6 +305,30 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     return { T, B };
   }
 
+  private checkEmbedding(op: string, options: unknown): Tensor | null {
+    if (options === undefined || options === null) return null;
+    const e = checkOptions(op, options, ['lengths', 'embedding']).embedding;
+    if (e === undefined || e === null) return null;
+    if (!(e instanceof Tensor)) throw fail('E_ARGUMENT', `${op}: embedding must be a Tensor [V, inputSize], got ${describe(e)}`);
+    e.check(op);
+    if (e.dtype !== 'float32') throw fail('E_ARGUMENT', `${op}: embedding must be float32, got ${e.dtype}`);
+    if (e.shape.length !== 2 || e.shape[1] !== this.inputSize || e.shape[0] < 1) {
+      throw fail('E_SHAPE', `${op}: embedding must have shape [V, inputSize = ${this.inputSize}], got [${e.shape.join(', ')}]`);
+    }
+    return e;
+  }
+
+  private checkTokens(op: string, x: unknown): { T: number; B: number } {
+    if (!(x instanceof Tensor)) throw fail('E_ARGUMENT', `${op}: with an embedding, x must be an int32 Tensor of token ids, got ${describe(x)}`);
+    x.check(op);
+    const layout = this.batchFirst ? '[B, T] (batchFirst)' : '[T, B]';
+    if (x.dtype !== 'int32') throw fail('E_ARGUMENT', `${op}: with an embedding, x must be int32 token ids ${layout}, got ${x.dtype}`);
+    if (x.shape.length !== 2) throw fail('E_SHAPE', `${op}: with an embedding, x must have shape ${layout}, got [${x.shape.join(', ')}]`);
+    const [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+    if (T < 1 || B < 1) throw fail('E_SHAPE', `${op}: x must have at least one step and one batch element, got [${x.shape.join(', ')}]`);
+    return { T, B };
+  }
+
   private checkState(op: string, state: unknown, B: number): { h0: Tensor | null; c0: Tensor | null } {
     if (state === undefined || state === null) return { h0: null, c0: null };
     if (state instanceof Tensor || typeof state !== 'object' || Array.isArray(state)) {
@@ -299,7 +347,7 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
 
   private checkLengths(op: string, options: unknown, T: number, B: number): Tensor | null {
     if (options === undefined || options === null) return null;
-    const o = checkOptions(op, options, ['lengths']);
+    const o = checkOptions(op, options, ['lengths', 'embedding']);
     const given = o.lengths as RecurrentForwardOptions['lengths'];
     if (given === undefined || given === null) return null;
     let values: ArrayLike<number>;
@@ -338,6 +386,16 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
       init: this.init,
     };
   }
+}
+
+/** Token ids [B, T] as [T, B] (int32, on the host: ids carry no gradient); float input is transposed lazily. */
+function transposeTokens(embedding: Tensor | null, x: Tensor): Tensor {
+  if (embedding === null) return x.transpose(0, 1);
+  const [B, T] = x.shape;
+  const ids = x.toArray();
+  const out = new Int32Array(T * B);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[t * B + b] = ids[b * T + t];
+  return tensor(out, [T, B], { dtype: 'int32' });
 }
 
 function checkStateTensor(op: string, name: string, t: unknown, shape: number[]): Tensor | null {

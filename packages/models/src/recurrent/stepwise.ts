@@ -1,5 +1,5 @@
 import { split, stack, tensor, where, zeros, type Tensor } from '@eddy/autograd';
-import type { CellSpec, LayerResult, LayerWeights } from './runner.js';
+import type { CellSpec, FusedRun, LayerResult, LayerWeights } from './runner.js';
 import { layerNormBlocks } from './variants/layer-norm.js';
 
 // The per-step path: one loop of autograd primitives for every cell the fused whole-sequence
@@ -109,9 +109,10 @@ export function runStepwise(cell: StepCell, x: Tensor, w: LayerWeights, h0: Tens
  * node) unless `perStep` (an option the kernels cannot express), then `runStepwise` with `step`.
  * G and whether there is a cell come from the step cell, so both paths agree on the weights.
  */
-export function familyCell(name: string, step: StepCell, perStep: boolean, fused: CellSpec['run'], more: Pick<CellSpec, 'extras' | 'reset'> = {}): CellSpec {
+export function familyCell(name: string, step: StepCell, perStep: boolean, fused: FusedRun, more: Pick<CellSpec, 'extras' | 'reset'> = {}): CellSpec {
   const stepwise: CellSpec['run'] = (x, w, h0, c0, lengths, reverse) => runStepwise(step, x, w, h0, c0, lengths, reverse);
-  return { name, gates: step.gates, hasCell: step.hasCell, ...more, run: perStep ? stepwise : fused };
+  if (perStep) return { name, gates: step.gates, hasCell: step.hasCell, ...more, run: stepwise };
+  return { name, gates: step.gates, hasCell: step.hasCell, ...more, run: fused, runProjected: fused };
 }
 
 /** Per step t, a [B, 1] mask of the elements with t < lengths[b], or null when all are valid. */
