@@ -6,7 +6,7 @@ import { LM_VALUE_FLAGS, lm } from './suites/language-models.js';
 import { soak } from './suites/soak.js';
 import { workloads } from './suites/workloads.js';
 
-// npm run bench -w bench -- <suite> [--json] [--quick] [--only=W1,W4] [--peers=eddy,tfjs-wasm]
+// npm run bench -w bench -- <suite> [--json] [--quick] [--only=W1,W4] [--peers=eddy,tfjs-wasm] [--rounds=N]
 // (the lm suite's own options: see bench/README.md)
 const SUITES = { kernels, autograd, soak, workloads, lm } as const;
 
@@ -16,6 +16,12 @@ const quick = args.includes('--quick');
 const list = (flag: string) => args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1).split(',');
 const only = list('--only');
 const peers = list('--peers');
+const roundsArg = list('--rounds')?.[0];
+const rounds = roundsArg === undefined ? undefined : Number(roundsArg);
+if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20)) {
+  console.error(`bench: --rounds must be an integer in [1, 20], got ${roundsArg}`);
+  process.exit(2);
+}
 // Suite names are the bare words that are not the value of an option (`--steps 300`).
 const names = args.filter((a, i) => !a.startsWith('--') && !LM_VALUE_FLAGS.includes(args[i - 1]));
 const unknown = names.filter((n) => !(n in SUITES));
@@ -29,5 +35,5 @@ report.header(machine());
 // Without names: the quick-to-medium suites; soak and lm take many minutes and run when named.
 const DEFAULT_SUITES = ['kernels', 'autograd', 'workloads'];
 for (const name of names.length ? names : DEFAULT_SUITES) {
-  await SUITES[name as keyof typeof SUITES](report, { quick, only, peers });
+  await SUITES[name as keyof typeof SUITES](report, { quick, only, peers, rounds });
 }

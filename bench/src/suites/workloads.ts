@@ -19,7 +19,10 @@ import type { Report, Row } from '../report.js';
  *
  * Peers: `eddy` (plain SIMD core), `eddy-relaxed` (relaxed-SIMD core, non-deterministic), `tfjs-wasm`
  * (tfjs-core ops on the wasm backend), `pytorch-refblas` / `pytorch-openblas` (child processes).
- * Medians over several steps after warm-up: the machines are shared and noisy.
+ * Medians over several steps after warm-up: the machines are shared and noisy. So Eddy and PyTorch
+ * are measured in `rounds` alternating rounds (Eddy's workloads, then PyTorch's), each ratio is taken
+ * within a round, and the table shows the medians over rounds: load that comes and goes hits both
+ * peers instead of picking a winner. tfjs-wasm (minutes per round at W3) is measured once.
  */
 const TRAINING = WORKLOADS.filter((w): w is TrainingWorkload => w.kind === 'training');
 const SAMPLING = WORKLOADS.find((w) => w.kind === 'sampling')!.config;
@@ -33,6 +36,8 @@ export interface WorkloadOptions {
   only?: string[];
   /** Peers to run (default all). */
   peers?: string[];
+  /** Alternating Eddy / PyTorch rounds (default 3, quick 1). */
+  rounds?: number;
 }
 
 /** Runs `warmup` steps, then timed steps until `maxSteps` or `budgetMs` (at least `minSteps`). */
@@ -121,18 +126,20 @@ export async function workloads(report: Report, options: WorkloadOptions): Promi
   const { quick } = options;
   const wanted = (w: string) => !options.only || options.only.includes(w);
   const peerWanted = (p: string) => !options.peers || options.peers.includes(p);
-  const results: Array<{ workload: string; peer: string; row: Row }> = [];
+  const rounds = options.rounds ?? (quick ? 1 : 3);
+  const results: Array<{ workload: string; peer: string; round: number; row: Row }> = [];
   const notes: string[] = [];
+  let round = 1;
   const emit = (workload: string, peer: string, row: Row) => {
-    results.push({ workload, peer, row });
-    report.row({ bench: 'workload', workload, peer, ...row });
+    results.push({ workload, peer, round, row });
+    report.row({ bench: 'workload', workload, peer, ...(rounds > 1 ? { round } : {}), ...row });
     if (!report.json) {
       const value = row.tokensPerSec !== undefined ? `${row.tokensPerSec} tokens/s` : `${row.usPerChar} µs/char`;
       const phases = row.forwardMs !== undefined
         ? `   forward ${row.forwardMs}  backward ${row.backwardMs}  clip ${row.clipMs}  optimizer ${row.optimizerMs}` +
           (row.otherMs !== undefined ? `  other ${row.otherMs}` : '') + ' ms'
         : '';
-      console.log(`${workload} ${peer.padEnd(17)} ${value.padStart(18)}${row.stepMs !== undefined ? `  (${row.stepMs} ms/step, ${row.steps} steps)` : ''}${phases}`);
+      console.log(`${rounds > 1 ? `[${round}/${rounds}] ` : ''}${workload} ${peer.padEnd(17)} ${value.padStart(18)}${row.stepMs !== undefined ? `  (${row.stepMs} ms/step, ${row.steps} steps)` : ''}${phases}`);
     }
   };
 
@@ -145,22 +152,27 @@ export async function workloads(report: Report, options: WorkloadOptions): Promi
   }
   const tf = peerWanted('tfjs-wasm') ? await loadTfjsWasm() : null;
 
-  for (const { name, config } of TRAINING) {
-    if (!wanted(name)) continue;
-    if (cores.length) eddyTraining(cores, config, quick).forEach((row, j) => emit(name, cores[j].peer, row));
-    if (tf) emit(name, 'tfjs-wasm', tfjsTraining(tf, config, quick));
-  }
-  if (wanted('W4')) {
-    for (const { peer, core } of cores) emit('W4', peer, eddySampling(core, quick));
-    if (tf) emit('W4', 'tfjs-wasm', tfjsSampling(tf, quick));
-  }
-
-  // PyTorch last, one configuration at a time, so that it never competes with the JS peers for a core.
   const missing = pytorchMissing();
   if (missing) notes.push(`PyTorch skipped: ${missing}`);
-  else {
-    const { configs, notes: configNotes } = pytorchConfigs();
-    notes.push(...configNotes);
+  const torch = missing ? { configs: [], notes: [] } : pytorchConfigs();
+  notes.push(...torch.notes);
+  for (round = 1; round <= rounds; round++) {
+    for (const { name, config } of TRAINING) {
+      if (!wanted(name)) continue;
+      if (cores.length) eddyTraining(cores, config, quick).forEach((row, j) => emit(name, cores[j].peer, row));
+      if (tf && round === 1) emit(name, 'tfjs-wasm', tfjsTraining(tf, config, quick));
+    }
+    if (wanted('W4')) {
+      for (const { peer, core } of cores) emit('W4', peer, eddySampling(core, quick));
+      if (tf && round === 1) emit('W4', 'tfjs-wasm', tfjsSampling(tf, quick));
+    }
+    // PyTorch after the JS peers of the round, one configuration at a time, so that it never
+    // competes with them for a core.
+    await pytorchRound(torch.configs);
+  }
+  round = 0;
+
+  async function pytorchRound(configs: ReturnType<typeof pytorchConfigs>['configs']): Promise<void> {
     for (const config of configs) {
       if (!peerWanted(config.peer)) continue;
       try {
@@ -176,14 +188,29 @@ export async function workloads(report: Report, options: WorkloadOptions): Promi
           }
         }
       } catch (error) {
-        notes.push(String((error as Error).message));
+        if (round === 1) notes.push(String((error as Error).message));
       }
     }
   }
 
-  // Ratios against the issue's targets.
-  const value = (workload: string, peer: string, key: string) =>
-    results.find((r) => r.workload === workload && r.peer === peer)?.row[key] as number | undefined;
+  // Ratios against the issue's targets: each within a round, then the median over rounds.
+  const perRound = (workload: string, peer: string, key: string): Map<number, number> =>
+    new Map(results.filter((r) => r.workload === workload && r.peer === peer && typeof r.row[key] === 'number').map((r) => [r.round, r.row[key] as number]));
+  const medianOf = (xs: number[]): number | undefined => (xs.length === 0 ? undefined : median(xs));
+  const value = (workload: string, peer: string, key: string) => medianOf([...perRound(workload, peer, key).values()]);
+  /** Median over rounds of mine/theirs (latency: pass them swapped); a peer measured once is compared with every round. */
+  const ratioOf = (workload: string, a: string, b: string, key: string): number | undefined => {
+    const ra = perRound(workload, a, key);
+    const rb = perRound(workload, b, key);
+    const ratios: number[] = [];
+    for (const [r, va] of ra) {
+      const vb = rb.get(r) ?? (rb.size === 1 ? [...rb.values()][0] : undefined);
+      if (vb !== undefined) ratios.push(va / vb);
+    }
+    if (ratios.length === 0 && ra.size === 1) for (const vb of rb.values()) ratios.push([...ra.values()][0] / vb);
+    const m = medianOf(ratios);
+    return m === undefined ? undefined : r2(m);
+  };
   report.clear();
   const table: Row[] = [];
   const peers = ['eddy', 'eddy-relaxed', 'tfjs-wasm', 'pytorch-refblas', 'pytorch-openblas'];
@@ -200,10 +227,10 @@ export async function workloads(report: Report, options: WorkloadOptions): Promi
       const openblas = value(w, 'pytorch-openblas', key);
       if (w === 'W4') {
         // Latency: smaller is better; target eddy ≤ ½ PyTorch's.
-        const torch = openblas ?? value(w, 'pytorch-refblas', key);
-        if (tfjs !== undefined) row[`${tag}tfjs/eddy`] = r2(tfjs / mine);
-        if (torch !== undefined) {
-          const ratio = r2(mine / torch);
+        const torchPeer = openblas !== undefined ? 'pytorch-openblas' : 'pytorch-refblas';
+        if (tfjs !== undefined) row[`${tag}tfjs/eddy`] = ratioOf(w, 'tfjs-wasm', eddy, key)!;
+        const ratio = ratioOf(w, eddy, torchPeer, key);
+        if (ratio !== undefined) {
           row[`${tag}eddy/pytorch`] = ratio;
           row[`${tag}target`] = ratio <= TARGETS.w4VsPytorch ? 'met' : `missed (≤ ${TARGETS.w4VsPytorch})`;
           report.row({ bench: 'workload-ratio', workload: w, peer: eddy, vs: openblas !== undefined ? 'pytorch-openblas' : 'pytorch-refblas', latencyRatio: ratio, target: `<= ${TARGETS.w4VsPytorch}`, met: ratio <= TARGETS.w4VsPytorch });
@@ -211,13 +238,13 @@ export async function workloads(report: Report, options: WorkloadOptions): Promi
       } else {
         const met: string[] = [];
         if (tfjs !== undefined) {
-          const ratio = r2(mine / tfjs);
+          const ratio = ratioOf(w, eddy, 'tfjs-wasm', key)!;
           row[`${tag}eddy/tfjs`] = ratio;
           met.push(ratio >= TARGETS.vsTfjs ? 'tfjs met' : `tfjs missed (≥ ${TARGETS.vsTfjs})`);
           report.row({ bench: 'workload-ratio', workload: w, peer: eddy, vs: 'tfjs-wasm', speedup: ratio, target: `>= ${TARGETS.vsTfjs}`, met: ratio >= TARGETS.vsTfjs });
         }
         if (openblas !== undefined) {
-          const ratio = r2(mine / openblas);
+          const ratio = ratioOf(w, eddy, 'pytorch-openblas', key)!;
           row[`${tag}eddy/pytorch`] = ratio;
           met.push(ratio >= TARGETS.vsOpenblas ? 'openblas met' : `openblas missed (≥ ${TARGETS.vsOpenblas})`);
           report.row({ bench: 'workload-ratio', workload: w, peer: eddy, vs: 'pytorch-openblas', speedup: ratio, target: `>= ${TARGETS.vsOpenblas}`, met: ratio >= TARGETS.vsOpenblas });
@@ -231,7 +258,7 @@ export async function workloads(report: Report, options: WorkloadOptions): Promi
     report.clear();
     for (const row of table) report.row(row);
     report.table(
-      'Workloads (medians; eddy/tfjs and eddy/pytorch are speed-ups for W1–W3 — pytorch = pytorch-openblas; for W4 eddy/pytorch is the latency ratio, tfjs/eddy the speed-up)',
+      `Workloads (medians${rounds > 1 ? ` over ${rounds} rounds; ratios taken within each round, then their median` : ''}; eddy/tfjs and eddy/pytorch are speed-ups for W1–W3 — pytorch = pytorch-openblas; for W4 eddy/pytorch is the latency ratio, tfjs/eddy the speed-up)`,
       ['workload', 'unit', ...peers, 'eddy/tfjs', 'tfjs/eddy', 'eddy/pytorch', 'target', 'relaxed eddy/tfjs', 'relaxed tfjs/eddy', 'relaxed eddy/pytorch', 'relaxed target'],
     );
   }
