@@ -16,6 +16,6 @@ export const BENCH_SPEC: CommandSpec = withCommonOptions({
   examples: [
     'eddy bench                          # W1–W4 on the deterministic (plain SIMD) core',
     'eddy bench --workload W1,W4 --json  # {"workload":"W1","peer":"eddy","tokensPerSec":…}',
-    'node --experimental-wasm-relaxed-simd "$(command -v eddy)" bench --fast   # Node 20: relaxed SIMD',
+    'eddy bench --fast                   # the relaxed-SIMD core (the eddy command enables it on Node 20)',
   ],
 });
