@@ -19,10 +19,12 @@ export interface LmOptions {
   seed: number;
   /** Eddy's relaxed-SIMD build (fused multiply-add; not bit-reproducible across machines). */
   relaxed: boolean;
+  /** PyTorch's BLAS: OpenBLAS (AVX-512, the default), Netlib's reference BLAS (Debian's build default), or both. */
+  blas: Array<'openblas' | 'refblas'>;
 }
 
 /** Flags of this suite that take a value: main.ts must not read their values as suite names. */
-export const LM_VALUE_FLAGS = ['--data', '--steps', '--ptb-epochs', '--ptb-steps', '--tasks', '--python', '--seed'];
+export const LM_VALUE_FLAGS = ['--data', '--steps', '--ptb-epochs', '--ptb-steps', '--tasks', '--python', '--seed', '--blas'];
 
 /** The repository root: bench/dist/main.js (or bench/src/lm/*.ts) lives two or three levels below. */
 export function repositoryRoot(): string {
@@ -56,6 +58,9 @@ export function parseLmOptions(argv: string[], quick: boolean): LmOptions {
   const tasks = (values.get('--tasks') ?? 'char,ptb').split(',').map((t) => t.trim());
   for (const t of tasks) if (t !== 'char' && t !== 'ptb') throw new LmOptionError(`lm: --tasks takes char, ptb or char,ptb, got ${t}`);
   const python = argv.includes('--no-pytorch') ? null : values.get('--python') ?? '/usr/bin/python3';
+  const blasArg = values.get('--blas') ?? 'openblas';
+  const blas = blasArg === 'both' ? ['openblas', 'refblas'] : [blasArg];
+  if (!blas.every((b) => b === 'openblas' || b === 'refblas')) throw new LmOptionError(`lm: --blas takes openblas, refblas or both, got ${blasArg}`);
   return {
     data: data === undefined ? resolve(repositoryRoot(), '../shared/data') : isAbsolute(data) ? data : resolve(process.cwd(), data),
     steps: int('--steps', quick ? 50 : 300, 1),
@@ -65,5 +70,6 @@ export function parseLmOptions(argv: string[], quick: boolean): LmOptions {
     python,
     seed: int('--seed', 123, 0),
     relaxed: argv.includes('--relaxed'),
+    blas: blas as LmOptions['blas'],
   };
 }

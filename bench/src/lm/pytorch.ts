@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import type { LmConfig } from './config.js';
 import type { LmRunResult } from './eddy.js';
 import { repositoryRoot } from './options.js';
+import type { PytorchConfig } from '../peers/pytorch.js';
 
 export interface PytorchResult extends LmRunResult {
+  /** `pytorch-openblas` or `pytorch-refblas`. */
+  peer: string;
   torch: string;
   threads: number;
   torchBlas: string;
@@ -14,13 +17,11 @@ export interface PytorchResult extends LmRunResult {
 }
 
 /**
- * The environment PyTorch runs in: one thread everywhere (torch.set_num_threads(1) in the script as
- * well), and OpenBLAS — which Debian's torch reaches through libblas.so.3 (BLAS_INFO=generic, the
- * alternatives point at openblas-pthread) — pinned to its AVX-512 SkylakeX kernels. OpenBLAS 0.3.21
- * detects SkylakeX on this machine by itself too (OPENBLAS_VERBOSE=2); the pin makes that explicit.
+ * The environment PyTorch runs in comes from the workloads' `pytorchConfigs` (peers/pytorch.ts): one
+ * thread everywhere (torch.set_num_threads(1) in the script as well) and the BLAS chosen per process
+ * with LD_LIBRARY_PATH — OpenBLAS pinned to its AVX-512 SkylakeX kernels, or Netlib's reference BLAS
+ * (Debian's build configuration). The script reports which libblas it actually mapped.
  */
-export const PYTORCH_ENV = { OPENBLAS_CORETYPE: 'SkylakeX', OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-
 /** Null when `python` has torch; otherwise why PyTorch is skipped. */
 export function pytorchMissing(python: string): string | null {
   const probe = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
@@ -34,10 +35,11 @@ const SCRIPT = join(repositoryRoot(), 'bench', 'scripts', 'pytorch_lm.py');
 /** Runs bench/scripts/pytorch_lm.py on the same ids and configuration; progress lines go to `progress`. */
 export function runPytorch(
   python: string, cfg: LmConfig, files: { trainIds: string; valIds: string }, progress: (line: string) => void,
+  config: PytorchConfig,
 ): Promise<PytorchResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, [SCRIPT, JSON.stringify({ ...cfg, ...files })], {
-      env: { ...process.env, ...PYTORCH_ENV },
+      env: { ...process.env, ...config.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -56,7 +58,7 @@ export function runPytorch(
         reject(new Error(`pytorch_lm.py exited with ${code}: ${(err || out).trim().slice(-2000)}`));
         return;
       }
-      resolve(JSON.parse(last) as PytorchResult);
+      resolve({ ...(JSON.parse(last) as PytorchResult), peer: config.peer });
     });
   });
 }

@@ -4,7 +4,8 @@ import { charRnnConfig, windowsPerEpoch, zarembaSmallConfig, type LmConfig } fro
 import { LmDataError, pennTreebank, tinyShakespeare, writeIds, type LmCorpus } from '../lm/data.js';
 import { runEddy, type LmRunResult } from '../lm/eddy.js';
 import { LmOptionError, parseLmOptions, type LmOptions } from '../lm/options.js';
-import { PYTORCH_ENV, pytorchMissing, runPytorch, type PytorchResult } from '../lm/pytorch.js';
+import { pytorchMissing, runPytorch, type PytorchResult } from '../lm/pytorch.js';
+import { pytorchConfigs } from '../peers/pytorch.js';
 import type { Report } from '../report.js';
 
 export { LM_VALUE_FLAGS } from '../lm/options.js';
@@ -17,7 +18,8 @@ export { LM_VALUE_FLAGS } from '../lm/options.js';
  * - Zaremba et al.'s small PTB model for `--ptb-epochs` epochs (or `--ptb-steps` steps):
  *   validation perplexity and time per epoch.
  * Options: --data DIR, --steps N, --ptb-epochs N, --ptb-steps N, --tasks char,ptb, --python PATH,
- * --seed N, --no-pytorch, --relaxed (Eddy's relaxed-SIMD build), --quick (50 char steps, 100 PTB steps).
+ * --seed N, --no-pytorch, --relaxed (Eddy's relaxed-SIMD build), --blas openblas|refblas|both (PyTorch's
+ * BLAS, default openblas), --quick (50 char steps, 100 PTB steps).
  */
 export async function lm(report: Report, options: { quick: boolean }): Promise<void> {
   let opts: LmOptions;
@@ -37,6 +39,13 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
     if (missing !== null) {
       console.error(`lm: skipping PyTorch: ${missing}`);
       python = null;
+    }
+  }
+  const available = pytorchConfigs();
+  const torchConfigs = available.configs.filter((c) => opts.blas.includes(c.peer === 'pytorch-openblas' ? 'openblas' : 'refblas'));
+  if (python !== null) {
+    for (const b of opts.blas) {
+      if (!torchConfigs.some((c) => c.peer === `pytorch-${b}`)) console.error(`lm: ${available.notes.find((n) => n.startsWith(`pytorch-${b}`)) ?? `pytorch-${b} is not available`}`);
     }
   }
 
@@ -62,16 +71,18 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
     );
     const results: LmRunResult[] = [];
     results.push(runEddy(cfg, corpus.train, corpus.val, progress));
-    if (python !== null) {
+    if (python !== null && torchConfigs.length > 0) {
       const files = writeIds(corpus);
       try {
-        const py = await runPytorch(python, cfg, files, progress);
-        results.push(py);
-        progress(
-          `pytorch ${py.torch}, ${py.threads} thread(s), BLAS ${py.torchBlas}` +
-            (py.openblasConfig ? ` → ${py.openblasConfig} (core ${py.openblasCore})` : '') +
-            `, env ${Object.entries(PYTORCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-        );
+        for (const config of torchConfigs) {
+          const py = await runPytorch(python, cfg, files, progress, config);
+          results.push(py);
+          progress(
+            `${config.peer}: torch ${py.torch}, ${py.threads} thread(s), BLAS ${py.torchBlas}` +
+              (py.openblasConfig ? ` → ${py.openblasConfig} (core ${py.openblasCore})` : '') +
+              `, env ${Object.entries(config.env).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+          );
+        }
       } finally {
         files.cleanup();
       }
@@ -103,26 +114,26 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
       ['peer', 'steps', 'nats', metric, 'trainSeconds', 'msPerStep', 'tokensPerSec', 'secondsPerEpoch', 'evalSeconds',
         'batchingMs', 'forwardMs', 'backwardMs', 'clipMs', 'optimizerMs', 'otherMs'],
     );
-    if (results.length === 2) {
-      const [eddy, torch] = results;
+    const [eddy, ...torches] = results;
+    for (const torch of torches) {
       const delta = eddy.valLoss - torch.valLoss;
       const speedup = torch.trainSeconds / eddy.trainSeconds;
       const lossOk = task === 'char' ? Math.abs(delta) <= 0.03 : null;
       const timeOk = eddy.trainSeconds < torch.trainSeconds;
       report.row({
-        bench: 'lm-compare', task, steps: eddy.steps, valLossDelta: round(delta, 4),
+        bench: 'lm-compare', task, vs: torch.peer, steps: eddy.steps, valLossDelta: round(delta, 4),
         perplexityRatio: task === 'ptb' ? round(Math.exp(delta), 3) : null,
         speedup: round(speedup, 2), lossTarget: lossOk, timeTarget: timeOk,
       });
       if (!report.json) {
         console.log(
-          `${task}: Δ valLoss (eddy − pytorch) ${delta >= 0 ? '+' : ''}${delta.toFixed(4)} nats` +
+          `${task} vs ${torch.peer}: Δ valLoss (eddy − pytorch) ${delta >= 0 ? '+' : ''}${delta.toFixed(4)} nats` +
             (task === 'ptb' ? ` (perplexity ratio ${Math.exp(delta).toFixed(3)})` : ` (target |Δ| ≤ 0.03: ${lossOk ? 'met' : 'MISSED'})`) +
             `; training time pytorch / eddy ${speedup.toFixed(2)}× (target > 1: ${timeOk ? 'met' : 'MISSED'})`,
         );
       }
-      report.clear();
     }
+    report.clear();
   }
 }
 

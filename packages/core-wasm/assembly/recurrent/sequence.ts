@@ -184,7 +184,7 @@ export function weightGradients(
   dx: usize, dwIh: usize, dwHh: usize, dbIh: usize, dbHh: usize, sums: usize, gemmWork: usize,
 ): void {
   // Without W_ih (x was the projection itself, I = G) dx is dG and there is no dW_ih.
-  if (dx != 0 && wIh == 0) copyRows(rows, G, dG, G, dx, I);
+  if (dx != 0 && wIh == 0 && I != 0) copyRows(rows, G, dG, G, dx, I);
   else if (dx != 0) sgemm(simd, false, false, rows, I, G, 1, dG, G, wIh, I, 0, dx, I, gemmWork);
   if (dwIh != 0) sgemm(simd, true, false, G, I, rows, 1, dG, G, x, I, 1, dwIh, I, gemmWork);
   if (dwHh != 0) sgemm(simd, true, false, G, H, rows, 1, dG, G, hPrev, H, 1, dwHh, H, gemmWork);
@@ -203,12 +203,12 @@ export function backwardGemmWorkspaceBytes(T: i32, B: i32, I: i32, H: i32, G: i3
 /**
  * The hoisted input projection of all steps: dst [T·B, G] (row stride ldd) = X·W_ihᵀ. wIh = 0 means
  * x already holds the projection (I = G: an embedding table projected once, then gathered), so
- * its rows are copied.
+ * its rows are copied; with I = 0 there is no input and wIh = 0 is just the empty matrix.
  */
 export function inputProjection(
   simd: bool, rows: i32, G: i32, I: i32, x: usize, wIh: usize, dst: usize, ldd: i32, gemmWork: usize,
 ): void {
-  if (wIh == 0) copyRows(rows, G, x, I, dst, ldd);
+  if (wIh == 0 && I != 0) copyRows(rows, G, x, I, dst, ldd);
   else sgemm(simd, false, true, rows, G, I, 1, x, I, wIh, I, 0, dst, ldd, gemmWork);
 }
 

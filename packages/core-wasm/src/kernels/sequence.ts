@@ -167,7 +167,8 @@ function checkInputAndWeights(
   core: Core, op: string, args: SequenceSizes & { reverse?: boolean; x: number; wIh?: number; wHh: number; lengths?: number }, G: number,
 ) {
   const { T, B, I, H } = args;
-  const projected = args.wIh === undefined || args.wIh === 0;
+  // With I = 0 there is no input: wIh = 0 is then the empty [G·H, 0] matrix, not a projection.
+  const projected = (args.wIh === undefined || args.wIh === 0) && I !== 0;
   if (projected && I !== G) {
     throw new EddyError('E_ARGUMENT', `${op}: without wIh, x must hold the input projection [T, B, G·H = ${G}], so I must be ${G}, got ${I}`);
   }
@@ -233,7 +234,7 @@ export function checkSequenceBackward(
 
 /** dwIh, which needs the weight it is the gradient of. */
 function checkWeightGradient(core: Core, op: string, args: SequenceBackwardArgs, G: number): number {
-  if ((args.wIh === undefined || args.wIh === 0) && args.dwIh !== undefined && args.dwIh !== 0) {
+  if ((args.wIh === undefined || args.wIh === 0) && args.I !== 0 && args.dwIh !== undefined && args.dwIh !== 0) {
     throw new EddyError('E_ARGUMENT', `${op}: dwIh needs wIh; without wIh (x holds the input projection) there is no input weight to differentiate`);
   }
   return checkOptionalMatrix(core, op, 'dwIh', args.dwIh, G, args.I);
