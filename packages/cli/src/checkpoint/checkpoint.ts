@@ -37,6 +37,8 @@ export interface TrainingOptions {
   valFraction: number;
   evalEvery: number;
   seed: number;
+  /** Trained on the relaxed-SIMD core (`--fast`); absent in checkpoints written before the option. */
+  fast?: boolean;
 }
 
 /** Where training stood when the checkpoint was written. */
@@ -183,6 +185,14 @@ function readTensors(dir: string, file: string): Record<string, Tensor> {
  * a missing directory, a missing or corrupt file, a foreign or newer format each end in one
  * CliError sentence.
  */
+/** The training options saved in a checkpoint's config.json (checked as `readCheckpoint` checks them). */
+export function readTrainingOptions(dirGiven: string): TrainingOptions {
+  const dir = resolveCheckpointDir(dirGiven);
+  if (dir === null) throw new CliError(`the checkpoint directory ${dirGiven} does not exist; train one first with eddy train --out ${dirGiven}.`);
+  if (!statSync(dir).isDirectory()) throw new CliError(`${dirGiven} is a file, not a checkpoint directory; give the --out directory of eddy train.`);
+  return readConfig(dir).training;
+}
+
 export function readCheckpoint(dirGiven: string, options: { trainState?: boolean } = {}): LoadedCheckpoint {
   const dir = resolveCheckpointDir(dirGiven);
   if (dir === null) throw new CliError(`the checkpoint directory ${dirGiven} does not exist; train one first with eddy train --out ${dirGiven}.`);

@@ -6,7 +6,7 @@ export const DEFAULT_STEPS = 1000;
 /** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
 export const FIXED_ON_RESUME = [
   'model', 'hidden', 'layers', 'dropout', 'tokenizer', 'vocab-size', 'seq-len', 'bptt', 'batch',
-  'optimizer', 'lr', 'lr-decay', 'clip', 'val-fraction', 'seed',
+  'optimizer', 'lr', 'lr-decay', 'clip', 'val-fraction', 'seed', 'fast',
 ] as const;
 
 export const TRAIN_SPEC: CommandSpec = withCommonOptions({
@@ -36,6 +36,7 @@ export const TRAIN_SPEC: CommandSpec = withCommonOptions({
     { name: 'val-fraction', type: 'number', min: 0, max: 1, maxOpen: true, default: 0.05, help: 'fraction of the corpus (its tail) held out for validation' },
     { name: 'eval-every', type: 'int', min: 1, default: 100, help: 'evaluate on the held-out split and write a checkpoint every N steps' },
     { name: 'seed', type: 'int', min: 0, default: 123, help: 'seed of every random draw (init, dropout)' },
+    { name: 'fast', type: 'flag', help: 'train on the relaxed-SIMD core: ≈ 25% faster (fused multiply-add), not bit-identical across machines' },
     { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default run, or the --resume directory)' },
     { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
   ],

@@ -91,6 +91,28 @@ describe('eddy train', () => {
     expect(last(second.stdout).trainLoss).toBe(last(straight.stdout).trainLoss);
   });
 
+  test('--fast trains on the relaxed-SIMD core, records it, and a resumed run keeps it: 12 straight equal 6 + resume 6', async () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(20));
+    const common = [corpus, ...TINY, '--fast', '--json'];
+    const straight = await runMain(['train', ...common, '--steps', '12', '--out', join(dir, 'straight')]);
+    expect(straight.stderr).toBe('');
+    expect(jsonLines(straight.stdout)[0]).toMatchObject({ event: 'start', core: 'relaxed' });
+    const config = JSON.parse(readFileSync(join(dir, 'straight', 'config.json'), 'utf8')) as { training: { fast: boolean } };
+    expect(config.training.fast).toBe(true);
+    expect((await runMain(['train', ...common, '--steps', '6', '--out', join(dir, 'split')])).code).toBe(0);
+    const resumed = await runMain(['train', '--resume', join(dir, 'split'), '--steps', '12', '--json']);
+    expect(resumed.stderr).toBe('');
+    expect(jsonLines(resumed.stdout)[0]).toMatchObject({ event: 'start', core: 'relaxed', step: 6 });
+    expect(Buffer.compare(readFileSync(join(dir, 'straight', 'model.safetensors')), readFileSync(join(dir, 'split', 'model.safetensors')))).toBe(0);
+    // Without --fast the default core is the deterministic one, and the process's core is restored.
+    const plain = await runMain(['train', corpus, ...TINY, '--steps', '2', '--out', join(dir, 'plain'), '--json']);
+    expect(jsonLines(plain.stdout)[0]).toMatchObject({ event: 'start', core: 'simd' });
+    const r = await runMain(['train', '--resume', join(dir, 'split'), '--fast']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('eddy: --fast cannot change when resuming (the checkpoint fixes it); drop --fast, or start a new run without --resume.\n');
+  });
+
   test('options fixed by the checkpoint cannot change on --resume', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(20));

@@ -1,7 +1,9 @@
-import { crossEntropy, getRngState, manualSeed, noGrad, optim, ready, scope, setRngState, tensor, type Tensor } from '@eddy/autograd';
+import {
+  crossEntropy, getCore, getRngState, loadCore, manualSeed, noGrad, optim, ready, scope, setRngState, tensor, useCore, type Core, type Tensor,
+} from '@eddy/autograd';
 import { BpeTokenizer, CharTokenizer, LmBatcher, splitCorpus, WordTokenizer, type Tokenizer } from '@eddy/text';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpoint, readTrainingOptions, writeCheckpoint,
   type CheckpointConfig, type TrainingOptions, type TrainState,
 } from '../../checkpoint/checkpoint.js';
 import { checkOutputDir } from '../../checkpoint/out-dir.js';
@@ -43,7 +45,23 @@ function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
     valFraction: args.number('val-fraction'),
     evalEvery: args.number('eval-every'),
     seed: args.number('seed'),
+    fast: args.flag('fast'),
   };
+}
+
+/**
+ * The core a run trains on: the deterministic plain-SIMD default, or with `--fast` the relaxed-SIMD
+ * build (a resumed run uses what its checkpoint was trained on, so that it continues exactly).
+ */
+async function trainingCore(fast: boolean): Promise<Core> {
+  if (!fast) return getCore();
+  const core = await loadCore({ deterministic: false });
+  if (core.variant !== 'relaxed') {
+    throw new CliError(
+      '--fast needs relaxed SIMD, which this JavaScript engine lacks (Node 20 has it behind --experimental-wasm-relaxed-simd, which the eddy command sets); run it through the eddy command or Node ≥ 22, or train without --fast.',
+    );
+  }
+  return core;
 }
 
 function buildTokenizer(o: TrainingOptions, text: string): Tokenizer {
@@ -283,6 +301,19 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 export async function runTrain(args: ParsedArgs, io: Io, signal: StopSignal = { interrupted: false }): Promise<number> {
   await ready();
   const resumeDir = args.optionalString('resume');
+  // --fast is fixed by a checkpoint (resumedRun refuses it): a resumed run reads it from there.
+  const fast = resumeDir === undefined || args.has('fast') ? args.flag('fast') : readTrainingOptions(resumeDir).fast === true;
+  const core = await trainingCore(fast);
+  const previous = getCore();
+  useCore(core);
+  try {
+    return await trainOn(args, io, signal, resumeDir, core);
+  } finally {
+    useCore(previous);
+  }
+}
+
+async function trainOn(args: ParsedArgs, io: Io, signal: StopSignal, resumeDir: string | undefined, core: Core): Promise<number> {
   const out = args.optionalString('out') ?? resumeDir ?? 'run';
   const json = args.flag('json');
   if (resumeDir === undefined) checkOutputDir(out);
@@ -299,10 +330,11 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: StopSignal = { 
     'start',
     `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} ${run.model.options.cell.toUpperCase()} ` +
       `${run.model.options.numLayers}×${run.model.options.hiddenSize} (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}) ` +
-      `on ${run.corpus.label}: ${run.train.length} training and ${run.val.length} validation tokens, ${windowsPerEpoch} windows per epoch`,
+      `on ${run.corpus.label}: ${run.train.length} training and ${run.val.length} validation tokens, ${windowsPerEpoch} windows per epoch${core.variant === 'relaxed' ? ', on the relaxed-SIMD core (--fast)' : ''}`,
     {
       resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(),
       vocabSize: run.tokenizer.vocab.size, trainTokens: run.train.length, valTokens: run.val.length, windowsPerEpoch, options: o,
+      core: core.variant,
     },
   );
 
