@@ -4,7 +4,9 @@
 // 16 vector registers V8 has on x64; larger tiles spilled and were slower (a 6×8 tile, 12
 // accumulators, measured 22 % slower on every shape). Measured variants:
 // splatting A from one v128 load by shuffles was ≈ 20 % slower than v128.load32_splat (one
-// broadcast load), and unrolling k by 2 was ≈ 6 % slower.
+// broadcast load), and unrolling k by 2 was ≈ 6 % slower. Reading a non-transposed A in place
+// (four row pointers, no A packing) was 4–7 % slower on every shape, per-step products included,
+// than packing it (same process, cores alternated: packing is cheaper than the extra streams).
 
 /** Rows of a tile (A panel width). */
 export const MR = 4;
