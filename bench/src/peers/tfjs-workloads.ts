@@ -5,9 +5,9 @@ type Tf = typeof TF;
 type T2 = TF.Tensor2D;
 
 /**
- * The canonical workloads on TensorFlow.js's wasm backend, built from tfjs-core ops: tf.layers
- * lives in @tensorflow/tfjs-layers, which the bench does not depend on, so the models are written
- * as a tf.layers user's LSTM/GRU cells would compute them — tf.variable weights, a per-step cell
+ * The canonical workloads on TensorFlow.js's wasm backend, hand-written from tfjs-core ops (the
+ * tf.layers peer is tfjs-layers-workloads.ts; this one is the stronger baseline beside it): the
+ * models as a tf.layers user's LSTM/GRU cells compute them — tf.variable weights, a per-step cell
  * loop of tf.matMul / sigmoid / tanh, softmax cross-entropy, gradients by tf.variableGrads,
  * global-norm clipping, tf.train.adam. The input projection is hoisted out of the time loop (one
  * matMul over all T·B rows), which is at least as fast as tf.layers' per-step form. Weights are
