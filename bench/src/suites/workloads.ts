@@ -26,7 +26,7 @@ import type { Report, Row } from '../report.js';
  * Medians over several steps after warm-up: the machines are shared and noisy. So Eddy and PyTorch
  * are measured in `rounds` alternating rounds (Eddy's workloads, then PyTorch's), each ratio is taken
  * within a round, and the table shows the medians over rounds: load that comes and goes hits both
- * peers instead of picking a winner. tfjs-wasm (minutes per round at W3) is measured once.
+ * peers instead of picking a winner. Every peer runs in every round (tfjs's W3 steps take ≈ 20 s).
  */
 const TRAINING = WORKLOADS.filter((w): w is TrainingWorkload => w.kind === 'training');
 const SAMPLING = WORKLOADS.find((w) => w.kind === 'sampling')!.config;
@@ -163,13 +163,13 @@ export async function workloads(report: Report, options: WorkloadOptions): Promi
     for (const { name, config } of TRAINING) {
       if (!wanted(name)) continue;
       if (cores.length) eddyTraining(cores, config, quick).forEach((row, j) => emit(name, cores[j].peer, row));
-      if (tfl && tf && round === 1) emit(name, 'tfjs-layers', tfjsTraining(tfjsLayersLmTrainer(tf, tfl, config), config, quick));
-      if (tf && peerWanted('tfjs-wasm') && round === 1) emit(name, 'tfjs-wasm', tfjsTraining(tfjsLmTrainer(tf, config), config, quick));
+      if (tfl && tf) emit(name, 'tfjs-layers', tfjsTraining(tfjsLayersLmTrainer(tf, tfl, config), config, quick));
+      if (tf && peerWanted('tfjs-wasm')) emit(name, 'tfjs-wasm', tfjsTraining(tfjsLmTrainer(tf, config), config, quick));
     }
     if (wanted('W4')) {
       for (const { peer, core } of cores) emit('W4', peer, eddySampling(core, quick));
-      if (tfl && tf && round === 1) emit('W4', 'tfjs-layers', tfjsSampling(tfjsLayersLstmSampler(tf, tfl, SAMPLING), quick));
-      if (tf && peerWanted('tfjs-wasm') && round === 1) emit('W4', 'tfjs-wasm', tfjsSampling(tfjsLstmSampler(tf, SAMPLING), quick));
+      if (tfl && tf) emit('W4', 'tfjs-layers', tfjsSampling(tfjsLayersLstmSampler(tf, tfl, SAMPLING), quick));
+      if (tf && peerWanted('tfjs-wasm')) emit('W4', 'tfjs-wasm', tfjsSampling(tfjsLstmSampler(tf, SAMPLING), quick));
     }
     // PyTorch after the JS peers of the round, one configuration at a time, so that it never
     // competes with them for a core.
@@ -203,16 +203,14 @@ export async function workloads(report: Report, options: WorkloadOptions): Promi
     new Map(results.filter((r) => r.workload === workload && r.peer === peer && typeof r.row[key] === 'number').map((r) => [r.round, r.row[key] as number]));
   const medianOf = (xs: number[]): number | undefined => (xs.length === 0 ? undefined : median(xs));
   const value = (workload: string, peer: string, key: string) => medianOf([...perRound(workload, peer, key).values()]);
-  /** Median over rounds of mine/theirs (latency: pass them swapped); a peer measured once is compared with every round. */
+  /** Median over rounds of mine/theirs (latency: pass them swapped), each taken within one round. */
   const ratioOf = (workload: string, a: string, b: string, key: string): number | undefined => {
-    const ra = perRound(workload, a, key);
     const rb = perRound(workload, b, key);
     const ratios: number[] = [];
-    for (const [r, va] of ra) {
-      const vb = rb.get(r) ?? (rb.size === 1 ? [...rb.values()][0] : undefined);
+    for (const [r, va] of perRound(workload, a, key)) {
+      const vb = rb.get(r);
       if (vb !== undefined) ratios.push(va / vb);
     }
-    if (ratios.length === 0 && ra.size === 1) for (const vb of rb.values()) ratios.push([...ra.values()][0] / vb);
     const m = medianOf(ratios);
     return m === undefined ? undefined : r2(m);
   };
