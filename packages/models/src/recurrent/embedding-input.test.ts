@@ -1,6 +1,6 @@
 import { EddyError, index, manualSeed, randn, scope, tensor, type Tensor } from '@eddy/autograd';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Module } from '../module.js';
+import { describe, expect, it } from 'vitest';
+import { BuiltModules } from '../test/modules.js';
 import type { LayerResult, RecurrentBase } from './runner.js';
 import './gru.js';
 import './lstm.js';
@@ -13,14 +13,8 @@ import './rnn.js';
 
 type Recurrent = RecurrentBase<{ h?: Tensor | null; c?: Tensor | null }, LayerResult & { c?: Tensor }>;
 
-const built: Module[] = [];
-afterEach(() => built.splice(0).forEach((m) => m.dispose()));
-
-function make(type: string, options: Record<string, unknown>): Recurrent {
-  const m = Module.fromConfig({ type, ...options }) as Recurrent;
-  built.push(m);
-  return m;
-}
+const built = new BuiltModules();
+const make = (type: string, options: Record<string, unknown>): Recurrent => built.make<Recurrent>({ type, ...options });
 
 function worst(got: Float32Array, want: Float32Array): number {
   let w = 0;

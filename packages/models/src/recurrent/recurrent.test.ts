@@ -1,5 +1,6 @@
 import { EddyError, gradcheck, init, manualSeed, randn, scope, tensor, Tensor, zeros } from '@eddy/autograd';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { BuiltModules } from '../test/modules.js';
 import { Module, StateDictError } from '../module.js';
 import { GRU } from './gru.js';
 import { LSTM } from './lstm.js';
@@ -12,14 +13,8 @@ import type { LayerResult, RecurrentBase } from './runner.js';
 type Recurrent = RecurrentBase<{ h?: Tensor | null; c?: Tensor | null }, LayerResult>;
 type Family = 'RNN' | 'LSTM' | 'GRU';
 
-const built: Module[] = [];
-afterEach(() => built.splice(0).forEach((m) => m.dispose()));
-
-function make(type: Family, options: Record<string, unknown>): Recurrent {
-  const m = Module.fromConfig({ type, ...options }) as Recurrent;
-  built.push(m);
-  return m;
-}
+const built = new BuiltModules();
+const make = (type: Family, options: Record<string, unknown>): Recurrent => built.make<Recurrent>({ type, ...options });
 
 function expectError(fn: () => unknown, code: string, ...fragments: string[]): void {
   let caught: unknown;

@@ -253,18 +253,20 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
    */
   forward(x: Tensor, state?: S | null, options?: RecurrentForwardOptions): R {
     const op = `${this.cell.name}.forward`;
-    const embedding = this.checkEmbedding(op, options);
+    const o = options === undefined || options === null ? {} : checkOptions(op, options, ['lengths', 'embedding']);
+    const embedding = this.checkEmbedding(op, o.embedding);
     const { T, B } = embedding === null ? this.checkInput(op, x) : this.checkTokens(op, x);
     const { h0, c0 } = this.checkState(op, state, B);
-    const lengths = this.checkLengths(op, options, T, B);
+    const lengths = this.checkLengths(op, o.lengths, T, B);
 
     const D = this.numDirections;
     const hIn = h0 === null ? null : split(h0, 1, 0).map((t) => t.reshape([B, this.stateSize]));
     const cIn = c0 === null ? null : split(c0, 1, 0).map((t) => t.reshape([B, this.hiddenSize]));
     // Time-major inside: one transpose at each boundary with batchFirst.
-    const timeMajor = this.batchFirst ? transposeTokens(embedding, x) : x;
-    const runProjected = embedding !== null && projectionPays(embedding.shape[0], T * B) ? this.cell.runProjected : undefined;
-    let input = embedding === null ? timeMajor : runProjected === undefined ? index(embedding, timeMajor) : timeMajor;
+    const timeMajor = this.batchFirst ? x.transpose(0, 1) : x;
+    // Token input: layer 0 projects the table per direction where that pays, else reads E[x].
+    const projected = embedding !== null && projectionPays(embedding.shape[0], T * B) ? this.cell.runProjected : undefined;
+    let input = embedding !== null && projected === undefined ? index(embedding, timeMajor) : timeMajor;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     for (let l = 0; l < this.numLayers; l++) {
@@ -273,8 +275,8 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
         const k = l * D + d;
         const h = hIn?.[k] ?? null;
         const c = cIn?.[k] ?? null;
-        const r = l === 0 && runProjected !== undefined && embedding !== null
-          ? runProjected(projectedEmbedding(embedding, this.layers[k].wIh, timeMajor), { ...this.layers[k], wIh: null }, h, c, lengths, d === 1)
+        const r = l === 0 && projected !== undefined
+          ? projected(projectedEmbedding(embedding!, this.layers[k].wIh, timeMajor), { ...this.layers[k], wIh: null }, h, c, lengths, d === 1)
           : this.cell.run(input, this.layers[k], h, c, lengths, d === 1);
         outputs.push(r.output);
         hs.push(r.h);
@@ -305,9 +307,7 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     return { T, B };
   }
 
-  private checkEmbedding(op: string, options: unknown): Tensor | null {
-    if (options === undefined || options === null) return null;
-    const e = checkOptions(op, options, ['lengths', 'embedding']).embedding;
+  private checkEmbedding(op: string, e: unknown): Tensor | null {
     if (e === undefined || e === null) return null;
     if (!(e instanceof Tensor)) throw fail('E_ARGUMENT', `${op}: embedding must be a Tensor [V, inputSize], got ${describe(e)}`);
     e.check(op);
@@ -345,10 +345,8 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     return { h0, c0: checkStateTensor(op, 'state.c', s.c, [LD, B, this.hiddenSize]) };
   }
 
-  private checkLengths(op: string, options: unknown, T: number, B: number): Tensor | null {
-    if (options === undefined || options === null) return null;
-    const o = checkOptions(op, options, ['lengths', 'embedding']);
-    const given = o.lengths as RecurrentForwardOptions['lengths'];
+  private checkLengths(op: string, lengths: unknown, T: number, B: number): Tensor | null {
+    const given = lengths as RecurrentForwardOptions['lengths'];
     if (given === undefined || given === null) return null;
     let values: ArrayLike<number>;
     if (given instanceof Tensor) {
@@ -386,16 +384,6 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
       init: this.init,
     };
   }
-}
-
-/** Token ids [B, T] as [T, B] (int32, on the host: ids carry no gradient); float input is transposed lazily. */
-function transposeTokens(embedding: Tensor | null, x: Tensor): Tensor {
-  if (embedding === null) return x.transpose(0, 1);
-  const [B, T] = x.shape;
-  const ids = x.toArray();
-  const out = new Int32Array(T * B);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[t * B + b] = ids[b * T + t];
-  return tensor(out, [T, B], { dtype: 'int32' });
 }
 
 function checkStateTensor(op: string, name: string, t: unknown, shape: number[]): Tensor | null {

@@ -1,6 +1,6 @@
 import { manualSeed, randn, scope, type Tensor } from '@eddy/autograd';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Module } from '../../module.js';
+import { describe, expect, it } from 'vitest';
+import { BuiltModules } from '../../test/modules.js';
 import '../gru.js';
 import '../lstm.js';
 import '../rnn.js';
@@ -13,8 +13,7 @@ import type { LayerResult, RecurrentBase } from '../runner.js';
 
 type Recurrent = RecurrentBase<{ h?: Tensor | null; c?: Tensor | null }, LayerResult>;
 
-const built: Module[] = [];
-afterEach(() => built.splice(0).forEach((m) => m.dispose()));
+const built = new BuiltModules();
 
 const CASES: Array<[string, { type: string } & Record<string, unknown>]> = [
   ['LSTM peephole', { type: 'LSTM', peephole: true }],
@@ -41,8 +40,7 @@ const CASES: Array<[string, { type: string } & Record<string, unknown>]> = [
 describe('variants against a float64 reference of their equations', () => {
   it.each(CASES)('%s: 2 layers, bidirectional, with lengths', (_, options) => {
     manualSeed(21);
-    const m = Module.fromConfig({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, ...options }) as Recurrent;
-    built.push(m);
+    const m = built.make<Recurrent>({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, ...options });
     m.eval();
     const cfg = m.toConfig() as unknown as RefConfig;
     const params = Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, Float64Array.from(t.toArray())]));

@@ -1,8 +1,8 @@
 import {
   detach, EddyError, gradcheck, gruSequence, lstmSequence, manualSeed, randn, rnnSequence, scope, tapeLength, Tensor, tensor, type Nonlinearity,
 } from '@eddy/autograd';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Module } from '../../module.js';
+import { describe, expect, it } from 'vitest';
+import { BuiltModules } from '../../test/modules.js';
 import { GRU } from '../gru.js';
 import { LSTM } from '../lstm.js';
 import { RNN } from '../rnn.js';
@@ -16,14 +16,8 @@ import { gruStep, lstmStep, rnnStep } from './steps.js';
 
 type Recurrent = RecurrentBase<{ h?: Tensor | null; c?: Tensor | null }, LayerResult>;
 
-const built: Module[] = [];
-afterEach(() => built.splice(0).forEach((m) => m.dispose()));
-
-function make(options: { type: string } & Record<string, unknown>): Recurrent {
-  const m = Module.fromConfig(options) as Recurrent;
-  built.push(m);
-  return m;
-}
+const built = new BuiltModules();
+const make = (options: { type: string } & Record<string, unknown>): Recurrent => built.make<Recurrent>(options);
 
 /** Expects fn to throw an EddyError with `code` whose message holds every fragment. */
 function expectError(fn: () => unknown, code: string, ...fragments: string[]): void {
