@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type * as TFL from '@tensorflow/tfjs-layers';
 import { workloadBatches, workloadDraw, type LmConfig, type SamplerConfig } from '@eddy/cli';
-import type { TfjsSampler, TfjsTrainer } from './tfjs-workloads.js';
+import { applyClipped, type TfjsSampler, type TfjsTrainer } from './tfjs-workloads.js';
 
 type Tf = typeof TF;
 type Tfl = typeof TFL;
@@ -53,12 +53,7 @@ export function tfjsLayersLmTrainer(tf: Tf, tfl: Tfl, { cell, V, H, layers, B, T
           const logits = model.apply(xs, { training: true }) as TF.Tensor3D;
           return tf.losses.softmaxCrossEntropy(labels, logits) as TF.Scalar;
         }, vars);
-        const names = Object.keys(grads);
-        const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))).dataSync()[0];
-        const coef = 5 / (norm + 1e-6);
-        const clipped: TF.NamedTensorMap = {};
-        for (const n of names) clipped[n] = coef < 1 ? tf.mul(grads[n], coef) : grads[n];
-        opt.applyGradients(clipped as never);
+        applyClipped(tf, opt, grads, 5);
         return value.dataSync()[0];
       });
     },

@@ -22,6 +22,19 @@ function uniform(tf: Tf, shape: number[], bound: number, seed: number): TF.Varia
   return tf.variable(tf.randomUniform(shape, -bound, bound, 'float32', seed));
 }
 
+/**
+ * Clips `grads` to global norm `maxNorm` (tfjs-core has no clipByGlobalNorm; PyTorch's
+ * clip_grad_norm_ formula) and applies them with `opt`, inside the caller's tidy.
+ */
+export function applyClipped(tf: Tf, opt: TF.Optimizer, grads: TF.NamedTensorMap, maxNorm: number): void {
+  const names = Object.keys(grads);
+  const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))).dataSync()[0];
+  const coef = maxNorm / (norm + 1e-6);
+  const clipped: TF.NamedTensorMap = {};
+  for (const n of names) clipped[n] = coef < 1 ? tf.mul(grads[n], coef) : grads[n];
+  opt.applyGradients(clipped as never); // typed as a variable map; gradients are plain tensors
+}
+
 export function tfjsLmTrainer(tf: Tf, { cell, V, H, layers, B, T, seed = 1234 }: LmConfig): TfjsTrainer {
   const G = cell === 'lstm' ? 4 : 3;
   const k = 1 / Math.sqrt(H);
@@ -85,13 +98,7 @@ export function tfjsLmTrainer(tf: Tf, { cell, V, H, layers, B, T, seed = 1234 }:
           const logits = tf.add(tf.matMul(input, wOut), bOut);
           return tf.losses.softmaxCrossEntropy(labels, logits) as TF.Scalar;
         }, vars);
-        // Global-norm clipping (tfjs-core has no clipByGlobalNorm).
-        const names = Object.keys(grads);
-        const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))).dataSync()[0];
-        const coef = 5 / (norm + 1e-6);
-        const clipped: TF.NamedTensorMap = {};
-        for (const n of names) clipped[n] = coef < 1 ? tf.mul(grads[n], coef) : grads[n];
-        opt.applyGradients(clipped as never); // typed as a variable map; gradients are plain tensors
+        applyClipped(tf, opt, grads, 5);
         // Carry the state into the next window (tfjs tensors hold no graph: detached as they are).
         for (const t of [...h, ...c]) if (!carried.h.includes(t) && !carried.c.includes(t)) t.dispose();
         h = carried.h;
