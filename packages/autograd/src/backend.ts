@@ -6,6 +6,9 @@ import { EddyError, describe, type Core } from '@eddy/core-wasm';
 export { k, EddyError, describe };
 export type { Core };
 
+/** What this engine's WebAssembly can do (SIMD, relaxed SIMD): the probes `loadCore` chooses a build by. */
+export const detectFeatures = k.detectFeatures;
+
 /**
  * The codes autograd throws: core-wasm's, including E_NOT_READY (a core was needed before `ready()`
  * resolved in a browser), E_CORE_MISMATCH (tensors of two cores in one operation) and E_GRAD

@@ -1,5 +1,5 @@
 // @eddy/autograd: tensors in the wasm core's memory, a tape, and the operations on them.
-export { ready, useCore, getCore, loadCore, EddyError, describe, fail, type AutogradErrorCode, type Core } from './backend.js';
+export { ready, useCore, getCore, loadCore, detectFeatures, EddyError, describe, fail, type AutogradErrorCode, type Core } from './backend.js';
 export { Tensor, type DType } from './tensor.js';
 export { tensor, full, zeros, ones, zerosLike, randn, rand, arange, eye, type TensorOptions } from './creation.js';
 export { scope, keep, detach, noGrad, isGradEnabled } from './scope.js';

@@ -180,23 +180,26 @@ function readTensors(dir: string, file: string): Record<string, Tensor> {
   }
 }
 
+/** The checkpoint directory `dirGiven` names (or its `.eddy-old` twin), or one CliError sentence. */
+function existingCheckpointDir(dirGiven: string): string {
+  const dir = resolveCheckpointDir(dirGiven);
+  if (dir === null) throw new CliError(`the checkpoint directory ${dirGiven} does not exist; train one first with eddy train --out ${dirGiven}.`);
+  if (!statSync(dir).isDirectory()) throw new CliError(`${dirGiven} is a file, not a checkpoint directory; give the --out directory of eddy train.`);
+  return dir;
+}
+
+/** The training options saved in a checkpoint's config.json (checked as `readCheckpoint` checks them). */
+export function readTrainingOptions(dirGiven: string): TrainingOptions {
+  return readConfig(existingCheckpointDir(dirGiven)).training;
+}
+
 /**
  * Reads checkpoint `dir` (or its `.eddy-old` twin after a crash mid-swap), checking every file:
  * a missing directory, a missing or corrupt file, a foreign or newer format each end in one
  * CliError sentence.
  */
-/** The training options saved in a checkpoint's config.json (checked as `readCheckpoint` checks them). */
-export function readTrainingOptions(dirGiven: string): TrainingOptions {
-  const dir = resolveCheckpointDir(dirGiven);
-  if (dir === null) throw new CliError(`the checkpoint directory ${dirGiven} does not exist; train one first with eddy train --out ${dirGiven}.`);
-  if (!statSync(dir).isDirectory()) throw new CliError(`${dirGiven} is a file, not a checkpoint directory; give the --out directory of eddy train.`);
-  return readConfig(dir).training;
-}
-
 export function readCheckpoint(dirGiven: string, options: { trainState?: boolean } = {}): LoadedCheckpoint {
-  const dir = resolveCheckpointDir(dirGiven);
-  if (dir === null) throw new CliError(`the checkpoint directory ${dirGiven} does not exist; train one first with eddy train --out ${dirGiven}.`);
-  if (!statSync(dir).isDirectory()) throw new CliError(`${dirGiven} is a file, not a checkpoint directory; give the --out directory of eddy train.`);
+  const dir = existingCheckpointDir(dirGiven);
   const config = readConfig(dir);
 
   let tokenizer: Tokenizer;

@@ -112,9 +112,8 @@ export function rnnLmTrainer({ cell, V, H, layers, B, T, seed = 1234 }: LmConfig
       const t0 = performance.now();
       let t1 = 0, t2 = 0, t3 = 0, t4 = 0;
       const loss = scope(() => {
-        const xs = tensor(x, [T * B], { dtype: 'int32' });
         const ys = tensor(y, [T * B], { dtype: 'int32' });
-        const tokens = reshape(xs, [T, B]);
+        const tokens = tensor(x, [T, B], { dtype: 'int32' });
         const projected = projectionPays(V, T * B);
         let input = projected ? projectedEmbedding(embedding, stack[0].wIh, tokens) : index(embedding, tokens);
         const nextH: Tensor[] = [];
