@@ -28,3 +28,8 @@ export {
   type RecurrentOptions, type RecurrentForwardOptions, type RecurrentState, type CellSpec, type LayerWeights, type LayerResult,
   type ExtraParameter, type VariantOptions, type MergeMode, type RecurrentInit,
 } from './recurrent/index.js';
+export { LanguageModel, disposeState, type LanguageModelOptions, type LmState, type CellKind } from './lm/language-model.js';
+export type { LmWindowLike } from './lm/window.js';
+export {
+  trainLoop, DivergenceError, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
+} from './training/train-loop.js';

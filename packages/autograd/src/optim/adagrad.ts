@@ -1,6 +1,6 @@
 import { k, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
-import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamState } from './optimizer.js';
+import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
 export interface AdagradOptions {
   /** γ, default 1e-2. */
@@ -25,15 +25,13 @@ export interface AdagradOptions {
 export class Adagrad extends Optimizer {
   protected readonly type = 'Adagrad';
   lrDecay: number;
-  weightDecay: number;
   /** Read when a parameter's accumulator is created (its first step). */
   initialAccumulatorValue: number;
   eps: number;
 
-  constructor(params: Iterable<Tensor>, options: AdagradOptions = {}) {
-    super(params, options.lr ?? 1e-2, 'Adagrad');
+  constructor(params: Params, options: AdagradOptions = {}) {
+    super(params, { lr: options.lr ?? 1e-2, weightDecay: options.weightDecay ?? 0 }, 'Adagrad');
     this.lrDecay = options.lrDecay ?? 0;
-    this.weightDecay = options.weightDecay ?? 0;
     this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0;
     this.eps = options.eps ?? 1e-10;
     this.hyper();
@@ -42,32 +40,28 @@ export class Adagrad extends Optimizer {
   protected hyper(): Record<string, HyperValue> {
     const op = 'Adagrad';
     return {
-      lr: checkHyper(op, 'lr', this.lr, NON_NEGATIVE),
       lrDecay: checkHyper(op, 'lrDecay', this.lrDecay, NON_NEGATIVE),
-      weightDecay: checkHyper(op, 'weightDecay', this.weightDecay, NON_NEGATIVE),
       initialAccumulatorValue: checkHyper(op, 'initialAccumulatorValue', this.initialAccumulatorValue, NON_NEGATIVE),
       eps: checkHyper(op, 'eps', this.eps, POSITIVE),
     };
   }
 
   protected setHyper(h: Record<string, HyperValue>): void {
-    this.lr = h.lr as number;
     this.lrDecay = h.lrDecay as number;
-    this.weightDecay = h.weightDecay as number;
     this.initialAccumulatorValue = h.initialAccumulatorValue as number;
     this.eps = h.eps as number;
   }
 
-  protected update(core: Core, p: Tensor, g: Tensor, s: ParamState): void {
+  protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
     k.adagradUpdate(core, {
       n: p.size,
       param: p.ptr,
       grad: g.ptr,
       stateSum: this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr,
       step: s.step,
-      lr: this.lr,
+      lr: group.lr,
       lrDecay: this.lrDecay,
-      weightDecay: this.weightDecay,
+      weightDecay: group.weightDecay,
       eps: this.eps,
     });
   }

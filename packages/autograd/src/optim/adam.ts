@@ -1,7 +1,7 @@
 import { fail, k, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import {
-  NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, show, type HyperValue, type ParamState,
+  NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, show, type HyperValue, type ParamGroup, type ParamState, type Params,
 } from './optimizer.js';
 
 export interface AdamOptions {
@@ -21,16 +21,14 @@ export interface AdamOptions {
 abstract class AdamBase extends Optimizer {
   betas: readonly [number, number];
   eps: number;
-  weightDecay: number;
   amsgrad: boolean;
   private readonly decoupled: boolean;
 
-  protected constructor(params: Iterable<Tensor>, options: AdamOptions, op: string, decoupled: boolean) {
-    super(params, options.lr ?? 1e-3, op);
+  protected constructor(params: Params, options: AdamOptions, op: string, decoupled: boolean) {
+    super(params, { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? (decoupled ? 1e-2 : 0) }, op);
     this.decoupled = decoupled;
     this.betas = options.betas ?? [0.9, 0.999];
     this.eps = options.eps ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? (decoupled ? 1e-2 : 0);
     this.amsgrad = options.amsgrad ?? false;
   }
 
@@ -40,23 +38,19 @@ abstract class AdamBase extends Optimizer {
       throw fail('E_ARGUMENT', `${op}: betas must be a pair [beta1, beta2], got ${show(this.betas)}`);
     }
     return {
-      lr: checkHyper(op, 'lr', this.lr, NON_NEGATIVE),
       betas: [checkHyper(op, 'betas[0]', this.betas[0], UNIT_OPEN), checkHyper(op, 'betas[1]', this.betas[1], UNIT_OPEN)],
       eps: checkHyper(op, 'eps', this.eps, POSITIVE),
-      weightDecay: checkHyper(op, 'weightDecay', this.weightDecay, NON_NEGATIVE),
       amsgrad: checkBool(op, 'amsgrad', this.amsgrad),
     };
   }
 
   protected setHyper(h: Record<string, HyperValue>): void {
-    this.lr = h.lr as number;
     this.betas = [...(h.betas as [number, number])];
     this.eps = h.eps as number;
-    this.weightDecay = h.weightDecay as number;
     this.amsgrad = h.amsgrad as boolean;
   }
 
-  protected update(core: Core, p: Tensor, g: Tensor, s: ParamState): void {
+  protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
     const args = {
       n: p.size,
       param: p.ptr,
@@ -65,11 +59,11 @@ abstract class AdamBase extends Optimizer {
       expAvgSq: this.buffer(p, s, 'expAvgSq').ptr,
       maxExpAvgSq: this.amsgrad ? this.buffer(p, s, 'maxExpAvgSq').ptr : undefined,
       step: s.step,
-      lr: this.lr,
+      lr: group.lr,
       beta1: this.betas[0],
       beta2: this.betas[1],
       eps: this.eps,
-      weightDecay: this.weightDecay,
+      weightDecay: group.weightDecay,
     };
     if (this.decoupled) k.adamwUpdate(core, args);
     else k.adamUpdate(core, args);
@@ -87,7 +81,7 @@ abstract class AdamBase extends Optimizer {
  */
 export class Adam extends AdamBase {
   protected readonly type: string = 'Adam';
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+  constructor(params: Params, options: AdamOptions = {}) {
     super(params, options, 'Adam', false);
     this.hyper();
   }
@@ -103,7 +97,7 @@ export class Adam extends AdamBase {
  */
 export class AdamW extends AdamBase {
   protected readonly type: string = 'AdamW';
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+  constructor(params: Params, options: AdamOptions = {}) {
     super(params, options, 'AdamW', true);
     this.hyper();
   }

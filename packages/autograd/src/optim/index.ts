@@ -1,6 +1,9 @@
 // The `optim` namespace: optimizers, gradient clipping and learning-rate schedules, with
 // PyTorch's names in camelCase (torch.optim, torch.nn.utils.clip_grad_*, torch.optim.lr_scheduler).
-export { Optimizer, type OptimizerStateDict, type ParamState, type HyperValue } from './optimizer.js';
+export {
+  Optimizer, type OptimizerStateDict, type ParamStateDict, type ParamGroupStateDict, type ParamGroup, type ParamGroupOptions, type Params,
+  type ParamState, type HyperValue,
+} from './optimizer.js';
 export { SGD, type SgdOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { RMSprop, type RmspropOptions } from './rmsprop.js';

@@ -16,14 +16,55 @@ export interface ParamState {
   buffers: Record<string, number>;
 }
 
+/** One parameter's entry in a state dict: its step count and its buffers (PyTorch's names). */
+export interface ParamStateDict {
+  step: number;
+  [buffer: string]: number | Float32Array;
+}
+
 /**
- * A snapshot for exact resume: the optimizer's type and hyper-parameters, and for each parameter
- * (in construction order) its step count and copies of its state buffers (null: no state yet).
+ * One parameter group in a state dict: its hyper-parameters in PyTorch's snake_case names and the
+ * indices of its parameters (`params`), as `torch.optim.Optimizer.state_dict()['param_groups']`.
+ */
+export interface ParamGroupStateDict {
+  params: number[];
+  lr: number;
+  weight_decay: number;
+  [hyper: string]: HyperValue | number[];
+}
+
+/**
+ * A snapshot for exact resume in PyTorch's layout: `state[i]` holds parameter i's step count and
+ * copies of its buffers (`exp_avg`, `exp_avg_sq`, `momentum_buffer`, …; absent: no state yet), and
+ * `param_groups` each group's hyper-parameters and parameter indices (in construction order).
  */
 export interface OptimizerStateDict {
-  type: string;
-  hyper: Record<string, HyperValue>;
-  state: Array<{ step: number; buffers: Record<string, Float32Array> } | null>;
+  state: Record<number, ParamStateDict>;
+  param_groups: ParamGroupStateDict[];
+}
+
+/** A parameter group as given to a constructor: its parameters and, optionally, its own lr and weight decay. */
+export interface ParamGroupOptions {
+  params: Iterable<Tensor>;
+  /** This group's learning rate (default: the optimizer's `lr`). */
+  lr?: number;
+  /** This group's weight decay (default: the optimizer's `weightDecay`). */
+  weightDecay?: number;
+}
+
+/** A parameter group: its parameters and the learning rate and weight decay they are updated with. */
+export interface ParamGroup {
+  readonly params: readonly Tensor[];
+  lr: number;
+  weightDecay: number;
+}
+
+/** What an optimizer constructor takes: parameters, or parameter groups (PyTorch's per-group options). */
+export type Params = Iterable<Tensor> | Iterable<ParamGroupOptions>;
+
+/** camelCase → PyTorch's snake_case (expAvgSq → exp_avg_sq). */
+export function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /** Range a numeric hyper-parameter must lie in; open ends exclude the bound. */
@@ -91,35 +132,97 @@ export function checkParams(op: string, params: Iterable<Tensor>, allowEmpty = f
   return list;
 }
 
+/** Splits constructor input into groups: a plain parameter list is one group. */
+function checkGroups(op: string, params: Params, lr: number, weightDecay: number): ParamGroup[] {
+  checkHyper(op, 'lr', lr, NON_NEGATIVE);
+  checkHyper(op, 'weightDecay', weightDecay, NON_NEGATIVE);
+  if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw fail('E_ARGUMENT', `${op}: params must be an iterable of Tensors or of parameter groups { params, lr?, weightDecay? }, got ${show(params)}`);
+  }
+  const items = [...(params as Iterable<Tensor | ParamGroupOptions>)];
+  const grouped = items.length > 0 && items.every((x) => x !== null && typeof x === 'object' && 'params' in x && !('ptr' in x));
+  if (!grouped) return [{ params: checkParams(op, items as Tensor[]), lr, weightDecay }];
+  const groups = (items as ParamGroupOptions[]).map((g, i) => {
+    const unknown = Object.keys(g).filter((key) => !['params', 'lr', 'weightDecay'].includes(key) && (g as unknown as Record<string, unknown>)[key] !== undefined);
+    if (unknown.length > 0) throw fail('E_ARGUMENT', `${op}: param group ${i} has unknown option ${JSON.stringify(unknown[0])}; a group takes params, lr and weightDecay`);
+    return {
+      params: checkParams(`${op}: param group ${i}:`, g.params),
+      lr: g.lr === undefined ? lr : checkHyper(op, `group ${i} lr`, g.lr, NON_NEGATIVE),
+      weightDecay: g.weightDecay === undefined ? weightDecay : checkHyper(op, `group ${i} weightDecay`, g.weightDecay, NON_NEGATIVE),
+    };
+  });
+  checkParams(op, groups.flatMap((g) => g.params)); // each parameter once, one core
+  return groups;
+}
+
 /**
  * Base class: `step()` runs `update` once per parameter that has a gradient, `zeroGrad()` clears
  * gradients, `stateDict()`/`loadStateDict()` snapshot and restore everything a resumed run needs.
- * Hyper-parameters are plain fields, so a schedule (or the user) may change them between steps;
- * they are re-checked at every step.
+ * Parameters come in groups (one by default), each with its own learning rate and weight decay
+ * (`paramGroups`); the other hyper-parameters are plain fields shared by all groups, so a schedule
+ * (or the user) may change them between steps; they are re-checked at every step.
  */
 export abstract class Optimizer {
-  /** The parameters, in the order given (the state dict follows it). */
+  /** The parameters of every group, in order (the state dict's indices follow it). */
   readonly params: readonly Tensor[];
-  /** Learning rate γ, read and written by the LR schedules. */
-  lr: number;
+  /** The parameter groups, each with its learning rate and weight decay. */
+  readonly paramGroups: readonly ParamGroup[];
   protected readonly state: Array<ParamState | null>;
-  /** The class name recorded in state dicts, checked when loading. */
+  /** The class name, used in error messages. */
   protected abstract readonly type: string;
+  private readonly groupOf: ParamGroup[];
 
-  protected constructor(params: Iterable<Tensor>, lr: number, op: string) {
-    this.params = checkParams(op, params);
-    this.lr = lr;
+  protected constructor(params: Params, defaults: { lr: number; weightDecay: number }, op: string) {
+    this.paramGroups = checkGroups(op, params, defaults.lr, defaults.weightDecay);
+    this.params = this.paramGroups.flatMap((g) => g.params);
+    this.groupOf = this.paramGroups.flatMap((g) => g.params.map(() => g));
     this.state = this.params.map(() => null);
   }
 
-  /** The hyper-parameters by name, checked (throws E_ARGUMENT on a bad one). */
+  /**
+   * Learning rate γ: the first group's. Setting it (LR schedules do) scales every group's rate by
+   * the same factor, so groups keep their ratios (all are set to it when the first group's is 0).
+   */
+  get lr(): number {
+    return this.paramGroups[0].lr;
+  }
+
+  set lr(value: number) {
+    const first = this.paramGroups[0].lr;
+    for (const g of this.paramGroups) g.lr = first === 0 || typeof value !== 'number' ? value : (g.lr / first) * value;
+    this.paramGroups[0].lr = value; // exactly, whatever the rounding of the ratio
+  }
+
+  /** Weight decay λ: the first group's; setting it sets every group's. */
+  get weightDecay(): number {
+    return this.paramGroups[0].weightDecay;
+  }
+
+  set weightDecay(value: number) {
+    for (const g of this.paramGroups) g.weightDecay = value;
+  }
+
+  /**
+   * The hyper-parameters shared by all groups (lr and weightDecay excluded), by camelCase name,
+   * checked (throws E_ARGUMENT on a bad one).
+   */
   protected abstract hyper(): Record<string, HyperValue>;
 
-  /** Restores hyper-parameters from a state dict (they are checked at the next `hyper()`). */
+  /** Restores the shared hyper-parameters (they are checked at the next `hyper()`). */
   protected abstract setHyper(h: Record<string, HyperValue>): void;
 
-  /** One fused kernel call updating parameter `p` from its gradient `g` with state `s`. */
-  protected abstract update(core: Core, p: Tensor, g: Tensor, s: ParamState): void;
+  /** One fused kernel call updating parameter `p` from its gradient `g` with state `s`, in `group`. */
+  protected abstract update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void;
+
+  /** Checks every group's lr and weight decay and the shared hyper-parameters. */
+  private checkAll(): Record<string, HyperValue> {
+    for (const [i, g] of this.paramGroups.entries()) {
+      const where = this.paramGroups.length === 1 ? '' : ` (param group ${i})`;
+      checkHyper(this.type, `lr${where}`, g.lr, NON_NEGATIVE);
+      checkHyper(this.type, `weightDecay${where}`, g.weightDecay, NON_NEGATIVE);
+    }
+    return this.hyper();
+  }
 
   /**
    * Sets every parameter's gradient to zero in place (the blocks are kept, so a training loop
@@ -131,7 +234,7 @@ export abstract class Optimizer {
 
   /** Updates every parameter that has a gradient (PyTorch skips those whose grad is None). */
   step(): void {
-    this.hyper(); // re-check: schedules and users may have changed a field since the last step
+    this.checkAll(); // re-check: schedules and users may have changed a field since the last step
     for (const [i, p] of this.params.entries()) {
       const g = p.grad;
       if (g === null) continue;
@@ -142,7 +245,7 @@ export abstract class Optimizer {
       }
       const s = (this.state[i] ??= { step: 0, buffers: {} });
       s.step += 1;
-      this.update(p.core, p, g, s);
+      this.update(p.core, p, g, s, this.groupOf[i]);
     }
   }
 
@@ -160,68 +263,105 @@ export abstract class Optimizer {
     return { ptr, fresh: true };
   }
 
-  /** A snapshot of hyper-parameters, step counts and state buffers (copied out of the arena). */
+  /** A snapshot in PyTorch's layout: step counts and buffer copies per parameter, hyper-parameters per group. */
   stateDict(): OptimizerStateDict {
-    return {
-      type: this.type,
-      hyper: this.hyper(),
-      state: this.state.map((s, i) => {
-        if (s === null) return null;
-        const f32 = this.params[i].core.arena.f32;
-        const n = this.params[i].size;
-        const buffers: Record<string, Float32Array> = {};
-        for (const [name, ptr] of Object.entries(s.buffers)) buffers[name] = f32.slice(ptr >>> 2, (ptr >>> 2) + n);
-        return { step: s.step, buffers };
-      }),
-    };
+    const shared = Object.fromEntries(Object.entries(this.checkAll()).map(([k, v]) => [snakeCase(k), Array.isArray(v) ? [...v] : v]));
+    const state: Record<number, ParamStateDict> = {};
+    for (const [i, s] of this.state.entries()) {
+      if (s === null) continue;
+      const f32 = this.params[i].core.arena.f32;
+      const n = this.params[i].size;
+      const entry: ParamStateDict = { step: s.step };
+      for (const [name, ptr] of Object.entries(s.buffers)) entry[snakeCase(name)] = f32.slice(ptr >>> 2, (ptr >>> 2) + n);
+      state[i] = entry;
+    }
+    let next = 0;
+    const param_groups = this.paramGroups.map((g) => ({
+      ...shared,
+      lr: g.lr,
+      weight_decay: g.weightDecay,
+      params: g.params.map(() => next++),
+    })) as ParamGroupStateDict[];
+    return { state, param_groups };
   }
 
   /**
-   * Restores a snapshot from `stateDict()` of an optimizer of the same type over parameters of
-   * the same sizes; the next `step()` then matches the original run's bit for bit.
+   * Restores a snapshot from `stateDict()` of an optimizer of the same type over the same groups of
+   * parameters of the same sizes; the next `step()` then matches the original run's bit for bit.
+   * Everything is checked before anything changes, so a bad dict leaves the optimizer as it was.
    */
   loadStateDict(dict: OptimizerStateDict): void {
     const op = `${this.type}.loadStateDict`;
-    if (dict === null || typeof dict !== 'object' || dict.type !== this.type) {
-      throw fail('E_ARGUMENT', `${op}: expected a state dict of a ${this.type} optimizer, got ${show(dict?.type)}`);
+    if (dict === null || typeof dict !== 'object' || !Array.isArray(dict.param_groups) || dict.state === null || typeof dict.state !== 'object') {
+      throw fail('E_ARGUMENT', `${op}: expected a state dict { state, param_groups }, got ${show(dict)}`);
     }
-    if (!Array.isArray(dict.state) || dict.state.length !== this.params.length) {
-      throw fail('E_SHAPE', `${op}: the state dict has ${dict.state?.length} parameters, this optimizer ${this.params.length}`);
+    if (dict.param_groups.length !== this.paramGroups.length) {
+      throw fail('E_SHAPE', `${op}: the state dict has ${dict.param_groups.length} param groups, this optimizer ${this.paramGroups.length}`);
     }
-    // Check everything before changing anything, so a bad dict leaves the optimizer as it was.
-    for (const [i, s] of dict.state.entries()) {
-      if (s === null) continue;
+    const shared = this.hyper();
+    const sharedKeys = Object.keys(shared).map(snakeCase);
+    const expected = new Set(['params', 'lr', 'weight_decay', ...sharedKeys]);
+    let next = 0;
+    for (const [i, g] of dict.param_groups.entries()) {
+      if (g === null || typeof g !== 'object') throw fail('E_ARGUMENT', `${op}: param_groups[${i}] must be an object, got ${show(g)}`);
+      const extra = Object.keys(g).filter((key) => !expected.has(key));
+      const missing = [...expected].filter((key) => !(key in g));
+      if (extra.length > 0 || missing.length > 0) {
+        throw fail('E_ARGUMENT', `${op}: param_groups[${i}] is not a ${this.type} group (${extra.length ? `unexpected ${extra.join(', ')}` : `missing ${missing.join(', ')}`})`);
+      }
+      const size = this.paramGroups[i].params.length;
+      if (!Array.isArray(g.params) || g.params.length !== size || g.params.some((v, j) => v !== next + j)) {
+        throw fail('E_SHAPE', `${op}: param_groups[${i}].params must be the ${size} indices ${next}…${next + size - 1}, got ${show(g.params)}`);
+      }
+      next += size;
+      checkHyper(op, `param_groups[${i}].lr`, g.lr, NON_NEGATIVE);
+      checkHyper(op, `param_groups[${i}].weight_decay`, g.weight_decay, NON_NEGATIVE);
+    }
+    const entries = Object.entries(dict.state);
+    for (const [key, s] of entries) {
+      const i = Number(key);
+      if (!Number.isInteger(i) || i < 0 || i >= this.params.length) throw fail('E_SHAPE', `${op}: state has an entry for parameter ${show(key)}, this optimizer has ${this.params.length}`);
+      if (s === null || typeof s !== 'object') throw fail('E_ARGUMENT', `${op}: state[${i}] must be an object, got ${show(s)}`);
       if (!Number.isInteger(s.step) || s.step < 0) throw fail('E_ARGUMENT', `${op}: state[${i}].step must be a non-negative integer, got ${show(s.step)}`);
-      for (const [name, data] of Object.entries(s.buffers)) {
+      for (const [name, data] of Object.entries(s)) {
+        if (name === 'step') continue;
         if (!(data instanceof Float32Array) || data.length !== this.params[i].size) {
-          throw fail('E_SHAPE', `${op}: state[${i}].buffers.${name} must be a Float32Array of ${this.params[i].size} values`);
+          throw fail('E_SHAPE', `${op}: state[${i}].${name} must be a Float32Array of ${this.params[i].size} values`);
         }
       }
     }
-    const previous = { ...this.hyper() };
-    this.setHyper(dict.hyper);
+    const first = dict.param_groups[0];
+    const camel = Object.fromEntries(Object.keys(shared).map((k) => [k, first[snakeCase(k)] as HyperValue]));
+    this.setHyper(camel);
     try {
       this.hyper();
     } catch (e) {
-      this.setHyper(previous);
+      this.setHyper(shared);
       throw e;
     }
-    for (const [i, s] of dict.state.entries()) {
-      const p = this.params[i];
+    for (const [i, g] of dict.param_groups.entries()) {
+      this.paramGroups[i].lr = g.lr;
+      this.paramGroups[i].weightDecay = g.weight_decay;
+    }
+    const camelOf = new Map<string, string>();
+    for (const [i, p] of this.params.entries()) {
       const arena = p.core.arena;
       const old = this.state[i];
       if (old) for (const ptr of Object.values(old.buffers)) if (arena.isLive(ptr)) arena.free(ptr);
-      if (s === null) {
+      const s = dict.state[i];
+      if (s === undefined) {
         this.state[i] = null;
         continue;
       }
-      const next: ParamState = { step: s.step, buffers: {} };
-      for (const [name, data] of Object.entries(s.buffers)) {
+      const restored: ParamState = { step: s.step, buffers: {} };
+      for (const [name, data] of Object.entries(s)) {
+        if (name === 'step') continue;
         const ptr = arena.allocBeside(p.ptr, p.size * 4);
-        arena.f32.set(data, ptr >>> 2);
-        next.buffers[name] = ptr;
+        arena.f32.set(data as Float32Array, ptr >>> 2);
+        if (!camelOf.has(name)) camelOf.set(name, name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()));
+        restored.buffers[camelOf.get(name)!] = ptr;
       }
-      this.state[i] = next;
+      this.state[i] = restored;
     }
   }
 }

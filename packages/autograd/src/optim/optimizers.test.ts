@@ -266,8 +266,8 @@ describe('Optimizer (shared behaviour)', () => {
     run(qs, resumed, 4, 6);
     for (let j = 0; j < ps.length; j++) expect(qs[j].toFloat32Array()).toEqual(ps[j].toFloat32Array());
     // The dict is a copy: later steps did not change it.
-    expect(opt.stateDict().state[0]!.step).toBe(6);
-    expect(dict.state[0]!.step).toBe(3);
+    expect(opt.stateDict().state[0].step).toBe(6);
+    expect(dict.state[0].step).toBe(3);
   });
 
   it('rejects bad hyper-parameters with E_ARGUMENT', () => {
@@ -319,10 +319,48 @@ describe('Optimizer (shared behaviour)', () => {
     const other = new Adam([param([1, 2, 3])]);
     expect(() => other.loadStateDict(adam.stateDict())).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
     const dict = adam.stateDict();
-    dict.hyper.eps = -1;
+    dict.param_groups[0].eps = -1;
     const fresh = new Adam([param([1, 2])], { lr: 0.5 });
     expect(() => fresh.loadStateDict(dict)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
     expect(fresh.lr).toBe(0.5);
+  });
+
+  it('parameter groups: each group updates with its own lr and weight decay, as separate optimizers would', () => {
+    const [a, b, c] = [param([1, 2]), param([3]), param([-1, 0.5])];
+    const [a2, b2, c2] = [param([1, 2]), param([3]), param([-1, 0.5])];
+    const grouped = new Adam([{ params: [a, b] }, { params: [c], lr: 0.5, weightDecay: 0.1 }], { lr: 0.01 });
+    const first = new Adam([a2, b2], { lr: 0.01 });
+    const second = new Adam([c2], { lr: 0.5, weightDecay: 0.1 });
+    for (let t = 1; t <= 3; t++) {
+      for (const [p, q] of [[a, a2], [b, b2], [c, c2]] as const) {
+        setGrad(p, gradAt(t, p.size));
+        setGrad(q, gradAt(t, q.size));
+      }
+      grouped.step();
+      first.step();
+      second.step();
+    }
+    for (const [p, q] of [[a, a2], [b, b2], [c, c2]] as const) expect(values(p)).toEqual(values(q));
+    // Setting lr (as a schedule does) keeps the groups' ratio.
+    grouped.lr = 0.001;
+    expect(grouped.paramGroups.map((g) => g.lr)).toEqual([0.001, expect.closeTo(0.05, 12)]);
+  });
+
+  it("stateDict has PyTorch's layout: state by parameter index with snake_case buffers, param_groups with params", () => {
+    const [a, b] = [param([1, 2]), param([3])];
+    const opt = new Adam([{ params: [a] }, { params: [b], lr: 0.1 }], { lr: 0.01, amsgrad: true });
+    setGrad(a, [1, 1]);
+    opt.step();
+    const dict = opt.stateDict();
+    expect(Object.keys(dict.state)).toEqual(['0']);
+    expect(Object.keys(dict.state[0]).sort()).toEqual(['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step']);
+    expect(dict.param_groups).toEqual([
+      { params: [0], lr: 0.01, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8, amsgrad: true },
+      { params: [1], lr: 0.1, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8, amsgrad: true },
+    ]);
+    const other = new Adam([a, b]);
+    expect(() => other.loadStateDict(dict)).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+    expect(() => new Adam([{ params: [a], lrr: 1 } as never])).toThrow(/unknown option "lrr"/);
   });
 
   it('a gradient of another size is an E_SHAPE error', () => {

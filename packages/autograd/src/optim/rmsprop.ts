@@ -1,7 +1,7 @@
 import { k, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import {
-  NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, type HyperValue, type ParamState,
+  NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params,
 } from './optimizer.js';
 
 export interface RmspropOptions {
@@ -32,15 +32,13 @@ export class RMSprop extends Optimizer {
   protected readonly type = 'RMSprop';
   alpha: number;
   eps: number;
-  weightDecay: number;
   momentum: number;
   centered: boolean;
 
-  constructor(params: Iterable<Tensor>, options: RmspropOptions = {}) {
-    super(params, options.lr ?? 1e-2, 'RMSprop');
+  constructor(params: Params, options: RmspropOptions = {}) {
+    super(params, { lr: options.lr ?? 1e-2, weightDecay: options.weightDecay ?? 0 }, 'RMSprop');
     this.alpha = options.alpha ?? 0.99;
     this.eps = options.eps ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? 0;
     this.momentum = options.momentum ?? 0;
     this.centered = options.centered ?? false;
     this.hyper();
@@ -49,25 +47,21 @@ export class RMSprop extends Optimizer {
   protected hyper(): Record<string, HyperValue> {
     const op = 'RMSprop';
     return {
-      lr: checkHyper(op, 'lr', this.lr, NON_NEGATIVE),
       alpha: checkHyper(op, 'alpha', this.alpha, UNIT_OPEN),
       eps: checkHyper(op, 'eps', this.eps, POSITIVE),
-      weightDecay: checkHyper(op, 'weightDecay', this.weightDecay, NON_NEGATIVE),
       momentum: checkHyper(op, 'momentum', this.momentum, NON_NEGATIVE),
       centered: checkBool(op, 'centered', this.centered),
     };
   }
 
   protected setHyper(h: Record<string, HyperValue>): void {
-    this.lr = h.lr as number;
     this.alpha = h.alpha as number;
     this.eps = h.eps as number;
-    this.weightDecay = h.weightDecay as number;
     this.momentum = h.momentum as number;
     this.centered = h.centered as boolean;
   }
 
-  protected update(core: Core, p: Tensor, g: Tensor, s: ParamState): void {
+  protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
     k.rmspropUpdate(core, {
       n: p.size,
       param: p.ptr,
@@ -75,10 +69,10 @@ export class RMSprop extends Optimizer {
       squareAvg: this.buffer(p, s, 'squareAvg').ptr,
       gradAvg: this.centered ? this.buffer(p, s, 'gradAvg').ptr : undefined,
       momentumBuffer: this.momentum > 0 ? this.buffer(p, s, 'momentumBuffer').ptr : undefined,
-      lr: this.lr,
+      lr: group.lr,
       alpha: this.alpha,
       eps: this.eps,
-      weightDecay: this.weightDecay,
+      weightDecay: group.weightDecay,
       momentum: this.momentum,
     });
   }

@@ -1,6 +1,6 @@
 import { fail, k, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
-import { NON_NEGATIVE, Optimizer, checkBool, checkHyper, type HyperValue, type ParamState } from './optimizer.js';
+import { NON_NEGATIVE, Optimizer, checkBool, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
 export interface SgdOptions {
   /** γ, default 1e-3 (PyTorch's default). */
@@ -29,14 +29,12 @@ export class SGD extends Optimizer {
   protected readonly type = 'SGD';
   momentum: number;
   dampening: number;
-  weightDecay: number;
   nesterov: boolean;
 
-  constructor(params: Iterable<Tensor>, options: SgdOptions = {}) {
-    super(params, options.lr ?? 1e-3, 'SGD');
+  constructor(params: Params, options: SgdOptions = {}) {
+    super(params, { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? 0 }, 'SGD');
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;
-    this.weightDecay = options.weightDecay ?? 0;
     this.nesterov = options.nesterov ?? false;
     this.hyper();
   }
@@ -44,10 +42,8 @@ export class SGD extends Optimizer {
   protected hyper(): Record<string, HyperValue> {
     const op = 'SGD';
     const h = {
-      lr: checkHyper(op, 'lr', this.lr, NON_NEGATIVE),
       momentum: checkHyper(op, 'momentum', this.momentum, NON_NEGATIVE),
       dampening: checkHyper(op, 'dampening', this.dampening, { min: 0, max: 1 }),
-      weightDecay: checkHyper(op, 'weightDecay', this.weightDecay, NON_NEGATIVE),
       nesterov: checkBool(op, 'nesterov', this.nesterov),
     };
     if (h.nesterov && (h.momentum === 0 || h.dampening !== 0)) {
@@ -57,14 +53,12 @@ export class SGD extends Optimizer {
   }
 
   protected setHyper(h: Record<string, HyperValue>): void {
-    this.lr = h.lr as number;
     this.momentum = h.momentum as number;
     this.dampening = h.dampening as number;
-    this.weightDecay = h.weightDecay as number;
     this.nesterov = h.nesterov as boolean;
   }
 
-  protected update(core: Core, p: Tensor, g: Tensor, s: ParamState): void {
+  protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
     // NOTE: the buffer starts as a copy of the first gradient (PyTorch's momentum_buffer = None
     // branch), so a fresh buffer needs no zeroing: the kernel's `first` flag writes b ← g.
     const buf = this.momentum > 0 ? this.buffer(p, s, 'momentumBuffer') : null;
@@ -73,10 +67,10 @@ export class SGD extends Optimizer {
       param: p.ptr,
       grad: g.ptr,
       momentumBuffer: buf?.ptr,
-      lr: this.lr,
+      lr: group.lr,
       momentum: this.momentum,
       dampening: this.dampening,
-      weightDecay: this.weightDecay,
+      weightDecay: group.weightDecay,
       nesterov: this.nesterov,
       first: buf ? buf.fresh : undefined,
     });

@@ -1,7 +1,8 @@
-import { dropout, index, init, projectedEmbedding, projectionPays, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
+import { dropout, init, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { boolOption, checkOptions, intOption, rangeOption } from '../options.js';
+import { checkEmbedding, checkTokens, firstLayerInput } from './token-input.js';
 import { initRecurrent } from './variants/init.js';
 import { mergeDirections } from './variants/merge.js';
 import { parseVariantOptions, VARIANT_OPTION_KEYS, type ParsedVariantOptions, type VariantOptions } from './variants/options.js';
@@ -254,8 +255,8 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
   forward(x: Tensor, state?: S | null, options?: RecurrentForwardOptions): R {
     const op = `${this.cell.name}.forward`;
     const o = options === undefined || options === null ? {} : checkOptions(op, options, ['lengths', 'embedding']);
-    const embedding = this.checkEmbedding(op, o.embedding);
-    const { T, B } = embedding === null ? this.checkInput(op, x) : this.checkTokens(op, x);
+    const embedding = checkEmbedding(op, o.embedding, this.inputSize);
+    const { T, B } = embedding === null ? this.checkInput(op, x) : checkTokens(op, x, this.batchFirst);
     const { h0, c0 } = this.checkState(op, state, B);
     const lengths = this.checkLengths(op, o.lengths, T, B);
 
@@ -263,10 +264,8 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     const hIn = h0 === null ? null : split(h0, 1, 0).map((t) => t.reshape([B, this.stateSize]));
     const cIn = c0 === null ? null : split(c0, 1, 0).map((t) => t.reshape([B, this.hiddenSize]));
     // Time-major inside: one transpose at each boundary with batchFirst.
-    const timeMajor = this.batchFirst ? x.transpose(0, 1) : x;
-    // Token input: layer 0 projects the table per direction where that pays, else reads E[x].
-    const projected = embedding !== null && projectionPays(embedding.shape[0], T * B) ? this.cell.runProjected : undefined;
-    let input = embedding !== null && projected === undefined ? index(embedding, timeMajor) : timeMajor;
+    const first = firstLayerInput(this.cell, this.batchFirst ? x.transpose(0, 1) : x, embedding, T, B);
+    let input = first.dense;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     for (let l = 0; l < this.numLayers; l++) {
@@ -275,8 +274,8 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
         const k = l * D + d;
         const h = hIn?.[k] ?? null;
         const c = cIn?.[k] ?? null;
-        const r = l === 0 && projected !== undefined
-          ? projected(projectedEmbedding(embedding!, this.layers[k].wIh, timeMajor), { ...this.layers[k], wIh: null }, h, c, lengths, d === 1)
+        const r = input === null
+          ? first.runProjected(this.layers[k], h, c, lengths, d === 1)
           : this.cell.run(input, this.layers[k], h, c, lengths, d === 1);
         outputs.push(r.output);
         hs.push(r.h);
@@ -284,11 +283,11 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
       }
       const merged = D === 1 ? outputs[0] : mergeDirections(outputs[0], outputs[1], this.mergeMode);
       // Every layer's input has the width of its output when l >= 1, so the skip always fits.
-      input = this.residual && l > 0 ? merged.add(input) : merged;
+      input = this.residual && l > 0 ? merged.add(input!) : merged;
       // Between layers only, and only in training mode (PyTorch's `dropout` argument).
       if (l < this.numLayers - 1 && this.dropout > 0 && this.training) input = dropout(input, this.dropout, true);
     }
-    const output = this.batchFirst ? input.transpose(0, 1) : input;
+    const output = this.batchFirst ? input!.transpose(0, 1) : input!;
     const result: LayerResult = { output, h: stack(hs, 0) };
     if (this.cell.hasCell) result.c = stack(cs, 0);
     return result as R;
@@ -302,28 +301,6 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     if (x.shape.length !== 3 || x.shape[2] !== this.inputSize) {
       throw fail('E_SHAPE', `${op}: x must have shape ${layout}, got [${x.shape.join(', ')}]`);
     }
-    const [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
-    if (T < 1 || B < 1) throw fail('E_SHAPE', `${op}: x must have at least one step and one batch element, got [${x.shape.join(', ')}]`);
-    return { T, B };
-  }
-
-  private checkEmbedding(op: string, e: unknown): Tensor | null {
-    if (e === undefined || e === null) return null;
-    if (!(e instanceof Tensor)) throw fail('E_ARGUMENT', `${op}: embedding must be a Tensor [V, inputSize], got ${describe(e)}`);
-    e.check(op);
-    if (e.dtype !== 'float32') throw fail('E_ARGUMENT', `${op}: embedding must be float32, got ${e.dtype}`);
-    if (e.shape.length !== 2 || e.shape[1] !== this.inputSize || e.shape[0] < 1) {
-      throw fail('E_SHAPE', `${op}: embedding must have shape [V, inputSize = ${this.inputSize}], got [${e.shape.join(', ')}]`);
-    }
-    return e;
-  }
-
-  private checkTokens(op: string, x: unknown): { T: number; B: number } {
-    if (!(x instanceof Tensor)) throw fail('E_ARGUMENT', `${op}: with an embedding, x must be an int32 Tensor of token ids, got ${describe(x)}`);
-    x.check(op);
-    const layout = this.batchFirst ? '[B, T] (batchFirst)' : '[T, B]';
-    if (x.dtype !== 'int32') throw fail('E_ARGUMENT', `${op}: with an embedding, x must be int32 token ids ${layout}, got ${x.dtype}`);
-    if (x.shape.length !== 2) throw fail('E_SHAPE', `${op}: with an embedding, x must have shape ${layout}, got [${x.shape.join(', ')}]`);
     const [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
     if (T < 1 || B < 1) throw fail('E_SHAPE', `${op}: x must have at least one step and one batch element, got [${x.shape.join(', ')}]`);
     return { T, B };

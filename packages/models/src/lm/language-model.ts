@@ -1,0 +1,184 @@
+import { crossEntropy, init, noGrad, scope, tensor, type Tensor } from '@eddy/autograd';
+import { Dropout } from '../layers/dropout.js';
+import { Embedding } from '../layers/embedding.js';
+import { Linear } from '../layers/linear.js';
+import { Module, type ModuleConfig } from '../module.js';
+import { checkOptions, choiceOption, intOption, rangeOption } from '../options.js';
+import { GRU } from '../recurrent/gru.js';
+import { LSTM } from '../recurrent/lstm.js';
+import { RNN } from '../recurrent/rnn.js';
+import { checkWindow, type LmWindowLike } from './window.js';
+
+/** The recurrent cell of a language model. */
+export type CellKind = 'lstm' | 'gru' | 'rnn';
+
+export interface LanguageModelOptions {
+  /** V: tokens in the vocabulary (specials included). */
+  vocabSize: number;
+  /** H: embedding width and hidden state width. */
+  hiddenSize: number;
+  /** The recurrent cell. Default 'lstm'. */
+  cell?: CellKind;
+  /** L: stacked recurrent layers. Default 1. */
+  numLayers?: number;
+  /** Dropout on the embedding, between layers and before the readout, in training mode. Default 0. */
+  dropout?: number;
+}
+
+/** The recurrent state carried between windows: h [L, B, H] (and c [L, B, H] for an LSTM). */
+export interface LmState {
+  h: Tensor;
+  c: Tensor | null;
+}
+
+/** Frees a state's tensors (states carried across windows live outside scopes). */
+export function disposeState(state: LmState | null): void {
+  if (state === null) return;
+  state.h.dispose();
+  state.c?.dispose();
+}
+
+const OPTION_KEYS = ['vocabSize', 'hiddenSize', 'cell', 'numLayers', 'dropout'] as const;
+
+/**
+ * A word or character language model, the shape of PyTorch's `word_language_model` example:
+ *
+ *     eₜ = Dropout(E[xₜ])                       encoder: Embedding(V, H)
+ *     hₜ = Cell(eₜ, hₜ₋₁)                        rnn: LSTM | GRU | RNN(H, H, L layers)
+ *     P(xₜ₊₁ | x≤ₜ) = softmax(W Dropout(hₜ) + b)  decoder: Linear(H, V)
+ *
+ * trained with the cross-entropy of every step of a window (`windowLoss`, truncated BPTT with the
+ * state carried between windows). Parameter names are PyTorch's (`encoder.weight`,
+ * `rnn.weight_ih_l0`, …, `decoder.weight`, `decoder.bias`), so the state dict loads into that
+ * example's `RNNModel` with tie_weights off. Without dropout on the embedding, the first layer reads
+ * the table itself, which projects the V table rows instead of the T·B tokens when that is less
+ * work (models/src/recurrent/token-input.ts).
+ *
+ * @example
+ * const lm = new LanguageModel({ vocabSize: tok.vocab.size, hiddenSize: 128, numLayers: 2 });
+ * const opt = new optim.Adam(lm.parameters(), { lr: 2e-3 });
+ * let state = null;
+ * for (const w of new LmBatcher(ids, { batchSize: 32, seqLen: 64 }).epochWindows()) {
+ *   state = scope(() => { const r = lm.windowLoss(w, state); opt.zeroGrad(); r.loss.backward(); opt.step(); return keepState(r.state); });
+ * }
+ */
+export class LanguageModel extends Module {
+  readonly options: Required<LanguageModelOptions>;
+  readonly drop: Dropout;
+  readonly encoder: Embedding;
+  readonly rnn: LSTM | GRU | RNN;
+  readonly decoder: Linear;
+
+  constructor(options: LanguageModelOptions) {
+    super();
+    const op = 'LanguageModel';
+    const o = checkOptions(op, options, OPTION_KEYS);
+    this.options = {
+      vocabSize: intOption(op, 'vocabSize', o.vocabSize, 1),
+      hiddenSize: intOption(op, 'hiddenSize', o.hiddenSize, 1),
+      cell: choiceOption(op, 'cell', o.cell, ['lstm', 'gru', 'rnn'], 'lstm'),
+      numLayers: intOption(op, 'numLayers', o.numLayers, 1, 1),
+      dropout: rangeOption(op, 'dropout', o.dropout, 0, 1, 0),
+    };
+    const { cell, vocabSize: V, hiddenSize: H, numLayers: L, dropout } = this.options;
+    this.drop = this.registerModule('drop', new Dropout({ p: dropout }));
+    this.encoder = this.registerModule('encoder', new Embedding({ numEmbeddings: V, embeddingDim: H }));
+    const rnnOptions = { inputSize: H, hiddenSize: H, numLayers: L, dropout: L > 1 ? dropout : 0 };
+    this.rnn = this.registerModule('rnn', cell === 'lstm' ? new LSTM(rnnOptions) : cell === 'gru' ? new GRU(rnnOptions) : new RNN(rnnOptions));
+    this.decoder = this.registerModule('decoder', new Linear({ inFeatures: H, outFeatures: V }));
+    // As the PyTorch example's init_weights: N(0, 1) embeddings and Kaiming readout make the first
+    // losses far above ln V; small uniform weights and a zero bias start near it.
+    init.uniform(this.encoder.weight, -0.1, 0.1);
+    init.uniform(this.decoder.weight, -0.1, 0.1);
+    if (this.decoder.bias) init.zeros(this.decoder.bias);
+  }
+
+  get vocabSize(): number {
+    return this.options.vocabSize;
+  }
+
+  /**
+   * ids: int32 [T, B] (time-major), state as `LmState` or null (zeros) → logits [T·B, V] (row
+   * t·B + b) and the state after the last step.
+   */
+  forward(ids: Tensor, state: LmState | null = null): { logits: Tensor; state: LmState } {
+    const [T, B] = ids.shape;
+    const init = state === null ? null : { h: state.h, c: state.c };
+    const out = this.drop.p > 0 && this.training
+      ? this.rnn.forward(this.drop.forward(this.encoder.forward(ids)), init)
+      : this.rnn.forward(ids, init, { embedding: this.encoder.weight });
+    const y = this.drop.forward(out.output).reshape([T * B, this.options.hiddenSize]);
+    return { logits: this.decoder.forward(y), state: { h: out.h, c: 'c' in out ? (out.c as Tensor) : null } };
+  }
+
+  /**
+   * The loss of one truncated-BPTT window (text's `LmBatcher` windows): steps [0, d) run without
+   * gradients from `state`, the state is detached, steps [d, T) run with gradients, and the loss is
+   * the mean cross-entropy of their targets. Returns the loss (call `backward()` on it inside the
+   * same `scope`) and the state after the window, to carry into the next one (`keep` it).
+   */
+  windowLoss(w: LmWindowLike, state: LmState | null): { loss: Tensor; state: LmState } {
+    const { steps: T, batchSize: B, detachAt: d } = checkWindow('LanguageModel.windowLoss', w, this.vocabSize);
+    let s = state;
+    if (d > 0) s = noGrad(() => this.forward(tensor(w.inputs.subarray(0, d * B), [d, B], { dtype: 'int32' }), s).state);
+    const out = this.forward(tensor(w.inputs.subarray(d * B, T * B), [T - d, B], { dtype: 'int32' }), s);
+    const loss = crossEntropy(out.logits, tensor(w.targets.subarray(d * B, T * B), [(T - d) * B], { dtype: 'int32' }));
+    return { loss, state: out.state };
+  }
+
+  /**
+   * Summed cross-entropy (nats) and the number of predicted tokens over `windows` (e.g.
+   * `new LmBatcher(ids, { batchSize, seqLen }).epochWindows()`), the state carried across them,
+   * in eval mode without gradients; the training mode is restored after.
+   */
+  evaluate(windows: Iterable<LmWindowLike>): { nats: number; tokens: number } {
+    const wasTraining = this.training;
+    this.eval();
+    let nats = 0;
+    let tokens = 0;
+    let state: LmState | null = null;
+    try {
+      for (const w of windows) {
+        const { steps: T, batchSize: B } = checkWindow('LanguageModel.evaluate', w, this.vocabSize);
+        const previous: LmState | null = state;
+        const result = noGrad(() =>
+          scope(() => {
+            const out = this.forward(tensor(w.inputs.subarray(0, T * B), [T, B], { dtype: 'int32' }), previous);
+            const y = tensor(w.targets.subarray(0, T * B), [T * B], { dtype: 'int32' });
+            return { nats: crossEntropy(out.logits, y, { reduction: 'sum' }).item(), state: out.state };
+          }),
+        );
+        disposeState(previous);
+        state = result.state;
+        nats += result.nats;
+        tokens += T * B;
+      }
+    } finally {
+      disposeState(state);
+      this.train(wasTraining);
+    }
+    return { nats, tokens };
+  }
+
+  /**
+   * Generation: runs `ids` (one stream, batch 1) from `state` without gradients and returns the
+   * logits after the last id and the new state. The state passed in is freed, so feeding each state
+   * back once (text's `generate`) keeps memory flat; beam search, which branches, must copy it.
+   */
+  advance(ids: ArrayLike<number>, state: LmState | null): { logits: Float32Array; state: LmState } {
+    const n = ids.length;
+    const V = this.vocabSize;
+    const r = noGrad(() => scope(() => this.forward(tensor(Int32Array.from(ids), [n, 1], { dtype: 'int32' }), state)));
+    const all = r.logits.toFloat32Array();
+    r.logits.dispose();
+    disposeState(state);
+    return { logits: all.slice((n - 1) * V), state: r.state };
+  }
+
+  toConfig(): ModuleConfig {
+    return { type: 'EddyLanguageModel', ...this.options };
+  }
+}
+
+// Checkpoints of format version 1 name this type; keep the name.
+Module.register('EddyLanguageModel', (o) => new LanguageModel(o as unknown as LanguageModelOptions));
