@@ -64,7 +64,7 @@ describe('bad input: one sentence, exit code ≠ 0, no stack', () => {
     const future = join(dir, 'future');
     mkdirSync(future);
     writeFileSync(join(future, 'config.json'), JSON.stringify({ format: 'eddy-checkpoint', version: 99 }));
-    expectOneSentence(runBin(['sample', future]), 1, /written in checkpoint format version 99 but this eddy reads version 1; retrain/);
+    expectOneSentence(runBin(['sample', future]), 1, /written in checkpoint format version 99 but this eddy reads versions 1 and 2; retrain/);
     const foreign = join(dir, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'config.json'), JSON.stringify({ model_type: 'gpt2' }));

@@ -4,16 +4,16 @@
 // process.exit so piped output is flushed.
 import { main } from './main.js';
 
-const signal = { interrupted: false };
+const stop = new AbortController();
 process.on('SIGINT', () => {
-  if (signal.interrupted) process.exit(130);
-  signal.interrupted = true;
+  if (stop.signal.aborted) process.exit(130);
+  stop.abort();
 });
 // `eddy sample run | head`: the reader went away; stop quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
 });
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, signal);
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, stop.signal);
 // Train's SIGINT listener would keep nothing alive, but sample/eval never need it: let the process end.
 process.removeAllListeners('SIGINT');

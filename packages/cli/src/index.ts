@@ -2,7 +2,6 @@
 export { main, COMMANDS } from './main.js';
 export { parseArgs, helpText, closest, editDistance, type CommandSpec, type OptionSpec, type ParsedArgs } from './options.js';
 export { CliError, UsageError, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED } from './errors.js';
-export { LanguageModel, evaluateIds, type LanguageModelOptions, type LmState, type CellKind } from './model/language-model.js';
 export { readCheckpoint, writeCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointConfig, type TrainingOptions, type TrainState } from './checkpoint/checkpoint.js';
 export type { Io } from './progress.js';
 // The canonical workloads W1–W4: `eddy bench` runs them, and the private bench package runs the same

@@ -7,7 +7,7 @@ import { runEval } from './commands/eval/eval.js';
 import { SAMPLE_SPEC } from './commands/sample/spec.js';
 import { runSample } from './commands/sample/sample.js';
 import { TRAIN_SPEC } from './commands/train/spec.js';
-import { runTrain, type StopSignal } from './commands/train/train.js';
+import { runTrain } from './commands/train/train.js';
 import { packageRoot } from './corpus.js';
 import { UsageError, userMessage } from './errors.js';
 import { closest, helpText, parseArgs, type CommandSpec, type ParsedArgs } from './options.js';
@@ -15,7 +15,7 @@ import type { Io } from './progress.js';
 
 interface Command {
   spec: CommandSpec;
-  run(args: ParsedArgs, io: Io, signal: StopSignal): Promise<number>;
+  run(args: ParsedArgs, io: Io, signal: AbortSignal): Promise<number>;
 }
 
 /** The commands, by name; each folder under commands/ holds one (spec.ts + its runner + tests). */
@@ -41,7 +41,7 @@ function topHelp(): string {
  * Runs the eddy command line `argv` (the words after `eddy`) and returns the exit code. Nothing
  * escapes: any error becomes one sentence on stderr (and `{"error":…}` on stdout with --json).
  */
-export async function main(argv: readonly string[], io: Io, signal: StopSignal = { interrupted: false }): Promise<number> {
+export async function main(argv: readonly string[], io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
   const json = argv.includes('--json');
   try {
     const [name, ...rest] = argv;

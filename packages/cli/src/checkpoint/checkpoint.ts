@@ -1,23 +1,30 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tensor, type GeneratorState, type Tensor } from '@eddy/autograd';
-import { loadSafetensors, Module, saveSafetensors, type ModuleConfig } from '@eddy/models';
+import { tensor, type GeneratorState, type optim, type Tensor } from '@eddy/autograd';
+import { LanguageModel, loadSafetensors, Module, saveSafetensors, type ModuleConfig } from '@eddy/models';
 import { tokenizerFromConfig, type LmBatcherState, type Tokenizer } from '@eddy/text';
 import { CliError, reason } from '../errors.js';
-import { LanguageModel } from '../model/language-model.js';
 import { replaceDirectory, resolveCheckpointDir, type FileContent } from './atomic-dir.js';
 
 // A checkpoint directory:
 //   config.json            format + version, model config, tokenizer type, training options, progress
 //   model.safetensors      the state dict, PyTorch names (encoder.weight, rnn.weight_ih_l0, decoder.*)
 //   vocab.json             the tokenizer's config (its vocabulary; BPE merges; word options)
-//   train-state/state.json        step, epoch, RNG, batcher position, best validation loss, optimizer layout
-//   train-state/tensors.safetensors  optimizer buffers (optimizer.<i>.<name>) and the carried hidden state (hidden.h, hidden.c)
+//   train-state/state.json        step, RNG, batcher position, the optimizer's state dict without its buffers
+//                                 (PyTorch's { state: { i: { step } }, param_groups })
+//   train-state/tensors.safetensors  optimizer buffers (optimizer.state.<i>.<name>, PyTorch's buffer names) and
+//                                 the carried hidden state (hidden.h, hidden.c)
 //   best/                  config.json, model.safetensors, vocab.json of the best validation loss so far
 
 export const CHECKPOINT_FORMAT = 'eddy-checkpoint';
-/** Bumped whenever a reader of the previous version would misread the files. */
-export const CHECKPOINT_VERSION = 1;
+/**
+ * Bumped whenever a reader of the previous version would misread the files. Version 2 stores the
+ * optimizer in PyTorch's state-dict layout; version 1 checkpoints (optimizer `{ type, hyper, state }`,
+ * buffers `optimizer.<i>.<camelName>`) are still read.
+ */
+export const CHECKPOINT_VERSION = 2;
+/** The versions this eddy reads. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** The training options a run was started with (kept in config.json; `--resume` reads them back). */
 export interface TrainingOptions {
@@ -68,8 +75,70 @@ export interface TrainState {
   elapsedSeconds: number;
   rng: GeneratorState;
   batcher: LmBatcherState;
-  optimizer: { type: string; hyper: Record<string, unknown>; state: Array<{ step: number; buffers: string[] } | null> };
+  /** Version 2: the optimizer's state dict without its buffers; version 1: `{ type, hyper, state: [{ step, buffers: names }] }`. */
+  optimizer: OptimizerJson | OptimizerJsonV1;
   hasHidden: boolean;
+}
+
+/** An optimizer state dict with its buffers moved out to tensors.safetensors. */
+export interface OptimizerJson {
+  state: Record<string, { step: number }>;
+  param_groups: optim.ParamGroupStateDict[];
+}
+
+/** The optimizer entry of a version-1 train-state. */
+export interface OptimizerJsonV1 {
+  type: string;
+  hyper: Record<string, unknown>;
+  state: Array<{ step: number; buffers: string[] } | null>;
+}
+
+/** Splits an optimizer state dict into JSON and named buffers (`optimizer.state.<i>.<name>`). */
+export function optimizerToFiles(dict: optim.OptimizerStateDict): { json: OptimizerJson; tensors: Record<string, { data: Float32Array; shape: number[] }> } {
+  const tensors: Record<string, { data: Float32Array; shape: number[] }> = {};
+  const state: OptimizerJson['state'] = {};
+  for (const [i, entry] of Object.entries(dict.state)) {
+    state[i] = { step: entry.step };
+    for (const [name, data] of Object.entries(entry)) if (data instanceof Float32Array) tensors[`optimizer.state.${i}.${name}`] = { data, shape: [data.length] };
+  }
+  return { json: { state, param_groups: dict.param_groups }, tensors };
+}
+
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The optimizer state dict from a train-state's JSON and buffers, version 2 or 1 (converted: its
+ * camelCase hyper-parameters and buffer names become PyTorch's). Throws a plain Error naming what
+ * is missing; `loadStateDict` then checks the rest.
+ */
+export function optimizerFromFiles(json: OptimizerJson | OptimizerJsonV1, tensors: Record<string, Float32Array>): optim.OptimizerStateDict {
+  if (json === null || typeof json !== 'object' || json.state === null || typeof json.state !== 'object') throw new Error('the optimizer state is not an object');
+  const state: optim.OptimizerStateDict['state'] = {};
+  if ('type' in json) {
+    if (!Array.isArray(json.state) || json.hyper === null || typeof json.hyper !== 'object') throw new Error('the optimizer state is not a list');
+    const count = json.state.length;
+    for (const [i, s] of json.state.entries()) {
+      if (s === null) continue;
+      if (!Array.isArray(s.buffers)) throw new Error(`optimizer state ${i} has no buffer list`);
+      const entry: optim.ParamStateDict = { step: s.step };
+      for (const name of s.buffers) {
+        const data = tensors[`optimizer.${i}.${name}`];
+        if (data === undefined) throw new Error(`optimizer buffer ${i}.${name} is missing`);
+        entry[snake(name)] = data;
+      }
+      state[i] = entry;
+    }
+    const group = Object.fromEntries(Object.entries(json.hyper).map(([k, v]) => [snake(k), v]));
+    return { state, param_groups: [{ ...group, params: Array.from({ length: count }, (_, i) => i) } as optim.ParamGroupStateDict] };
+  }
+  if (!Array.isArray(json.param_groups)) throw new Error('the optimizer has no param_groups');
+  for (const [i, s] of Object.entries(json.state)) {
+    const entry: optim.ParamStateDict = { step: s?.step };
+    const prefix = `optimizer.state.${i}.`;
+    for (const [name, data] of Object.entries(tensors)) if (name.startsWith(prefix)) entry[name.slice(prefix.length)] = data;
+    state[Number(i)] = entry;
+  }
+  return { state, param_groups: json.param_groups };
 }
 
 /** Everything one checkpoint write needs. */
@@ -159,9 +228,9 @@ function readConfig(dir: string): CheckpointConfig {
   if (!isObject(config) || config.format !== CHECKPOINT_FORMAT) {
     throw new CliError(`${dir} is not an Eddy checkpoint (its config.json has no "format": "${CHECKPOINT_FORMAT}"); give the --out directory of eddy train.`);
   }
-  if (config.version !== CHECKPOINT_VERSION) {
+  if (!READABLE_VERSIONS.includes(config.version as number)) {
     throw new CliError(
-      `${dir} was written in checkpoint format version ${JSON.stringify(config.version)} but this eddy reads version ${CHECKPOINT_VERSION}; retrain with this eddy, or use the eddy version that wrote it.`,
+      `${dir} was written in checkpoint format version ${JSON.stringify(config.version)} but this eddy reads versions ${READABLE_VERSIONS.join(' and ')}; retrain with this eddy, or use the eddy version that wrote it.`,
     );
   }
   if (!isObject(config.model) || !isObject(config.training) || !isObject(config.progress) || typeof config.tokenizer !== 'string') {
@@ -235,7 +304,7 @@ export function readCheckpoint(dirGiven: string, options: { trainState?: boolean
   if (options.trainState) {
     try {
       const state = readJson(dir, 'train-state/state.json');
-      if (!isObject(state) || state.version !== CHECKPOINT_VERSION || typeof state.step !== 'number' || !isObject(state.optimizer)) {
+      if (!isObject(state) || state.version !== config.version || typeof state.step !== 'number' || !isObject(state.optimizer)) {
         throw corrupt(dir, 'train-state/state.json', 'an entry is missing or has the wrong type');
       }
       loaded.trainState = state as unknown as TrainState;

@@ -1,4 +1,5 @@
-import { crossEntropy, init, noGrad, scope, tensor, type Tensor } from '@eddy/autograd';
+import { crossEntropy, init, noGrad, scope, Tensor, tensor } from '@eddy/autograd';
+import { describe, fail } from '../errors.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
@@ -173,6 +174,41 @@ export class LanguageModel extends Module {
     r.logits.dispose();
     disposeState(state);
     return { logits: all.slice((n - 1) * V), state: r.state };
+  }
+
+  /**
+   * A carried state as named tensors for a checkpoint: `h` [L, B, H] and, for an LSTM, `c`
+   * (copies; the caller disposes them). `null` (zeros) gives an empty dict.
+   */
+  stateToDict(state: LmState | null): Record<string, Tensor> {
+    if (state === null) return {};
+    const copy = (t: Tensor): Tensor => tensor(t.toFloat32Array(), t.shape);
+    return state.c === null ? { h: copy(state.h) } : { h: copy(state.h), c: copy(state.c) };
+  }
+
+  /**
+   * The carried state of batch B from `stateToDict`'s output (an empty dict: null, zeros). Checks
+   * names and shapes (E_STATE_DICT), so a state from another model or batch size is refused.
+   */
+  stateFromDict(dict: Record<string, Tensor | Float32Array>, batch: number): LmState | null {
+    const op = 'LanguageModel.stateFromDict';
+    const names = Object.keys(dict);
+    if (names.length === 0) return null;
+    const { numLayers: L, hiddenSize: H, cell } = this.options;
+    const expected = cell === 'lstm' ? ['c', 'h'] : ['h'];
+    if (names.sort().join() !== expected.join()) {
+      throw fail('E_STATE_DICT', `${op}: a ${cell.toUpperCase()} state has ${expected.join(' and ')}, got ${describe(names)}`);
+    }
+    const shape = [L, batch, H];
+    const read = (name: string): Tensor => {
+      const v = dict[name];
+      const data = v instanceof Tensor ? v.toFloat32Array() : v;
+      if (!(data instanceof Float32Array) || data.length !== L * batch * H) {
+        throw fail('E_STATE_DICT', `${op}: ${name} must hold [numLayers, batch, hiddenSize] = [${shape.join(', ')}] float32 values, got ${describe(v)}`);
+      }
+      return tensor(data, shape);
+    };
+    return { h: read('h'), c: cell === 'lstm' ? read('c') : null };
   }
 
   toConfig(): ModuleConfig {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { noGrad, ready, scope, tensor, type Tensor } from '@eddy/autograd';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from '../../checkpoint/checkpoint.js';
-import { disposeState, type LmState } from '../../model/language-model.js';
+import { disposeState, type LmState } from '@eddy/models';
 import { runMain, SENTENCE, tempDir, TINY, writeText } from '../../test/helpers.js';
 
 let dir: string;

@@ -1,8 +1,8 @@
 import { ready } from '@eddy/autograd';
+import { LmBatcher } from '@eddy/text';
 import { readCheckpoint } from '../../checkpoint/checkpoint.js';
 import { readCorpusFile } from '../../corpus.js';
 import { CliError } from '../../errors.js';
-import { evaluateIds } from '../../model/language-model.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 
@@ -30,7 +30,7 @@ export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
     const corpus = readCorpusFile(file);
     const ids = tokenizer.encode(corpus.text);
     if (ids.length < 2) throw new CliError(`${file} has ${ids.length} token${ids.length === 1 ? '' : 's'} for this ${tokenizer.type} tokenizer; evaluation needs at least 2.`);
-    const { nats, tokens } = evaluateIds(model, ids, 1, config.training.seqLen);
+    const { nats, tokens } = model.evaluate(new LmBatcher(ids, { batchSize: 1, seqLen: config.training.seqLen }).epochWindows());
     const loss = nats / tokens;
     const chars = [...corpus.text].length;
     const result: EvalResult = {

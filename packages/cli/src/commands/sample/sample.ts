@@ -1,27 +1,13 @@
-import { Generator, noGrad, ready, scope } from '@eddy/autograd';
+import { Generator, ready } from '@eddy/autograd';
+import { disposeState, type LmState } from '@eddy/models';
 import { createSampler, generate, type StepFunction } from '@eddy/text';
 import { readCheckpoint } from '../../checkpoint/checkpoint.js';
 import { UsageError } from '../../errors.js';
-import { disposeState, idsTensor, type LanguageModel, type LmState } from '../../model/language-model.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 
 /** The first id after the four specials: the most frequent symbol of a trained vocabulary. */
 const FIRST_SYMBOL = 4;
-
-/**
- * Runs `ids` through the model from `state` without gradients and returns the logits after the
- * last id and the new state. The state passed in is freed: generate feeds each state back exactly
- * once, so this keeps memory flat (NOTE: not safe for beam search, which branches on states).
- */
-function advance(model: LanguageModel, ids: Int32Array, state: LmState | null): { logits: Float32Array; state: LmState } {
-  const V = model.vocabSize;
-  const r = noGrad(() => scope(() => model.forward(idsTensor(ids, ids.length, 1), state)));
-  const all = r.logits.toFloat32Array();
-  r.logits.dispose();
-  disposeState(state);
-  return { logits: all.slice((ids.length - 1) * V), state: r.state };
-}
 
 /** `eddy sample DIR`: streams tokens to stdout as they are drawn. */
 export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
@@ -38,12 +24,12 @@ export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
     }
     let last: LmState | null = null;
     const step: StepFunction<LmState | null> = (id, state) => {
-      const r = advance(model, Int32Array.of(id), state);
+      const r = model.advance([id], state);
       last = r.state;
       return r;
     };
     const primeAll = (ids: Int32Array, state: LmState | null): { logits: Float32Array; state: LmState | null } => {
-      const r = advance(model, ids, state);
+      const r = model.advance(ids, state);
       last = r.state;
       return r;
     };

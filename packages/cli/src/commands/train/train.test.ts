@@ -54,7 +54,7 @@ describe('eddy train', () => {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ format: 'eddy-checkpoint', version: 1, tokenizer: 'char', model: { type: 'EddyLanguageModel', cell: 'gru', hiddenSize: 32, numLayers: 1 } });
+    expect(config).toMatchObject({ format: 'eddy-checkpoint', version: 2, tokenizer: 'char', model: { type: 'EddyLanguageModel', cell: 'gru', hiddenSize: 32, numLayers: 1 } });
     expect(config.progress.step).toBe(10);
     // safetensors header: 8-byte little-endian length, then JSON naming the tensors.
     const bytes = readFileSync(join(out, 'model.safetensors'));

@@ -1,23 +1,16 @@
-import {
-  crossEntropy, getCore, getRngState, loadCore, manualSeed, noGrad, optim, ready, scope, setRngState, tensor, useCore, type Core, type Tensor,
-} from '@eddy/autograd';
+import { detach, getCore, getRngState, keep, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
+import { DivergenceError, disposeState, LanguageModel, trainLoop, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
 import { BpeTokenizer, CharTokenizer, LmBatcher, splitCorpus, WordTokenizer, type Tokenizer } from '@eddy/text';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpoint, readTrainingOptions, writeCheckpoint,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, readTrainingOptions, writeCheckpoint,
   type CheckpointConfig, type TrainingOptions, type TrainState,
 } from '../../checkpoint/checkpoint.js';
 import { checkOutputDir } from '../../checkpoint/out-dir.js';
 import { readBuiltinCorpus, readCorpusFile, type Corpus } from '../../corpus.js';
 import { CliError, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
-import { disposeState, evaluateIds, idsTensor, LanguageModel, type CellKind, type LmState } from '../../model/language-model.js';
 import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
-
-/** Set by the bin's SIGINT handler; the loop checks it between steps. */
-export interface StopSignal {
-  interrupted: boolean;
-}
 
 /** Default BPE vocabulary when --vocab-size is not given. */
 const DEFAULT_BPE_VOCAB = 1000;
@@ -97,44 +90,6 @@ function splitChecked(ids: Int32Array, o: TrainingOptions, label: string): { tra
   return splitCorpus(ids, o.valFraction);
 }
 
-function stateTensors(state: LmState | null): Record<string, { data: Float32Array; shape: number[] }> {
-  if (state === null) return {};
-  const out: Record<string, { data: Float32Array; shape: number[] }> = { 'hidden.h': { data: state.h.toFloat32Array(), shape: [...state.h.shape] } };
-  if (state.c) out['hidden.c'] = { data: state.c.toFloat32Array(), shape: [...state.c.shape] };
-  return out;
-}
-
-function optimizerTensors(opt: optim.Optimizer): { layout: TrainState['optimizer']; tensors: Record<string, { data: Float32Array; shape: number[] }> } {
-  const dict = opt.stateDict();
-  const tensors: Record<string, { data: Float32Array; shape: number[] }> = {};
-  const state = dict.state.map((s, i) => {
-    if (s === null) return null;
-    for (const [name, data] of Object.entries(s.buffers)) tensors[`optimizer.${i}.${name}`] = { data, shape: [data.length] };
-    return { step: s.step, buffers: Object.keys(s.buffers) };
-  });
-  return { layout: { type: dict.type, hyper: dict.hyper as Record<string, unknown>, state }, tensors };
-}
-
-function restoreOptimizer(opt: optim.Optimizer, layout: TrainState['optimizer'], tensors: Record<string, Float32Array>, dir: string): void {
-  const corrupt = (why: string): CliError => new CliError(`${dir}/train-state is corrupt (${why}); resume from a complete checkpoint or restart training.`);
-  if (!Array.isArray(layout.state)) throw corrupt('the optimizer state is not a list');
-  const state = layout.state.map((s, i) => {
-    if (s === null) return null;
-    const buffers: Record<string, Float32Array> = {};
-    for (const name of s.buffers) {
-      const data = tensors[`optimizer.${i}.${name}`];
-      if (data === undefined) throw corrupt(`optimizer buffer ${i}.${name} is missing`);
-      buffers[name] = data;
-    }
-    return { step: s.step, buffers };
-  });
-  try {
-    opt.loadStateDict({ type: layout.type, hyper: layout.hyper as optim.OptimizerStateDict['hyper'], state });
-  } catch (e) {
-    throw corrupt(e instanceof Error ? e.message.replace(/\.$/, '') : String(e));
-  }
-}
-
 /** Everything a run needs, fresh or resumed. */
 interface Run {
   options: TrainingOptions;
@@ -203,23 +158,20 @@ function resumedRun(args: ParsedArgs, dir: string): Run {
   const model = ck.model;
   const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
   const tensors = ck.trainTensors!;
-  restoreOptimizer(opt, ts.optimizer, tensors, dir);
   const batcher = new LmBatcher(train, { batchSize: options.batch, seqLen: options.seqLen, bptt: options.bptt, seed: options.seed });
+  let state: LmState | null = null;
   try {
+    opt.loadStateDict(optimizerFromFiles(ts.optimizer, tensors));
     batcher.setState(ts.batcher);
     setRngState(ts.rng);
+    if (ts.hasHidden) {
+      const hidden = Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('hidden.')).map(([k, v]) => [k.slice('hidden.'.length), v]));
+      if (Object.keys(hidden).length === 0) throw new Error('the carried hidden state is missing');
+      state = model.stateFromDict(hidden, options.batch);
+    }
   } catch (e) {
     model.dispose();
-    throw new CliError(`${dir}/train-state/state.json is corrupt (${e instanceof Error ? e.message.replace(/\.$/, '') : e}); resume from a complete checkpoint or restart training.`);
-  }
-  let state: LmState | null = null;
-  if (ts.hasHidden) {
-    const h = tensors['hidden.h'];
-    const c = tensors['hidden.c'];
-    const L = model.options.numLayers;
-    const H = model.options.hiddenSize;
-    if (h === undefined || h.length !== L * options.batch * H) throw new CliError(`${dir}/train-state is corrupt (the carried hidden state is missing or has the wrong size); restart training.`);
-    state = { h: tensor(h, [L, options.batch, H]), c: c === undefined ? null : tensor(c, [L, options.batch, H]) };
+    throw new CliError(`${dir}/train-state is corrupt (${e instanceof Error ? e.message.replace(/\.$/, '') : e}); resume from a complete checkpoint or restart training.`);
   }
   const p = ck.config.progress;
   return {
@@ -227,33 +179,6 @@ function resumedRun(args: ParsedArgs, dir: string): Run {
     step: ts.step, tokensSeen: ts.tokensSeen, elapsedBefore: ts.elapsedSeconds,
     trainLoss: p.trainLoss, valLoss: p.valLoss, bestValLoss: p.bestValLoss, bestStep: p.bestStep,
   };
-}
-
-/**
- * One truncated-BPTT step on window `w` (text's contract): steps [0, d) run without gradients,
- * the state is detached, steps [d, T) run with gradients and the loss is the mean cross-entropy
- * over their targets; then clip and update. Returns the loss and the state to carry (made outside
- * any scope, as constants), or the non-finite loss with the state untouched.
- */
-function trainStep(run: Run, w: ReturnType<LmBatcher['next']>): { loss: number; state: LmState | null } {
-  const { model, opt, options } = run;
-  const B = w.batchSize;
-  const d = w.detachAt;
-  return scope(() => {
-    let state = run.state;
-    if (d > 0) state = noGrad(() => model.forward(idsTensor(w.inputs.subarray(0, d * B), d, B), state).state);
-    const x = idsTensor(w.inputs.subarray(d * B), w.steps - d, B);
-    const y = tensor(w.targets.subarray(d * B), [(w.steps - d) * B], { dtype: 'int32' });
-    const out = model.forward(x, state);
-    const lossTensor = crossEntropy(out.logits, y);
-    const loss = lossTensor.item();
-    if (!Number.isFinite(loss)) return { loss, state: null };
-    opt.zeroGrad();
-    lossTensor.backward();
-    if (options.clip > 0) optim.clipGradNorm(model.parameters(), options.clip);
-    opt.step();
-    return { loss, state: out.state };
-  });
 }
 
 function configOf(run: Run): CheckpointConfig {
@@ -275,7 +200,8 @@ function configOf(run: Run): CheckpointConfig {
 }
 
 function save(run: Run, out: string, best: boolean, elapsed: number): void {
-  const { layout, tensors } = optimizerTensors(run.opt);
+  const optimizer = optimizerToFiles(run.opt.stateDict());
+  const hidden = run.model.stateToDict(run.state);
   const trainState: TrainState = {
     version: CHECKPOINT_VERSION,
     step: run.step,
@@ -283,22 +209,24 @@ function save(run: Run, out: string, best: boolean, elapsed: number): void {
     elapsedSeconds: elapsed,
     rng: getRngState(),
     batcher: run.batcher.getState(),
-    optimizer: layout,
+    optimizer: optimizer.json,
     hasHidden: run.state !== null,
   };
+  const trainTensors: Record<string, { data: Float32Array; shape: number[] }> = { ...optimizer.tensors };
+  for (const [name, t] of Object.entries(hidden)) {
+    trainTensors[`hidden.${name}`] = { data: t.toFloat32Array(), shape: [...t.shape] };
+    t.dispose();
+  }
   try {
-    writeCheckpoint(out, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors: { ...tensors, ...stateTensors(run.state) } }, best);
+    writeCheckpoint(out, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors }, best);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
     throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
   }
 }
 
-/** Yields to the event loop so a pending SIGINT handler can run (the loop is otherwise synchronous). */
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
 /** `eddy train`: returns the exit code (0, or 130 after Ctrl-C). */
-export async function runTrain(args: ParsedArgs, io: Io, signal: StopSignal = { interrupted: false }): Promise<number> {
+export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
   await ready();
   const resumeDir = args.optionalString('resume');
   // --fast is fixed by a checkpoint (resumedRun refuses it): a resumed run reads it from there.
@@ -313,7 +241,7 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: StopSignal = { 
   }
 }
 
-async function trainOn(args: ParsedArgs, io: Io, signal: StopSignal, resumeDir: string | undefined, core: Core): Promise<number> {
+async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir: string | undefined, core: Core): Promise<number> {
   const out = args.optionalString('out') ?? resumeDir ?? 'run';
   const json = args.flag('json');
   if (resumeDir === undefined) checkOutputDir(out);
@@ -340,88 +268,84 @@ async function trainOn(args: ParsedArgs, io: Io, signal: StopSignal, resumeDir: 
 
   const started = Date.now();
   const elapsed = (): number => run.elapsedBefore + (Date.now() - started) / 1000;
-  let lastYield = Date.now();
-  let stepsThisRun = 0;
-  let tokensThisRun = 0;
   let lastSavedStep: number | null = resumeDir !== undefined && out === resumeDir ? run.step : null;
-  let stopReason: 'done' | 'time' | 'interrupted' = 'done';
+  let epoch = run.batcher.getState().epoch;
+  // The state the step's forward produced, kept past its scope and swapped in after the update.
+  let nextState: LmState | null = null;
+  let stepTokens = 0;
 
   // The weights that gave a non-finite loss are not saved: the checkpoint on disk stays the last good one.
-  const nonFinite = (what: string, value: number, step: number): CliError => {
+  const nonFinite = (e: DivergenceError): CliError => {
     const kept = lastSavedStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
-    return new CliError(`training stopped at step ${step} because ${what} became ${value}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
+    return new CliError(`training stopped at step ${e.step} because the ${e.what} became ${e.value}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
   };
 
-  // Evaluates on the held-out split (when there is one) and writes the checkpoint, `best/` too
-  // when the validation loss improved.
-  const checkpoint = (reason: string): void => {
-    let improved = false;
-    if (run.val.length >= 2) {
-      const { nats, tokens } = evaluateIds(run.model, run.val, valBatch, o.seqLen);
-      run.valLoss = nats / tokens;
-      if (!Number.isFinite(run.valLoss)) throw nonFinite('the validation loss', run.valLoss, run.step);
-      improved = run.bestValLoss === null || run.valLoss < run.bestValLoss;
-      if (improved) [run.bestValLoss, run.bestStep] = [run.valLoss, run.step];
-      reporter.eval({ step: run.step, valLoss: run.valLoss, bestValLoss: run.bestValLoss!, improved });
-    }
-    save(run, out, improved, elapsed());
-    lastSavedStep = run.step;
-    reporter.checkpoint({ step: run.step, dir: out, reason });
-  };
-
+  let result;
   try {
-    while (totalSteps === null || run.step < totalSteps) {
-      if (o.time !== null && (Date.now() - started) / 1000 >= o.time) {
-        stopReason = 'time';
-        break;
-      }
-      if (Date.now() - lastYield > 50) {
-        await tick();
-        lastYield = Date.now();
-      }
-      if (signal.interrupted) {
-        stopReason = 'interrupted';
-        break;
-      }
-      const w = run.batcher.next();
-      if (w.reset) {
+    result = await trainLoop({
+      optimizer: run.opt,
+      clip: o.clip,
+      steps: totalSteps,
+      seconds: o.time,
+      startStep: run.step,
+      elapsedSeconds: run.elapsedBefore,
+      evalEvery: o.evalEvery,
+      bestValLoss: run.bestValLoss,
+      signal,
+      loss: () => {
+        const w = run.batcher.next();
+        if (w.reset) {
+          disposeState(run.state);
+          run.state = null;
+        }
+        epoch = w.epoch;
+        run.opt.lr = o.lr * o.lrDecay ** w.epoch;
+        const { loss, state } = run.model.windowLoss(w, run.state);
+        nextState = { h: keep(detach(state.h)), c: state.c === null ? null : keep(detach(state.c)) };
+        stepTokens = w.steps * w.batchSize;
+        return { loss, tokens: stepTokens };
+      },
+      afterStep: (step, loss) => {
         disposeState(run.state);
-        run.state = null;
-      }
-      run.opt.lr = o.lr * o.lrDecay ** w.epoch;
-      const { loss, state } = trainStep(run, w);
-      if (!Number.isFinite(loss)) throw nonFinite('the loss', loss, run.step + 1);
-      disposeState(run.state);
-      run.state = state;
-      run.step++;
-      run.trainLoss = loss;
-      stepsThisRun++;
-      tokensThisRun += w.steps * w.batchSize;
-      run.tokensSeen += w.steps * w.batchSize;
-      const seconds = (Date.now() - started) / 1000;
-      const perStep = seconds / stepsThisRun;
-      const left = [totalSteps === null ? Infinity : (totalSteps - run.step) * perStep, o.time === null ? Infinity : o.time - seconds];
-      const eta = Math.min(...left);
-      reporter.step({
-        step: run.step, totalSteps, epoch: w.epoch, loss, lr: run.opt.lr,
-        tokensPerSecond: seconds > 0 ? tokensThisRun / seconds : 0, elapsedSeconds: elapsed(),
-        etaSeconds: Number.isFinite(eta) ? Math.max(0, eta) : null, valLoss: run.valLoss,
-      });
-      if (run.step % o.evalEvery === 0) checkpoint('eval');
-    }
-    if (lastSavedStep !== run.step) {
-      if (stopReason === 'interrupted') {
-        // Ctrl-C: save where we are; the validation pass could take long, so skip it.
-        save(run, out, false, elapsed());
-        lastSavedStep = run.step;
-        reporter.checkpoint({ step: run.step, dir: out, reason: 'interrupt' });
-      } else {
-        checkpoint('end');
-      }
-    }
+        run.state = nextState;
+        nextState = null;
+        run.step = step;
+        run.trainLoss = loss;
+        run.tokensSeen += stepTokens;
+      },
+      evaluate: run.val.length >= 2
+        ? () => {
+            const { nats, tokens } = run.model.evaluate(new LmBatcher(run.val, { batchSize: valBatch, seqLen: o.seqLen }).epochWindows());
+            return nats / tokens;
+          }
+        : undefined,
+      checkpoint: (c) => {
+        if (c.valLoss !== null) {
+          run.valLoss = c.valLoss;
+          if (c.improved) [run.bestValLoss, run.bestStep] = [c.valLoss, c.step];
+        }
+        save(run, out, c.improved, elapsed());
+        lastSavedStep = c.step;
+      },
+      onEvent: (e: TrainEvent) => {
+        if (e.type === 'step') {
+          reporter.step({
+            step: e.step, totalSteps: e.totalSteps, epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond,
+            elapsedSeconds: e.elapsedSeconds, etaSeconds: e.etaSeconds, valLoss: run.valLoss,
+          });
+        } else if (e.type === 'eval') reporter.eval(e);
+        else reporter.checkpoint({ step: e.step, dir: out, reason: e.reason === 'abort' ? 'interrupt' : e.reason });
+      },
+    });
+  } catch (e) {
+    disposeState(nextState);
+    if (e instanceof DivergenceError) throw nonFinite(e);
+    throw e;
   } finally {
     reporter.close();
   }
+  const stopReason = result.stopped === 'aborted' ? 'interrupted' : result.stopped;
+  const tokensThisRun = result.tokens;
 
   const seconds = (Date.now() - started) / 1000;
   const summary = {
