@@ -49,18 +49,20 @@ def train(cell, V, H, layers, B, T, warmup, steps, budget_s):
     model = Lm(cell, V, H, layers)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     text = corpus(V)
-    stride = len(text) // B
+    # The windows of Eddy's LmBatcher (dropLast): B contiguous streams of S ids, window j at j·T.
+    S = len(text) // B
+    W = (S - 1) // T
     zeros = torch.zeros(layers, B, H)
     state = (zeros, zeros.clone()) if cell == 'lstm' else zeros
-    position = 0
+    j = 0
     times = []
     phases = {'forward': [], 'backward': [], 'clip': [], 'optimizer': []}
     started = time.perf_counter()
     i = 0
     while True:
-        at = (torch.arange(B).unsqueeze(0) * stride + position + torch.arange(T).unsqueeze(1)) % (len(text) - 1)
+        at = torch.arange(B).unsqueeze(0) * S + j * T + torch.arange(T).unsqueeze(1)
         x, y = text[at], text[at + 1]
-        position = (position + T) % stride
+        j = (j + 1) % W
         t0 = time.perf_counter()
         logits, next_state = model(x, state)
         loss = F.cross_entropy(logits.reshape(T * B, V), y.reshape(T * B))

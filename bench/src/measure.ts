@@ -15,3 +15,10 @@ export async function medianMs(fn: () => void, ms = 400): Promise<number> {
   if (!latency) throw new Error('tinybench: no latency result');
   return latency.p50 ?? latency.mean;
 }
+
+/** The median of `xs` (not empty). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type * as TFL from '@tensorflow/tfjs-layers';
-import { workloadBatches, workloadDraw, type LmConfig, type SamplerConfig } from '@eddy/cli';
+import { workloadDraw, type LmConfig, type SamplerConfig } from '@eddy/models/workloads';
+import { workloadWindows } from '../workloads/windows.js';
 import { applyClipped, type TfjsSampler, type TfjsTrainer } from './tfjs-workloads.js';
 
 type Tf = typeof TF;
@@ -42,7 +43,7 @@ export function tfjsLayersLmTrainer(tf: Tf, tfl: Tfl, { cell, V, H, layers, B, T
   model.add(tfl.layers.dense({ units: V }));
   const vars = model.trainableWeights.map((w) => w.read() as TF.Variable);
   const opt = tf.train.adam(2e-3);
-  const batches = workloadBatches(V, B, T);
+  const batches = workloadWindows(V, B, T);
   return {
     step() {
       batches.next();

@@ -1,5 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import { workloadBatches, workloadDraw, type LmConfig, type SamplerConfig } from '@eddy/cli';
+import { workloadDraw, type LmConfig, type SamplerConfig } from '@eddy/models/workloads';
+import { workloadWindows } from '../workloads/windows.js';
 
 type Tf = typeof TF;
 type T2 = TF.Tensor2D;
@@ -48,7 +49,7 @@ export function tfjsLmTrainer(tf: Tf, { cell, V, H, layers, B, T, seed = 1234 }:
   const bOut = uniform(tf, [V], k, s++);
   const vars = [embedding, ...stack.flatMap((l) => [l.wIh, l.wHh, l.bIh, l.bHh]), wOut, bOut];
   const opt = tf.train.adam(2e-3);
-  const batches = workloadBatches(V, B, T);
+  const batches = workloadWindows(V, B, T);
   const { x, y } = batches;
   let h: T2[] = stack.map(() => tf.zeros([B, H]));
   let c: T2[] = stack.map(() => tf.zeros([B, H]));

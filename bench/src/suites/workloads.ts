@@ -1,5 +1,7 @@
 import { useCore } from '@eddy/autograd';
-import { lstmSampler, median, rnnLmTrainer, WORKLOADS, type LmConfig, type StepPhases, type TrainingWorkload } from '@eddy/cli';
+import { workloadCorpus, workloadSampler, workloadTrainer, WORKLOADS, type LmConfig, type StepPhases, type TrainingWorkload } from '@eddy/models/workloads';
+import { LmBatcher } from '@eddy/text';
+import { median } from '../measure.js';
 import { loadCoreSync, type Core } from '@eddy/core-wasm';
 import { loadTfjsWasm } from '../peers/tfjs-wasm.js';
 import { tfjsLmTrainer, tfjsLstmSampler, type TfjsSampler, type TfjsTrainer } from '../peers/tfjs-workloads.js';
@@ -9,8 +11,8 @@ import type { Report, Row } from '../report.js';
 
 /**
  * The canonical workloads of issue 4, side by side in one run. W1–W4 and Eddy's side of them are
- * defined once, in @eddy/cli (packages/cli/src/commands/bench/: `WORKLOADS`, `rnnLmTrainer`,
- * `lstmSampler`, `workloadBatches`), which `eddy bench` runs too:
+ * defined once, in `@eddy/models/workloads` (`WORKLOADS`, `workloadTrainer`, `workloadSampler`:
+ * the library's `LanguageModel`), which `eddy bench` runs too; the windows are text's `LmBatcher`:
  *
  * - W1: LSTM char-LM training step, V = 65, embedding V → H = 256, B = 32, T = 64, softmax
  *   cross-entropy over all T·B steps, Adam lr 2e-3, global-norm clip 5 — tokens/s = T·B / step.
@@ -66,7 +68,8 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 function eddyTraining(cores: Array<{ peer: string; core: Core }>, config: LmConfig, quick: boolean): Row[] {
   const models = cores.map(({ core }) => {
     useCore(core);
-    return rnnLmTrainer(config);
+    const windows = new LmBatcher(workloadCorpus(config.V), { batchSize: config.B, seqLen: config.T, dropLast: true });
+    return workloadTrainer(config, () => windows.next());
   });
   const big = config.H >= 512;
   const warmup = quick ? 1 : 3;
@@ -100,7 +103,7 @@ function eddyTraining(cores: Array<{ peer: string; core: Core }>, config: LmConf
 
 function eddySampling(core: Core, quick: boolean): Row {
   useCore(core);
-  const sampler = lstmSampler(SAMPLING);
+  const sampler = workloadSampler(SAMPLING);
   const samples = timeSteps(() => sampler.step(), { warmup: 50, minSteps: 200, maxSteps: quick ? 300 : 2000, budgetMs: quick ? 300 : 2000 });
   sampler.dispose();
   return { usPerChar: r2(1000 * median(samples.map((s) => s.ms))), steps: samples.length };

@@ -4,7 +4,7 @@ import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { checkOptions, choiceOption, intOption, rangeOption } from '../options.js';
+import { boolOption, checkOptions, choiceOption, intOption, rangeOption } from '../options.js';
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
@@ -24,6 +24,13 @@ export interface LanguageModelOptions {
   numLayers?: number;
   /** Dropout on the embedding, between layers and before the readout, in training mode. Default 0. */
   dropout?: number;
+  /** E: the embedding width, the first layer's input size. Default H. */
+  embeddingSize?: number;
+  /**
+   * One-hot input (char-rnn): the encoder is the fixed V×V identity (E = V, no gradient), so the
+   * first layer's x·W_ihᵀ is a column of W_ih per token. Default false.
+   */
+  oneHot?: boolean;
 }
 
 /** The recurrent state carried between windows: h [L, B, H] (and c [L, B, H] for an LSTM). */
@@ -39,7 +46,7 @@ export function disposeState(state: LmState | null): void {
   state.c?.dispose();
 }
 
-const OPTION_KEYS = ['vocabSize', 'hiddenSize', 'cell', 'numLayers', 'dropout'] as const;
+const OPTION_KEYS = ['vocabSize', 'hiddenSize', 'cell', 'numLayers', 'dropout', 'embeddingSize', 'oneHot'] as const;
 
 /**
  * A word or character language model, the shape of PyTorch's `word_language_model` example:
@@ -80,16 +87,27 @@ export class LanguageModel extends Module {
       cell: choiceOption(op, 'cell', o.cell, ['lstm', 'gru', 'rnn'], 'lstm'),
       numLayers: intOption(op, 'numLayers', o.numLayers, 1, 1),
       dropout: rangeOption(op, 'dropout', o.dropout, 0, 1, 0),
+      oneHot: boolOption(op, 'oneHot', o.oneHot, false),
+      embeddingSize: 0,
     };
-    const { cell, vocabSize: V, hiddenSize: H, numLayers: L, dropout } = this.options;
+    const { cell, vocabSize: V, hiddenSize: H, numLayers: L, dropout, oneHot } = this.options;
+    if (oneHot && o.embeddingSize !== undefined && o.embeddingSize !== V) {
+      throw fail('E_ARGUMENT', `${op}: with oneHot the embedding size is vocabSize = ${V}, got embeddingSize ${describe(o.embeddingSize)}`);
+    }
+    const E = (this.options.embeddingSize = oneHot ? V : intOption(op, 'embeddingSize', o.embeddingSize, 1, H));
     this.drop = this.registerModule('drop', new Dropout({ p: dropout }));
-    this.encoder = this.registerModule('encoder', new Embedding({ numEmbeddings: V, embeddingDim: H }));
-    const rnnOptions = { inputSize: H, hiddenSize: H, numLayers: L, dropout: L > 1 ? dropout : 0 };
+    this.encoder = this.registerModule('encoder', new Embedding({ numEmbeddings: V, embeddingDim: E }));
+    const rnnOptions = { inputSize: E, hiddenSize: H, numLayers: L, dropout: L > 1 ? dropout : 0 };
     this.rnn = this.registerModule('rnn', cell === 'lstm' ? new LSTM(rnnOptions) : cell === 'gru' ? new GRU(rnnOptions) : new RNN(rnnOptions));
     this.decoder = this.registerModule('decoder', new Linear({ inFeatures: H, outFeatures: V }));
     // As the PyTorch example's init_weights: N(0, 1) embeddings and Kaiming readout make the first
     // losses far above ln V; small uniform weights and a zero bias start near it.
-    init.uniform(this.encoder.weight, -0.1, 0.1);
+    if (oneHot) {
+      init.eye(this.encoder.weight);
+      this.encoder.weight.requiresGrad = false;
+    } else {
+      init.uniform(this.encoder.weight, -0.1, 0.1);
+    }
     init.uniform(this.decoder.weight, -0.1, 0.1);
     if (this.decoder.bias) init.zeros(this.decoder.bias);
   }

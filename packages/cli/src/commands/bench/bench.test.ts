@@ -2,7 +2,7 @@ import { getCore } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
 import { runBin, runMain } from '../../test/helpers.js';
 import { BENCH_SPEC } from './spec.js';
-import { WORKLOAD_NAMES } from './workloads.js';
+import { WORKLOAD_NAMES } from '@eddy/models/workloads';
 
 // Tiny step counts: these check the command's interface, never its speed.
 describe('eddy bench', () => {

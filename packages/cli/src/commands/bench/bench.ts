@@ -1,8 +1,15 @@
 import { getCore, loadCore, useCore, type Core } from '@eddy/autograd';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
-import { lstmSampler, rnnLmTrainer } from './rnn-lm.js';
-import { describeWorkload, median, WORKLOADS, type Workload } from './workloads.js';
+import { describeWorkload, workloadCorpus, workloadSampler, workloadTrainer, WORKLOADS, type Workload } from '@eddy/models/workloads';
+import { LmBatcher } from '@eddy/text';
+
+/** The median of `xs` (not empty): the machines are shared and noisy, so timings report medians. */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 
 /** Un-timed steps before the measured ones: the first steps pay for allocation and JIT tiering. */
 const WARMUP = { training: 2, sampling: 50 } as const;
@@ -22,7 +29,14 @@ export interface BenchResult {
 
 /** Times `steps` steps of `w` on the active core, after a warm-up. */
 function measure(w: Workload, steps: number): { tokensPerSec?: number; microsecondsPerChar?: number } {
-  const model = w.kind === 'training' ? rnnLmTrainer(w.config) : lstmSampler(w.config);
+  let model: { step(): unknown; dispose(): void };
+  if (w.kind === 'training') {
+    const { V, B, T } = w.config;
+    const windows = new LmBatcher(workloadCorpus(V), { batchSize: B, seqLen: T, dropLast: true });
+    model = workloadTrainer(w.config, () => windows.next());
+  } else {
+    model = workloadSampler(w.config);
+  }
   try {
     const ms: number[] = [];
     for (let i = 0; i < WARMUP[w.kind] + steps; i++) {

@@ -1,5 +1,5 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
-import { WORKLOAD_NAMES, WORKLOADS } from './workloads.js';
+import { WORKLOAD_NAMES, WORKLOADS } from '@eddy/models/workloads';
 
 export const BENCH_SPEC: CommandSpec = withCommonOptions({
   name: 'bench',
