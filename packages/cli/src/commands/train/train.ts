@@ -1,7 +1,7 @@
 import {
   crossEntropy, getCore, getRngState, loadCore, manualSeed, noGrad, optim, ready, scope, setRngState, tensor, useCore, type Core, type Tensor,
 } from '@eddy/autograd';
-import { BpeTokenizer, CharTokenizer, LmBatcher, splitCorpus, WordTokenizer, type Tokenizer } from '@eddy/text';
+import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpoint, readTrainingOptions, writeCheckpoint,
   type CheckpointConfig, type TrainingOptions, type TrainState,
@@ -13,14 +13,12 @@ import { disposeState, evaluateIds, idsTensor, LanguageModel, type CellKind, typ
 import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
+import { buildTokenizer, vocabSizeOption } from './tokenizer.js';
 
 /** Set by the bin's SIGINT handler; the loop checks it between steps. */
 export interface StopSignal {
   interrupted: boolean;
 }
-
-/** Default BPE vocabulary when --vocab-size is not given. */
-const DEFAULT_BPE_VOCAB = 1000;
 
 function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
   const seqLen = args.number('seq-len');
@@ -31,7 +29,7 @@ function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
   return {
     corpus: { path: corpus.path, label: corpus.label, sha256: corpus.sha256 },
     tokenizer: args.string('tokenizer') as TrainingOptions['tokenizer'],
-    vocabSize: args.optionalNumber('vocab-size') ?? null,
+    vocabSize: vocabSizeOption(args),
     seqLen,
     bptt,
     batch: args.number('batch'),
@@ -62,12 +60,6 @@ async function trainingCore(fast: boolean): Promise<Core> {
     );
   }
   return core;
-}
-
-function buildTokenizer(o: TrainingOptions, text: string): Tokenizer {
-  if (o.tokenizer === 'char') return CharTokenizer.fromCorpus(text);
-  if (o.tokenizer === 'word') return WordTokenizer.fromCorpus(text, o.vocabSize === null ? {} : { maxSize: o.vocabSize });
-  return BpeTokenizer.train(text, { vocabSize: o.vocabSize ?? DEFAULT_BPE_VOCAB });
 }
 
 function makeOptimizer(kind: TrainingOptions['optimizer'], params: Tensor[], lr: number): optim.Optimizer {
@@ -274,7 +266,7 @@ function configOf(run: Run): CheckpointConfig {
   };
 }
 
-function save(run: Run, out: string, best: boolean, elapsed: number): void {
+function save(run: Run, out: string, best: boolean, elapsed: number, bestFrom: string): void {
   const { layout, tensors } = optimizerTensors(run.opt);
   const trainState: TrainState = {
     version: CHECKPOINT_VERSION,
@@ -287,7 +279,7 @@ function save(run: Run, out: string, best: boolean, elapsed: number): void {
     hasHidden: run.state !== null,
   };
   try {
-    writeCheckpoint(out, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors: { ...tensors, ...stateTensors(run.state) } }, best);
+    writeCheckpoint(out, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors: { ...tensors, ...stateTensors(run.state) } }, best, bestFrom);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
     throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
@@ -316,9 +308,10 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: StopSignal = { 
 async function trainOn(args: ParsedArgs, io: Io, signal: StopSignal, resumeDir: string | undefined, core: Core): Promise<number> {
   const out = args.optionalString('out') ?? resumeDir ?? 'run';
   const json = args.flag('json');
-  if (resumeDir === undefined) checkOutputDir(out);
+  const outOptions = { resumeDir, overwrite: args.flag('overwrite') };
+  if (resumeDir === undefined) checkOutputDir(out, outOptions);
   const run = resumeDir === undefined ? freshRun(args) : resumedRun(args, resumeDir);
-  if (resumeDir !== undefined && out !== resumeDir) checkOutputDir(out);
+  if (resumeDir !== undefined) checkOutputDir(out, outOptions);
   const o = run.options;
   const every = Math.max(1, Math.round(o.evalEvery / 10));
   const reporter: Reporter = json ? new JsonReporter(io, every) : io.stderr.isTTY ? new BarReporter(io) : new LineReporter(io, every);
@@ -344,6 +337,8 @@ async function trainOn(args: ParsedArgs, io: Io, signal: StopSignal, resumeDir: 
   let stepsThisRun = 0;
   let tokensThisRun = 0;
   let lastSavedStep: number | null = resumeDir !== undefined && out === resumeDir ? run.step : null;
+  // best/ comes from the checkpoint resumed until this run has written its own (writeCheckpoint).
+  const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : out);
   let stopReason: 'done' | 'time' | 'interrupted' = 'done';
 
   // The weights that gave a non-finite loss are not saved: the checkpoint on disk stays the last good one.
@@ -364,7 +359,7 @@ async function trainOn(args: ParsedArgs, io: Io, signal: StopSignal, resumeDir: 
       if (improved) [run.bestValLoss, run.bestStep] = [run.valLoss, run.step];
       reporter.eval({ step: run.step, valLoss: run.valLoss, bestValLoss: run.bestValLoss!, improved });
     }
-    save(run, out, improved, elapsed());
+    save(run, out, improved, elapsed(), bestFrom());
     lastSavedStep = run.step;
     reporter.checkpoint({ step: run.step, dir: out, reason });
   };
@@ -411,8 +406,9 @@ async function trainOn(args: ParsedArgs, io: Io, signal: StopSignal, resumeDir: 
     }
     if (lastSavedStep !== run.step) {
       if (stopReason === 'interrupted') {
-        // Ctrl-C: save where we are; the validation pass could take long, so skip it.
-        save(run, out, false, elapsed());
+        // Ctrl-C: save where we are; the validation pass could take long, so skip it (before any
+        // evaluation, best/ is this model: writeCheckpoint).
+        save(run, out, false, elapsed(), bestFrom());
         lastSavedStep = run.step;
         reporter.checkpoint({ step: run.step, dir: out, reason: 'interrupt' });
       } else {
