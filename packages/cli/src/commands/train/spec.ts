@@ -24,9 +24,10 @@ export const TRAIN_SPEC: CommandSpec = withCommonOptions({
   name: 'train',
   short: 'Train a character, word or BPE language model on a text file.',
   summary:
-    'Train a character or word language model (embedding → LSTM/GRU/RNN stack → linear readout) with truncated BPTT,\n' +
-    'evaluating on a held-out tail of the corpus and writing a checkpoint directory (config.json, model.safetensors,\n' +
-    'vocab.json, train-state/, best/). Ctrl-C writes a checkpoint and stops; --resume DIR continues exactly.',
+    'Train a character, word or BPE language model (embedding → LSTM/GRU/RNN stack → linear readout) with truncated\n' +
+    'BPTT, evaluating on a held-out tail of the corpus and writing a checkpoint directory (config.json, model.safetensors,\n' +
+    'vocab.json, train-state/, best/). Ctrl-C writes a checkpoint and stops; --resume DIR continues exactly. A checkpoint\n' +
+    'already in --out is never replaced unless --overwrite says so.',
   positionals: [{ name: 'corpus', help: 'a UTF-8 text file (default: the built-in corpus, Eddy\'s own TypeScript sources)', required: false }],
   options: [
     { name: 'model', type: 'choice', choices: ['lstm', 'gru', 'rnn'], default: 'lstm', help: 'recurrent cell' },
