@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { COMMANDS } from './main.js';
 import { runBin, runMain, SENTENCE, tempDir, TINY, writeText } from './test/helpers.js';
 
 let dir: string;
@@ -90,6 +91,7 @@ describe('bad input: one sentence, exit code ≠ 0, no stack', () => {
     mkdirSync(other);
     writeFileSync(join(other, 'cat.jpg'), 'meow');
     expectOneSentence(runBin(['train', join(dir, 'ok.txt'), ...TINY, '--out', other]), 1, /holds files that are not an Eddy checkpoint/);
+    expectOneSentence(runBin(['train', join(dir, 'ok.txt'), ...TINY, '--out', checkpoint]), 1, /already holds a checkpoint; continue it with --resume .*, replace it with --overwrite/);
   });
 
   test('with --json the error is also a JSON object on stdout', () => {
@@ -108,5 +110,18 @@ describe('--help and --version', () => {
     expect(train.status).toBe(0);
     expect(train.stdout).toMatch(/^Usage: eddy train \[CORPUS\] \[options\]/);
     expect(runBin(['--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  test('eddy --help gives each command one whole sentence on one line of at most 80 columns', () => {
+    const lines = runBin(['--help']).stdout.split('\n');
+    const list = lines.slice(lines.indexOf('Commands:') + 1, lines.indexOf('', lines.indexOf('Commands:')));
+    expect(list.map((l) => l.trim().split(' ')[0])).toEqual(Object.keys(COMMANDS));
+    for (const line of list) {
+      const name = line.trim().split(' ')[0];
+      expect(line).toBe(`  ${name.padEnd(8)} ${COMMANDS[name].spec.short}`);
+      expect(line.length).toBeLessThanOrEqual(80);
+      // One sentence: a capital, a full stop at the end and nowhere before it.
+      expect(COMMANDS[name].spec.short).toMatch(/^[A-Z][^.]*\.$/);
+    }
   });
 });

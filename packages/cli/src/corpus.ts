@@ -45,7 +45,19 @@ export function readBuiltinCorpus(): Corpus {
   if (!existsSync(path)) {
     throw new CliError(`the built-in corpus ${path} is missing; run npm run build (it gathers Eddy's sources) or give a corpus file.`);
   }
-  return { ...decodeText(readFileSync(path), 'the built-in corpus'), path: null, label: 'the built-in corpus (Eddy\'s TypeScript sources)' };
+  return { ...decodeText(readFileSync(path), { what: 'the built-in corpus', verb: 'train on' }), path: null, label: 'the built-in corpus (Eddy\'s TypeScript sources)' };
+}
+
+/** What a text file is to the command reading it, for its error sentences. */
+interface TextRole {
+  /** `the corpus X`, `the file X`. */
+  what: string;
+  /** What the command does with it: `train on`, `evaluate`. */
+  verb: string;
+  /** The end of the sentence when the path does not exist. */
+  missing: string;
+  /** The end of the sentence when the path is a directory. */
+  directory: string;
 }
 
 /**
@@ -53,24 +65,44 @@ export function readBuiltinCorpus(): Corpus {
  * missing, a directory, empty, too large, binary (a NUL byte) or not UTF-8.
  */
 export function readCorpusFile(path: string): Corpus {
-  const what = `the corpus ${path}`;
+  return readTextFile(path, {
+    what: `the corpus ${path}`,
+    verb: 'train on',
+    missing: 'check the path, or omit it to train on the built-in corpus',
+    directory: 'give a UTF-8 text file (or no corpus, for the built-in one)',
+  });
+}
+
+/** Reads the text file `eddy eval` evaluates on; its errors name the file and evaluation. */
+export function readEvalFile(path: string): Corpus {
+  return readTextFile(path, {
+    what: `the file ${path}`,
+    verb: 'evaluate',
+    missing: 'check the path of the text file to evaluate on',
+    directory: 'give eddy eval a UTF-8 text file to evaluate on',
+  });
+}
+
+function readTextFile(path: string, role: TextRole): Corpus {
+  const { what } = role;
   let size: number;
   try {
     const st = statSync(path);
-    if (st.isDirectory()) throw new CliError(`${what} is a directory; give a UTF-8 text file (or no corpus, for the built-in one).`);
+    if (st.isDirectory()) throw new CliError(`${what} is a directory; ${role.directory}.`);
     size = st.size;
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`${what} does not exist or cannot be read; check the path, or omit it to train on the built-in corpus.`);
+    throw new CliError(`${what} does not exist or cannot be read; ${role.missing}.`);
   }
   if (size === 0) throw new CliError(`${what} is empty; give a UTF-8 text file with some text in it.`);
-  if (size > MAX_CORPUS_BYTES) throw new CliError(`${what} is ${size} bytes, above the ${MAX_CORPUS_BYTES}-byte limit; train on a part of it.`);
-  return { ...decodeText(readFileSync(path), what), path, label: path };
+  if (size > MAX_CORPUS_BYTES) throw new CliError(`${what} is ${size} bytes, above the ${MAX_CORPUS_BYTES}-byte limit; ${role.verb} a part of it.`);
+  return { ...decodeText(readFileSync(path), role), path, label: path };
 }
 
-function decodeText(bytes: Uint8Array, what: string): { text: string; sha256: string } {
+function decodeText(bytes: Uint8Array, role: { what: string; verb: string }): { text: string; sha256: string } {
+  const { what } = role;
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new CliError(`${what} looks binary (a NUL byte at offset ${nul}); train on a UTF-8 text file.`);
+  if (nul >= 0) throw new CliError(`${what} looks binary (a NUL byte at offset ${nul}); ${role.verb} a UTF-8 text file.`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

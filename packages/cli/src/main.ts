@@ -32,7 +32,7 @@ function version(): string {
 
 function topHelp(): string {
   const lines = ['Usage: eddy <command> [options]', '', 'Train and sample recurrent language models (char-rnn for npm).', '', 'Commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.spec.summary.split('\n')[0]}`);
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.spec.short}`);
   lines.push('', 'Run eddy <command> --help for its options. Every command takes --json.', '');
   return lines.join('\n');
 }

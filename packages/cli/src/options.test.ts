@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 
 const SPEC: CommandSpec = {
   name: 'demo',
+  short: 'A demo.',
   summary: 'a demo',
   positionals: [{ name: 'file', help: 'a file', required: false }],
   options: [

@@ -42,6 +42,9 @@ export interface PositionalSpec {
 /** A command's whole interface. */
 export interface CommandSpec {
   name: string;
+  /** One whole sentence for the command list of `eddy --help` (at most one line). */
+  short: string;
+  /** The opening paragraph of the command's own `--help`. */
   summary: string;
   positionals: readonly PositionalSpec[];
   options: readonly OptionSpec[];

@@ -51,7 +51,8 @@ function fsyncDir(dir: string): void {
 
 /**
  * Replaces directory `dir` by one holding `files` (relative paths, `/`-separated) plus the entries
- * `carry` of the current `dir` that `files` does not replace — never leaving a half-written `dir`:
+ * `carry` of checkpoint directory `carryFrom` (default: the current `dir`) that `files` does not
+ * replace — never leaving a half-written `dir`:
  *
  * 1. everything is written and fsynced into the sibling `dir.eddy-tmp`;
  * 2. `dir` is renamed to `dir.eddy-old`, `dir.eddy-tmp` to `dir`, and `dir.eddy-old` removed.
@@ -61,14 +62,14 @@ function fsyncDir(dir: string): void {
  * `resolveCheckpointDir` reads instead. (Linux's renameat2(RENAME_EXCHANGE) would close that gap but
  * Node does not expose it.)
  */
-export function replaceDirectory(dir: string, files: ReadonlyMap<string, FileContent>, carry: readonly string[] = []): void {
+export function replaceDirectory(dir: string, files: ReadonlyMap<string, FileContent>, carry: readonly string[] = [], carryFrom: string = dir): void {
   const tmp = dir + TMP_SUFFIX;
   const old = dir + OLD_SUFFIX;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   try {
     for (const [name, content] of files) writeDurable(join(tmp, name), typeof content === 'function' ? content() : content);
-    const previous = existsSync(dir) ? dir : existsSync(old) ? old : null;
+    const previous = resolveCheckpointDir(carryFrom);
     if (previous !== null) {
       for (const name of carry) {
         if (files.has(name) || [...files.keys()].some((f) => f.startsWith(name + '/'))) continue;

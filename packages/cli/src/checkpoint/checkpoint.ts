@@ -15,6 +15,7 @@ import { replaceDirectory, resolveCheckpointDir, type FileContent } from './atom
 //   train-state/tensors.safetensors  optimizer buffers (optimizer.state.<i>.<name>, PyTorch's buffer names) and
 //                                 the carried hidden state (hidden.h, hidden.c)
 //   best/                  config.json, model.safetensors, vocab.json of the best validation loss so far
+//                          (the latest model while none has been validated)
 
 export const CHECKPOINT_FORMAT = 'eddy-checkpoint';
 /**
@@ -173,18 +174,21 @@ function modelFiles(parts: CheckpointParts, prefix: string): Array<[string, File
 }
 
 /**
- * Writes checkpoint `dir` atomically (see `replaceDirectory`); with `best` the same model also
- * becomes `best/`, otherwise the previous `best/` is kept.
+ * Writes checkpoint `dir` atomically (see `replaceDirectory`). With `best` (the validation loss
+ * improved), or while the run has no validated best (`progress.bestStep` null: before its first
+ * evaluation, or with no validation split), the same model also becomes `best/`; otherwise the
+ * `best/` of `bestFrom` is kept — `dir` itself, or the checkpoint a run resumed from when it writes
+ * elsewhere — so that `best/` always belongs to the run in `dir`.
  */
-export function writeCheckpoint(dir: string, parts: CheckpointParts, best: boolean): void {
+export function writeCheckpoint(dir: string, parts: CheckpointParts, best: boolean, bestFrom: string = dir): void {
   const files = new Map<string, FileContent>(modelFiles(parts, ''));
   files.set('train-state/state.json', json(parts.trainState));
   files.set(
     'train-state/tensors.safetensors',
     safetensorsOf(() => Object.fromEntries(Object.entries(parts.trainTensors).map(([k, v]) => [k, tensor(v.data, v.shape)])), true),
   );
-  if (best) for (const [name, content] of modelFiles(parts, 'best/')) files.set(name, content);
-  replaceDirectory(dir, files, ['best']);
+  if (best || parts.config.progress.bestStep === null) for (const [name, content] of modelFiles(parts, 'best/')) files.set(name, content);
+  replaceDirectory(dir, files, ['best'], bestFrom);
 }
 
 /** A checkpoint read back: config, model (weights loaded), tokenizer, and the training state when asked for. */

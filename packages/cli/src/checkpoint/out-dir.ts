@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
+import { resolveCheckpointDir } from './atomic-dir.js';
 import { CHECKPOINT_FORMAT } from './checkpoint.js';
 
 function isCheckpoint(dir: string): boolean {
@@ -12,17 +13,42 @@ function isCheckpoint(dir: string): boolean {
   }
 }
 
+/** How a run may treat what its output directory already holds. */
+export interface OutputDirOptions {
+  /** The checkpoint the run continues (`--resume DIR`); writing back into it is what resuming does. */
+  resumeDir?: string;
+  /** `--overwrite`: the run may replace another Eddy checkpoint. */
+  overwrite?: boolean;
+}
+
 /**
- * Checks, before any training, that checkpoint directory `out` can be written: it is new, empty,
- * or an Eddy checkpoint (which the run replaces) — never another folder, because a checkpoint
- * write replaces the whole directory — and its parent accepts files (the temp folder is a sibling).
+ * Checks, before any training, that checkpoint directory `out` can be written and that writing it
+ * loses nothing the user made:
+ *
+ * - new or empty: fine;
+ * - an Eddy checkpoint (or the `.eddy-old` copy a crash mid-write left): only the one being resumed,
+ *   or any with `--overwrite` — otherwise refused, naming `--resume` and `--overwrite`;
+ * - anything else (a file, a folder of other files): refused even with `--overwrite`, because a
+ *   checkpoint write replaces the whole directory and `--overwrite` only ever replaces checkpoints;
+ *
+ * and that its parent accepts files (the temp folder is a sibling).
  */
-export function checkOutputDir(out: string): void {
+export function checkOutputDir(out: string, options: OutputDirOptions = {}): void {
   const abs = resolve(out);
-  if (existsSync(abs)) {
-    if (!statSync(abs).isDirectory()) throw new CliError(`the output ${out} is a file; give --out a directory path.`);
-    if (readdirSync(abs).length > 0 && !isCheckpoint(abs)) {
-      throw new CliError(`the output directory ${out} holds files that are not an Eddy checkpoint; choose a new or empty --out directory (eddy replaces the whole directory).`);
+  const continuing = options.resumeDir !== undefined && resolve(options.resumeDir) === abs;
+  if (continuing && options.overwrite) {
+    throw new UsageError(`--overwrite would replace ${out}, the checkpoint --resume continues; drop --overwrite, or give --out another directory.`);
+  }
+  const existing = resolveCheckpointDir(abs);
+  if (existing !== null) {
+    if (!statSync(existing).isDirectory()) throw new CliError(`the output ${out} is a file; give --out a directory path.`);
+    if (readdirSync(existing).length > 0) {
+      if (!isCheckpoint(existing)) {
+        throw new CliError(`the output directory ${out} holds files that are not an Eddy checkpoint; choose a new or empty --out directory (eddy replaces the whole directory, and --overwrite only replaces checkpoints).`);
+      }
+      if (!continuing && !options.overwrite) {
+        throw new CliError(`the output directory ${out} already holds a checkpoint; continue it with --resume ${out}, replace it with --overwrite, or choose another --out.`);
+      }
     }
   }
   const parent = dirname(abs);

@@ -3,6 +3,7 @@ import { WORKLOAD_NAMES, WORKLOADS } from '@eddy/models/workloads';
 
 export const BENCH_SPEC: CommandSpec = withCommonOptions({
   name: 'bench',
+  short: 'Time the canonical workloads W1–W4 on this machine.',
   summary:
     'Time the canonical workloads on this machine: W1–W3 train a character language model (W1 LSTM 1×256,\n' +
     'W2 GRU 1×256, W3 LSTM 2×512; B 32, T 64, Adam, clip 5) and report tokens/s, W4 samples from a 2×512 LSTM\n' +

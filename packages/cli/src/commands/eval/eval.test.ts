@@ -3,7 +3,7 @@ import { noGrad, ready, scope, tensor, type Tensor } from '@eddy/autograd';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from '../../checkpoint/checkpoint.js';
 import { disposeState, type LmState } from '@eddy/models';
-import { runMain, SENTENCE, tempDir, TINY, writeText } from '../../test/helpers.js';
+import { runBin, runMain, SENTENCE, tempDir, TINY, writeText } from '../../test/helpers.js';
 
 let dir: string;
 let ck: string;
@@ -47,8 +47,9 @@ describe('eddy eval', () => {
     const r = await runMain(['eval', ck, file, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { loss: number; bitsPerChar: number; perplexity: number; tokens: number };
-    expect(Object.keys(out)).toEqual(['loss', 'bitsPerChar', 'perplexity', 'tokens']);
+    const out = JSON.parse(r.stdout) as { loss: number; bitsPerChar: number; perplexity: number; tokens: number; unknownTokens: number };
+    expect(Object.keys(out)).toEqual(['loss', 'bitsPerChar', 'perplexity', 'tokens', 'unknownTokens']);
+    expect(out.unknownTokens).toBe(0);
     const ref = await referenceLoss(text);
     expect(out.tokens).toBe(ref.tokens);
     expect(out.loss).toBeCloseTo(ref.loss, 4);
@@ -72,5 +73,30 @@ describe('eddy eval', () => {
     expect(out.bitsPerChar).toBe(null);
     expect(out.tokens).toBe(26);
     expect(out.perplexity).toBeGreaterThan(1);
+  });
+});
+
+describe('eddy eval (the bin): unknown symbols and bad files', () => {
+  test('symbols of the file the vocabulary lacks are counted: a warning on stderr and unknownTokens in --json', () => {
+    const file = writeText(dir, 'greek.txt', 'the ΩΩΩ fox. ' + SENTENCE);
+    const r = runBin(['eval', ck, file, '--json']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`eddy: warning: 3 of the 58 characters of ${file} are not in the vocabulary of ${ck} and were read as <unk>.\n`);
+    expect(JSON.parse(r.stdout)).toMatchObject({ tokens: 57, unknownTokens: 3 });
+  });
+
+  test('errors name the evaluated file and eddy eval, never a corpus or training', () => {
+    const bad = (file: string, message: RegExp): void => {
+      const r = runBin(['eval', ck, file]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/corpus|train/);
+    };
+    bad(join(dir, 'missing.txt'), /^eddy: the file .*missing\.txt does not exist or cannot be read; check the path of the text file to evaluate on\.\n$/);
+    bad(dir, /^eddy: the file .* is a directory; give eddy eval a UTF-8 text file to evaluate on\.\n$/);
+    bad(writeText(dir, 'empty.txt', ''), /^eddy: the file .*empty\.txt is empty; give a UTF-8 text file with some text in it\.\n$/);
+    bad(writeText(dir, 'bin.dat', new Uint8Array([0x45, 0, 1])), /^eddy: the file .*bin\.dat looks binary \(a NUL byte at offset 1\); evaluate a UTF-8 text file\.\n$/);
+    bad(writeText(dir, 'latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9])), /^eddy: the file .*latin1\.txt is not valid UTF-8 text/);
+    bad(writeText(dir, 'one.txt', 't'), /^eddy: the file .*one\.txt has 1 token for this char tokenizer but evaluation needs at least 2; give eddy eval a longer file\.\n$/);
   });
 });

@@ -1,10 +1,11 @@
 import { ready } from '@eddy/autograd';
 import { LmBatcher } from '@eddy/text';
 import { readCheckpoint } from '../../checkpoint/checkpoint.js';
-import { readCorpusFile } from '../../corpus.js';
+import { readEvalFile } from '../../corpus.js';
 import { CliError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
+import { warnUnknown } from '../../unknown-tokens.js';
 
 /** What `eddy eval --json` prints. */
 export interface EvalResult {
@@ -19,6 +20,8 @@ export interface EvalResult {
   perplexity: number;
   /** Tokens predicted (every token of the file but the first). */
   tokens: number;
+  /** Tokens of the file read as `<unk>` (not in the checkpoint's vocabulary; always 0 for BPE). */
+  unknownTokens: number;
 }
 
 /** `eddy eval DIR FILE`: the whole file as one stream (batch 1), state carried across windows. */
@@ -27,9 +30,10 @@ export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
   const [dir, file] = args.positionals;
   const { model, tokenizer, config } = readCheckpoint(dir);
   try {
-    const corpus = readCorpusFile(file);
+    const corpus = readEvalFile(file);
     const ids = tokenizer.encode(corpus.text);
-    if (ids.length < 2) throw new CliError(`${file} has ${ids.length} token${ids.length === 1 ? '' : 's'} for this ${tokenizer.type} tokenizer; evaluation needs at least 2.`);
+    if (ids.length < 2) throw new CliError(`the file ${file} has ${ids.length} token${ids.length === 1 ? '' : 's'} for this ${tokenizer.type} tokenizer but evaluation needs at least 2; give eddy eval a longer file.`);
+    const unknownTokens = warnUnknown(io, ids, tokenizer, file, dir);
     const { nats, tokens } = model.evaluate(new LmBatcher(ids, { batchSize: 1, seqLen: config.training.seqLen }).epochWindows());
     const loss = nats / tokens;
     const chars = [...corpus.text].length;
@@ -38,6 +42,7 @@ export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
       bitsPerChar: tokenizer.type === 'char' ? loss / Math.LN2 : tokenizer.type === 'bpe' ? nats / Math.LN2 / chars : null,
       perplexity: Math.exp(loss),
       tokens,
+      unknownTokens,
     };
     if (args.flag('json')) io.stdout.write(JSON.stringify(result) + '\n');
     else {

@@ -2,6 +2,7 @@ import { withCommonOptions, type CommandSpec } from '../../options.js';
 
 export const EVAL_SPEC: CommandSpec = withCommonOptions({
   name: 'eval',
+  short: 'Measure a checkpoint\'s loss and perplexity on a text file.',
   summary:
     'Evaluate a checkpoint on a text file: loss in nats per token, bits per character (char and BPE models)\n' +
     'and perplexity (per token), over the whole file read as one stream.',

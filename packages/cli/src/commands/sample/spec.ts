@@ -2,6 +2,7 @@ import { withCommonOptions, type CommandSpec } from '../../options.js';
 
 export const SAMPLE_SPEC: CommandSpec = withCommonOptions({
   name: 'sample',
+  short: 'Stream text from a trained checkpoint to stdout.',
   summary: 'Stream text from a trained checkpoint to stdout, one token at a time (the model\'s state carried from step to step).',
   positionals: [{ name: 'dir', help: 'a checkpoint directory written by eddy train', required: true }],
   options: [

@@ -11,7 +11,7 @@ const SMALL = TINY.filter((_, i) => i < TINY.indexOf('--eval-every'));
 const progressOf = (dir: string): { step: number } => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).progress;
 
 describe('stopping a run', () => {
-  test('Ctrl-C writes a checkpoint at the current step, exits 130 without a stack, and --resume finishes the run', async () => {
+  test('Ctrl-C writes a checkpoint at the current step (best/ too, before any evaluation), exits 130 without a stack, and --resume finishes the run', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(40));
     const out = join(dir, 'run');
@@ -35,6 +35,10 @@ describe('stopping a run', () => {
     expect(events.at(-2)).toMatchObject({ event: 'checkpoint', reason: 'interrupt', step: done.step });
     expect(progressOf(out).step).toBe(done.step);
     expect(done.step as number).toBeLessThan(100000);
+    // Stopped before its first evaluation, the run has no validated best: best/ is the model saved.
+    expect(events.some((e) => e.event === 'eval')).toBe(false);
+    expect(Buffer.compare(readFileSync(join(out, 'best', 'model.safetensors')), readFileSync(join(out, 'model.safetensors')))).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'best', 'config.json'), 'utf8')).progress.step).toBe(done.step);
 
     const resumed = await runMain(['train', '--resume', out, '--steps', String((done.step as number) + 3), '--json']);
     expect(resumed.code).toBe(0);

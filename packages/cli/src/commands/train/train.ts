@@ -1,6 +1,6 @@
 import { detach, getCore, getRngState, keep, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
 import { DivergenceError, disposeState, LanguageModel, trainLoop, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
-import { BpeTokenizer, CharTokenizer, LmBatcher, splitCorpus, WordTokenizer, type Tokenizer } from '@eddy/text';
+import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, readTrainingOptions, writeCheckpoint,
   type CheckpointConfig, type TrainingOptions, type TrainState,
@@ -11,9 +11,8 @@ import { CliError, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
+import { buildTokenizer, vocabSizeOption } from './tokenizer.js';
 
-/** Default BPE vocabulary when --vocab-size is not given. */
-const DEFAULT_BPE_VOCAB = 1000;
 
 function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
   const seqLen = args.number('seq-len');
@@ -24,7 +23,7 @@ function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
   return {
     corpus: { path: corpus.path, label: corpus.label, sha256: corpus.sha256 },
     tokenizer: args.string('tokenizer') as TrainingOptions['tokenizer'],
-    vocabSize: args.optionalNumber('vocab-size') ?? null,
+    vocabSize: vocabSizeOption(args),
     seqLen,
     bptt,
     batch: args.number('batch'),
@@ -55,12 +54,6 @@ async function trainingCore(fast: boolean): Promise<Core> {
     );
   }
   return core;
-}
-
-function buildTokenizer(o: TrainingOptions, text: string): Tokenizer {
-  if (o.tokenizer === 'char') return CharTokenizer.fromCorpus(text);
-  if (o.tokenizer === 'word') return WordTokenizer.fromCorpus(text, o.vocabSize === null ? {} : { maxSize: o.vocabSize });
-  return BpeTokenizer.train(text, { vocabSize: o.vocabSize ?? DEFAULT_BPE_VOCAB });
 }
 
 function makeOptimizer(kind: TrainingOptions['optimizer'], params: Tensor[], lr: number): optim.Optimizer {
@@ -199,7 +192,7 @@ function configOf(run: Run): CheckpointConfig {
   };
 }
 
-function save(run: Run, out: string, best: boolean, elapsed: number): void {
+function save(run: Run, out: string, best: boolean, elapsed: number, bestFrom: string): void {
   const optimizer = optimizerToFiles(run.opt.stateDict());
   const hidden = run.model.stateToDict(run.state);
   const trainState: TrainState = {
@@ -218,7 +211,7 @@ function save(run: Run, out: string, best: boolean, elapsed: number): void {
     t.dispose();
   }
   try {
-    writeCheckpoint(out, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors }, best);
+    writeCheckpoint(out, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors }, best, bestFrom);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
     throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
@@ -244,9 +237,10 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = n
 async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir: string | undefined, core: Core): Promise<number> {
   const out = args.optionalString('out') ?? resumeDir ?? 'run';
   const json = args.flag('json');
-  if (resumeDir === undefined) checkOutputDir(out);
+  const outOptions = { resumeDir, overwrite: args.flag('overwrite') };
+  if (resumeDir === undefined) checkOutputDir(out, outOptions);
   const run = resumeDir === undefined ? freshRun(args) : resumedRun(args, resumeDir);
-  if (resumeDir !== undefined && out !== resumeDir) checkOutputDir(out);
+  if (resumeDir !== undefined) checkOutputDir(out, outOptions);
   const o = run.options;
   const every = Math.max(1, Math.round(o.evalEvery / 10));
   const reporter: Reporter = json ? new JsonReporter(io, every) : io.stderr.isTTY ? new BarReporter(io) : new LineReporter(io, every);
@@ -273,6 +267,8 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
   // The state the step's forward produced, kept past its scope and swapped in after the update.
   let nextState: LmState | null = null;
   let stepTokens = 0;
+  // best/ comes from the checkpoint resumed until this run has written its own (writeCheckpoint).
+  const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : out);
 
   // The weights that gave a non-finite loss are not saved: the checkpoint on disk stays the last good one.
   const nonFinite = (e: DivergenceError): CliError => {
@@ -324,7 +320,8 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
           run.valLoss = c.valLoss;
           if (c.improved) [run.bestValLoss, run.bestStep] = [c.valLoss, c.step];
         }
-        save(run, out, c.improved, elapsed());
+        // Before any evaluation (a Ctrl-C, --val-fraction 0), best/ is this model: writeCheckpoint.
+        save(run, out, c.improved, elapsed(), bestFrom());
         lastSavedStep = c.step;
       },
       onEvent: (e: TrainEvent) => {
