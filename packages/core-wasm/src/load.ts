@@ -58,11 +58,12 @@ function sourceOf(variant: Variant, options: LoadOptions): Source {
  * (whose server must then serve that path). An iife or CommonJS bundle has no import.meta.url.
  */
 function besideThisModule(variant: Variant): URL | undefined {
-  // A variable, not a literal: bundlers that rewrite `new URL('literal', import.meta.url)` into
-  // assets would otherwise copy every build into every bundle.
-  const path = `../wasm/${WASM_FILES[variant]}`;
+  // Not written as `new URL(expression, import.meta.url)`: bundlers read that pattern as an asset
+  // reference and would copy the folder into every bundle (webpack warns about it). A page that
+  // wants these builds passes `url` or `wasm`; the default only serves unbundled use.
+  const base = import.meta.url;
   try {
-    return new URL(path, import.meta.url);
+    return new URL(`../wasm/${WASM_FILES[variant]}`, base);
   } catch {
     return undefined;
   }
