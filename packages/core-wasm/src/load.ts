@@ -42,7 +42,8 @@ function sourceOf(variant: Variant, options: LoadOptions): Source {
     if (!(wasm instanceof ArrayBuffer) && !ArrayBuffer.isView(wasm)) {
       throw new EddyError('E_ARGUMENT', `loadCore: wasm must be a WebAssembly.Module, an ArrayBuffer or a typed array, got ${describe(wasm)}`);
     }
-    return { kind: 'bytes', bytes: wasm };
+    // The public type is any view, since TypeScript before 5.7 has no ArrayBufferView<ArrayBuffer>.
+    return { kind: 'bytes', bytes: wasm as BufferSource };
   }
   if (url !== undefined) return { kind: 'url', url, given: true };
   if (variant === 'simd') return { kind: 'embedded' };

@@ -7,4 +7,4 @@ import { relaxedBase64 } from './generated/relaxed.js';
  * The relaxed-SIMD build's bytes: `loadCore({ variant: 'relaxed', deterministic: false, wasm: relaxedWasm })`
  * (or autograd's `loadCore`) loads it with nothing to serve or copy.
  */
-export const relaxedWasm: Uint8Array<ArrayBuffer> = /* @__PURE__ */ decodeBase64(relaxedBase64);
+export const relaxedWasm: Uint8Array = /* @__PURE__ */ decodeBase64(relaxedBase64);

@@ -31,7 +31,7 @@ export interface LoadOptions {
    * The chosen build itself, compiled or as bytes, instead of a URL: e.g. `relaxedWasm` from
    * `@eddy/core-wasm/relaxed`, which needs nothing served. It must be the build `variant` names.
    */
-  wasm?: WebAssembly.Module | BufferSource;
+  wasm?: WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 }
 
 /**
