@@ -118,6 +118,8 @@ describe('an app built from the packed packages', () => {
       await page.goto(`${session!.origin}${path}`);
       await page.waitForFunction('globalThis.eddyResult !== undefined', null, { timeout: 60_000 });
       return { result: (await page.evaluate('globalThis.eddyResult')) as Result, failed };
+    } catch (e) {
+      throw new Error(`${path} gave no result (${failed.join('; ') || 'no failed request'}): ${(e as Error).message}`, { cause: e });
     } finally {
       page.off('response', onResponse).off('pageerror', onError);
     }
