@@ -23,7 +23,9 @@ export function fail(code: AutogradErrorCode, message: string): EddyError {
 }
 
 // Node's entry has `loadCoreSync`; the browser entry does not, and there `ready()` must be awaited.
-const loadSync = (k as { loadCoreSync?: (options?: k.LoadOptions) => Core }).loadCoreSync;
+// Looked up at run time: bundlers of a page see only the browser entry and report `k.loadCoreSync`
+// as a missing export (webpack refuses to build).
+const loadSync = Reflect.get(k, 'loadCoreSync') as ((options?: k.LoadOptions) => Core) | undefined;
 
 let active: Core | null = null;
 let loading: Promise<void> | null = null;

@@ -70,14 +70,28 @@ function readAsString(memory: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
 }
 
-/** Wraps an instance made with `coreImports`; the loaders differ only in how they get the module. */
+/**
+ * Wraps an instance made with `coreImports`; the loaders differ only in how they get the module.
+ * A module given by URL or bytes may be another build than the one asked for: whether it has relaxed
+ * SIMD is the difference that changes results, so that is checked.
+ */
 export function createCore(
   instance: WebAssembly.Instance,
   variant: Variant,
   features: Features,
   options: { maxBytes?: number },
 ): Core {
-  return new Core(instance, variant, features, options);
+  const core = new Core(instance, variant, features, options);
+  const relaxed = core.exports.has_relaxed_simd() === 1;
+  if (relaxed !== (variant === 'relaxed')) {
+    throw new EddyError(
+      'E_LOAD',
+      relaxed
+        ? `loadCore: the module is the relaxed build, but the ${variant} build was chosen; pass variant: 'relaxed' and deterministic: false`
+        : "loadCore: the module is not the relaxed build that variant 'relaxed' asks for (it lacks relaxed SIMD)",
+    );
+  }
+  return core;
 }
 
 /** Instantiates synchronously (Node, workers); browsers' main threads must use `instantiateAsync`. */

@@ -21,11 +21,17 @@ export interface LoadOptions {
   /** Cap on linear memory in bytes (default: the 4 GiB wasm32 limit). */
   maxBytes?: number;
   /**
-   * Where the chosen build's .wasm is, instead of the `wasm/` folder beside the package: a URL in
-   * browsers (fetched with `compileStreaming`), a file path or `file:` URL in Node. The inline
-   * entry carries its module and refuses this option.
+   * Where the chosen build's .wasm is: a URL in browsers (fetched; compiled while it streams when the
+   * server sends `application/wasm`), a file path or `file:` URL in Node. By default the simd build
+   * comes embedded in the package and the others from `wasm/` beside it, where that can be found
+   * (unbundled, or an ESM bundle whose server serves that path).
    */
   url?: string | URL;
+  /**
+   * The chosen build itself, compiled or as bytes, instead of a URL: e.g. `relaxedWasm` from
+   * `@eddy/core-wasm/relaxed`, which needs nothing served. It must be the build `variant` names.
+   */
+  wasm?: WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 }
 
 /**

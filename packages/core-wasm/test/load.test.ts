@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chooseVariant, detectFeatures, EddyError, loadCoreSync, RELAXED_PREFERRED } from '../src/index.node.js';
-import { loadCore as loadInline } from '../src/index.inline.js';
+import { readFileSync } from 'node:fs';
+import { loadCore as loadInBrowser } from '../src/index.browser.js';
+import * as node from '../src/index.node.js';
+import * as browser from '../src/index.browser.js';
+import { detectFeatures, EddyError, loadCoreSync } from '../src/index.node.js';
+import { relaxedWasm } from '../src/relaxed.js';
+import { chooseVariant, RELAXED_PREFERRED } from '../src/variant.js';
 
 describe('loading the core', () => {
   it('probes features: SIMD everywhere Eddy runs, relaxed SIMD with the Node 20 flag the tests pass', () => {
@@ -55,12 +60,63 @@ describe('loading the core', () => {
     expect(b.arena.f32[p >>> 2]).not.toBe(5);
   });
 
-  it('the inline entry (base64, for bundlers) loads the same module', async () => {
-    const core = await loadInline();
-    expect(core.variant).toBe('simd');
-    expect(core.exports.heap_base()).toBe(loadCoreSync().exports.heap_base());
-    await expect(loadInline({ variant: 'debug' })).rejects.toBeInstanceOf(EddyError);
-    await expect(loadInline({ url: 'x.wasm' })).rejects.toThrow(/url is for the Node and browser entries/);
+  it('loads the simd build embedded in the package, identical to the published .wasm file', async () => {
+    const file = new URL('../wasm/eddy-core.wasm', import.meta.url);
+    const embedded = loadCoreSync();
+    const fromFile = loadCoreSync({ url: file });
+    expect(embedded.variant).toBe('simd');
+    expect(embedded.exports.heap_base()).toBe(fromFile.exports.heap_base());
+    // The browser entry carries the same build and compiles it asynchronously.
+    const inBrowserEntry = await loadInBrowser();
+    expect(inBrowserEntry.variant).toBe('simd');
+    expect(inBrowserEntry.exports.heap_base()).toBe(embedded.exports.heap_base());
+  });
+
+  it('loads a build given as bytes or as a compiled module, and the embedded relaxed build', async () => {
+    const bytes = readFileSync(new URL('../wasm/eddy-core.debug.wasm', import.meta.url));
+    expect(loadCoreSync({ variant: 'debug', wasm: bytes }).variant).toBe('debug');
+    expect(loadCoreSync({ variant: 'debug', wasm: new WebAssembly.Module(bytes) }).variant).toBe('debug');
+    const relaxed = await loadInBrowser({ variant: 'relaxed', deterministic: false, wasm: relaxedWasm });
+    expect(relaxed.exports.has_relaxed_simd()).toBe(1);
+    expect(loadCoreSync({ variant: 'relaxed', deterministic: false, wasm: relaxedWasm }).exports.has_relaxed_simd()).toBe(1);
+  });
+
+  it('refuses a module that is not the build asked for, and bad wasm or url arguments', async () => {
+    expect(() => loadCoreSync({ wasm: relaxedWasm })).toThrow(
+      expect.objectContaining({ code: 'E_LOAD', message: expect.stringMatching(/is the relaxed build, but the simd build was chosen/) }),
+    );
+    expect(() => loadCoreSync({ variant: 'relaxed', deterministic: false, url: new URL('../wasm/eddy-core.wasm', import.meta.url) })).toThrow(
+      /not the relaxed build/,
+    );
+    expect(() => loadCoreSync({ wasm: 'eddy-core.wasm' as never })).toThrow(
+      expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringContaining('wasm must be a WebAssembly.Module, an ArrayBuffer or a typed array, got "eddy-core.wasm"') }),
+    );
+    expect(() => loadCoreSync({ wasm: relaxedWasm, url: 'x.wasm' })).toThrow(/either wasm .* or url .*, not both/);
+    expect(() => loadCoreSync({ wasm: new Uint8Array([0, 97, 115, 109]) })).toThrow(
+      /the module given as wasm is not a valid WebAssembly module/,
+    );
+  });
+
+  it('in the browser entry, says what to do when a build cannot be fetched', async () => {
+    // Node's fetch cannot read file: URLs, as a bundled page cannot fetch a .wasm its server lacks.
+    await expect(loadInBrowser({ variant: 'debug' })).rejects.toThrow(
+      expect.objectContaining({
+        code: 'E_LOAD',
+        message: expect.stringMatching(/cannot fetch file:.*eddy-core\.debug\.wasm.*; serve a copy of @eddy\/core-wasm\/wasm\/eddy-core\.debug\.wasm and pass its address as url$/),
+      }),
+    );
+    await expect(loadInBrowser({ variant: 'relaxed', deterministic: false })).rejects.toThrow(
+      /or pass wasm: relaxedWasm from '@eddy\/core-wasm\/relaxed'$/,
+    );
+    // A url the caller gave gets no advice to give a url.
+    await expect(loadInBrowser({ url: 'http://127.0.0.1:9/eddy.wasm' })).rejects.toThrow(/^loadCore: cannot fetch http:\/\/127\.0\.0\.1:9\/eddy\.wasm: [^;]*$/);
+  });
+
+  it('exports the same API from both entries, except loadCoreSync (Node only), and no internals', () => {
+    const names = (m: object) => Object.keys(m).sort();
+    expect(names(node).filter((n) => n !== 'loadCoreSync')).toEqual(names(browser));
+    expect(names(browser)).not.toContain('loadCoreSync');
+    for (const internal of ['chooseVariant', 'RELAXED_PREFERRED', 'WASM_FILES']) expect(names(node)).not.toContain(internal);
   });
 });
 
