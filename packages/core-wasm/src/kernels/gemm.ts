@@ -71,7 +71,8 @@ function checkLeftAndC(core: Core, op: string, args: SgemmArgs | SgemmPackedArgs
   const k = checkDim(op, 'k', args.k);
   const alpha = checkFinite(op, 'alpha', args.alpha ?? 1);
   const beta = checkFinite(op, 'beta', args.beta ?? 0);
-  const [aRows, aCols] = transA ? [k, m] : [m, k];
+  // Two ternaries, not a destructured pair: this runs on every product, and tiny ones are common.
+  const aRows = transA ? k : m, aCols = transA ? m : k;
   const lda = checkStride(op, 'lda', args.lda ?? Math.max(aCols, 1), aCols);
   const ldc = checkStride(op, 'ldc', args.ldc ?? Math.max(n, 1), n);
   const a = checkMatrix(core, op, 'a', args.a, aRows, aCols, lda);
@@ -92,7 +93,7 @@ export function sgemm(core: Core, args: SgemmArgs, impl?: Impl): void {
   if (impl !== undefined) checkImpl(op, impl);
   const { transA, m, n, k, alpha, beta, a, lda, c, ldc } = checkLeftAndC(core, op, args);
   const transB = checkFlag(op, 'transB', args.transB ?? false);
-  const [bRows, bCols] = transB ? [n, k] : [k, n];
+  const bRows = transB ? n : k, bCols = transB ? k : n;
   const ldb = checkStride(op, 'ldb', args.ldb ?? Math.max(bCols, 1), bCols);
   const b = checkMatrix(core, op, 'b', args.b, bRows, bCols, ldb);
   if (m === 0 || n === 0) return;
