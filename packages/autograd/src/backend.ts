@@ -71,25 +71,3 @@ export function useCore(core: Core): void {
   if (!(core instanceof k.Core)) throw fail('E_ARGUMENT', 'useCore: expected a Core from @eddy/core-wasm');
   active = core;
 }
-
-/** Below this many multiply-adds, `gemm` skips the SIMD path's packing workspace (see below). */
-const SMALL_GEMM = 4096;
-
-/**
- * C ← α·op(A)·op(B) + β·C for autograd's own tensors. NOTE: tiny products (a recursive net's
- * 5×5 weights) are dominated by the wrapper's per-call costs (argument checks, an arena scope for
- * the packing workspace), about 3 µs; they call the scalar twin directly, which needs no workspace.
- * That is safe here because autograd derived every size from tensors it allocated.
- */
-export function gemm(core: Core, args: k.SgemmArgs): void {
-  const { m, n, k: kk } = args;
-  if (m * n * kk > SMALL_GEMM || m === 0 || n === 0) {
-    k.sgemm(core, args);
-    return;
-  }
-  const transA = args.transA ?? false, transB = args.transB ?? false;
-  const lda = args.lda ?? Math.max(transA ? m : kk, 1);
-  const ldb = args.ldb ?? Math.max(transB ? kk : n, 1);
-  const ldc = args.ldc ?? Math.max(n, 1);
-  core.exports.f32_gemm__scalar(+transA, +transB, m, n, kk, args.alpha ?? 1, args.a, lda, args.b, ldb, args.beta ?? 0, args.c, ldc, 0);
-}

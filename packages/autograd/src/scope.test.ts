@@ -53,6 +53,69 @@ describe('scope, keep, detach', () => {
     expect(code(() => kept.item())).toBe('E_SCOPE');
   });
 
+  test('returned trees of any depth keep their tensors: 1000-deep nesting, a 10⁵-deep chain', () => {
+    type Node = { t: ReturnType<typeof tensor>; next: Node | null } | null;
+    const deep = scope(() => {
+      let v: unknown = tensor([42]);
+      for (let i = 0; i < 1000; i++) v = i % 2 === 0 ? [v] : { child: v };
+      return v;
+    });
+    let leaf: unknown = deep;
+    for (let i = 999; i >= 0; i--) leaf = i % 2 === 0 ? (leaf as unknown[])[0] : (leaf as { child: unknown }).child;
+    expect((leaf as ReturnType<typeof tensor>).item()).toBe(42);
+    (leaf as ReturnType<typeof tensor>).dispose();
+
+    const chain = scope(() => {
+      let head: Node = null;
+      for (let i = 0; i < 100_000; i++) head = { t: i % 10_000 === 0 ? tensor([i]) : (null as never), next: head };
+      return head;
+    });
+    const kept: number[] = [];
+    for (let n: Node = chain; n !== null; n = n.next) if (n.t) kept.push(n.t.item()), n.t.dispose();
+    expect(kept).toEqual([90_000, 80_000, 70_000, 60_000, 50_000, 40_000, 30_000, 20_000, 10_000, 0]);
+  });
+
+  test('cycles, class instances, Maps and Sets in a result keep their tensors', () => {
+    class Tree {
+      readonly children: Tree[] = [];
+      parent: Tree | null = null;
+      constructor(readonly h: ReturnType<typeof tensor>) {}
+    }
+    const out = scope(() => {
+      const root = new Tree(tensor([1]));
+      const leaf = new Tree(tensor([2]));
+      leaf.parent = root;
+      root.children.push(leaf, root);
+      const byName = new Map<unknown, unknown>([['leaf', leaf], [tensor([3]), 'a tensor as a key']]);
+      return { root, byName, set: new Set([tensor([4])]), self: null as unknown };
+    });
+    out.self = out;
+    const leaf = out.root.children[0];
+    const [keyTensor] = [...out.byName.keys()].filter((k) => k !== 'leaf') as ReturnType<typeof tensor>[];
+    const [setTensor] = [...out.set];
+    expect([out.root.h.item(), leaf.h.item(), keyTensor.item(), setTensor.item()]).toEqual([1, 2, 3, 4]);
+    expect(out.byName.get('leaf')).toBe(leaf);
+    for (const t of [out.root.h, leaf.h, keyTensor, setTensor]) t.dispose();
+  });
+
+  test('a container that cannot be searched is refused with its path, not freed in silence', () => {
+    let made!: ReturnType<typeof tensor>;
+    let error: unknown;
+    try {
+      scope(() => {
+        made = tensor([5]);
+        return { states: [{ cache: new WeakMap([[{}, made]]) }] };
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EddyError);
+    expect((error as EddyError).code).toBe('E_ARGUMENT');
+    expect((error as EddyError).message).toMatch(/WeakMap at result\.states\[0\]\.cache/);
+    // The scope still ended: what it made is freed and the error says so before anyone uses it.
+    expect(code(() => made.item())).toBe('E_SCOPE');
+  });
+
   test('nodes recorded inside a scope are dropped at its end; a returned result is a constant', () => {
     const start = tapeLength();
     const x = tensor([1, 2], undefined, { requiresGrad: true });

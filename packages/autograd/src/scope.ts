@@ -17,8 +17,12 @@ export interface Frame {
 export const frameState: { current: Frame | null } = { current: null };
 
 /**
- * Runs `fn` and frees every tensor created inside it except the ones it returns (a Tensor, or
- * arrays / plain objects of them, searched recursively) and the ones passed to `keep`. Tape nodes
+ * Runs `fn` and frees every tensor created inside it except the ones it returns and the ones
+ * passed to `keep`. The result is searched to any depth (a tree of results): arrays, Maps (keys and
+ * values), Sets and the own enumerable properties of any object, class instances included; cycles
+ * are followed once. A container whose contents cannot be enumerated (WeakMap, WeakSet, WeakRef, a
+ * Promise) throws E_ARGUMENT naming its path, rather than free the tensors it may hold; functions
+ * (closures), typed arrays and private `#fields` are not searched. Tape nodes
  * recorded inside are dropped: a returned tensor comes out as a constant (no node, no
  * requiresGrad), so call `backward()` inside the scope. Using a freed tensor throws E_SCOPE.
  * Scopes nest and are synchronous (an async fn is refused by the arena).
@@ -36,7 +40,7 @@ export function scope<T>(fn: () => T): T {
   try {
     return core.arena.scope(() => {
       const result = fn();
-      keepAll(result, 0);
+      keepAll(result);
       return result;
     });
   } finally {
@@ -53,11 +57,72 @@ export function scope<T>(fn: () => T): T {
   }
 }
 
-function keepAll(value: unknown, depth: number): void {
-  if (value instanceof Tensor) keep(value);
-  else if (depth > 8 || value === null || typeof value !== 'object') return;
-  else if (Array.isArray(value)) for (const v of value) keepAll(v, depth + 1);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) keepAll(v, depth + 1);
+/** A value still to search, with how it was reached (for the error's path). */
+interface Visit {
+  readonly value: object;
+  readonly parent: Visit | null;
+  readonly key: string;
+}
+
+/**
+ * Keeps every tensor reachable from `result`. NOTE: iterative, with an explicit stack and a visited
+ * set, so a result 10⁵ levels deep or with cycles neither overflows the call stack nor loops.
+ */
+function keepAll(result: unknown): void {
+  if (result instanceof Tensor) {
+    keep(result);
+    return;
+  }
+  if (!isSearchable(result)) return;
+  const seen = new Set<object>([result]);
+  const stack: Visit[] = [{ value: result, parent: null, key: '' }];
+  const visit = (value: unknown, parent: Visit, key: string): void => {
+    if (value instanceof Tensor) keep(value);
+    else if (isSearchable(value) && !seen.has(value)) {
+      seen.add(value);
+      stack.push({ value, parent, key });
+    }
+  };
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const value = top.value;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) visit(value[i], top, `[${i}]`);
+    } else if (value instanceof Map) {
+      let i = 0;
+      for (const [k, v] of value) {
+        visit(k, top, `.keys()[${i}]`);
+        visit(v, top, `.get(${describeKey(k)})`);
+        i++;
+      }
+    } else if (value instanceof Set) {
+      let i = 0;
+      for (const v of value) visit(v, top, `.values()[${i++}]`);
+    } else if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef || value instanceof Promise) {
+      throw fail(
+        'E_ARGUMENT',
+        `scope: the result holds a ${value.constructor.name} at ${pathOf(top)}, whose contents cannot be searched for tensors ` +
+          'to keep; return the tensors in an array, object or Map instead (or keep() them)',
+      );
+    } else {
+      for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], top, `.${key}`);
+    }
+  }
+}
+
+/** Objects whose contents may hold tensors (not typed arrays, buffers or functions: they cannot). */
+function isSearchable(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
+}
+
+function describeKey(key: unknown): string {
+  return typeof key === 'string' ? JSON.stringify(key) : typeof key === 'object' && key !== null ? `<${key.constructor?.name ?? 'object'}>` : String(key);
+}
+
+/** `result.a[2].get("x")`: where a visited value sits in the result. */
+function pathOf(v: Visit): string {
+  const parts: string[] = [];
+  for (let p: Visit | null = v; p !== null; p = p.parent) parts.push(p.key);
+  return `result${parts.reverse().join('')}`;
 }
 
 /**

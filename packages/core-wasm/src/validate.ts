@@ -49,11 +49,25 @@ export function checkPointer(core: Core, op: string, name: string, ptr: unknown,
   if (ptr < core.arena.base) {
     throw new EddyError('E_POINTER', `${op}: ${name} = ${ptr} points below the arena (base ${core.arena.base}), into the core's static data`);
   }
-  const size = core.memory.buffer.byteLength;
-  if (ptr + bytes > size) {
+  if (ptr + bytes > memoryBytes(core, ptr + bytes)) {
+    const size = core.memory.buffer.byteLength;
     throw new EddyError('E_POINTER', `${op}: ${name} spans bytes [${ptr}, ${ptr + bytes}) but memory has ${size} bytes`);
   }
   return ptr;
+}
+
+// NOTE: `memory.buffer` is a getter that costs about as much as a 5×5 GEMM's other checks together,
+// and every kernel call checks several pointers. Memory only grows, so a size once read stays a lower
+// bound: it is read again only for a pointer that seems to lie past it.
+let lastMemory: WebAssembly.Memory | null = null;
+let lastBytes = 0;
+
+/** The byte size of `core`'s memory, at least as large as `end` if the memory is. */
+function memoryBytes(core: Core, end: number): number {
+  if (core.memory === lastMemory && end <= lastBytes) return lastBytes;
+  lastMemory = core.memory;
+  lastBytes = core.memory.buffer.byteLength;
+  return lastBytes;
 }
 
 /** Bytes spanned by a float32 rows×cols matrix with row stride ld (0 when empty). */

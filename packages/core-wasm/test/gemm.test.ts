@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EddyError, packB, sgemm, sgemmPacked, type Core } from '../src/index.node.js';
 import { core, rng, uniform, VARIANTS } from './cores.js';
+import { buildOf, exportName, kernelFor } from '../src/dispatch.js';
 
 // The SIMD kernel packs k in slices of KC = 512 (assembly/gemm/sgemm.ts), op(A) in blocks of
 // MC = 128 rows and op(B) in blocks of NC = 1024 columns, into 4×8 tiles; m = 1 takes GEMV paths
@@ -227,14 +228,14 @@ describe.each(VARIANTS)('sgemm and sgemmPacked (%s build)', (variant) => {
         const c = c0.arena.allocF32(m * n);
         for (const tB of [0, 1]) {
           const work = guarded(x.f32_gemm_workspace_bytes(m, n, k));
-          x.f32_gemm_4x8__wasmsimd(0, tB, m, n, k, 1, a, k, b, tB ? k : n, 0, c, n, work.ptr);
-          expect(work.intact(), `f32_gemm_4x8__wasmsimd m=${m} n=${n} k=${k}`).toBe(true);
+          kernelFor(c0, 'gemm', 'simd')(0, tB, m, n, k, 1, a, k, b, tB ? k : n, 0, c, n, work.ptr);
+          expect(work.intact(), `${exportName('gemm', buildOf(c0), 'simd')} m=${m} n=${n} k=${k}`).toBe(true);
           const packed = guarded(x.f32_gemm_packed_b_bytes(n, k));
           x.f32_gemm_pack_b(tB, n, k, b, tB ? k : n, packed.ptr);
           expect(packed.intact(), `f32_gemm_pack_b n=${n} k=${k}`).toBe(true);
           const work2 = guarded(x.f32_gemm_packed_b_workspace_bytes(m, k));
-          x.f32_gemm_packed_b_4x8__wasmsimd(0, m, n, k, 1, a, k, packed.ptr, 0, c, n, work2.ptr);
-          expect(work2.intact(), `f32_gemm_packed_b_4x8__wasmsimd m=${m} n=${n} k=${k}`).toBe(true);
+          kernelFor(c0, 'gemm_packed_b', 'simd')(0, m, n, k, 1, a, k, packed.ptr, 0, c, n, work2.ptr);
+          expect(work2.intact(), `${exportName('gemm_packed_b', buildOf(c0), 'simd')} m=${m} n=${n} k=${k}`).toBe(true);
         }
       }
     });

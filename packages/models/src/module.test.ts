@@ -204,12 +204,16 @@ describe('modes, gradients, lifetimes, configs', () => {
     x.dispose();
   });
 
-  test('a module built inside a scope is freed with it (the documented rule)', () => {
+  test('a module built inside a scope is freed with it, unless the scope returns it', () => {
+    let dropped!: Linear;
     const net = scope(() => {
-      const inner = new Linear({ inFeatures: 2, outFeatures: 2 });
-      return { inner };
+      dropped = new Linear({ inFeatures: 2, outFeatures: 2 });
+      // scope searches what it returns to any depth, class instances included: the parameters stay.
+      return { inner: new Linear({ inFeatures: 2, outFeatures: 2 }) };
     }).inner;
-    throws(() => net.forward(tensor([[1, 2]])), 'E_SCOPE', /freed/);
+    throws(() => dropped.forward(tensor([[1, 2]])), 'E_SCOPE', /freed/);
+    expect(net.forward(tensor([[1, 2]])).shape).toEqual([1, 2]);
+    net.dispose();
   });
 
   test('fromConfig: unknown types, wrong subclass, bad configs', () => {

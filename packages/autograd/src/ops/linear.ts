@@ -1,4 +1,4 @@
-import { fail, gemm } from '../backend.js';
+import { fail, k } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { fmt } from '../shapes.js';
 import { checkFloat, coreOf, empty, type Tensor } from '../tensor.js';
@@ -23,7 +23,7 @@ const LinearFn: Function<Sizes, Sizes> = {
       const bias = f32.subarray(b.ptr >>> 2, (b.ptr >>> 2) + s.outF);
       for (let r = 0, at = out.ptr >>> 2; r < s.rows; r++, at += s.outF) f32.set(bias, at);
     }
-    gemm(core, { transB: true, m: s.rows, n: s.outF, k: s.inF, a: x.ptr, b: w.ptr, beta: b === undefined ? 0 : 1, c: out.ptr });
+    k.sgemm(core, { transB: true, m: s.rows, n: s.outF, k: s.inF, a: x.ptr, b: w.ptr, beta: b === undefined ? 0 : 1, c: out.ptr });
     return out;
   },
   backward: ({ inputs: [x, w, b], needsGrad, saved }, [g]) => {
@@ -32,18 +32,18 @@ const LinearFn: Function<Sizes, Sizes> = {
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (needsGrad[0]) {
       dx = empty(core, x.shape);
-      gemm(core, { m: rows, n: inF, k: outF, a: g!.ptr, b: w.ptr, c: dx.ptr }); // dX = G·W
+      k.sgemm(core, { m: rows, n: inF, k: outF, a: g!.ptr, b: w.ptr, c: dx.ptr }); // dX = G·W
     }
     if (needsGrad[1]) {
       dw = empty(core, w.shape);
-      gemm(core, { transA: true, m: outF, n: inF, k: rows, a: g!.ptr, b: x.ptr, c: dw.ptr }); // dW = Gᵀ·X
+      k.sgemm(core, { transA: true, m: outF, n: inF, k: rows, a: g!.ptr, b: x.ptr, c: dw.ptr }); // dW = Gᵀ·X
     }
     if (b !== undefined && needsGrad[2]) {
       // db = 1ᵀ·G: column sums as one GEMM against a vector of ones.
       const ones = empty(core, [rows]);
       core.arena.f32.fill(1, ones.ptr >>> 2, (ones.ptr >>> 2) + rows);
       db = empty(core, [outF]);
-      gemm(core, { m: 1, n: outF, k: rows, a: ones.ptr, b: g!.ptr, c: db.ptr });
+      k.sgemm(core, { m: 1, n: outF, k: rows, a: ones.ptr, b: g!.ptr, c: db.ptr });
       ones.dispose();
     }
     return b === undefined ? [dx, dw] : [dx, dw, db];

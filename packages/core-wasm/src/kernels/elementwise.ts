@@ -1,4 +1,5 @@
 import type { Core } from '../core.js';
+import { kernelFor } from '../dispatch.js';
 import { EddyError, describe } from '../errors.js';
 import {
   ArgNames, checkAliasing, checkArgs, checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes,
@@ -63,9 +64,9 @@ type Kernels = {
   [K in keyof ElementwiseExports as K extends `f32_${infer N}__wasmsimd` ? N : never]: ElementwiseExports[K];
 };
 
-/** The SIMD kernel `f32_<name>__wasmsimd` or its scalar twin `f32_<name>__scalar`. */
+/** The SIMD kernel `f32_<name>__wasmsimd` or its scalar twin `f32_<name>__scalar`, as dispatch.ts says. */
 function twin<N extends keyof Kernels>(core: Core, name: N, impl: Impl): Kernels[N] {
-  return core.exports[`f32_${name}__${impl === 'simd' ? 'wasmsimd' : 'scalar'}`] as Kernels[N];
+  return kernelFor(core, name, impl) as Kernels[N];
 }
 
 

@@ -1,4 +1,5 @@
 import type { Core } from '../core.js';
+import { kernelFor } from '../dispatch.js';
 import { EddyError } from '../errors.js';
 import { ArgNames, checkArgs, checkDim, checkDisjoint, checkImpl, checkVector, type Impl, type KnownArgs } from '../validate.js';
 
@@ -42,7 +43,7 @@ const GATHER_ARGS = new ArgNames({ n: true, v: true, d: true, ids: true, table: 
 export function embeddingGather(core: Core, args: EmbeddingGatherArgs, impl: Impl = 'simd'): void {
   checkArgs('embeddingGather', args, GATHER_ARGS);
   const x = core.exports;
-  const kernel = impl === 'simd' ? x.f32_embedding_gather__wasmsimd : x.f32_embedding_gather__scalar;
+  const kernel = kernelFor(core, 'embedding_gather', impl);
   run(core, 'embeddingGather', impl, args, ['table', args.table, 'v'], ['out', args.out, 'n'], kernel);
 }
 
@@ -96,6 +97,6 @@ const SCATTER_ADD_ARGS = new ArgNames({
 export function embeddingScatterAdd(core: Core, args: EmbeddingScatterAddArgs, impl: Impl = 'simd'): void {
   checkArgs('embeddingScatterAdd', args, SCATTER_ADD_ARGS);
   const x = core.exports;
-  const kernel = impl === 'simd' ? x.f32_embedding_scatter_add__wasmsimd : x.f32_embedding_scatter_add__scalar;
+  const kernel = kernelFor(core, 'embedding_scatter_add', impl);
   run(core, 'embeddingScatterAdd', impl, args, ['grad', args.grad, 'n'], ['dtable', args.dtable, 'v'], kernel);
 }

@@ -1,4 +1,5 @@
 import type { Core } from '../core.js';
+import { chooseImpl, kernelFor } from '../dispatch.js';
 import { EddyError, describe } from '../errors.js';
 import {
   ArgNames, checkArgs, checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkPointer, checkStride, type Impl, type KnownArgs,
@@ -22,12 +23,16 @@ type GemmPackedKernel = (
  */
 export interface GemmExports {
   f32_gemm_workspace_bytes(m: number, n: number, k: number): number;
-  f32_gemm_4x8__wasmsimd: GemmKernel;
+  /** In the plain and debug builds; the relaxed build names it `f32_gemm_4x8__wasmrelaxedsimd` (see dispatch.ts). */
+  f32_gemm_4x8__wasmsimd?: GemmKernel;
+  f32_gemm_4x8__wasmrelaxedsimd?: GemmKernel;
   f32_gemm__scalar: GemmKernel;
   f32_gemm_packed_b_bytes(n: number, k: number): number;
   f32_gemm_pack_b(transB: number, n: number, k: number, b: number, ldb: number, dst: number): void;
   f32_gemm_packed_b_workspace_bytes(m: number, k: number): number;
-  f32_gemm_packed_b_4x8__wasmsimd: GemmPackedKernel;
+  /** In the plain and debug builds; the relaxed build names it `f32_gemm_packed_b_4x8__wasmrelaxedsimd` (see dispatch.ts). */
+  f32_gemm_packed_b_4x8__wasmsimd?: GemmPackedKernel;
+  f32_gemm_packed_b_4x8__wasmrelaxedsimd?: GemmPackedKernel;
   f32_gemm_packed_b__scalar: GemmPackedKernel;
 }
 
@@ -66,7 +71,8 @@ function checkLeftAndC(core: Core, op: string, args: SgemmArgs | SgemmPackedArgs
   const k = checkDim(op, 'k', args.k);
   const alpha = checkFinite(op, 'alpha', args.alpha ?? 1);
   const beta = checkFinite(op, 'beta', args.beta ?? 0);
-  const [aRows, aCols] = transA ? [k, m] : [m, k];
+  // Two ternaries, not a destructured pair: this runs on every product, and tiny ones are common.
+  const aRows = transA ? k : m, aCols = transA ? m : k;
   const lda = checkStride(op, 'lda', args.lda ?? Math.max(aCols, 1), aCols);
   const ldc = checkStride(op, 'ldc', args.ldc ?? Math.max(n, 1), n);
   const a = checkMatrix(core, op, 'a', args.a, aRows, aCols, lda);
@@ -77,22 +83,23 @@ function checkLeftAndC(core: Core, op: string, args: SgemmArgs | SgemmPackedArgs
 /**
  * C ← α·op(A)·op(B) + β·C for row-major float32 matrices in the core's memory, op(X) = X or Xᵀ:
  * op(A) is m×k, op(B) is k×n, C is m×n. The SIMD kernel packs panels into arena scratch space.
- * With β = 0, C is overwritten and never read.
+ * With β = 0, C is overwritten and never read. `impl` forces one twin (tests, benchmarks); by
+ * default the dispatch table chooses: products of at most 4096 multiply-adds run the scalar twin,
+ * which needs no packing (a recursive net's 5×5 weights), larger ones the SIMD kernel.
  */
-export function sgemm(core: Core, args: SgemmArgs, impl: Impl = 'simd'): void {
+export function sgemm(core: Core, args: SgemmArgs, impl?: Impl): void {
   const op = 'sgemm';
   checkArgs(op, args, SGEMM_ARGS);
-  checkImpl(op, impl);
+  if (impl !== undefined) checkImpl(op, impl);
   const { transA, m, n, k, alpha, beta, a, lda, c, ldc } = checkLeftAndC(core, op, args);
   const transB = checkFlag(op, 'transB', args.transB ?? false);
-  const [bRows, bCols] = transB ? [n, k] : [k, n];
+  const bRows = transB ? n : k, bCols = transB ? k : n;
   const ldb = checkStride(op, 'ldb', args.ldb ?? Math.max(bCols, 1), bCols);
   const b = checkMatrix(core, op, 'b', args.b, bRows, bCols, ldb);
   if (m === 0 || n === 0) return;
-  const x = core.exports;
-  const work = impl === 'simd' ? core.scratch(x.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
-  const kernel = impl === 'simd' ? x.f32_gemm_4x8__wasmsimd : x.f32_gemm__scalar;
-  kernel(+transA, +transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  const twin = chooseImpl('gemm', impl, m * n * k);
+  const work = twin === 'simd' ? core.scratch(core.exports.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
+  kernelFor(core, 'gemm', twin)(+transA, +transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
 }
 
 /** A right operand op(B) packed once by `packB` for many `sgemmPacked` products. */
@@ -172,6 +179,5 @@ export function sgemmPacked(core: Core, args: SgemmPackedArgs, impl: Impl = 'sim
   const p = checkPointer(core, op, 'packed.ptr', packed.ptr, x.f32_gemm_packed_b_bytes(n, k) >>> 0);
   if (m === 0 || n === 0) return;
   const work = impl === 'simd' ? core.scratch(x.f32_gemm_packed_b_workspace_bytes(m, k) >>> 0) : 0;
-  const kernel = impl === 'simd' ? x.f32_gemm_packed_b_4x8__wasmsimd : x.f32_gemm_packed_b__scalar;
-  kernel(+transA, m, n, k, alpha, a, lda, p, beta, c, ldc, work);
+  kernelFor(core, 'gemm_packed_b', impl)(+transA, m, n, k, alpha, a, lda, p, beta, c, ldc, work);
 }

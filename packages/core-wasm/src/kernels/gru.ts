@@ -1,8 +1,7 @@
 import type { Core } from '../core.js';
-import { ArgNames, checkDim, checkImpl, type Impl, type KnownArgs } from '../validate.js';
+import { ArgNames, type Impl, type KnownArgs } from '../validate.js';
 import {
-  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, bytesFromAbi, checkFlag,
-  checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
+  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, cellFamily, familyWorkspaceBytes, sequenceBackward, sequenceForward,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -24,9 +23,13 @@ export interface GruExports {
   f32_gru_workspace_bytes(T: number, B: number, I: number, H: number): number;
   f32_gru_forward_scratch_bytes(T: number, B: number, I: number, H: number): number;
   f32_gru_backward_scratch_bytes(T: number, B: number, I: number, H: number): number;
-  f32_gru_forward__wasmsimd: GruForwardKernel;
+  /** In the plain and debug builds; the relaxed build names it `f32_gru_forward__wasmrelaxedsimd` (see dispatch.ts). */
+  f32_gru_forward__wasmsimd?: GruForwardKernel;
+  f32_gru_forward__wasmrelaxedsimd?: GruForwardKernel;
   f32_gru_forward__scalar: GruForwardKernel;
-  f32_gru_backward__wasmsimd: GruBackwardKernel;
+  /** In the plain and debug builds; the relaxed build names it `f32_gru_backward__wasmrelaxedsimd` (see dispatch.ts). */
+  f32_gru_backward__wasmsimd?: GruBackwardKernel;
+  f32_gru_backward__wasmrelaxedsimd?: GruBackwardKernel;
   f32_gru_backward__scalar: GruBackwardKernel;
 }
 
@@ -47,13 +50,18 @@ export interface GruBackwardArgs extends SequenceBackwardArgs {
 const FORWARD_ARGS = new ArgNames({ ...SEQUENCE_FORWARD_ARGS, resetBefore: true } satisfies KnownArgs<GruForwardArgs>);
 const BACKWARD_ARGS = new ArgNames({ ...SEQUENCE_BACKWARD_ARGS, resetBefore: true } satisfies KnownArgs<GruBackwardArgs>);
 
+/** The GRU as the shared recurrent wrappers see it. */
+const GRU = cellFamily('gru', {
+  gates: 3, hasCell: false, flags: ['resetBefore'], minHidden: 1, forwardArgs: FORWARD_ARGS, backwardArgs: BACKWARD_ARGS,
+});
+
 /**
  * Bytes of the workspace a GRU forward saves for its backward: 5·T·B·H floats (activated gates
  * r|z|n [T, B, 3H], the state entering each step [T, B, H], and W_hn h + b_hn or r ⊙ h [T, B, H],
  * all by time index). The caller owns it; it must live until the backward.
  */
 export function gruWorkspaceBytes(core: Core, T: number, B: number, I: number, H: number): number {
-  return sequenceWorkspaceBytes('gruWorkspaceBytes', core.exports.f32_gru_workspace_bytes, T, B, I, H);
+  return familyWorkspaceBytes(core, GRU, T, B, I, H);
 }
 
 /**
@@ -69,17 +77,7 @@ export function gruWorkspaceBytes(core: Core, T: number, B: number, I: number, H
  * Outputs must not overlap inputs. Scratch comes from the arena inside a scope.
  */
 export function gruForward(core: Core, args: GruForwardArgs, impl: Impl = 'simd'): void {
-  const op = 'gruForward';
-  checkImpl(op, impl);
-  const abi = core.exports;
-  const a = checkSequenceForward(core, op, args, FORWARD_ARGS, 3, abi.f32_gru_workspace_bytes);
-  checkHidden(op, a.H);
-  const resetBefore = checkFlag(op, 'resetBefore', args.resetBefore);
-  const { T, B, I, H } = a;
-  const kernel = impl === 'simd' ? abi.f32_gru_forward__wasmsimd : abi.f32_gru_forward__scalar;
-  withScratch(core, bytesFromAbi(op, abi.f32_gru_forward_scratch_bytes, a), (work) =>
-    kernel(T, B, I, H, a.reverse, resetBefore, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, a.out, a.ldo, a.hT, a.ws, work),
-  );
+  sequenceForward(core, GRU, args, impl);
 }
 
 /**
@@ -95,21 +93,6 @@ export function gruForward(core: Core, args: GruForwardArgs, impl: Impl = 'simd'
  * gradients are accumulated (+=). Padding steps pass ∂L/∂h through unchanged.
  */
 export function gruBackward(core: Core, args: GruBackwardArgs, impl: Impl = 'simd'): void {
-  const op = 'gruBackward';
-  checkImpl(op, impl);
-  const abi = core.exports;
-  const a = checkSequenceBackward(core, op, args, BACKWARD_ARGS, 3, abi.f32_gru_workspace_bytes);
-  checkHidden(op, a.H);
-  const resetBefore = checkFlag(op, 'resetBefore', args.resetBefore);
-  const { T, B, I, H } = a;
-  const kernel = impl === 'simd' ? abi.f32_gru_backward__wasmsimd : abi.f32_gru_backward__scalar;
-  withScratch(core, bytesFromAbi(op, abi.f32_gru_backward_scratch_bytes, a), (work) =>
-    kernel(T, B, I, H, a.reverse, resetBefore, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT,
-      a.dx, a.dh0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work),
-  );
+  sequenceBackward(core, GRU, args, impl);
 }
 
-/** The GRU kernels need H ≥ 1 (the shared checks allow H = 0, as the other cells do; checked before the kernel runs). */
-function checkHidden(op: string, H: unknown): void {
-  checkDim(op, 'H', H, 1);
-}

@@ -1,4 +1,5 @@
 import type { Core } from '../core.js';
+import { kernelFor } from '../dispatch.js';
 import { EddyError, describe } from '../errors.js';
 import {
   ArgNames, checkAliasing, checkArgs, checkDim, checkDisjoint, checkFinite, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes,
@@ -106,9 +107,9 @@ export function softmaxCrossEntropy(core: Core, args: SoftmaxCrossEntropyArgs, i
   const x = core.exports;
   const rowLosses = losses || core.scratch(4 * n);
   const simd = impl === 'simd';
-  const kernel = simd ? x.f32_softmax_cross_entropy__wasmsimd : x.f32_softmax_cross_entropy__scalar;
+  const kernel = kernelFor(core, 'softmax_cross_entropy', impl);
   const counted = kernel(n, c, logits, ldl, targets, ignoreIndex, scale, rowLosses, dlogits, ldd);
   // The elementwise family's float64 reduction.
-  const total = (simd ? x.f32_sum__wasmsimd : x.f32_sum__scalar)(n, rowLosses);
+  const total = kernelFor(core, 'sum', impl)(n, rowLosses);
   return { count: counted, total, scale };
 }

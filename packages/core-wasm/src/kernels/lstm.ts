@@ -1,8 +1,7 @@
 import type { Core } from '../core.js';
-import { ArgNames, checkImpl, type Impl, type KnownArgs } from '../validate.js';
+import { ArgNames, type Impl, type KnownArgs } from '../validate.js';
 import {
-  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, bytesFromAbi, checkOptionalMatrix,
-  checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
+  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, cellFamily, familyWorkspaceBytes, sequenceBackward, sequenceForward,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -24,9 +23,13 @@ export interface LstmExports {
   f32_lstm_workspace_bytes(T: number, B: number, I: number, H: number): number;
   f32_lstm_forward_scratch_bytes(T: number, B: number, I: number, H: number): number;
   f32_lstm_backward_scratch_bytes(T: number, B: number, I: number, H: number): number;
-  f32_lstm_forward__wasmsimd: LstmForwardKernel;
+  /** In the plain and debug builds; the relaxed build names it `f32_lstm_forward__wasmrelaxedsimd` (see dispatch.ts). */
+  f32_lstm_forward__wasmsimd?: LstmForwardKernel;
+  f32_lstm_forward__wasmrelaxedsimd?: LstmForwardKernel;
   f32_lstm_forward__scalar: LstmForwardKernel;
-  f32_lstm_backward__wasmsimd: LstmBackwardKernel;
+  /** In the plain and debug builds; the relaxed build names it `f32_lstm_backward__wasmrelaxedsimd` (see dispatch.ts). */
+  f32_lstm_backward__wasmsimd?: LstmBackwardKernel;
+  f32_lstm_backward__wasmrelaxedsimd?: LstmBackwardKernel;
   f32_lstm_backward__scalar: LstmBackwardKernel;
 }
 
@@ -48,9 +51,14 @@ export interface LstmBackwardArgs extends SequenceBackwardArgs {
 const FORWARD_ARGS = new ArgNames({ ...SEQUENCE_FORWARD_ARGS, c0: true, cT: true } satisfies KnownArgs<LstmForwardArgs>);
 const BACKWARD_ARGS = new ArgNames({ ...SEQUENCE_BACKWARD_ARGS, dcT: true, dc0: true } satisfies KnownArgs<LstmBackwardArgs>);
 
+/** The LSTM as the shared recurrent wrappers see it. */
+const LSTM = cellFamily('lstm', {
+  gates: 4, hasCell: true, flags: [], minHidden: 0, forwardArgs: FORWARD_ARGS, backwardArgs: BACKWARD_ARGS,
+});
+
 /** Bytes of the workspace an LSTM forward saves for its backward: (7T + 2)·B·H floats. */
 export function lstmWorkspaceBytes(core: Core, T: number, B: number, I: number, H: number): number {
-  return sequenceWorkspaceBytes('lstmWorkspaceBytes', core.exports.f32_lstm_workspace_bytes, T, B, I, H);
+  return familyWorkspaceBytes(core, LSTM, T, B, I, H);
 }
 
 /**
@@ -64,17 +72,7 @@ export function lstmWorkspaceBytes(core: Core, T: number, B: number, I: number, 
  * With `ws` it saves what `lstmBackward` needs. Scratch comes from the arena.
  */
 export function lstmForward(core: Core, args: LstmForwardArgs, impl: Impl = 'simd'): void {
-  const op = 'lstmForward';
-  checkImpl(op, impl);
-  const abi = core.exports;
-  const a = checkSequenceForward(core, op, args, FORWARD_ARGS, 4, abi.f32_lstm_workspace_bytes);
-  const { T, B, I, H } = a;
-  const c0 = checkOptionalMatrix(core, op, 'c0', args.c0, B, H);
-  const cT = checkOptionalMatrix(core, op, 'cT', args.cT, B, H);
-  const kernel = impl === 'simd' ? abi.f32_lstm_forward__wasmsimd : abi.f32_lstm_forward__scalar;
-  withScratch(core, bytesFromAbi(op, abi.f32_lstm_forward_scratch_bytes, a), (work) =>
-    kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, c0, a.out, a.ldo, a.hT, cT, a.ws, work),
-  );
+  sequenceForward(core, LSTM, args, impl);
 }
 
 /**
@@ -89,16 +87,5 @@ export function lstmForward(core: Core, args: LstmForwardArgs, impl: Impl = 'sim
  * weight and bias gradients are accumulated.
  */
 export function lstmBackward(core: Core, args: LstmBackwardArgs, impl: Impl = 'simd'): void {
-  const op = 'lstmBackward';
-  checkImpl(op, impl);
-  const abi = core.exports;
-  const a = checkSequenceBackward(core, op, args, BACKWARD_ARGS, 4, abi.f32_lstm_workspace_bytes);
-  const { T, B, I, H } = a;
-  const dcT = checkOptionalMatrix(core, op, 'dcT', args.dcT, B, H);
-  const dc0 = checkOptionalMatrix(core, op, 'dc0', args.dc0, B, H);
-  const kernel = impl === 'simd' ? abi.f32_lstm_backward__wasmsimd : abi.f32_lstm_backward__scalar;
-  withScratch(core, bytesFromAbi(op, abi.f32_lstm_backward_scratch_bytes, a), (work) =>
-    kernel(T, B, I, H, a.reverse, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT, dcT,
-      a.dx, a.dh0, dc0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work),
-  );
+  sequenceBackward(core, LSTM, args, impl);
 }

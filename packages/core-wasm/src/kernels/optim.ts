@@ -1,4 +1,5 @@
 import type { Core } from '../core.js';
+import { kernelFor } from '../dispatch.js';
 import { EddyError, describe } from '../errors.js';
 import { ArgNames, checkArgs, checkDim, checkDisjoint, checkFlag, checkImpl, checkVector, type Impl, type KnownArgs } from '../validate.js';
 
@@ -180,7 +181,7 @@ export function sgdUpdate(core: Core, args: SgdUpdateArgs, impl: Impl = 'simd'):
   });
   if (n === 0) return;
   const x = core.exports;
-  const kernel = impl === 'simd' ? x.f32_sgd_update__wasmsimd : x.f32_sgd_update__scalar;
+  const kernel = kernelFor(core, 'sgd_update', impl);
   kernel(n, param, grad, buf, lr, momentum, 1 - dampening, weightDecay, +nesterov, +first);
 }
 
@@ -238,8 +239,8 @@ function adamLike(core: Core, op: string, args: AdamUpdateArgs, decoupled: boole
   if (n === 0) return;
   const x = core.exports;
   const kernel = decoupled
-    ? impl === 'simd' ? x.f32_adamw_update__wasmsimd : x.f32_adamw_update__scalar
-    : impl === 'simd' ? x.f32_adam_update__wasmsimd : x.f32_adam_update__scalar;
+    ? kernelFor(core, 'adamw_update', impl)
+    : kernelFor(core, 'adam_update', impl);
   kernel(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, beta1, 1 - beta1, beta2, 1 - beta2, eps, decay, stepSize, biasCorrection2Sqrt);
 }
 
@@ -312,7 +313,7 @@ export function rmspropUpdate(core: Core, args: RmspropUpdateArgs, impl: Impl = 
   }, { gradAvg: args.gradAvg, momentumBuffer: args.momentumBuffer });
   if (n === 0) return;
   const x = core.exports;
-  const kernel = impl === 'simd' ? x.f32_rmsprop_update__wasmsimd : x.f32_rmsprop_update__scalar;
+  const kernel = kernelFor(core, 'rmsprop_update', impl);
   kernel(n, param, grad, squareAvg, gradAvg, buf, lr, alpha, 1 - alpha, eps, weightDecay, momentum);
 }
 
@@ -358,7 +359,7 @@ export function adagradUpdate(core: Core, args: AdagradUpdateArgs, impl: Impl = 
   const clr = lr / (1 + (t - 1) * lrDecay);
   if (n === 0) return;
   const x = core.exports;
-  const kernel = impl === 'simd' ? x.f32_adagrad_update__wasmsimd : x.f32_adagrad_update__scalar;
+  const kernel = kernelFor(core, 'adagrad_update', impl);
   kernel(n, param, grad, stateSum, clr, eps, weightDecay);
 }
 
@@ -385,5 +386,5 @@ export function clipValue(core: Core, args: ClipValueArgs, impl: Impl = 'simd'):
   const [grad] = checkBuffers(core, op, n, { grad: args.grad });
   if (n === 0) return;
   const x = core.exports;
-  (impl === 'simd' ? x.f32_clip_value__wasmsimd : x.f32_clip_value__scalar)(n, grad, clip);
+  kernelFor(core, 'clip_value', impl)(n, grad, clip);
 }

@@ -1,8 +1,7 @@
 import type { Core } from '../core.js';
-import { ArgNames, checkImpl, type Impl, type KnownArgs } from '../validate.js';
+import { ArgNames, type Impl, type KnownArgs } from '../validate.js';
 import {
-  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, bytesFromAbi, checkFlag,
-  checkSequenceBackward, checkSequenceForward, sequenceWorkspaceBytes, withScratch,
+  SEQUENCE_BACKWARD_ARGS, SEQUENCE_FORWARD_ARGS, cellFamily, familyWorkspaceBytes, sequenceBackward, sequenceForward,
   type SequenceBackwardArgs, type SequenceForwardArgs,
 } from './sequence.js';
 
@@ -24,9 +23,13 @@ export interface RnnExports {
   f32_rnn_workspace_bytes(T: number, B: number, I: number, H: number): number;
   f32_rnn_forward_scratch_bytes(T: number, B: number, I: number, H: number): number;
   f32_rnn_backward_scratch_bytes(T: number, B: number, I: number, H: number): number;
-  f32_rnn_forward__wasmsimd: RnnForwardKernel;
+  /** In the plain and debug builds; the relaxed build names it `f32_rnn_forward__wasmrelaxedsimd` (see dispatch.ts). */
+  f32_rnn_forward__wasmsimd?: RnnForwardKernel;
+  f32_rnn_forward__wasmrelaxedsimd?: RnnForwardKernel;
   f32_rnn_forward__scalar: RnnForwardKernel;
-  f32_rnn_backward__wasmsimd: RnnBackwardKernel;
+  /** In the plain and debug builds; the relaxed build names it `f32_rnn_backward__wasmrelaxedsimd` (see dispatch.ts). */
+  f32_rnn_backward__wasmsimd?: RnnBackwardKernel;
+  f32_rnn_backward__wasmrelaxedsimd?: RnnBackwardKernel;
   f32_rnn_backward__scalar: RnnBackwardKernel;
 }
 
@@ -44,9 +47,14 @@ export interface RnnBackwardArgs extends SequenceBackwardArgs {
 const FORWARD_ARGS = new ArgNames({ ...SEQUENCE_FORWARD_ARGS, relu: true } satisfies KnownArgs<RnnForwardArgs>);
 const BACKWARD_ARGS = new ArgNames({ ...SEQUENCE_BACKWARD_ARGS, relu: true } satisfies KnownArgs<RnnBackwardArgs>);
 
+/** The RNN as the shared recurrent wrappers see it. */
+const RNN = cellFamily('rnn', {
+  gates: 1, hasCell: false, flags: ['relu'], minHidden: 0, forwardArgs: FORWARD_ARGS, backwardArgs: BACKWARD_ARGS,
+});
+
 /** Bytes of the workspace an RNN forward saves for its backward: (T + 1)·B·H floats. */
 export function rnnWorkspaceBytes(core: Core, T: number, B: number, I: number, H: number): number {
-  return sequenceWorkspaceBytes('rnnWorkspaceBytes', core.exports.f32_rnn_workspace_bytes, T, B, I, H);
+  return familyWorkspaceBytes(core, RNN, T, B, I, H);
 }
 
 /**
@@ -57,16 +65,7 @@ export function rnnWorkspaceBytes(core: Core, T: number, B: number, I: number, H
  * With `ws` it saves what `rnnBackward` needs. Scratch comes from the arena.
  */
 export function rnnForward(core: Core, args: RnnForwardArgs, impl: Impl = 'simd'): void {
-  const op = 'rnnForward';
-  checkImpl(op, impl);
-  const abi = core.exports;
-  const a = checkSequenceForward(core, op, args, FORWARD_ARGS, 1, abi.f32_rnn_workspace_bytes);
-  const relu = checkFlag(op, 'relu', args.relu);
-  const { T, B, I, H } = a;
-  const kernel = impl === 'simd' ? abi.f32_rnn_forward__wasmsimd : abi.f32_rnn_forward__scalar;
-  withScratch(core, bytesFromAbi(op, abi.f32_rnn_forward_scratch_bytes, a), (work) =>
-    kernel(T, B, I, H, a.reverse, relu, a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0, a.out, a.ldo, a.hT, a.ws, work),
-  );
+  sequenceForward(core, RNN, args, impl);
 }
 
 /**
@@ -80,15 +79,5 @@ export function rnnForward(core: Core, args: RnnForwardArgs, impl: Impl = 'simd'
  * bias gradients are accumulated.
  */
 export function rnnBackward(core: Core, args: RnnBackwardArgs, impl: Impl = 'simd'): void {
-  const op = 'rnnBackward';
-  checkImpl(op, impl);
-  const abi = core.exports;
-  const a = checkSequenceBackward(core, op, args, BACKWARD_ARGS, 1, abi.f32_rnn_workspace_bytes);
-  const relu = checkFlag(op, 'relu', args.relu);
-  const { T, B, I, H } = a;
-  const kernel = impl === 'simd' ? abi.f32_rnn_backward__wasmsimd : abi.f32_rnn_backward__scalar;
-  withScratch(core, bytesFromAbi(op, abi.f32_rnn_backward_scratch_bytes, a), (work) =>
-    kernel(T, B, I, H, a.reverse, relu, a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT,
-      a.dx, a.dh0, a.dwIh, a.dwHh, a.dbIh, a.dbHh, work),
-  );
+  sequenceBackward(core, RNN, args, impl);
 }

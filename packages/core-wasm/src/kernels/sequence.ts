@@ -1,12 +1,16 @@
 import type { Core } from '../core.js';
+import { DISPATCH, kernelFor, type KernelFamily } from '../dispatch.js';
 import { EddyError, describe } from '../errors.js';
 import {
-  checkArgs, checkFlag as checkBoolean, checkDim, checkMatrix, checkPointer, checkStride, checkVector, type ArgNames, type KnownArgs,
+  checkArgs, checkFlag as checkBoolean, checkDim, checkImpl, checkMatrix, checkPointer, checkStride, checkVector,
+  type ArgNames, type Impl, type KnownArgs,
 } from '../validate.js';
 
-// Checks shared by the fused recurrent kernels' wrappers (LSTM, GRU, Elman RNN): the sequence
-// sizes, flags, optional pointers (0 or absent = not given), the packed-sequence lengths, and the
-// byte counts the kernels' size exports give.
+// The fused recurrent kernels' wrappers, once for every cell family (LSTM, GRU, Elman RNN, and the
+// next ones): a family is a `CellFamily` descriptor, and `sequenceForward` / `sequenceBackward`
+// check the arguments (sizes, flags, optional pointers, the packed-sequence lengths, the byte
+// counts the kernels' size exports give) and call its kernels. The ABI they rely on is the same
+// for every family: see README.md, "Adding a cell family".
 
 /** Sizes of one recurrent call. */
 export interface SequenceSizes {
@@ -238,4 +242,106 @@ function checkWeightGradient(core: Core, op: string, args: SequenceBackwardArgs,
     throw new EddyError('E_ARGUMENT', `${op}: dwIh needs wIh; without wIh (x holds the input projection) there is no input weight to differentiate`);
   }
   return checkOptionalMatrix(core, op, 'dwIh', args.dwIh, G, args.I);
+}
+
+/**
+ * A fused cell family: what the shared wrappers need to check its arguments and call its kernels.
+ * Every family's kernels take (T, B, I, H, reverse, …flags, …) in the order of README.md's ABI.
+ */
+export interface CellFamily {
+  /** The stem of its public names and errors: `lstm` → `lstmForward`, `lstmBackward`, `lstmWorkspaceBytes`. */
+  readonly name: string;
+  /** Gate blocks G: the weights have G·H rows. */
+  readonly gates: number;
+  /** Carries a cell state: the forward takes c0 and cT after h0 and hT, the backward dcT and dc0 after dhT and dh0. */
+  readonly hasCell: boolean;
+  /** Its own boolean options, passed as i32 0/1 right after `reverse`, in this order (GRU: resetBefore). */
+  readonly flags: readonly string[];
+  /** The smallest hidden size its kernels take (the GRU's need 1; the shared checks allow 0). */
+  readonly minHidden: number;
+  /** Its two kernels in the dispatch table. */
+  readonly forward: KernelFamily;
+  readonly backward: KernelFamily;
+  /** Its size exports: `ws` bytes the forward fills, and scratch bytes of each call. */
+  readonly sizes: { readonly workspace: string; readonly forwardScratch: string; readonly backwardScratch: string };
+  /** Every argument name its forward and backward take (the shared ones plus flags and cell state). */
+  readonly forwardArgs: ArgNames;
+  readonly backwardArgs: ArgNames;
+}
+
+function sizeExport(core: Core, name: string): SizeExport {
+  return (core.exports as unknown as Record<string, SizeExport>)[name];
+}
+
+/** Bytes of the workspace a family's forward saves for its backward. */
+export function familyWorkspaceBytes(core: Core, family: CellFamily, T: number, B: number, I: number, H: number): number {
+  return sequenceWorkspaceBytes(`${family.name}WorkspaceBytes`, sizeExport(core, family.sizes.workspace), T, B, I, H);
+}
+
+/** The family's flags as i32 0/1, in its order. */
+function flagValues(op: string, family: CellFamily, args: object): number[] {
+  return family.flags.map((name) => checkFlag(op, name, (args as Record<string, unknown>)[name]));
+}
+
+/** A family's fused forward over a whole sequence: checks every argument, then one kernel call. */
+export function sequenceForward(core: Core, family: CellFamily, args: SequenceForwardArgs, impl: Impl = 'simd'): void {
+  const op = `${family.name}Forward`;
+  checkImpl(op, impl);
+  const a = checkSequenceForward(core, op, args, family.forwardArgs, family.gates, sizeExport(core, family.sizes.workspace));
+  const { T, B, I, H } = a;
+  if (family.minHidden > 0) checkDim(op, 'H', H, family.minHidden);
+  const argv = [T, B, I, H, a.reverse, ...flagValues(op, family, args), a.x, a.wIh, a.wHh, a.bIh, a.bHh, a.lengths, a.h0];
+  if (family.hasCell) {
+    const c = args as SequenceForwardArgs & { c0?: number; cT?: number };
+    const c0 = checkOptionalMatrix(core, op, 'c0', c.c0, B, H);
+    const cT = checkOptionalMatrix(core, op, 'cT', c.cT, B, H);
+    argv.push(c0, a.out, a.ldo, a.hT, cT, a.ws);
+  } else {
+    argv.push(a.out, a.ldo, a.hT, a.ws);
+  }
+  const kernel = kernelFor(core, family.forward, impl) as (...argv: number[]) => void;
+  withScratch(core, bytesFromAbi(op, sizeExport(core, family.sizes.forwardScratch), a), (work) => kernel(...argv, work));
+}
+
+/** A family's fused backward through time, from the workspace its forward filled. */
+export function sequenceBackward(core: Core, family: CellFamily, args: SequenceBackwardArgs, impl: Impl = 'simd'): void {
+  const op = `${family.name}Backward`;
+  checkImpl(op, impl);
+  const a = checkSequenceBackward(core, op, args, family.backwardArgs, family.gates, sizeExport(core, family.sizes.workspace));
+  const { T, B, I, H } = a;
+  if (family.minHidden > 0) checkDim(op, 'H', H, family.minHidden);
+  const argv = [T, B, I, H, a.reverse, ...flagValues(op, family, args), a.x, a.wIh, a.wHh, a.lengths, a.ws, a.dout, a.lddo, a.dhT];
+  if (family.hasCell) {
+    const c = args as SequenceBackwardArgs & { dcT?: number; dc0?: number };
+    const dcT = checkOptionalMatrix(core, op, 'dcT', c.dcT, B, H);
+    const dc0 = checkOptionalMatrix(core, op, 'dc0', c.dc0, B, H);
+    argv.push(dcT, a.dx, a.dh0, dc0);
+  } else {
+    argv.push(a.dx, a.dh0);
+  }
+  argv.push(a.dwIh, a.dwHh, a.dbIh, a.dbHh);
+  const kernel = kernelFor(core, family.backward, impl) as (...argv: number[]) => void;
+  withScratch(core, bytesFromAbi(op, sizeExport(core, family.sizes.backwardScratch), a), (work) => kernel(...argv, work));
+}
+
+/** A family's descriptor from its name (export names follow `f32_<name>_…`) and its own parts. */
+export function cellFamily(
+  name: string,
+  parts: Pick<CellFamily, 'gates' | 'hasCell' | 'flags' | 'minHidden' | 'forwardArgs' | 'backwardArgs'>,
+): CellFamily {
+  const [forward, backward] = [`${name}_forward`, `${name}_backward`];
+  if (!(forward in DISPATCH) || !(backward in DISPATCH)) {
+    throw new EddyError('E_ARGUMENT', `cellFamily: the dispatch table has no ${forward} or ${backward} record`);
+  }
+  return {
+    name,
+    ...parts,
+    forward: forward as KernelFamily,
+    backward: backward as KernelFamily,
+    sizes: {
+      workspace: `f32_${name}_workspace_bytes`,
+      forwardScratch: `f32_${name}_forward_scratch_bytes`,
+      backwardScratch: `f32_${name}_backward_scratch_bytes`,
+    },
+  };
 }

@@ -1,50 +1,37 @@
 import { k, type Core } from '../../backend.js';
 import { applyMany, type Function } from '../../function.js';
 import { empty, Tensor } from '../../tensor.js';
-import type { RecurrentWeights, Sizes } from './check.js';
+import { checkBool, checkInputAndWeights, checkLengths, checkState, type RecurrentWeights, type Sizes } from './check.js';
+import type { SequenceOptions } from './options.js';
 
 // The one Function behind every recurrent op: a whole sequence of one layer in one direction is
 // one fused kernel call forward and one backward, hence ONE tape node (not one per step, which
 // would cost T·(a dozen) nodes and their temporaries). A per-step cell is the same Function with
-// T = 1. The three families differ only in which kernels they call and whether they carry a cell
-// state c, so each is a row of `FAMILIES`.
+// T = 1. Families differ only in their kernels, gate count, whether they carry a cell state c, and
+// their own flags: each is a `Family` record, defined in its own module (lstm.ts, gru.ts, rnn.ts).
 
-type ForwardArgs = k.LstmForwardArgs & k.GruForwardArgs & k.RnnForwardArgs;
-type BackwardArgs = k.LstmBackwardArgs & k.GruBackwardArgs & k.RnnBackwardArgs;
+/** The kernel arguments every family takes; a family adds its flags, and c0/cT (dcT/dc0) if it has a cell. */
+type ForwardArgs = k.LstmForwardArgs & Readonly<Record<string, number | boolean | undefined>>;
+type BackwardArgs = k.LstmBackwardArgs & Readonly<Record<string, number | boolean | undefined>>;
 
-/** What a recurrent family plugs into the shared Function. */
+/** A family's own flags, as its kernels take them (`{ resetBefore }` for the GRU, `{}` for the LSTM). */
+export type Flags = Readonly<Record<string, boolean>>;
+
+/** What a recurrent family plugs into the shared Function and runners. */
 export interface Family {
   /** Tape node name. */
   readonly name: string;
   /** Gate blocks in the weights' rows: G·H. */
   readonly gates: number;
-  /** Carries a cell state (LSTM's c). */
+  /** Carries a cell state (LSTM's c): its kernels take c0, cT and dcT, dc0. */
   readonly hasCell: boolean;
+  /** Its own options (read from the call's options or weights) as kernel flags, checked after the shared ones. */
+  flags(op: string, options: object): Flags;
   workspaceBytes(core: Core, T: number, B: number, I: number, H: number): number;
+  /** Its kernel wrappers (core-wasm's `lstmForward`, …); they refuse argument names they do not know. */
   forward(core: Core, args: ForwardArgs): void;
   backward(core: Core, args: BackwardArgs): void;
 }
-
-// Each family passes its kernel exactly the arguments it takes: the core's wrappers refuse names
-// they do not know (another family's flags or cell state).
-export const LSTM: Family = {
-  name: 'lstm', gates: 4, hasCell: true,
-  workspaceBytes: k.lstmWorkspaceBytes,
-  forward: (c, { resetBefore, relu, ...a }) => k.lstmForward(c, a),
-  backward: (c, { resetBefore, relu, ...a }) => k.lstmBackward(c, a),
-};
-export const GRU: Family = {
-  name: 'gru', gates: 3, hasCell: false,
-  workspaceBytes: k.gruWorkspaceBytes,
-  forward: (c, { relu, c0, cT, ...a }) => k.gruForward(c, a),
-  backward: (c, { relu, dcT, dc0, ...a }) => k.gruBackward(c, a),
-};
-export const RNN: Family = {
-  name: 'rnn', gates: 1, hasCell: false,
-  workspaceBytes: k.rnnWorkspaceBytes,
-  forward: (c, { resetBefore, c0, cT, ...a }) => k.rnnForward(c, a),
-  backward: (c, { resetBefore, dcT, dc0, ...a }) => k.rnnBackward(c, a),
-};
 
 /** Position of each optional input in the node's inputs (−1: not given). */
 interface Slots {
@@ -63,10 +50,8 @@ interface FusedOptions {
   I: number;
   H: number;
   reverse: boolean;
-  /** GRU: Cho et al.'s form (reset applied before the hidden product). */
-  resetBefore: boolean;
-  /** RNN: φ = ReLU instead of tanh. */
-  relu: boolean;
+  /** The family's own flags. */
+  flags: Flags;
   /**
    * Cell mode: x is [B, I] (T = 1) and the output [B, H] is the new state itself, so no separate
    * hT is made. Outputs: [h, c?] in cell mode, [output, hT, cT?] otherwise.
@@ -99,12 +84,12 @@ function fusedFunction(family: Family): Function<FusedOptions, Saved> {
       const out = empty(core, o.cell ? [B, H] : [T, B, H]);
       const hT = o.cell ? null : empty(core, [B, H]);
       const cT = family.hasCell ? empty(core, [B, H]) : null;
-      family.forward(core, {
-        T, B, I, H, reverse: o.reverse, resetBefore: o.resetBefore, relu: o.relu,
+      const args: ForwardArgs = {
+        T, B, I, H, reverse: o.reverse, ...o.flags,
         x: x.ptr, wIh: ptr(o.slots.wIh), wHh: wHh.ptr, bIh: ptr(o.slots.bIh), bHh: ptr(o.slots.bHh),
-        lengths: ptr(o.slots.lengths), h0: ptr(o.slots.h0), c0: ptr(o.slots.c0),
-        out: out.ptr, hT: hT?.ptr ?? 0, cT: cT?.ptr ?? 0, ws: ws?.ptr ?? 0,
-      });
+        lengths: ptr(o.slots.lengths), h0: ptr(o.slots.h0), out: out.ptr, hT: hT?.ptr ?? 0, ws: ws?.ptr ?? 0,
+      };
+      family.forward(core, cT === null ? args : { ...args, c0: ptr(o.slots.c0), cT: cT.ptr });
       if (ws !== null) ctx.saved = { options: o, ws };
       const outputs = [out];
       if (hT !== null) outputs.push(hT);
@@ -134,13 +119,13 @@ function fusedFunction(family: Family): Function<FusedOptions, Saved> {
       const dhT = o.cell ? null : grads[1];
       const dcT = family.hasCell ? grads[o.cell ? 1 : 2] : null;
       const p = (t: Tensor | null | undefined): number => t?.ptr ?? 0;
-      family.backward(core, {
-        T, B, I, H, reverse: o.reverse, resetBefore: o.resetBefore, relu: o.relu,
+      const args: BackwardArgs = {
+        T, B, I, H, reverse: o.reverse, ...o.flags,
         x: x.ptr, wIh: slots.wIh < 0 ? 0 : inputs[slots.wIh].ptr, wHh: wHh.ptr,
         lengths: slots.lengths < 0 ? 0 : inputs[slots.lengths].ptr, ws: ws.ptr,
-        dout: p(dout), dhT: p(dhT), dcT: p(dcT),
-        dx: p(dx), dh0: p(dh0), dc0: p(dc0), dwIh: p(dwIh), dwHh: p(dwHh), dbIh: p(dbIh), dbHh: p(dbHh),
-      });
+        dout: p(dout), dhT: p(dhT), dx: p(dx), dh0: p(dh0), dwIh: p(dwIh), dwHh: p(dwHh), dbIh: p(dbIh), dbHh: p(dbHh),
+      };
+      family.backward(core, family.hasCell ? { ...args, dcT: p(dcT), dc0: p(dc0) } : args);
       const result: (Tensor | null)[] = new Array<Tensor | null>(inputs.length).fill(null);
       result[0] = dx;
       result[1] = dwHh;
@@ -165,8 +150,7 @@ export interface FusedCall {
   c0: Tensor | null;
   lengths: Tensor | null;
   reverse: boolean;
-  resetBefore: boolean;
-  relu: boolean;
+  flags: Flags;
   cell: boolean;
 }
 
@@ -187,6 +171,39 @@ export function runFused(family: Family, a: FusedCall): Tensor[] {
   };
   const { T, B, I, H } = a.sizes;
   return applyMany(fusedFunction(family), inputs, {
-    T, B, I, H, reverse: a.reverse, resetBefore: a.resetBefore, relu: a.relu, cell: a.cell, slots,
+    T, B, I, H, reverse: a.reverse, flags: a.flags, cell: a.cell, slots,
+  });
+}
+
+/**
+ * @internal A family's whole-sequence op after its options object was checked: x [T, B, I], the
+ * weights, h0 (and c0), lengths, reverse, then the family's flags. Returns [output, hT, cT?].
+ */
+export function runSequence(family: Family, op: string, x: Tensor, options: SequenceOptions & { c0?: Tensor | null }): Tensor[] {
+  const sizes = checkInputAndWeights(op, x, options, family.gates, 3);
+  return runFused(family, {
+    x, weights: options, sizes,
+    h0: checkState(op, 'h0', options.h0, sizes),
+    c0: family.hasCell ? checkState(op, 'c0', options.c0, sizes) : null,
+    lengths: checkLengths(op, options.lengths, sizes),
+    reverse: checkBool(op, 'reverse', options.reverse),
+    flags: family.flags(op, options),
+    cell: false,
+  });
+}
+
+/**
+ * @internal One step of a family after its weights object was checked: x [B, I] and the state
+ * (h, and c for a family with a cell state; null = zeros). Returns [h, c?].
+ */
+export function runCell(family: Family, op: string, x: Tensor, weights: RecurrentWeights, h: unknown, c?: unknown): Tensor[] {
+  const sizes = checkInputAndWeights(op, x, weights, family.gates, 2);
+  return runFused(family, {
+    x, weights, sizes,
+    h0: checkState(op, 'h', h, sizes),
+    c0: family.hasCell ? checkState(op, 'c', c, sizes) : null,
+    lengths: null, reverse: false,
+    flags: family.flags(op, weights),
+    cell: true,
   });
 }

@@ -1,6 +1,7 @@
+import { k } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
-import { checkBool, checkInputAndWeights, checkLengths, checkState, type RecurrentWeights } from './check.js';
-import { GRU, runFused } from './fused.js';
+import { checkBool, type RecurrentWeights } from './check.js';
+import { runCell, runSequence, type Family } from './fused.js';
 import { checkOptions, type SequenceOptions } from './options.js';
 
 // GRU (torch.nn.GRU / GRUCell, gates r|z|n) in both published forms: a whole sequence in one fused
@@ -16,6 +17,15 @@ export interface GruForm {
 }
 
 export interface GruSequenceOptions extends SequenceOptions, GruForm {}
+
+/** The GRU as the shared fused Function sees it: three gates, its form as the kernels' flag. */
+const GRU: Family = {
+  name: 'gru', gates: 3, hasCell: false,
+  flags: (op, o: GruForm) => ({ resetBefore: checkBool(op, 'resetBefore', o.resetBefore) }),
+  workspaceBytes: k.gruWorkspaceBytes,
+  forward: k.gruForward,
+  backward: k.gruBackward,
+};
 
 export interface GruSequenceResult {
   /** h_t for every step [T, B, H] (zero rows at padding steps). */
@@ -37,16 +47,7 @@ export interface GruSequenceResult {
 export function gruSequence(x: Tensor, options: GruSequenceOptions): GruSequenceResult {
   const op = 'gruSequence';
   checkOptions(op, options);
-  const sizes = checkInputAndWeights(op, x, options, 3, 3);
-  const [output, h] = runFused(GRU, {
-    x, weights: options, sizes,
-    h0: checkState(op, 'h0', options.h0, sizes),
-    c0: null,
-    lengths: checkLengths(op, options.lengths, sizes),
-    reverse: checkBool(op, 'reverse', options.reverse),
-    resetBefore: checkBool(op, 'resetBefore', options.resetBefore),
-    relu: false, cell: false,
-  });
+  const [output, h] = runSequence(GRU, op, x, options);
   return { output, h };
 }
 
@@ -57,12 +58,5 @@ export function gruSequence(x: Tensor, options: GruSequenceOptions): GruSequence
 export function gruCell(x: Tensor, h: Tensor | null | undefined, weights: RecurrentWeights & GruForm): Tensor {
   const op = 'gruCell';
   checkOptions(op, weights);
-  const sizes = checkInputAndWeights(op, x, weights, 3, 2);
-  return runFused(GRU, {
-    x, weights, sizes,
-    h0: checkState(op, 'h', h, sizes),
-    c0: null, lengths: null, reverse: false,
-    resetBefore: checkBool(op, 'resetBefore', weights.resetBefore),
-    relu: false, cell: true,
-  })[0];
+  return runCell(GRU, op, x, weights, h)[0];
 }

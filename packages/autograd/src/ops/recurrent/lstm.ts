@@ -1,10 +1,21 @@
-import { fail } from '../../backend.js';
+import { fail, k } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
-import { checkBool, checkInputAndWeights, checkLengths, checkState, type RecurrentWeights } from './check.js';
-import { LSTM, runFused } from './fused.js';
+import type { RecurrentWeights } from './check.js';
+import { runCell, runSequence, type Family } from './fused.js';
 import { checkOptions, type SequenceOptions } from './options.js';
 
 // LSTM (torch.nn.LSTM / LSTMCell, gates i|f|g|o): a whole sequence in one fused call, or one step.
+
+const NO_FLAGS = Object.freeze({});
+
+/** The LSTM as the shared fused Function sees it: four gates, a cell state, no flags of its own. */
+const LSTM: Family = {
+  name: 'lstm', gates: 4, hasCell: true,
+  flags: () => NO_FLAGS,
+  workspaceBytes: k.lstmWorkspaceBytes,
+  forward: k.lstmForward,
+  backward: k.lstmBackward,
+};
 
 export interface LstmSequenceOptions extends SequenceOptions {
   /** Initial cell state [B, H]; absent = zeros. */
@@ -43,15 +54,7 @@ export interface LstmState {
 export function lstmSequence(x: Tensor, options: LstmSequenceOptions): LstmSequenceResult {
   const op = 'lstmSequence';
   checkOptions(op, options);
-  const sizes = checkInputAndWeights(op, x, options, 4, 3);
-  const [output, h, c] = runFused(LSTM, {
-    x, weights: options, sizes,
-    h0: checkState(op, 'h0', options.h0, sizes),
-    c0: checkState(op, 'c0', options.c0, sizes),
-    lengths: checkLengths(op, options.lengths, sizes),
-    reverse: checkBool(op, 'reverse', options.reverse),
-    resetBefore: false, relu: false, cell: false,
-  });
+  const [output, h, c] = runSequence(LSTM, op, x, options);
   return { output, h, c };
 }
 
@@ -66,12 +69,6 @@ export function lstmCell(x: Tensor, state: LstmState | null | undefined, weights
   if (state !== null && state !== undefined && typeof state !== 'object') {
     throw fail('E_ARGUMENT', `${op}: state must be { h, c } or null, got ${typeof state}`);
   }
-  const sizes = checkInputAndWeights(op, x, weights, 4, 2);
-  const [h, c] = runFused(LSTM, {
-    x, weights, sizes,
-    h0: checkState(op, 'h', state?.h, sizes),
-    c0: checkState(op, 'c', state?.c, sizes),
-    lengths: null, reverse: false, resetBefore: false, relu: false, cell: true,
-  });
+  const [h, c] = runCell(LSTM, op, x, weights, state?.h, state?.c);
   return { h, c };
 }

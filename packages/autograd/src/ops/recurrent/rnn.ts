@@ -1,7 +1,7 @@
-import { fail } from '../../backend.js';
+import { fail, k } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
-import { checkInputAndWeights, checkLengths, checkState, checkBool, type RecurrentWeights } from './check.js';
-import { RNN, runFused } from './fused.js';
+import type { RecurrentWeights } from './check.js';
+import { runCell, runSequence, type Family } from './fused.js';
 import { checkOptions, type SequenceOptions } from './options.js';
 
 // Elman RNN (torch.nn.RNN / RNNCell): a whole sequence in one fused call, or one step.
@@ -28,6 +28,15 @@ function checkRelu(op: string, v: unknown): boolean {
   throw fail('E_ARGUMENT', `${op}: nonlinearity must be 'tanh' or 'relu', got ${String(v)}`);
 }
 
+/** The Elman RNN as the shared fused Function sees it: one gate, φ as the kernels' `relu` flag. */
+const RNN: Family = {
+  name: 'rnn', gates: 1, hasCell: false,
+  flags: (op, o: RnnForm) => ({ relu: checkRelu(op, o.nonlinearity) }),
+  workspaceBytes: k.rnnWorkspaceBytes,
+  forward: k.rnnForward,
+  backward: k.rnnBackward,
+};
+
 /**
  * An Elman RNN layer over a whole time-major sequence x [T, B, I], one direction, as one fused
  * kernel call and ONE tape node:
@@ -39,17 +48,7 @@ function checkRelu(op: string, v: unknown): boolean {
 export function rnnSequence(x: Tensor, options: RnnSequenceOptions): RnnSequenceResult {
   const op = 'rnnSequence';
   checkOptions(op, options);
-  const sizes = checkInputAndWeights(op, x, options, 1, 3);
-  const [output, h] = runFused(RNN, {
-    x, weights: options, sizes,
-    h0: checkState(op, 'h0', options.h0, sizes),
-    c0: null,
-    lengths: checkLengths(op, options.lengths, sizes),
-    reverse: checkBool(op, 'reverse', options.reverse),
-    resetBefore: false,
-    relu: checkRelu(op, options.nonlinearity),
-    cell: false,
-  });
+  const [output, h] = runSequence(RNN, op, x, options);
   return { output, h };
 }
 
@@ -60,12 +59,5 @@ export function rnnSequence(x: Tensor, options: RnnSequenceOptions): RnnSequence
 export function rnnCell(x: Tensor, h: Tensor | null | undefined, weights: RecurrentWeights & RnnForm): Tensor {
   const op = 'rnnCell';
   checkOptions(op, weights);
-  const sizes = checkInputAndWeights(op, x, weights, 1, 2);
-  return runFused(RNN, {
-    x, weights, sizes,
-    h0: checkState(op, 'h', h, sizes),
-    c0: null, lengths: null, reverse: false, resetBefore: false,
-    relu: checkRelu(op, weights.nonlinearity),
-    cell: true,
-  })[0];
+  return runCell(RNN, op, x, weights, h)[0];
 }
