@@ -69,18 +69,18 @@ describe.each(VARIANTS)('projected input, wIh absent (%s build)', (variant) => {
               T, B, H, reverse, wHh: arena.fromF32(wHh), lengths: arena.fromI32(lengths),
               ws: arena.alloc(cell.wsBytes(c0, T, B, projected ? G : I, H)),
             };
-            const io = projected ? { I: G, x: arena.fromF32(xp) } : { I, x: arena.fromF32(x), wIh: arena.fromF32(wIh) };
+            const io: Record<string, number> & { I: number } = projected ? { I: G, x: arena.fromF32(xp) } : { I, x: arena.fromF32(x), wIh: arena.fromF32(wIh) };
             const out = arena.allocF32(T * B * H);
             const hT = arena.allocF32(B * H);
-            const state = cell.hasC ? { c0: arena.fromF32(h0), cT: arena.allocF32(B * H) } : {};
+            const state: Record<string, number> = cell.hasC ? { c0: arena.fromF32(h0), cT: arena.allocF32(B * H) } : {};
             cell.forward(c0, { ...common, ...io, bIh: arena.fromF32(bIh), bHh: arena.fromF32(bHh), h0: arena.fromF32(h0), out, hT, ...state }, );
             const dx = arena.allocF32(T * B * io.I);
             const dh0 = arena.allocF32(B * H);
             const dwHh = arena.fromF32(new Float32Array(G * H));
             const dbIh = arena.fromF32(new Float32Array(G));
             const dbHh = arena.fromF32(new Float32Array(G));
-            const dwIh = projected ? {} : { dwIh: arena.fromF32(new Float32Array(G * I)) };
-            const dState = cell.hasC ? { dcT: arena.fromF32(dhT), dc0: arena.allocF32(B * H) } : {};
+            const dwIh: { dwIh?: number } = projected ? {} : { dwIh: arena.fromF32(new Float32Array(G * I)) };
+            const dState: Record<string, number> = cell.hasC ? { dcT: arena.fromF32(dhT), dc0: arena.allocF32(B * H) } : {};
             cell.backward(c0, {
               ...common, ...io, dout: arena.fromF32(dout), dhT: arena.fromF32(dhT), dx, dh0, dwHh, dbIh, dbHh, ...dwIh, ...dState,
             });
@@ -92,7 +92,7 @@ describe.each(VARIANTS)('projected input, wIh absent (%s build)', (variant) => {
               dwHh: arena.readF32(dwHh, G * H),
               dbIh: arena.readF32(dbIh, G),
               dbHh: arena.readF32(dbHh, G),
-              dwIh: 'dwIh' in dwIh ? arena.readF32(dwIh.dwIh, G * I) : null,
+              dwIh: dwIh.dwIh !== undefined ? arena.readF32(dwIh.dwIh, G * I) : null,
             };
           });
           const dense = run(false);

@@ -79,7 +79,7 @@ const registry = new Map<string, ModuleFactory>();
  * Lifetimes: parameters are leaf tensors that the user's program creates outside every autograd
  * `scope()`, so they (and their `.grad`, allocated beside them) live until `dispose()`. Build
  * modules outside `scope()`; run forward and backward inside one. A module built inside a scope
- * has its parameters freed when the scope ends (using them then throws E_SCOPE).
+ * has its parameters freed when the scope ends (using them then throws E_SCOPE), unless the scope returns it.
  *
  * @example
  * class TwoLayer extends Module {
