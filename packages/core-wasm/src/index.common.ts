@@ -1,7 +1,7 @@
 // What every entry (Node, browser, inline) exports besides its `loadCore`.
 export { Arena } from './arena.js';
 export { Core } from './core.js';
-export { EddyError, describe, type EddyErrorCode } from './errors.js';
+export { EddyError, describe, type CoreErrorCode } from './errors.js';
 export { detectFeatures, type Features } from './features.js';
 export { chooseVariant, RELAXED_PREFERRED, type LoadOptions, type Variant } from './variant.js';
 export type { Impl } from './validate.js';
