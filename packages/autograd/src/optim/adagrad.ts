@@ -1,4 +1,4 @@
-import { k, type Core } from '../backend.js';
+import { checkOptions, k, optionKeys, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamState } from './optimizer.js';
 
@@ -14,6 +14,8 @@ export interface AdagradOptions {
   /** ε > 0, default 1e-10. */
   eps?: number;
 }
+
+const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, weightDecay: true, initialAccumulatorValue: true, eps: true });
 
 /**
  * Adagrad (Duchi et al. 2011; torch.optim.Adagrad):
@@ -31,6 +33,7 @@ export class Adagrad extends Optimizer {
   eps: number;
 
   constructor(params: Iterable<Tensor>, options: AdagradOptions = {}) {
+    checkOptions('Adagrad', options, ADAGRAD_OPTIONS);
     super(params, options.lr ?? 1e-2, 'Adagrad');
     this.lrDecay = options.lrDecay ?? 0;
     this.weightDecay = options.weightDecay ?? 0;

@@ -1,4 +1,4 @@
-import { k, type Core } from '../backend.js';
+import { checkOptions, k, optionKeys, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import {
   NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, type HyperValue, type ParamState,
@@ -19,6 +19,8 @@ export interface RmspropOptions {
   centered?: boolean;
 }
 
+const RMSPROP_OPTIONS = optionKeys<RmspropOptions>({ lr: true, alpha: true, eps: true, weightDecay: true, momentum: true, centered: true });
+
 /**
  * RMSprop (Hinton's lecture 6e; torch.optim.RMSprop):
  *
@@ -37,6 +39,7 @@ export class RMSprop extends Optimizer {
   centered: boolean;
 
   constructor(params: Iterable<Tensor>, options: RmspropOptions = {}) {
+    checkOptions('RMSprop', options, RMSPROP_OPTIONS);
     super(params, options.lr ?? 1e-2, 'RMSprop');
     this.alpha = options.alpha ?? 0.99;
     this.eps = options.eps ?? 1e-8;

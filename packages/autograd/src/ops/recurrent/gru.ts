@@ -1,7 +1,7 @@
 import type { Tensor } from '../../tensor.js';
 import { checkBool, checkInputAndWeights, checkLengths, checkState, type RecurrentWeights } from './check.js';
 import { GRU, runFused } from './fused.js';
-import { checkOptions, type SequenceOptions } from './options.js';
+import { SEQUENCE_KEYS, WEIGHT_KEYS, checkOptions, type SequenceOptions } from './options.js';
 
 // GRU (torch.nn.GRU / GRUCell, gates r|z|n) in both published forms: a whole sequence in one fused
 // call, or one step.
@@ -16,6 +16,9 @@ export interface GruForm {
 }
 
 export interface GruSequenceOptions extends SequenceOptions, GruForm {}
+
+const GRU_SEQUENCE_KEYS = [...SEQUENCE_KEYS, 'resetBefore'];
+const GRU_CELL_KEYS = [...WEIGHT_KEYS, 'resetBefore'];
 
 export interface GruSequenceResult {
   /** h_t for every step [T, B, H] (zero rows at padding steps). */
@@ -36,7 +39,7 @@ export interface GruSequenceResult {
  */
 export function gruSequence(x: Tensor, options: GruSequenceOptions): GruSequenceResult {
   const op = 'gruSequence';
-  checkOptions(op, options);
+  checkOptions(op, options, GRU_SEQUENCE_KEYS);
   const sizes = checkInputAndWeights(op, x, options, 3, 3);
   const [output, h] = runFused(GRU, {
     x, weights: options, sizes,
@@ -56,7 +59,7 @@ export function gruSequence(x: Tensor, options: GruSequenceOptions): GruSequence
  */
 export function gruCell(x: Tensor, h: Tensor | null | undefined, weights: RecurrentWeights & GruForm): Tensor {
   const op = 'gruCell';
-  checkOptions(op, weights);
+  checkOptions(op, weights, GRU_CELL_KEYS);
   const sizes = checkInputAndWeights(op, x, weights, 3, 2);
   return runFused(GRU, {
     x, weights, sizes,

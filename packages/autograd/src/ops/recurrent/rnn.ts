@@ -2,7 +2,7 @@ import { fail } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
 import { checkInputAndWeights, checkLengths, checkState, checkBool, type RecurrentWeights } from './check.js';
 import { RNN, runFused } from './fused.js';
-import { checkOptions, type SequenceOptions } from './options.js';
+import { SEQUENCE_KEYS, WEIGHT_KEYS, checkOptions, type SequenceOptions } from './options.js';
 
 // Elman RNN (torch.nn.RNN / RNNCell): a whole sequence in one fused call, or one step.
 
@@ -14,6 +14,9 @@ export interface RnnForm {
 }
 
 export interface RnnSequenceOptions extends SequenceOptions, RnnForm {}
+
+const RNN_SEQUENCE_KEYS = [...SEQUENCE_KEYS, 'nonlinearity'];
+const RNN_CELL_KEYS = [...WEIGHT_KEYS, 'nonlinearity'];
 
 export interface RnnSequenceResult {
   /** h_t for every step [T, B, H] (zero rows at padding steps). */
@@ -38,7 +41,7 @@ function checkRelu(op: string, v: unknown): boolean {
  */
 export function rnnSequence(x: Tensor, options: RnnSequenceOptions): RnnSequenceResult {
   const op = 'rnnSequence';
-  checkOptions(op, options);
+  checkOptions(op, options, RNN_SEQUENCE_KEYS);
   const sizes = checkInputAndWeights(op, x, options, 1, 3);
   const [output, h] = runFused(RNN, {
     x, weights: options, sizes,
@@ -59,7 +62,7 @@ export function rnnSequence(x: Tensor, options: RnnSequenceOptions): RnnSequence
  */
 export function rnnCell(x: Tensor, h: Tensor | null | undefined, weights: RecurrentWeights & RnnForm): Tensor {
   const op = 'rnnCell';
-  checkOptions(op, weights);
+  checkOptions(op, weights, RNN_CELL_KEYS);
   const sizes = checkInputAndWeights(op, x, weights, 1, 2);
   return runFused(RNN, {
     x, weights, sizes,
