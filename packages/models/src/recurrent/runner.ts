@@ -1,7 +1,7 @@
-import { dropout, index, init, projectedEmbedding, projectionPays, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
+import { dropout, index, init, projectedEmbedding, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
+import { boolOption, checkOptions, intOption, projectionPays, rangeOption } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { boolOption, checkOptions, intOption, rangeOption } from '../options.js';
 import { initRecurrent } from './variants/init.js';
 import { mergeDirections } from './variants/merge.js';
 import { parseVariantOptions, VARIANT_OPTION_KEYS, type ParsedVariantOptions, type VariantOptions } from './variants/options.js';
