@@ -1,5 +1,5 @@
 import { Generator, type GeneratorState } from '@eddy/autograd';
-import { checkFlag, checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
+import { checkFlag, checkInt, checkObject, checkOptions, describe, fail, optionKeys, readingFile } from '../errors.js';
 
 /** Options of an {@link LmBatcher}. */
 export interface LmBatcherOptions {
@@ -16,6 +16,8 @@ export interface LmBatcherOptions {
   /** Skip the last window of an epoch when it is shorter than k1 (default false: it has T < k1 steps). */
   dropLast?: boolean;
 }
+
+const LM_BATCHER_OPTIONS = optionKeys<LmBatcherOptions>({ batchSize: true, seqLen: true, bptt: true, randomOffset: true, seed: true, dropLast: true });
 
 /**
  * One truncated-BPTT window: T steps of B streams, time-major.
@@ -108,6 +110,7 @@ export class LmBatcher {
     const where = 'LmBatcher';
     if (!(ids instanceof Int32Array)) throw fail('E_ARGUMENT', `${where}: ids must be an Int32Array, got ${describe(ids)}`);
     const o = checkObject(where, 'options', options);
+    checkOptions(where, o, LM_BATCHER_OPTIONS);
     this.ids = ids;
     this.batchSize = checkInt(where, 'batchSize', o.batchSize, 1);
     this.seqLen = checkInt(where, 'seqLen', o.seqLen, 1);
