@@ -17,8 +17,11 @@ export function closestName(key: string, known: Iterable<string>): string | unde
   let best: string | undefined;
   let bestDistance = Infinity;
   let tied = false;
+  let prefixed: string | undefined;
+  let prefixes = 0;
   for (const name of known) {
-    const d = editDistance(lower, name.toLowerCase());
+    const other = name.toLowerCase();
+    const d = editDistance(lower, other);
     if (d < bestDistance) {
       best = name;
       bestDistance = d;
@@ -26,11 +29,13 @@ export function closestName(key: string, known: Iterable<string>): string | unde
     } else if (d === bestDistance && name !== best) {
       tied = true;
     }
+    if (Math.min(lower.length, other.length) >= 3 && (other.startsWith(lower) || lower.startsWith(other))) {
+      prefixed = name;
+      prefixes++;
+    }
   }
-  if (best === undefined || tied) return undefined;
-  if (bestDistance <= limit) return best;
-  const other = best.toLowerCase();
-  return Math.min(lower.length, other.length) >= 3 && (other.startsWith(lower) || lower.startsWith(other)) ? best : undefined;
+  if (bestDistance <= limit) return tied ? undefined : best;
+  return prefixes === 1 ? prefixed : undefined;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent transpositions. */

@@ -1,7 +1,8 @@
 import {
   add, crossEntropy, detach, gruSequence, index, init, keep, lstmCell, lstmSequence, manualSeed, matmul, noGrad, optim,
-  projectedEmbedding, projectionPays, reshape, scope, softmax, tensor, zeros, type Tensor,
+  projectedEmbedding, reshape, scope, softmax, tensor, zeros, type Tensor,
 } from '@eddy/autograd';
+import { projectionPays } from '@eddy/autograd/internal';
 
 /**
  * The models of the canonical workloads W1–W4 (their shapes are in ./workloads.ts), written
