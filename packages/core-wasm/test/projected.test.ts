@@ -15,8 +15,8 @@ interface Cell {
   G: number;
   hasC: boolean;
   wsBytes(c: Core, T: number, B: number, I: number, H: number): number;
-  forward(c: Core, a: Record<string, number | boolean>): void;
-  backward(c: Core, a: Record<string, number | boolean>): void;
+  forward(c: Core, a: Record<string, number | boolean | undefined>): void;
+  backward(c: Core, a: Record<string, number | boolean | undefined>): void;
 }
 
 const CELLS: Cell[] = [
@@ -92,7 +92,7 @@ describe.each(VARIANTS)('projected input, wIh absent (%s build)', (variant) => {
               dwHh: arena.readF32(dwHh, G * H),
               dbIh: arena.readF32(dbIh, G),
               dbHh: arena.readF32(dbHh, G),
-              dwIh: 'dwIh' in dwIh ? arena.readF32(dwIh.dwIh, G * I) : null,
+              dwIh: 'dwIh' in dwIh && dwIh.dwIh !== undefined ? arena.readF32(dwIh.dwIh, G * I) : null,
             };
           });
           const dense = run(false);
