@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  arange, binaryCrossEntropyWithLogits, crossEntropy, EddyError, eye, full, gradcheck, gruCell, gruSequence, init, loadCore,
+  arange, binaryCrossEntropyWithLogits, crossEntropy, eye, full, gradcheck, gruCell, gruSequence, init, loadCore,
   lstmCell, lstmSequence, mse, ones, optim, rand, randn, rnnCell, rnnSequence, sum, tensor, zeros, zerosLike,
 } from './index.js';
 
@@ -52,15 +52,8 @@ const CASES: Array<[api: string, call: () => unknown, key: string, meant: string
 
 describe("autograd's public options objects refuse unknown keys", () => {
   it.each(CASES)('%s { %s }', (api, call, key, meant) => {
-    let thrown: unknown;
-    try {
-      call();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(EddyError);
-    expect(thrown).toMatchObject({ code: 'E_ARGUMENT' });
-    expect((thrown as Error).message).toMatch(new RegExp(`^${api.replace('.', '\\.')}: unknown option "${key}" \\(did you mean "${meant}"\\?\\)$`));
+    const message = `${api}: unknown option "${key}" (did you mean "${meant}"?)`;
+    expect(call).toThrow(expect.objectContaining({ name: 'EddyError', code: 'E_ARGUMENT', message }));
   });
 
   it('loadCore', async () => {

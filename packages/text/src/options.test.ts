@@ -1,4 +1,4 @@
-import { EddyError, Generator } from '@eddy/autograd';
+import { Generator } from '@eddy/autograd';
 import { describe, expect, it } from 'vitest';
 import {
   BOS, BpeTokenizer, bucketBatches, CharTokenizer, createSampler, beamSearch, generate, generateAsync, LmBatcher, samplingDistribution,
@@ -28,15 +28,8 @@ const CASES: Array<[api: string, call: () => unknown, key: string, meant: string
 
 describe("text's public options objects refuse unknown keys", () => {
   it.each(CASES)('%s { %s }', (api, call, key, meant) => {
-    let thrown: unknown;
-    try {
-      call();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(EddyError);
-    expect(thrown).toMatchObject({ code: 'E_ARGUMENT' });
-    expect((thrown as Error).message).toMatch(new RegExp(`^${api.replace('.', '\\.')}: unknown option "${key}" \\(did you mean "${meant}"\\?\\)$`));
+    const message = `${api}: unknown option "${key}" (did you mean "${meant}"?)`;
+    expect(call).toThrow(expect.objectContaining({ name: 'EddyError', code: 'E_ARGUMENT', message }));
   });
 
   it('generateAsync', async () => {
