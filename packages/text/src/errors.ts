@@ -4,7 +4,7 @@ import { describe, intOption } from '@eddy/autograd/internal';
 // Value descriptions for messages (`describe`) and the option checks are shared by every Eddy
 // package (from @eddy/autograd/internal), so messages read alike whichever layer threw.
 export { describe };
-export { checkOptions, optionKeys } from '@eddy/autograd/internal';
+export { boolOption, checkOptions, optionKeys } from '@eddy/autograd/internal';
 
 /**
  * The codes a caller of @eddy/text can see (README "Errors" lists when): autograd's (sampling runs
@@ -51,12 +51,6 @@ export function checkObject(where: string, name: string, value: unknown): Record
     throw fail('E_ARGUMENT', `${where}: ${name} must be an object, got ${describe(value)}`);
   }
   return value as Record<string, unknown>;
-}
-
-/** Throws E_ARGUMENT unless `value` is a boolean. */
-export function checkFlag(where: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw fail('E_ARGUMENT', `${where}: ${name} must be a boolean, got ${describe(value)}`);
-  return value;
 }
 
 /** Reads a config object and checks its `type` tag and `version` (1): E_ARGUMENT naming both otherwise. */

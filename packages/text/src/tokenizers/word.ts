@@ -1,4 +1,4 @@
-import { checkConfig, checkFlag, checkInt, checkOptions, describe, fail, optionKeys, readingFile } from '../errors.js';
+import { boolOption, checkConfig, checkInt, checkOptions, describe, fail, optionKeys, readingFile } from '../errors.js';
 import { Vocab } from '../vocab.js';
 import { JoinDecoder } from './join-decoder.js';
 import type { StreamDecoder, Tokenizer, WordTokenizerConfig } from './tokenizer.js';
@@ -71,8 +71,8 @@ export class WordTokenizer implements Tokenizer {
     checkOptions(where, options, TOKENIZER_OPTIONS);
     this.pattern = options.pattern ?? '\\S+';
     this.regex = compile(where, this.pattern);
-    this.lowercase = checkFlag(where, 'lowercase', options.lowercase ?? false);
-    this.newlineAsEos = checkFlag(where, 'newlineAsEos', options.newlineAsEos ?? false);
+    this.lowercase = boolOption(where, 'lowercase', options.lowercase, false);
+    this.newlineAsEos = boolOption(where, 'newlineAsEos', options.newlineAsEos, false);
     if (typeof (options.separator ?? ' ') !== 'string') throw fail('E_ARGUMENT', `${where}: separator must be a string, got ${describe(options.separator)}`);
     this.separator = options.separator ?? ' ';
   }
