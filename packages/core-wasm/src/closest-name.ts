@@ -5,11 +5,11 @@
  * The known name a misspelling most likely meant, or undefined when none is close enough or two
  * are equally close (a guess between `W1` and `W2` for `W5` would mislead).
  *
- * Distances are case-insensitive optimal string alignment (an adjacent swap is one edit). A name
- * counts as meant when it is at most 1 edit away for keys of up to 4 letters, at most
+ * Distances are case-insensitive optimal string alignment (an adjacent swap is one edit). The
+ * nearest name counts as meant when it is at most 1 edit away for keys of up to 4 letters, at most
  * max(2, ⌊length/3⌋) edits for longer ones, and in every case fewer edits than the key has letters
- * (`m` does not suggest `n`); or when one is a prefix of the other, both of 3 letters or more
- * (`--hid` for `--hidden`).
+ * (`m` does not suggest `n`). When no name is that near, the one name that the key begins (or that
+ * begins the key), both of 3 letters or more, is meant (`--hid` for `--hidden`).
  */
 export function closestName(key: string, known: Iterable<string>): string | undefined {
   const lower = key.toLowerCase();
