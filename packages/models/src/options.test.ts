@@ -1,5 +1,6 @@
 import { randn, tensor } from '@eddy/autograd';
 import { describe, expect, it } from 'vitest';
+import * as models from './index.js';
 import { Dropout, Embedding, GRU, Linear, LSTM, Module, RNN } from './index.js';
 
 // Every public options object of @eddy/models refuses a key it does not know, with the closest
@@ -31,5 +32,9 @@ describe("models' public options objects refuse unknown keys", () => {
 
   it('accepts the documented keys', () => {
     expect(() => lstm().forward(x(), null, { lengths: tensor([2], undefined, { dtype: 'int32' }), embedding: null })).not.toThrow();
+  });
+
+  it('keeps its option validators internal (they come from @eddy/autograd/internal)', () => {
+    for (const name of ['checkOptions', 'intOption', 'boolOption', 'rangeOption', 'choiceOption']) expect(models).not.toHaveProperty(name);
   });
 });
