@@ -1,24 +1,30 @@
 // The only file in @eddy/autograd that imports @eddy/core-wasm: it owns the active core (the wasm
 // instance whose arena holds every tensor) and hands the kernel wrappers to the ops.
 import * as k from '@eddy/core-wasm';
-import { EddyError, describe, type Core } from '@eddy/core-wasm';
+import { EddyError, describe, type Core, type CoreErrorCode } from '@eddy/core-wasm';
 
 export { k, EddyError, describe };
 export type { Core };
+// The shared option checks and "did you mean", for autograd and (through ./internal.ts) the
+// packages above, which do not import core-wasm.
+export {
+  closestName, editDistance, unknownKeyError, optionKeys, checkOptions, intOption, boolOption, rangeOption, choiceOption,
+} from '@eddy/core-wasm/internal';
 
 /** What this engine's WebAssembly can do (SIMD, relaxed SIMD): the probes `loadCore` chooses a build by. */
 export const detectFeatures = k.detectFeatures;
 
 /**
- * The codes autograd throws: core-wasm's, including E_NOT_READY (a core was needed before `ready()`
- * resolved in a browser), E_CORE_MISMATCH (tensors of two cores in one operation) and E_GRAD
- * (backward on a non-scalar without a gradient, on a tensor that does not require grad, or through
- * a graph already freed).
+ * The codes a caller of autograd can see (README "Errors" lists when): core-wasm's, which pass
+ * through, and autograd's own E_NOT_READY (a core was needed before `ready()` resolved in a
+ * browser), E_CORE_MISMATCH (tensors of two cores in one operation) and E_GRAD (backward on a
+ * non-scalar without a gradient, on a tensor that does not require grad, or through a graph
+ * already freed).
  */
-export type AutogradErrorCode = k.EddyErrorCode;
+export type AutogradErrorCode = CoreErrorCode | 'E_NOT_READY' | 'E_CORE_MISMATCH' | 'E_GRAD';
 
 /** A typed error with a stable code. */
-export function fail(code: AutogradErrorCode, message: string): EddyError {
+export function fail(code: AutogradErrorCode, message: string): EddyError<AutogradErrorCode> {
   return new EddyError(code, message);
 }
 

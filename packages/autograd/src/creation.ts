@@ -1,4 +1,4 @@
-import { fail, getCore } from './backend.js';
+import { checkOptions, fail, getCore, optionKeys } from './backend.js';
 import { defaultGenerator } from './rng.js';
 import { checkShape, fmt, sizeOf } from './shapes.js';
 import { empty, type DType, type Tensor } from './tensor.js';
@@ -41,7 +41,11 @@ function finish(t: Tensor, options: TensorOptions | undefined): Tensor {
   return t;
 }
 
-function checkOptions(op: string, options: TensorOptions | undefined): DType {
+const TENSOR_OPTIONS = optionKeys<TensorOptions>({ requiresGrad: true, dtype: true });
+
+/** Checks the options' keys and dtype; returns the dtype. */
+function dtypeOf(op: string, options: TensorOptions | undefined): DType {
+  checkOptions(op, options, TENSOR_OPTIONS);
   const dtype = options?.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'int32') throw fail('E_ARGUMENT', `${op}: dtype must be 'float32' or 'int32', got ${String(dtype)}`);
   return dtype;
@@ -54,7 +58,7 @@ function checkOptions(op: string, options: TensorOptions | undefined): DType {
  * @example tensor([[1, 2], [3, 4]], undefined, { requiresGrad: true })
  */
 export function tensor(data: Nested | ArrayLike<number>, shape?: readonly number[], options?: TensorOptions): Tensor {
-  const dtype = checkOptions('tensor', options);
+  const dtype = dtypeOf('tensor', options);
   let flat: ArrayLike<number>;
   let s: number[];
   if (typeof data === 'number') {
@@ -90,7 +94,7 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: readonly number
 
 /** A tensor of `shape` filled with `value` (any number, ±Inf and NaN included). */
 export function full(shape: readonly number[], value: number, options?: TensorOptions): Tensor {
-  const dtype = checkOptions('full', options);
+  const dtype = dtypeOf('full', options);
   const s = checkShape('full', shape);
   if (typeof value !== 'number') throw fail('E_ARGUMENT', `full: value must be a number, got ${typeof value}`);
   const core = getCore();
@@ -104,13 +108,24 @@ export function full(shape: readonly number[], value: number, options?: TensorOp
   return finish(t, options);
 }
 
-export const zeros = (shape: readonly number[], options?: TensorOptions): Tensor => full(shape, 0, options);
-export const ones = (shape: readonly number[], options?: TensorOptions): Tensor => full(shape, 1, options);
+export function zeros(shape: readonly number[], options?: TensorOptions): Tensor {
+  checkOptions('zeros', options, TENSOR_OPTIONS);
+  return full(shape, 0, options);
+}
+
+export function ones(shape: readonly number[], options?: TensorOptions): Tensor {
+  checkOptions('ones', options, TENSOR_OPTIONS);
+  return full(shape, 1, options);
+}
 
 /** Like `x` (shape, dtype), filled with zeros. */
-export const zerosLike = (x: Tensor, options?: TensorOptions): Tensor => full(x.shape, 0, { dtype: x.dtype, ...options });
+export function zerosLike(x: Tensor, options?: TensorOptions): Tensor {
+  checkOptions('zerosLike', options, TENSOR_OPTIONS);
+  return full(x.shape, 0, { dtype: x.dtype, ...options });
+}
 
 function random(op: string, shape: readonly number[], options: TensorOptions | undefined, fill: (out: Float32Array) => void): Tensor {
+  checkOptions(op, options, TENSOR_OPTIONS);
   if (options?.dtype === 'int32') throw fail('E_ARGUMENT', `${op}: random tensors are float32`);
   const s = checkShape(op, shape);
   const values = new Float32Array(sizeOf(s));
@@ -130,6 +145,7 @@ export function rand(shape: readonly number[], options?: TensorOptions): Tensor 
 
 /** start, start+step, … up to but excluding end (float32, or int32 with { dtype: 'int32' }). */
 export function arange(start: number, end?: number, step = 1, options?: TensorOptions): Tensor {
+  checkOptions('arange', options, TENSOR_OPTIONS);
   if (end === undefined) [start, end] = [0, start];
   if (![start, end, step].every(Number.isFinite) || step === 0) {
     throw fail('E_ARGUMENT', `arange: start, end and step must be finite and step non-zero, got ${start}, ${end}, ${step}`);
@@ -142,6 +158,7 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
 
 /** The n×m identity matrix (m defaults to n). */
 export function eye(n: number, m = n, options?: TensorOptions): Tensor {
+  checkOptions('eye', options, TENSOR_OPTIONS);
   const s = checkShape('eye', [n, m]);
   const values = new Float32Array(s[0] * s[1]);
   for (let i = 0; i < Math.min(s[0], s[1]); i++) values[i * s[1] + i] = 1;

@@ -1,4 +1,4 @@
-import { fail } from './backend.js';
+import { checkOptions, fail, optionKeys } from './backend.js';
 import { noGrad, scope } from './scope.js';
 import { Tensor } from './tensor.js';
 
@@ -10,6 +10,8 @@ export interface GradcheckOptions {
   /** Relative tolerance. Default 1e-2. */
   rtol?: number;
 }
+
+const GRADCHECK_OPTIONS = optionKeys<GradcheckOptions>({ eps: true, atol: true, rtol: true });
 
 export interface GradcheckMismatch {
   input: number;
@@ -44,6 +46,7 @@ export interface GradcheckResult {
  * (keep relu / max / abs away from their kinks).
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
+  checkOptions('gradcheck', options, GRADCHECK_OPTIONS);
   const eps = positive('eps', options.eps ?? 1e-3);
   const atol = positive('atol', options.atol ?? 1e-3, true);
   const rtol = positive('rtol', options.rtol ?? 1e-2, true);

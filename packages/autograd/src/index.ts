@@ -1,11 +1,12 @@
-// @eddy/autograd: tensors in the wasm core's memory, a tape, and the operations on them.
-export { ready, useCore, getCore, loadCore, detectFeatures, EddyError, describe, fail, type AutogradErrorCode, type Core } from './backend.js';
+// @eddy/autograd: tensors in the wasm core's memory, a tape, and the operations on them. Helpers the
+// Eddy packages above share but users should not see are in ./internal.ts (`@eddy/autograd/internal`).
+export { ready, useCore, getCore, loadCore, detectFeatures, EddyError, type AutogradErrorCode, type Core } from './backend.js';
 export { Tensor, type DType } from './tensor.js';
 export { tensor, full, zeros, ones, zerosLike, randn, rand, arange, eye, type TensorOptions } from './creation.js';
 export { scope, keep, detach, noGrad, isGradEnabled } from './scope.js';
-export { backward, tapeLength } from './tape.js';
+export { backward } from './tape.js';
 export { apply, applyMany, Node, type Function } from './function.js';
-export { add, sub, mul, div, neg, where, maskedFill, sumTo, expandTo } from './ops/elementwise.js';
+export { add, sub, mul, div, neg, where, maskedFill } from './ops/elementwise.js';
 export { exp, log, tanh, sigmoid, relu, softmax, logSoftmax } from './ops/activation.js';
 export { sum, mean, max, argmax } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
@@ -13,7 +14,7 @@ export { linear } from './ops/linear.js';
 export { reshape, permute, transpose, slice, concat, stack, split, index, gather } from './ops/shape.js';
 export { manualSeed, getRngState, setRngState } from './rng.js';
 export type { Shape } from './shapes.js';
-export { Generator, defaultGenerator, type GeneratorState } from './rng.js';
+export { Generator, type GeneratorState } from './rng.js';
 export * as init from './init.js';
 export * as optim from './optim/index.js';
 export { crossEntropy, mse, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';
@@ -23,5 +24,5 @@ export {
   lstmSequence, lstmCell, gruSequence, gruCell, rnnSequence, rnnCell,
   type LstmSequenceOptions, type LstmSequenceResult, type LstmState, type GruSequenceOptions, type GruSequenceResult,
   type GruForm, type RnnSequenceOptions, type RnnSequenceResult, type RnnForm, type Nonlinearity, type SequenceOptions,
-  type RecurrentWeights, projectedEmbedding, projectionPays,
+  type RecurrentWeights, projectedEmbedding,
 } from './ops/recurrent/index.js';

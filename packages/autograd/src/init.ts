@@ -1,4 +1,4 @@
-import { fail } from './backend.js';
+import { checkOptions, fail, optionKeys } from './backend.js';
 import { defaultGenerator, type Generator } from './rng.js';
 import type { Tensor } from './tensor.js';
 
@@ -154,7 +154,10 @@ export interface KaimingOptions {
   generator?: Generator;
 }
 
+const KAIMING_OPTIONS = optionKeys<KaimingOptions>({ a: true, mode: true, nonlinearity: true, generator: true });
+
 function kaimingStd(op: string, t: Tensor, options: KaimingOptions): number {
+  checkOptions(op, options, KAIMING_OPTIONS);
   target(op, t);
   const mode = options.mode ?? 'fanIn';
   if (mode !== 'fanIn' && mode !== 'fanOut') throw fail('E_ARGUMENT', `${op}: mode must be "fanIn" or "fanOut", got ${JSON.stringify(mode)}`);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadCoreSync } from '@eddy/core-wasm';
-import { add, detach, EddyError, getCore, keep, matmul, randn, scope, tanh, tapeLength, tensor, useCore, zeros } from './index.js';
+import { add, detach, EddyError, getCore, keep, matmul, randn, scope, tanh, tensor, useCore, zeros } from './index.js';
+import { tapeLength } from './internal.js';
 
 function code(fn: () => unknown): string | undefined {
   try {

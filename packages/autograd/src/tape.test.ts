@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { add, backward, EddyError, matmul, mul, noGrad, ones, scope, sum, tapeLength, tensor, zeros } from './index.js';
+import { add, backward, EddyError, matmul, mul, noGrad, ones, scope, sum, tensor, zeros } from './index.js';
+import { tapeLength } from './internal.js';
 
 function code(fn: () => unknown): string | undefined {
   try {

@@ -6,6 +6,14 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
 /**
+ * The codes the CLI itself reports (`--json` output's `code`): E_USAGE (a bad command line, exit 2),
+ * E_INPUT (bad input the CLI found: files, corpus, checkpoint; exit 1), E_INTERNAL (a bug in Eddy).
+ * Errors of the libraries keep their own codes (ModelsErrorCode, TextErrorCode, …), and failed
+ * system calls keep Node's (ENOENT, EACCES, …).
+ */
+export type CliErrorCode = 'E_USAGE' | 'E_INPUT' | 'E_INTERNAL';
+
+/**
  * A failure the user can act on: `message` is ONE sentence saying what was wrong and what to do,
  * printed as is (no stack); `exitCode` is what the process ends with.
  */
@@ -38,7 +46,10 @@ export function reason(error: unknown): string {
  * anything else is a bug in Eddy, said as such (the stack only with EDDY_DEBUG=1).
  */
 export function userMessage(error: unknown): { message: string; exitCode: number; code: string } {
-  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode, code: error instanceof UsageError ? 'E_USAGE' : 'E_INPUT' };
+  if (error instanceof CliError) {
+    const code: CliErrorCode = error instanceof UsageError ? 'E_USAGE' : 'E_INPUT';
+    return { message: error.message, exitCode: error.exitCode, code };
+  }
   if (error instanceof EddyError) {
     return { message: `${reason(error)} (${error.code}); check the options and files given, or run with --help.`, exitCode: EXIT_FAILURE, code: error.code };
   }
@@ -46,5 +57,6 @@ export function userMessage(error: unknown): { message: string; exitCode: number
   if (err && typeof err.code === 'string' && typeof err.syscall === 'string') {
     return { message: `${err.syscall} failed on ${err.path ?? 'a file'} (${err.code}); check that the path exists and is writable.`, exitCode: EXIT_FAILURE, code: err.code };
   }
-  return { message: `internal error: ${reason(error)}; this is a bug in eddy, please report it (set EDDY_DEBUG=1 for the stack).`, exitCode: EXIT_FAILURE, code: 'E_INTERNAL' };
+  const code: CliErrorCode = 'E_INTERNAL';
+  return { message: `internal error: ${reason(error)}; this is a bug in eddy, please report it (set EDDY_DEBUG=1 for the stack).`, exitCode: EXIT_FAILURE, code };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { closestName } from '@eddy/autograd/internal';
 import { runBench } from './commands/bench/bench.js';
 import { BENCH_SPEC } from './commands/bench/spec.js';
 import { EVAL_SPEC } from './commands/eval/spec.js';
@@ -10,7 +11,7 @@ import { TRAIN_SPEC } from './commands/train/spec.js';
 import { runTrain } from './commands/train/train.js';
 import { packageRoot } from './corpus.js';
 import { UsageError, userMessage } from './errors.js';
-import { closest, helpText, parseArgs, type CommandSpec, type ParsedArgs } from './options.js';
+import { helpText, parseArgs, type CommandSpec, type ParsedArgs } from './options.js';
 import type { Io } from './progress.js';
 
 interface Command {
@@ -56,7 +57,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal 
     }
     const command = COMMANDS[name];
     if (command === undefined) {
-      const guess = closest(name, Object.keys(COMMANDS));
+      const guess = closestName(name, Object.keys(COMMANDS));
       throw new UsageError(`unknown command '${name}'${guess ? `; did you mean eddy ${guess}?` : `; the commands are ${Object.keys(COMMANDS).join(', ')} (see eddy --help).`}`);
     }
     const args = parseArgs(command.spec, rest);

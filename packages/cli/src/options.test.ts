@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { COMMANDS } from './main.js';
-import { closest, helpText, parseArgs, type CommandSpec } from './options.js';
+import { helpText, parseArgs, type CommandSpec } from './options.js';
 import { UsageError } from './errors.js';
 
 const SPEC: CommandSpec = {
@@ -60,11 +60,10 @@ describe('parseArgs', () => {
     expect(usageError(['a', 'b'])).toMatch(/unexpected argument 'b'/);
   });
 
-  test('closest only suggests near misses, and nothing on a tie', () => {
-    expect(closest('trian', ['train', 'sample', 'eval'])).toBe('train');
-    expect(closest('xyz', ['train', 'sample', 'eval'])).toBe(null);
-    expect(closest('W5', ['W1', 'W2', 'W3', 'W4'])).toBe(null);
-    expect(closest('W44', ['W1', 'W2', 'W3', 'W4'])).toBe('W4');
+  test('only near misses are suggested, and nothing on a tie (closestName, shared by every package)', () => {
+    expect(usageError(['--only', 'W5'])).toBe("--only expects one of W1, W2, W3, W4, got 'W5'.");
+    expect(usageError(['--only', 'W44'])).toBe("--only expects one of W1, W2, W3, W4, got 'W44'; did you mean W4?");
+    expect(usageError(['--hid', '3'])).toBe('unknown option --hid for eddy demo; did you mean --hidden?');
   });
 
   test('a list option takes repeats and comma lists, in order, without duplicates; [] when absent', () => {

@@ -1,3 +1,4 @@
+import { closestName } from '@eddy/autograd/internal';
 import { UsageError } from './errors.js';
 
 // One schema per command drives parsing, validation, defaults and `--help`: an option that is not
@@ -109,40 +110,6 @@ export class ParsedArgs {
   }
 }
 
-/** Levenshtein distance (small strings only: flag and command names). */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length];
-}
-
-/**
- * The candidate closest to `word` when it is close enough to be a likely typo, else null. A tie
- * (`W5` is as near W1 as W4) suggests nothing: any pick would be a guess.
- */
-export function closest(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  let tied = false;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) [best, bestDistance, tied] = [c, d, false];
-    else if (d === bestDistance) tied = true;
-  }
-  if (tied) return null;
-  const limit = Math.max(2, Math.floor(word.length / 3));
-  if (best !== null && (bestDistance <= limit || best.startsWith(word) || word.startsWith(best))) return best;
-  return null;
-}
-
 function describeRange(o: OptionSpec): string {
   const lo = o.min === undefined ? null : `${o.minOpen ? '(' : '['}${o.min}`;
   const hi = o.max === undefined ? null : `${o.max}${o.maxOpen ? ')' : ']'}`;
@@ -168,7 +135,7 @@ function readValue(command: string, o: OptionSpec, raw: string): OptionValue {
   }
   if (o.type === 'choice') {
     if (o.choices!.includes(raw)) return raw;
-    const guess = closest(raw, o.choices!);
+    const guess = closestName(raw, o.choices!);
     throw new UsageError(`--${o.name} expects one of ${o.choices!.join(', ')}, got '${raw}'${guess ? `; did you mean ${guess}?` : '.'}`);
   }
   // Number(' ') is 0 and Number('0x10') is 16: accept only plain decimal notation.
@@ -210,7 +177,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     const name = (eq < 0 ? word : word.slice(0, eq)).replace(/^--?/, '');
     const o = byName.get(name);
     if (o === undefined || !word.startsWith('--')) {
-      const guess = closest(name, [...byName.keys()]);
+      const guess = closestName(name, byName.keys());
       throw new UsageError(`unknown option ${word.slice(0, eq < 0 ? undefined : eq)} for eddy ${spec.name}${guess ? `; did you mean --${guess}?` : `; see eddy ${spec.name} --help.`}`);
     }
     if (given.has(name) && !o.list) throw new UsageError(`--${name} is given twice; give it once.`);

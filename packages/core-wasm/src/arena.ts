@@ -1,4 +1,5 @@
 import { EddyError } from './errors.js';
+import { checkOptions } from './options.js';
 
 const PAGE = 65536;
 /** wasm32 addresses at most 4 GiB; V8 allows 65536 pages. */
@@ -35,6 +36,7 @@ export class Arena {
   private views: { f32: Float32Array; i32: Int32Array; u8: Uint8Array } | null = null;
 
   constructor(memory: WebAssembly.Memory, base: number, options: { maxBytes?: number } = {}) {
+    checkOptions('Arena', options, ['maxBytes']);
     this.memory = memory;
     this.base = align(base, 16);
     this.top = this.base;

@@ -3,6 +3,9 @@ import { EddyError } from './errors.js';
 import type { Features } from './features.js';
 import type { Variant } from './variant.js';
 import type { CoreExports } from './abi.js';
+import { checkOptions } from './options.js';
+
+const CORE_OPTIONS = ['maxBytes'];
 
 /**
  * A loaded core: the raw exports, the arena that owns its memory, and how it was chosen.
@@ -18,6 +21,7 @@ export class Core {
   private scratchBytes = 0;
 
   constructor(instance: WebAssembly.Instance, variant: Variant, features: Features, options: { maxBytes?: number } = {}) {
+    checkOptions('Core', options, CORE_OPTIONS);
     this.exports = instance.exports as unknown as CoreExports;
     this.memory = this.exports.memory;
     this.arena = new Arena(this.memory, this.exports.heap_base(), options);
@@ -81,7 +85,8 @@ export function createCore(
   features: Features,
   options: { maxBytes?: number },
 ): Core {
-  const core = new Core(instance, variant, features, options);
+  // The loaders pass their whole LoadOptions; the core keeps only its own.
+  const core = new Core(instance, variant, features, { maxBytes: options.maxBytes });
   const relaxed = core.exports.has_relaxed_simd() === 1;
   if (relaxed !== (variant === 'relaxed')) {
     throw new EddyError(

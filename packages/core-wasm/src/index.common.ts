@@ -3,7 +3,7 @@
 // options choose the build.
 export { Arena } from './arena.js';
 export { Core } from './core.js';
-export { EddyError, describe, type EddyErrorCode } from './errors.js';
+export { EddyError, describe, type CoreErrorCode } from './errors.js';
 export { detectFeatures, type Features } from './features.js';
 export type { LoadOptions, Variant } from './variant.js';
 export type { Impl } from './validate.js';

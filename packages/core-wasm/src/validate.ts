@@ -1,5 +1,6 @@
 import type { Core } from './core.js';
 import { EddyError, describe } from './errors.js';
+import { unknownKeyError } from './options.js';
 
 // Checks every kernel wrapper runs before it calls into wasm, so that bad input becomes a typed
 // error naming the operation and argument instead of a trap, a silent overrun or a wrong answer.
@@ -189,53 +190,8 @@ function lookUpEach(op: string, args: object, names: ArgNames): void {
   let i = 0;
   for (const key in args) {
     // `!== true` rather than `in`: Object.prototype's names (`constructor`, `toString`) are not arguments.
-    if (names.known[key] !== true) throw unknownArgument(op, key, names.names);
+    if (names.known[key] !== true) throw unknownKeyError(op, key, names.names, 'argument');
     names.last[i++] = key;
   }
   names.lastCount = i;
-}
-
-function unknownArgument(op: string, key: string, known: readonly string[]): EddyError {
-  const guess = closestName(key, known);
-  const hint = guess === undefined ? `expected one of ${known.join(', ')}` : `did you mean ${JSON.stringify(guess)}?`;
-  return new EddyError('E_ARGUMENT', `${op}: unknown argument ${JSON.stringify(key)} (${hint})`);
-}
-
-/**
- * The known name a misspelling most likely meant: equal ignoring case, else at the smallest
- * case-insensitive edit distance (adjacent swaps count as one edit) if that is at most 1 for
- * names of up to 4 letters and 2 above, and smaller than the key itself (`m` does not suggest `n`).
- */
-export function closestName(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  const limit = Math.min(lower.length <= 4 ? 1 : 2, lower.length - 1);
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const name of known) {
-    const d = editDistance(lower, name.toLowerCase());
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent transpositions. */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    rows.push([i]);
-    for (let j = 1; j <= b.length; j++) {
-      if (i === 0) {
-        rows[i].push(j);
-        continue;
-      }
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
-      rows[i].push(d);
-    }
-  }
-  return rows[a.length][b.length];
 }

@@ -1,5 +1,6 @@
 import { EddyError, describe } from './errors.js';
 import type { Features } from './features.js';
+import { checkOptions, optionKeys } from './options.js';
 
 /** The builds of the core: plain SIMD, relaxed SIMD (FMA in the GEMM micro-kernel), checked debug. */
 export type Variant = 'simd' | 'relaxed' | 'debug';
@@ -40,7 +41,10 @@ export interface LoadOptions {
  */
 export const RELAXED_PREFERRED = true;
 
+const LOAD_OPTIONS = optionKeys<LoadOptions>({ variant: true, deterministic: true, maxBytes: true, url: true, wasm: true });
+
 export function chooseVariant(options: LoadOptions, features: Features): Variant {
+  checkOptions('loadCore', options, LOAD_OPTIONS);
   const requested = options.variant ?? 'auto';
   if (!['auto', 'simd', 'relaxed', 'debug'].includes(requested)) {
     throw new EddyError('E_ARGUMENT', `loadCore: variant must be 'auto', 'simd', 'relaxed' or 'debug', got ${describe(requested)}`);

@@ -7,7 +7,7 @@ import * as loss from '../src/kernels/loss.js';
 import * as lstm from '../src/kernels/lstm.js';
 import * as optim from '../src/kernels/optim.js';
 import * as rnn from '../src/kernels/rnn.js';
-import { ArgNames, checkArgs, closestName, type KnownArgs } from '../src/validate.js';
+import { ArgNames, checkArgs, type KnownArgs } from '../src/validate.js';
 import { core, expectEddyError } from './cores.js';
 
 // Every kernel wrapper rejects argument names it does not read: a misspelt optional key would
@@ -135,7 +135,7 @@ describe('a misspelt argument is named with the likely intended one, per family'
       ['gruBackward', 'dWhh', 'dwHh'], ['rnnForward', 'Relu', 'relu'], ['rnnBackward', 'lenghts', 'lengths'],
     ]],
     ['elementwise and softmax', [
-      ['reluBackward', 'accumulte', 'accumulate'], ['softmax', 'ldX', 'ldx'], ['logSoftmaxBackward', 'ldyy', 'ldy'], ['axpy', 'alpah', 'alpha'],
+      ['reluBackward', 'accumulte', 'accumulate'], ['softmax', 'ldX', 'ldx'], ['logSoftmaxBackward', 'lddyy', 'lddy'], ['axpy', 'alpah', 'alpha'],
     ]],
     ['softmaxCrossEntropy', [['softmaxCrossEntropy', 'ignore_index', 'ignoreIndex'], ['softmaxCrossEntropy', 'ldlogits', 'ldLogits']]],
     ['embedding', [['embeddingGather', 'tabel', 'table'], ['embeddingScatterAdd', 'dTable', 'dtable']]],
@@ -146,20 +146,6 @@ describe('a misspelt argument is named with the likely intended one, per family'
   ];
   it.each(FAMILIES)('%s', (_family, cases) => {
     for (const [op, key, meant] of cases) misspelt(op, key, meant);
-  });
-});
-
-describe('closestName', () => {
-  it('prefers a case-insensitive match, then the smallest edit distance, within a length-scaled limit', () => {
-    expect(closestName('dWih', ['wIh', 'dwIh', 'dwHh'])).toBe('dwIh');
-    expect(closestName('ldyy', ['dy', 'ldy'])).toBe('ldy');
-    expect(closestName('N', ['n', 'm'])).toBe('n');
-    // One letter off a one-letter name is no evidence of a typo.
-    expect(closestName('m', ['n', 'k'])).toBeUndefined();
-    // Adjacent swaps are one edit.
-    expect(closestName('wiH', ['wIh', 'x'])).toBe('wIh');
-    expect(closestName('bogus', ['n', 'x', 'out'])).toBeUndefined();
-    expect(closestName('momentum_buffer', ['momentumBuffer', 'momentum'])).toBe('momentumBuffer');
   });
 });
 

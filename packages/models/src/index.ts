@@ -10,7 +10,6 @@ export {
   type LoadStateDictResult,
   type MismatchedKey,
 } from './module.js';
-export { checkOptions, intOption, boolOption, rangeOption, choiceOption } from './options.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';

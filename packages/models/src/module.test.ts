@@ -1,11 +1,11 @@
 import { EddyError, manualSeed, optim, randn, scope, tensor, zeros, type Tensor } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
+import { checkOptions } from '@eddy/autograd/internal';
 import { Dropout } from './layers/dropout.js';
 import { Embedding } from './layers/embedding.js';
 import { Linear } from './layers/linear.js';
 import { Sequential } from './layers/sequential.js';
 import { Module, StateDictError, type ModuleConfig } from './module.js';
-import { checkOptions } from './options.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
 /** A model shaped like a PyTorch seq2seq toy, to check names against what PyTorch prints. */

@@ -1,4 +1,5 @@
 import { EddyError, Tensor, type Shape } from '@eddy/autograd';
+import { checkOptions } from '@eddy/autograd/internal';
 import { describe, fail } from './errors.js';
 
 /**
@@ -42,7 +43,7 @@ export interface MismatchedKey {
  * Thrown by `loadStateDict` (code `E_STATE_DICT`): names every missing, unexpected and mis-shaped
  * key at once, so one run shows the whole difference between a checkpoint and a model.
  */
-export class StateDictError extends EddyError {
+export class StateDictError extends EddyError<'E_STATE_DICT'> {
   readonly missingKeys: string[];
   readonly unexpectedKeys: string[];
   readonly mismatchedKeys: MismatchedKey[];
@@ -57,7 +58,7 @@ export class StateDictError extends EddyError {
       });
       parts.push(`mismatched keys: ${shown.join('; ')}`);
     }
-    super('E_STATE_DICT' as EddyError['code'], `loadStateDict: the state dict does not fit the module; ${parts.join('; ')}`);
+    super('E_STATE_DICT', `loadStateDict: the state dict does not fit the module; ${parts.join('; ')}`);
     this.name = 'StateDictError';
     this.missingKeys = missingKeys;
     this.unexpectedKeys = unexpectedKeys;
@@ -88,7 +89,7 @@ const registry = new Map<string, ModuleFactory>();
  *   forward(x: Tensor): Tensor { return this.fc2.forward(this.fc1.forward(x).tanh()); }
  *   toConfig(): ModuleConfig { return { type: 'TwoLayer' }; }
  * }
- * Module.register('TwoLayer', (options) => { checkOptions('TwoLayer', options, []); return new TwoLayer(); });
+ * Module.register('TwoLayer', () => new TwoLayer());
  * new TwoLayer().namedParameters().map(([name]) => name); // ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
  */
 export abstract class Module {
@@ -210,9 +211,7 @@ export abstract class Module {
     if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) {
       throw fail('E_ARGUMENT', `loadStateDict: dict must be an object of name → Tensor, got ${describe(dict)}`);
     }
-    if (options === null || typeof options !== 'object') throw fail('E_ARGUMENT', `loadStateDict: options must be an object, got ${describe(options)}`);
-    const extra = Object.keys(options).filter((k) => k !== 'strict');
-    if (extra.length > 0) throw fail('E_ARGUMENT', `loadStateDict: unknown option ${extra.map((k) => JSON.stringify(k)).join(', ')}; expected only "strict"`);
+    checkOptions('loadStateDict', options, ['strict']);
     const strict = options.strict ?? true;
     if (typeof strict !== 'boolean') throw fail('E_ARGUMENT', `loadStateDict: strict must be true or false, got ${describe(strict)}`);
 

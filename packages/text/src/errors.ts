@@ -1,8 +1,22 @@
-// Typed errors (`fail`) and value descriptions for messages (`describe`) are autograd's, shared by
-// every package so a caller branches on `error.code` whichever layer threw.
-import { describe, EddyError, fail } from '@eddy/autograd';
+import { EddyError, type AutogradErrorCode } from '@eddy/autograd';
+import { describe, intOption } from '@eddy/autograd/internal';
 
-export { describe, fail };
+// Value descriptions for messages (`describe`) and the option checks are shared by every Eddy
+// package (from @eddy/autograd/internal), so messages read alike whichever layer threw.
+export { describe };
+export { boolOption, checkOptions, optionKeys } from '@eddy/autograd/internal';
+
+/**
+ * The codes a caller of @eddy/text can see (README "Errors" lists when): autograd's (sampling runs
+ * on its generator), E_ARGUMENT for a bad argument or option, and E_FORMAT for a vocabulary,
+ * tokenizer config or saved batcher position that is malformed.
+ */
+export type TextErrorCode = AutogradErrorCode | 'E_FORMAT';
+
+/** A typed error with a stable `code` (an EddyError, so `instanceof EddyError` holds). */
+export function fail(code: TextErrorCode, message: string): EddyError<TextErrorCode> {
+  return new EddyError(code, message);
+}
 
 /**
  * Runs `read` on the contents of a file (a vocabulary, a tokenizer config, a saved batcher
@@ -20,11 +34,7 @@ export function readingFile<T>(read: () => T): T {
 
 /** Throws E_ARGUMENT unless `value` is an integer in [min, max]. */
 export function checkInt(where: string, name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw fail('E_ARGUMENT', `${where}: ${name} must be an integer ${range}, got ${describe(value)}`);
-  }
-  return value;
+  return intOption(where, name, value, min, undefined, max === Number.MAX_SAFE_INTEGER ? undefined : max);
 }
 
 /** Throws E_ARGUMENT unless `value` is a finite number in [min, max]. */
@@ -41,12 +51,6 @@ export function checkObject(where: string, name: string, value: unknown): Record
     throw fail('E_ARGUMENT', `${where}: ${name} must be an object, got ${describe(value)}`);
   }
   return value as Record<string, unknown>;
-}
-
-/** Throws E_ARGUMENT unless `value` is a boolean. */
-export function checkFlag(where: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw fail('E_ARGUMENT', `${where}: ${name} must be a boolean, got ${describe(value)}`);
-  return value;
 }
 
 /** Reads a config object and checks its `type` tag and `version` (1): E_ARGUMENT naming both otherwise. */

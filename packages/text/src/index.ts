@@ -1,4 +1,5 @@
 // @eddy/text: tokenizers and vocabularies, language-model batching, sampling and beam search.
+export type { TextErrorCode } from './errors.js';
 export { Vocab, PAD, UNK, BOS, EOS, SPECIAL_TOKENS, MAX_VOCAB_SIZE, type VocabJSON, type VocabFromCountsOptions } from './vocab.js';
 export type { Tokenizer, StreamDecoder, TokenizerConfig, CharTokenizerConfig, WordTokenizerConfig, BpeTokenizerConfig } from './tokenizers/tokenizer.js';
 export { CharTokenizer, type CharTokenizerOptions } from './tokenizers/char.js';

@@ -1,4 +1,4 @@
-import { checkInt, checkObject, describe, fail, readingFile } from './errors.js';
+import { checkInt, checkObject, checkOptions, describe, fail, readingFile } from './errors.js';
 
 /** Id of `<pad>`: fills sequences out to a batch's length; losses ignore it (`ignoreIndex: PAD`). */
 export const PAD = 0;
@@ -71,6 +71,7 @@ export class Vocab {
    * (so the same counts always give the same ids, whatever order they were counted in).
    */
   static fromCounts(counts: ReadonlyMap<string, number>, options: VocabFromCountsOptions = {}): Vocab {
+    checkOptions('Vocab.fromCounts', options, ['minCount', 'maxSize']);
     const minCount = checkInt('Vocab.fromCounts', 'minCount', options.minCount ?? 1, 1);
     const maxSize = checkInt('Vocab.fromCounts', 'maxSize', options.maxSize ?? MAX_VOCAB_SIZE, 0, MAX_VOCAB_SIZE);
     const kept = [...counts].filter(([s, c]) => c >= minCount && !(SPECIAL_TOKENS as readonly string[]).includes(s));

@@ -1,4 +1,4 @@
-import { fail, k } from '../backend.js';
+import { checkOptions, fail, k } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { fmt, sameShape } from '../shapes.js';
 import { checkFloat, coreOf, empty, type Tensor } from '../tensor.js';
@@ -74,6 +74,7 @@ const CrossEntropyFn: Function<CeOptions, CeSaved> = {
  * outside [0, C) that is not ignoreIndex is an E_ARGUMENT error.
  */
 export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkOptions('crossEntropy', options, ['ignoreIndex', 'reduction']);
   coreOf('crossEntropy', logits, targets);
   checkFloat('crossEntropy', logits, 'logits');
   if (targets.dtype !== 'int32') throw fail('E_ARGUMENT', 'crossEntropy: targets must be an int32 tensor of class indices');
@@ -100,6 +101,7 @@ function reduce(op: string, x: Tensor, reduction: Reduction): Tensor {
 
 /** Mean squared error: mean((ŷ − y)²) (or sum / none). Shapes must be equal. */
 export function mse(prediction: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions('mse', options, ['reduction']);
   coreOf('mse', prediction, target);
   if (!sameShape(prediction.shape, target.shape)) {
     throw fail('E_SHAPE', `mse: prediction ${fmt(prediction.shape)} and target ${fmt(target.shape)} must have the same shape`);
@@ -150,6 +152,7 @@ const BceFn: Function<void, null> = {
  * ℓ = −[y·log σ(x) + (1 − y)·log(1 − σ(x))], computed stably; reduced by mean (default), sum or none.
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', options, ['reduction']);
   coreOf('binaryCrossEntropyWithLogits', logits, targets);
   checkFloat('binaryCrossEntropyWithLogits', logits, 'logits');
   checkFloat('binaryCrossEntropyWithLogits', targets, 'targets');

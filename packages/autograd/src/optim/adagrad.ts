@@ -1,4 +1,4 @@
-import { k, type Core } from '../backend.js';
+import { checkOptions, k, optionKeys, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
@@ -15,6 +15,8 @@ export interface AdagradOptions {
   eps?: number;
 }
 
+const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, weightDecay: true, initialAccumulatorValue: true, eps: true });
+
 /**
  * Adagrad (Duchi et al. 2011; torch.optim.Adagrad):
  *
@@ -30,6 +32,7 @@ export class Adagrad extends Optimizer {
   eps: number;
 
   constructor(params: Params, options: AdagradOptions = {}) {
+    checkOptions('Adagrad', options, ADAGRAD_OPTIONS);
     super(params, { lr: options.lr ?? 1e-2, weightDecay: options.weightDecay ?? 0 }, 'Adagrad');
     this.lrDecay = options.lrDecay ?? 0;
     this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0;

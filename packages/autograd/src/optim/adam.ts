@@ -1,4 +1,4 @@
-import { fail, k, type Core } from '../backend.js';
+import { checkOptions, fail, k, optionKeys, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import {
   NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, show, type HyperValue, type ParamGroup, type ParamState, type Params,
@@ -17,6 +17,8 @@ export interface AdamOptions {
   amsgrad?: boolean;
 }
 
+const ADAM_OPTIONS = optionKeys<AdamOptions>({ lr: true, betas: true, eps: true, weightDecay: true, amsgrad: true });
+
 /** Adam and AdamW differ only in how weight decay enters, so they share everything else. */
 abstract class AdamBase extends Optimizer {
   betas: readonly [number, number];
@@ -25,6 +27,7 @@ abstract class AdamBase extends Optimizer {
   private readonly decoupled: boolean;
 
   protected constructor(params: Params, options: AdamOptions, op: string, decoupled: boolean) {
+    checkOptions(op, options, ADAM_OPTIONS);
     super(params, { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? (decoupled ? 1e-2 : 0) }, op);
     this.decoupled = decoupled;
     this.betas = options.betas ?? [0.9, 0.999];

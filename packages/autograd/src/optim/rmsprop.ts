@@ -1,4 +1,4 @@
-import { k, type Core } from '../backend.js';
+import { checkOptions, k, optionKeys, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import {
   NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params,
@@ -19,6 +19,8 @@ export interface RmspropOptions {
   centered?: boolean;
 }
 
+const RMSPROP_OPTIONS = optionKeys<RmspropOptions>({ lr: true, alpha: true, eps: true, weightDecay: true, momentum: true, centered: true });
+
 /**
  * RMSprop (Hinton's lecture 6e; torch.optim.RMSprop):
  *
@@ -36,6 +38,7 @@ export class RMSprop extends Optimizer {
   centered: boolean;
 
   constructor(params: Params, options: RmspropOptions = {}) {
+    checkOptions('RMSprop', options, RMSPROP_OPTIONS);
     super(params, { lr: options.lr ?? 1e-2, weightDecay: options.weightDecay ?? 0 }, 'RMSprop');
     this.alpha = options.alpha ?? 0.99;
     this.eps = options.eps ?? 1e-8;

@@ -1,4 +1,4 @@
-import { fail } from '../backend.js';
+import { checkOptions, fail, optionKeys } from '../backend.js';
 import { NON_NEGATIVE, POSITIVE, checkHyper, show, type Optimizer } from './optimizer.js';
 
 // Learning-rate schedules with torch.optim.lr_scheduler's semantics: construct after the
@@ -71,6 +71,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer, 'StepLR');
+    checkOptions('StepLR', options, ['stepSize', 'gamma']);
     this.stepSize = checkPositiveInt('StepLR', 'stepSize', options?.stepSize);
     this.gamma = checkHyper('StepLR', 'gamma', options.gamma ?? 0.1, NON_NEGATIVE);
   }
@@ -87,6 +88,7 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { gamma: number }) {
     super(optimizer, 'ExponentialLR');
+    checkOptions('ExponentialLR', options, ['gamma']);
     this.gamma = checkHyper('ExponentialLR', 'gamma', options?.gamma, NON_NEGATIVE);
   }
 
@@ -107,6 +109,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer, 'CosineAnnealingLR');
+    checkOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
     this.tMax = checkPositiveInt('CosineAnnealingLR', 'tMax', options?.tMax);
     this.etaMin = checkHyper('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0, NON_NEGATIVE);
   }
@@ -135,6 +138,10 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
+const REDUCE_ON_PLATEAU_OPTIONS = optionKeys<ReduceLROnPlateauOptions>({
+  mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true,
+});
+
 /**
  * Reduces lr by `factor` when a metric has stopped improving for more than `patience` epochs
  * (torch ReduceLROnPlateau); `step(metric)` after each epoch's evaluation.
@@ -161,6 +168,7 @@ export class ReduceLROnPlateau {
       throw fail('E_ARGUMENT', `${op}: expected an optimizer, got ${show(optimizer)}`);
     }
     this.optimizer = optimizer;
+    checkOptions(op, options, REDUCE_ON_PLATEAU_OPTIONS);
     this.mode = options.mode ?? 'min';
     if (this.mode !== 'min' && this.mode !== 'max') throw fail('E_ARGUMENT', `${op}: mode must be "min" or "max", got ${show(this.mode)}`);
     this.thresholdMode = options.thresholdMode ?? 'rel';

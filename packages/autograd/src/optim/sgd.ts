@@ -1,4 +1,4 @@
-import { fail, k, type Core } from '../backend.js';
+import { checkOptions, fail, k, optionKeys, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, checkBool, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
@@ -14,6 +14,8 @@ export interface SgdOptions {
   /** Nesterov momentum, default false; needs momentum > 0 and dampening = 0. */
   nesterov?: boolean;
 }
+
+const SGD_OPTIONS = optionKeys<SgdOptions>({ lr: true, momentum: true, dampening: true, weightDecay: true, nesterov: true });
 
 /**
  * Stochastic gradient descent with momentum (torch.optim.SGD):
@@ -32,6 +34,7 @@ export class SGD extends Optimizer {
   nesterov: boolean;
 
   constructor(params: Params, options: SgdOptions = {}) {
+    checkOptions('SGD', options, SGD_OPTIONS);
     super(params, { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? 0 }, 'SGD');
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;

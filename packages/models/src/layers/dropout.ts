@@ -1,6 +1,6 @@
 import { dropout, type Tensor } from '@eddy/autograd';
+import { checkOptions, rangeOption } from '@eddy/autograd/internal';
 import { Module, type ModuleConfig } from '../module.js';
-import { checkOptions, rangeOption } from '../options.js';
 
 export interface DropoutOptions {
   /** Probability p of zeroing an element, in [0, 1). Default 0.5. */

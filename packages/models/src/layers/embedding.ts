@@ -1,7 +1,7 @@
-import { defaultGenerator, noGrad, tensor, where, type Tensor } from '@eddy/autograd';
+import { noGrad, tensor, where, type Tensor } from '@eddy/autograd';
+import { checkOptions, defaultGenerator, intOption } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { checkOptions, intOption } from '../options.js';
 
 export interface EmbeddingOptions {
   /** Size of the vocabulary, V. */

@@ -1,7 +1,7 @@
 import { init, linear, zeros, type Tensor } from '@eddy/autograd';
+import { boolOption, checkOptions, intOption } from '@eddy/autograd/internal';
 import { fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { boolOption, checkOptions, intOption } from '../options.js';
 
 export interface LinearOptions {
   /** Size of each input sample, in. */

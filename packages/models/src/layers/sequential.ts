@@ -1,7 +1,7 @@
 import type { Tensor } from '@eddy/autograd';
+import { checkOptions } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { checkOptions } from '../options.js';
 
 /** A module with a one-argument forward: what Sequential chains. */
 interface Forward {

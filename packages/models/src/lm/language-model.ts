@@ -4,7 +4,7 @@ import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { boolOption, checkOptions, choiceOption, intOption, rangeOption } from '../options.js';
+import { boolOption, checkOptions, choiceOption, intOption, rangeOption } from '@eddy/autograd/internal';
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';

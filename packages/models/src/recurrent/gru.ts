@@ -1,6 +1,6 @@
 import { gruSequence } from '@eddy/autograd';
+import { boolOption } from '@eddy/autograd/internal';
 import { Module, type ModuleConfig } from '../module.js';
-import { boolOption } from '../options.js';
 import { parseRecurrentOptions, RecurrentBase, type CellSpec, type FusedRun, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
 import { familyCell } from './stepwise.js';
 import { layerNormGains } from './variants/layer-norm.js';

@@ -1,7 +1,7 @@
 import { lstmSequence, type Tensor } from '@eddy/autograd';
+import { boolOption, intOption } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { boolOption, intOption } from '../options.js';
 import { parseRecurrentOptions, RecurrentBase, type CellSpec, type FusedRun, type ExtraParameter, type HiddenOutput, type LayerWeights, type HiddenState, type RecurrentOptions } from './runner.js';
 import { familyCell } from './stepwise.js';
 import { fillRange } from './variants/init.js';

@@ -1,6 +1,6 @@
 import { rnnSequence, type Nonlinearity } from '@eddy/autograd';
+import { choiceOption } from '@eddy/autograd/internal';
 import { Module, type ModuleConfig } from '../module.js';
-import { choiceOption } from '../options.js';
 import { parseRecurrentOptions, RecurrentBase, type CellSpec, type FusedRun, type HiddenOutput, type HiddenState, type RecurrentOptions } from './runner.js';
 import { familyCell } from './stepwise.js';
 import { layerNormGains } from './variants/layer-norm.js';

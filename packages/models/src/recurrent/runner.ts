@@ -1,7 +1,7 @@
 import { dropout, init, split, stack, Tensor, tensor, zeros } from '@eddy/autograd';
+import { boolOption, checkOptions, intOption, rangeOption } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { boolOption, checkOptions, intOption, rangeOption } from '../options.js';
 import { checkEmbedding, checkTokens, firstLayerInput } from './token-input.js';
 import { initRecurrent } from './variants/init.js';
 import { mergeDirections } from './variants/merge.js';

@@ -1,4 +1,5 @@
-import { index, projectedEmbedding, projectionPays, Tensor } from '@eddy/autograd';
+import { index, projectedEmbedding, Tensor } from '@eddy/autograd';
+import { projectionPays } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import type { CellSpec, LayerResult, LayerWeights } from './runner.js';
 

@@ -1,6 +1,6 @@
 import { EddyError, optim, scope, type Tensor } from '@eddy/autograd';
 import { describe, fail } from '../errors.js';
-import { checkOptions } from '../options.js';
+import { checkOptions } from '@eddy/autograd/internal';
 
 // The one training loop: `eddy train` and every later command family (seq2seq, tree, classify) and
 // the docs site's workers run their models through it, each supplying only the loss of a step.
@@ -95,13 +95,13 @@ export interface TrainResult {
  * A non-finite loss (the run diverged). `step` is the step whose loss it was; nothing was updated
  * from it, so the weights are those after step − 1.
  */
-export class DivergenceError extends EddyError {
+export class DivergenceError extends EddyError<'E_DIVERGED'> {
   constructor(
     readonly step: number,
     readonly what: 'loss' | 'validation loss',
     readonly value: number,
   ) {
-    super('E_DIVERGED' as never, `train: the ${what} became ${value} at step ${step}; lower the learning rate or clip the gradients`);
+    super('E_DIVERGED', `train: the ${what} became ${value} at step ${step}; lower the learning rate or clip the gradients`);
     this.name = 'DivergenceError';
   }
 }

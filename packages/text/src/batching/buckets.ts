@@ -1,5 +1,5 @@
 import type { Generator } from '@eddy/autograd';
-import { checkInt, describe, fail } from '../errors.js';
+import { checkInt, checkOptions, describe, fail } from '../errors.js';
 import { PAD } from '../vocab.js';
 
 /** A batch of variable-length sequences padded to the longest, time-major. */
@@ -44,6 +44,7 @@ export interface BucketOptions {
 export function bucketBatches(sequences: readonly ArrayLike<number>[], options: BucketOptions): PaddedBatch[] {
   const where = 'bucketBatches';
   if (!Array.isArray(sequences)) throw fail('E_ARGUMENT', `${where}: sequences must be an array, got ${describe(sequences)}`);
+  checkOptions(where, options, ['batchSize', 'rng', 'padId']);
   const batchSize = checkInt(where, 'batchSize', options?.batchSize, 1);
   const padId = checkInt(where, 'padId', options.padId ?? PAD, 0, 2 ** 31 - 1);
   sequences.forEach((s, i) => {

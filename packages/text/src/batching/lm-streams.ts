@@ -1,5 +1,5 @@
 import { Generator, type GeneratorState } from '@eddy/autograd';
-import { checkFlag, checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
+import { boolOption, checkInt, checkObject, checkOptions, describe, fail, optionKeys, readingFile } from '../errors.js';
 
 /** Options of an {@link LmBatcher}. */
 export interface LmBatcherOptions {
@@ -16,6 +16,8 @@ export interface LmBatcherOptions {
   /** Skip the last window of an epoch when it is shorter than k1 (default false: it has T < k1 steps). */
   dropLast?: boolean;
 }
+
+const LM_BATCHER_OPTIONS = optionKeys<LmBatcherOptions>({ batchSize: true, seqLen: true, bptt: true, randomOffset: true, seed: true, dropLast: true });
 
 /**
  * One truncated-BPTT window: T steps of B streams, time-major.
@@ -107,13 +109,13 @@ export class LmBatcher {
   constructor(ids: Int32Array, options: LmBatcherOptions) {
     const where = 'LmBatcher';
     if (!(ids instanceof Int32Array)) throw fail('E_ARGUMENT', `${where}: ids must be an Int32Array, got ${describe(ids)}`);
-    const o = checkObject(where, 'options', options);
+    const o = checkOptions(where, options, LM_BATCHER_OPTIONS);
     this.ids = ids;
     this.batchSize = checkInt(where, 'batchSize', o.batchSize, 1);
     this.seqLen = checkInt(where, 'seqLen', o.seqLen, 1);
     this.bptt = checkInt(where, 'bptt (k2)', o.bptt ?? this.seqLen, 1, this.seqLen);
-    this.randomOffset = checkFlag(where, 'randomOffset', options.randomOffset ?? false);
-    this.dropLast = checkFlag(where, 'dropLast', options.dropLast ?? false);
+    this.randomOffset = boolOption(where, 'randomOffset', o.randomOffset, false);
+    this.dropLast = boolOption(where, 'dropLast', o.dropLast, false);
     this.rng = new Generator(options.seed ?? 0);
     // Every stream needs ≥ 2 ids (an input and its target), and with dropLast ≥ k1 + 1.
     const perStream = this.dropLast ? this.seqLen + 1 : 2;

@@ -30,7 +30,8 @@ describe('beamSearch', () => {
   const base = { prime: [BOS], step, initialState: [] as number[], maxSteps: 5, lengthPenalty: 0 };
 
   test('finds the most probable sequence where greedy does not', () => {
-    const greedyIds = [...generate({ ...base, steps: 2, sampler: (l) => greedy(l), rng: new Generator(0) })];
+    const { maxSteps: _, lengthPenalty: __, ...decode } = base;
+    const greedyIds = [...generate({ ...decode, steps: 2, sampler: (l) => greedy(l), rng: new Generator(0) })];
     expect(greedyIds[0]).toBe(A);
     const [best] = beamSearch({ ...base, beamSize: 2 });
     expect(best.ids).toEqual([B, EOS]);

@@ -1,6 +1,6 @@
-import { checkInt, checkNumber, describe, fail } from '../errors.js';
+import { checkInt, checkNumber, checkOptions, describe, fail, optionKeys } from '../errors.js';
 import { EOS } from '../vocab.js';
-import { runPrime, type DecodeOptions, type StepResult } from './generate.js';
+import { DECODE_OPTIONS, runPrime, type DecodeOptions, type StepResult } from './generate.js';
 
 /** Options of {@link beamSearch}. */
 export interface BeamSearchOptions<S> extends DecodeOptions<S> {
@@ -13,6 +13,11 @@ export interface BeamSearchOptions<S> extends DecodeOptions<S> {
   /** α of the GNMT length penalty; 0 ranks by plain log-probability (default 0.6). */
   lengthPenalty?: number;
 }
+
+const BEAM_OPTIONS = [
+  ...DECODE_OPTIONS,
+  ...optionKeys<Omit<BeamSearchOptions<unknown>, keyof DecodeOptions<unknown>>>({ beamSize: true, maxSteps: true, eosId: true, lengthPenalty: true }),
+];
 
 /** A finished or unfinished output of {@link beamSearch}. */
 export interface Hypothesis {
@@ -73,6 +78,7 @@ interface Live<S> {
  */
 export function beamSearch<S>(options: BeamSearchOptions<S>): Hypothesis[] {
   const where = 'beamSearch';
+  checkOptions(where, options, BEAM_OPTIONS);
   const beamSize = checkInt(where, 'beamSize', options.beamSize ?? 4, 1);
   const maxSteps = checkInt(where, 'maxSteps', options.maxSteps, 1);
   const eosId = checkInt(where, 'eosId', options.eosId ?? EOS, 0);

@@ -1,5 +1,5 @@
 import type { Generator } from '@eddy/autograd';
-import { checkInt, describe, fail } from '../errors.js';
+import { checkInt, checkOptions, describe, fail, optionKeys } from '../errors.js';
 import { createSampler, type Sampler } from './samplers.js';
 
 /** What a model's step returns: the logits for the next id and the state after the input. */
@@ -43,6 +43,12 @@ export interface GenerateOptions<S> extends DecodeOptions<S> {
   stopAt?: number;
 }
 
+/** The keys of `DecodeOptions`, which `beamSearch` extends too. */
+export const DECODE_OPTIONS = optionKeys<DecodeOptions<unknown>>({ prime: true, step: true, initialState: true, primeAll: true });
+const GENERATE_OPTIONS = [
+  ...DECODE_OPTIONS, ...optionKeys<Omit<GenerateOptions<unknown>, keyof DecodeOptions<unknown>>>({ steps: true, sampler: true, rng: true, stopAt: true }),
+];
+
 /** Runs the prime through the model: the logits after its last id and the state. */
 export function runPrime<S>(where: string, options: DecodeOptions<S>): StepResult<S> {
   const { prime, step, initialState, primeAll } = options;
@@ -75,6 +81,7 @@ export function runPrime<S>(where: string, options: DecodeOptions<S>): StepResul
  */
 export function generate<S>(options: GenerateOptions<S>): IterableIterator<number> {
   const where = 'generate';
+  checkOptions(where, options, GENERATE_OPTIONS);
   const steps = checkInt(where, 'steps', options.steps, 0);
   const sampler = options.sampler ?? createSampler();
   const { rng, stopAt, step } = options;

@@ -1,5 +1,5 @@
 import type { Generator } from '@eddy/autograd';
-import { checkInt, checkNumber, describe, fail } from '../errors.js';
+import { checkInt, checkNumber, checkOptions, describe, fail, optionKeys } from '../errors.js';
 
 /** Options of {@link samplingDistribution} and {@link createSampler}. */
 export interface SamplingOptions {
@@ -48,7 +48,7 @@ export function greedy(logits: Float32Array): number {
  */
 export function samplingDistribution(logits: Float32Array, options: SamplingOptions = {}): Float64Array {
   const where = 'samplingDistribution';
-  const { temperature, topK, topP } = checkOptions(where, options);
+  const { temperature, topK, topP } = readSampling(where, options);
   checkLogits(where, logits);
   const V = logits.length;
   const p = new Float64Array(V);
@@ -107,12 +107,15 @@ function draw(p: Float64Array, rng: Generator): number {
  * const id = sampler(logits, new Generator(123));
  */
 export function createSampler(options: SamplingOptions = {}): Sampler {
-  const checked = checkOptions('createSampler', options);
+  const checked = readSampling('createSampler', options);
   if (checked.temperature === 0) return (logits) => greedy(logits);
   return (logits, rng) => draw(samplingDistribution(logits, checked), rng);
 }
 
-function checkOptions(where: string, options: SamplingOptions): Required<SamplingOptions> {
+const SAMPLING_OPTIONS = optionKeys<SamplingOptions>({ temperature: true, topK: true, topP: true });
+
+function readSampling(where: string, options: SamplingOptions): Required<SamplingOptions> {
+  checkOptions(where, options, SAMPLING_OPTIONS);
   if (options === null || typeof options !== 'object') throw fail('E_ARGUMENT', `${where}: options must be an object, got ${describe(options)}`);
   const temperature = options.temperature ?? 1;
   if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) {

@@ -1,4 +1,4 @@
-import { checkConfig, checkInt, checkObject, describe, fail, readingFile } from '../errors.js';
+import { checkConfig, checkInt, checkOptions, describe, fail, readingFile } from '../errors.js';
 import { PAD, SPECIAL_TOKENS, UNK, Vocab } from '../vocab.js';
 import { checkId } from './join-decoder.js';
 import { PairHeap } from './pair-heap.js';
@@ -116,7 +116,7 @@ export class BpeTokenizer implements Tokenizer {
   static train(corpus: string, options: BpeTrainOptions): BpeTokenizer {
     const where = 'BpeTokenizer.train';
     if (typeof corpus !== 'string') throw fail('E_ARGUMENT', `${where}: corpus must be a string, got ${describe(corpus)}`);
-    const o = checkObject(where, 'options', options);
+    const o = checkOptions(where, options, ['vocabSize', 'minFrequency']);
     const vocabSize = checkInt(where, 'vocabSize', o.vocabSize, FIRST_MERGE, MAX_BPE_VOCAB);
     const minFrequency = checkInt(where, 'minFrequency', o.minFrequency ?? 2, 1);
     return new BpeTokenizer(learnMerges(corpus, vocabSize - FIRST_MERGE, minFrequency));

@@ -1,4 +1,4 @@
-import { checkConfig, checkInt, fail, describe, readingFile } from '../errors.js';
+import { checkConfig, checkInt, checkOptions, fail, describe, readingFile } from '../errors.js';
 import { Vocab } from '../vocab.js';
 import { JoinDecoder } from './join-decoder.js';
 import type { CharTokenizerConfig, StreamDecoder, Tokenizer } from './tokenizer.js';
@@ -33,6 +33,7 @@ export class CharTokenizer implements Tokenizer {
   /** The tokenizer of `corpus`: its code points, most frequent first (ties in code-point order). */
   static fromCorpus(corpus: string, options: CharTokenizerOptions = {}): CharTokenizer {
     if (typeof corpus !== 'string') throw fail('E_ARGUMENT', `CharTokenizer.fromCorpus: corpus must be a string, got ${describe(corpus)}`);
+    checkOptions('CharTokenizer.fromCorpus', options, ['minCount']);
     const minCount = checkInt('CharTokenizer.fromCorpus', 'minCount', options.minCount ?? 1, 1);
     const counts = new Map<string, number>();
     for (const ch of corpus) counts.set(ch, (counts.get(ch) ?? 0) + 1);

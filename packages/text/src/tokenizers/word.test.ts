@@ -45,6 +45,6 @@ describe('WordTokenizer', () => {
     const vocab = WordTokenizer.fromCorpus('a').vocab;
     expect(() => new WordTokenizer(vocab, { pattern: '(' })).toThrow(/pattern "\(" is not a valid regular expression/);
     expect(() => new WordTokenizer(vocab, { pattern: 'a*' })).toThrow(/matches the empty string/);
-    expect(() => new WordTokenizer(vocab, { lowercase: 'yes' as unknown as boolean })).toThrow(/lowercase must be a boolean, got "yes"/);
+    expect(() => new WordTokenizer(vocab, { lowercase: 'yes' as unknown as boolean })).toThrow(/lowercase must be true or false, got "yes"/);
   });
 });

@@ -1,4 +1,4 @@
-import { checkConfig, checkFlag, checkInt, describe, fail, readingFile } from '../errors.js';
+import { boolOption, checkConfig, checkInt, checkOptions, describe, fail, optionKeys, readingFile } from '../errors.js';
 import { Vocab } from '../vocab.js';
 import { JoinDecoder } from './join-decoder.js';
 import type { StreamDecoder, Tokenizer, WordTokenizerConfig } from './tokenizer.js';
@@ -22,6 +22,9 @@ export interface WordTokenizerTrainOptions extends WordTokenizerOptions {
   /** Keep at most this many words, the most frequent (default: all). */
   maxSize?: number;
 }
+
+const TOKENIZER_OPTIONS = optionKeys<WordTokenizerOptions>({ pattern: true, lowercase: true, separator: true, newlineAsEos: true });
+const TRAIN_OPTIONS = [...TOKENIZER_OPTIONS, ...optionKeys<Omit<WordTokenizerTrainOptions, keyof WordTokenizerOptions>>({ minCount: true, maxSize: true })];
 
 /** Bounds a pattern from an untrusted config (a pathological regex is the one risk a config carries). */
 const MAX_PATTERN_LENGTH = 1000;
@@ -65,10 +68,11 @@ export class WordTokenizer implements Tokenizer {
 
   constructor(readonly vocab: Vocab, options: WordTokenizerOptions = {}) {
     const where = 'WordTokenizer';
+    checkOptions(where, options, TOKENIZER_OPTIONS);
     this.pattern = options.pattern ?? '\\S+';
     this.regex = compile(where, this.pattern);
-    this.lowercase = checkFlag(where, 'lowercase', options.lowercase ?? false);
-    this.newlineAsEos = checkFlag(where, 'newlineAsEos', options.newlineAsEos ?? false);
+    this.lowercase = boolOption(where, 'lowercase', options.lowercase, false);
+    this.newlineAsEos = boolOption(where, 'newlineAsEos', options.newlineAsEos, false);
     if (typeof (options.separator ?? ' ') !== 'string') throw fail('E_ARGUMENT', `${where}: separator must be a string, got ${describe(options.separator)}`);
     this.separator = options.separator ?? ' ';
   }
@@ -76,11 +80,13 @@ export class WordTokenizer implements Tokenizer {
   /** The tokenizer of `corpus`: its words, most frequent first (ties in code-point order). */
   static fromCorpus(corpus: string, options: WordTokenizerTrainOptions = {}): WordTokenizer {
     if (typeof corpus !== 'string') throw fail('E_ARGUMENT', `WordTokenizer.fromCorpus: corpus must be a string, got ${describe(corpus)}`);
-    const minCount = checkInt('WordTokenizer.fromCorpus', 'minCount', options.minCount ?? 1, 1);
-    const probe = new WordTokenizer(new Vocab([]), options);
+    checkOptions('WordTokenizer.fromCorpus', options, TRAIN_OPTIONS);
+    const { minCount: rawMinCount, maxSize, ...tokenizerOptions } = options;
+    const minCount = checkInt('WordTokenizer.fromCorpus', 'minCount', rawMinCount ?? 1, 1);
+    const probe = new WordTokenizer(new Vocab([]), tokenizerOptions);
     const counts = new Map<string, number>();
     probe.words(corpus, (w) => counts.set(w, (counts.get(w) ?? 0) + 1));
-    return new WordTokenizer(Vocab.fromCounts(counts, { minCount, maxSize: options.maxSize }), options);
+    return new WordTokenizer(Vocab.fromCounts(counts, { minCount, maxSize }), tokenizerOptions);
   }
 
   /** Calls `emit` with every word of `text` (and `<eos>` for every newline when `newlineAsEos`). */

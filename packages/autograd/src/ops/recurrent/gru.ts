@@ -2,7 +2,7 @@ import { k } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
 import { checkBool, type RecurrentWeights } from './check.js';
 import { runCell, runSequence, type Family } from './fused.js';
-import { checkOptions, type SequenceOptions } from './options.js';
+import { SEQUENCE_KEYS, WEIGHT_KEYS, checkOptions, type SequenceOptions } from './options.js';
 
 // GRU (torch.nn.GRU / GRUCell, gates r|z|n) in both published forms: a whole sequence in one fused
 // call, or one step.
@@ -17,6 +17,9 @@ export interface GruForm {
 }
 
 export interface GruSequenceOptions extends SequenceOptions, GruForm {}
+
+const GRU_SEQUENCE_KEYS = [...SEQUENCE_KEYS, 'resetBefore'];
+const GRU_CELL_KEYS = [...WEIGHT_KEYS, 'resetBefore'];
 
 /** The GRU as the shared fused Function sees it: three gates, its form as the kernels' flag. */
 const GRU: Family = {
@@ -46,7 +49,7 @@ export interface GruSequenceResult {
  */
 export function gruSequence(x: Tensor, options: GruSequenceOptions): GruSequenceResult {
   const op = 'gruSequence';
-  checkOptions(op, options);
+  checkOptions(op, options, GRU_SEQUENCE_KEYS);
   const [output, h] = runSequence(GRU, op, x, options);
   return { output, h };
 }
@@ -57,6 +60,6 @@ export function gruSequence(x: Tensor, options: GruSequenceOptions): GruSequence
  */
 export function gruCell(x: Tensor, h: Tensor | null | undefined, weights: RecurrentWeights & GruForm): Tensor {
   const op = 'gruCell';
-  checkOptions(op, weights);
+  checkOptions(op, weights, GRU_CELL_KEYS);
   return runCell(GRU, op, x, weights, h)[0];
 }

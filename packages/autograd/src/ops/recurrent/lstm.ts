@@ -1,8 +1,8 @@
-import { fail, k } from '../../backend.js';
+import { checkOptions as checkKeys, fail, k } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
 import type { RecurrentWeights } from './check.js';
 import { runCell, runSequence, type Family } from './fused.js';
-import { checkOptions, type SequenceOptions } from './options.js';
+import { SEQUENCE_KEYS, WEIGHT_KEYS, checkOptions, type SequenceOptions } from './options.js';
 
 // LSTM (torch.nn.LSTM / LSTMCell, gates i|f|g|o): a whole sequence in one fused call, or one step.
 
@@ -21,6 +21,9 @@ export interface LstmSequenceOptions extends SequenceOptions {
   /** Initial cell state [B, H]; absent = zeros. */
   c0?: Tensor | null;
 }
+
+const LSTM_SEQUENCE_KEYS = [...SEQUENCE_KEYS, 'c0'];
+const STATE_KEYS = ['h', 'c'];
 
 export interface LstmSequenceResult {
   /** h_t for every step [T, B, H] (zero rows at padding steps). */
@@ -53,7 +56,7 @@ export interface LstmState {
  */
 export function lstmSequence(x: Tensor, options: LstmSequenceOptions): LstmSequenceResult {
   const op = 'lstmSequence';
-  checkOptions(op, options);
+  checkOptions(op, options, LSTM_SEQUENCE_KEYS);
   const [output, h, c] = runSequence(LSTM, op, x, options);
   return { output, h, c };
 }
@@ -65,9 +68,10 @@ export function lstmSequence(x: Tensor, options: LstmSequenceOptions): LstmSeque
  */
 export function lstmCell(x: Tensor, state: LstmState | null | undefined, weights: RecurrentWeights): LstmState {
   const op = 'lstmCell';
-  checkOptions(op, weights);
-  if (state !== null && state !== undefined && typeof state !== 'object') {
-    throw fail('E_ARGUMENT', `${op}: state must be { h, c } or null, got ${typeof state}`);
+  checkOptions(op, weights, WEIGHT_KEYS);
+  if (state !== null && state !== undefined) {
+    if (typeof state !== 'object') throw fail('E_ARGUMENT', `${op}: state must be { h, c } or null, got ${typeof state}`);
+    checkKeys(op, state, STATE_KEYS);
   }
   const [h, c] = runCell(LSTM, op, x, weights, state?.h, state?.c);
   return { h, c };

@@ -1,4 +1,4 @@
-import { fail } from '../../backend.js';
+import { checkOptions as checkKeys, fail } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
 import type { RecurrentWeights } from './check.js';
 
@@ -22,10 +22,20 @@ export interface SequenceOptions extends RecurrentWeights {
   reverse?: boolean;
 }
 
-/** `options` must be an object (the weights at least). */
-export function checkOptions<T>(op: string, options: T): T {
+/** The keys of the weights, which cells take alone and sequences with their own options. */
+export const WEIGHT_KEYS = ['wIh', 'wHh', 'bIh', 'bHh'] as const;
+
+/** The keys every whole-sequence call takes: the weights, h0, lengths and reverse. */
+export const SEQUENCE_KEYS = [...WEIGHT_KEYS, 'h0', 'lengths', 'reverse'] as const;
+
+/**
+ * `options` must be an object (the weights at least) with no key but `allowed`: a misspelt
+ * `lenghts` or `revrese` would otherwise run the whole sequence forwards, unpadded, in silence.
+ */
+export function checkOptions<T>(op: string, options: T, allowed: readonly string[]): T {
   if (options === null || typeof options !== 'object') {
     throw fail('E_ARGUMENT', `${op}: expected an options object with the weights { wIh, wHh, bIh?, bHh? }, got ${options === null ? 'null' : typeof options}`);
   }
+  checkKeys(op, options, allowed);
   return options;
 }

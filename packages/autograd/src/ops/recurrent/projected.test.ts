@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import {
-  concat, gradcheck, gruSequence, index, lstmCell, lstmSequence, manualSeed, projectedEmbedding, projectionPays, rand, reshape,
+  concat, gradcheck, gruSequence, index, lstmCell, lstmSequence, manualSeed, projectedEmbedding, rand, reshape,
   rnnSequence, scope, tensor, type Tensor,
 } from '../../index.js';
+import { projectionPays } from '../../internal.js';
 
 // A first layer fed by an embedding: `projectedEmbedding` + `wIh: null` computes E·W_ihᵀ for the V
 // vocabulary rows and gathers, instead of gathering E and projecting every token. Same function,

@@ -2,8 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { gruWorkspaceBytes, lstmWorkspaceBytes } from '@eddy/core-wasm';
 import {
   EddyError, add, getCore, gruCell, gruSequence, lstmCell, lstmSequence, manualSeed, mul, noGrad, optim, rand, randn, rnnCell,
-  rnnSequence, scope, stack, sum, tapeLength, tensor, type Tensor,
+  rnnSequence, scope, stack, sum, tensor, type Tensor,
 } from '../../index.js';
+import { tapeLength } from '../../internal.js';
 
 // Behaviour of the fused recurrent functions beyond their gradients: the cells are the sequence
 // stepped one token at a time, inference keeps no workspace and records nothing, one call is one

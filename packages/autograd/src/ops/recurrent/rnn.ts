@@ -2,7 +2,7 @@ import { fail, k } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
 import type { RecurrentWeights } from './check.js';
 import { runCell, runSequence, type Family } from './fused.js';
-import { checkOptions, type SequenceOptions } from './options.js';
+import { SEQUENCE_KEYS, WEIGHT_KEYS, checkOptions, type SequenceOptions } from './options.js';
 
 // Elman RNN (torch.nn.RNN / RNNCell): a whole sequence in one fused call, or one step.
 
@@ -14,6 +14,9 @@ export interface RnnForm {
 }
 
 export interface RnnSequenceOptions extends SequenceOptions, RnnForm {}
+
+const RNN_SEQUENCE_KEYS = [...SEQUENCE_KEYS, 'nonlinearity'];
+const RNN_CELL_KEYS = [...WEIGHT_KEYS, 'nonlinearity'];
 
 export interface RnnSequenceResult {
   /** h_t for every step [T, B, H] (zero rows at padding steps). */
@@ -47,7 +50,7 @@ const RNN: Family = {
  */
 export function rnnSequence(x: Tensor, options: RnnSequenceOptions): RnnSequenceResult {
   const op = 'rnnSequence';
-  checkOptions(op, options);
+  checkOptions(op, options, RNN_SEQUENCE_KEYS);
   const [output, h] = runSequence(RNN, op, x, options);
   return { output, h };
 }
@@ -58,6 +61,6 @@ export function rnnSequence(x: Tensor, options: RnnSequenceOptions): RnnSequence
  */
 export function rnnCell(x: Tensor, h: Tensor | null | undefined, weights: RecurrentWeights & RnnForm): Tensor {
   const op = 'rnnCell';
-  checkOptions(op, weights);
+  checkOptions(op, weights, RNN_CELL_KEYS);
   return runCell(RNN, op, x, weights, h)[0];
 }

@@ -1,5 +1,5 @@
+import { boolOption, choiceOption } from '@eddy/autograd/internal';
 import { fail } from '../../errors.js';
-import { boolOption, choiceOption } from '../../options.js';
 
 // The options beyond PyTorch that every family takes (the LSTM's and GRU's own are parsed in
 // lstm.ts and gru.ts). Each one that would do nothing in the given configuration is an error, not

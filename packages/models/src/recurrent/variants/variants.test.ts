@@ -1,6 +1,7 @@
 import {
-  detach, EddyError, gradcheck, gruSequence, lstmSequence, manualSeed, randn, rnnSequence, scope, tapeLength, Tensor, tensor, type Nonlinearity,
+  detach, EddyError, gradcheck, gruSequence, lstmSequence, manualSeed, randn, rnnSequence, scope, Tensor, tensor, type Nonlinearity,
 } from '@eddy/autograd';
+import { tapeLength } from '@eddy/autograd/internal';
 import { describe, expect, it } from 'vitest';
 import { BuiltModules } from '../../test/modules.js';
 import { GRU } from '../gru.js';

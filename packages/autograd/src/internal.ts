@@ -1,0 +1,11 @@
+// @eddy/autograd/internal: what the Eddy packages above (models, text, cli, bench) share but users
+// should not build on. Internal: no semver promise. Nothing above autograd imports core-wasm, so
+// core-wasm's internal helpers reach them from here.
+export {
+  describe, fail,
+  closestName, editDistance, unknownKeyError, optionKeys, checkOptions, intOption, boolOption, rangeOption, choiceOption,
+} from './backend.js';
+export { sumTo, expandTo } from './ops/elementwise.js';
+export { tapeLength } from './tape.js';
+export { projectionPays } from './ops/recurrent/projected.js';
+export { defaultGenerator } from './rng.js';
