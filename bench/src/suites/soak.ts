@@ -1,5 +1,5 @@
-import { detach, getCore, keep, manualSeed, optim } from '@eddy/autograd';
-import { disposeState, LanguageModel, trainLoop, type LmState } from '@eddy/models';
+import { getCore, manualSeed, optim } from '@eddy/autograd';
+import { LanguageModel, trainLoop, windowTraining } from '@eddy/models';
 import { LmBatcher } from '@eddy/text';
 import type { Report } from '../report.js';
 
@@ -25,7 +25,7 @@ function noisyCorpus(V: number, length = 1 << 16): Int32Array {
 
 /**
  * 10 000 steps of the library's training loop (`trainLoop`) on a small `LanguageModel` (LSTM 1×64,
- * V 32, B 8, T 16, Adam, clip 5, the state carried across windows), reporting the arena's live bytes,
+ * V 32, B 8, T 16, Adam, clip 5, the state carried across windows by `windowTraining`), reporting the arena's live bytes,
  * high-water mark and claimed span every 1 000 steps: they must stay flat.
  * Not a CI test (it takes tens of seconds); `npm run bench -- soak`.
  */
@@ -35,8 +35,7 @@ export async function soak(report: Report, options: { quick: boolean }): Promise
   manualSeed(1234);
   const model = new LanguageModel({ vocabSize: V, hiddenSize: 64, embeddingSize: 16 });
   const batcher = new LmBatcher(noisyCorpus(V), { batchSize: B, seqLen: T, dropLast: true });
-  let state: LmState | null = null;
-  let next: LmState | null = null;
+  const windows = windowTraining(model, () => batcher.next());
   // Read inside the step's scope, at the same point of every 1 000th step.
   let first = null as ReturnType<typeof arenaFigures> | null;
   let last = null as ReturnType<typeof arenaFigures> | null;
@@ -45,14 +44,9 @@ export async function soak(report: Report, options: { quick: boolean }): Promise
     optimizer: new optim.Adam(model.parameters(), { lr: 2e-3 }),
     clip: 5,
     steps,
-    loss: () => {
-      const r = model.windowLoss(batcher.next(), state);
-      next = { h: keep(detach(r.state.h)), c: r.state.c === null ? null : keep(detach(r.state.c)) };
-      return r.loss;
-    },
+    loss: windows.loss,
     afterStep: (step, loss) => {
-      disposeState(state);
-      state = next;
+      windows.afterStep();
       if (step % 1000 !== 0) return;
       const figures = arenaFigures();
       first ??= figures;
@@ -70,7 +64,7 @@ export async function soak(report: Report, options: { quick: boolean }): Promise
   report.table(`Soak: ${steps} steps of trainLoop on a 1×64 LSTM LanguageModel (arena bytes every 1 000 steps)`, [
     'step', 'loss', 'usedBytes', 'highWaterBytes', 'reservedBytes', 'seconds', 'verdict',
   ]);
-  disposeState(state);
+  windows.dispose();
   model.dispose();
   if (!flat) process.exitCode = 1;
 }

@@ -16,7 +16,10 @@ const out = join(cliRoot, 'corpus', 'eddy-sources.txt');
 function walk(dir, files) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) walk(path, files);
+    // Generated files (the core's embedded wasm) are data, not sources to learn from.
+    if (entry.isDirectory()) {
+      if (entry.name !== 'generated') walk(path, files);
+    }
     else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !/\.test\.ts$/.test(entry.name)) files.push(path);
   }
 }

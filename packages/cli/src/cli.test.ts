@@ -49,7 +49,7 @@ describe('bad input: one sentence, exit code ≠ 0, no stack', () => {
     expectOneSentence(runBin(['train', writeText(dir, 'blank.txt', ' \n\n '), ...out]), 1, /only whitespace/);
     expectOneSentence(runBin(['train', writeText(dir, 'bin.dat', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2])), ...out]), 1, /looks binary \(a NUL byte at offset 4\)/);
     expectOneSentence(runBin(['train', writeText(dir, 'latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a])), ...out]), 1, /is not valid UTF-8 text/);
-    expectOneSentence(runBin(['train', writeText(dir, 'tiny.txt', 'hello world'), ...out]), 1, /is too small: it has 11 characters \(10 after holding out --val-fraction 0.05\) but --batch 50 × \(--seq-len 50 \+ 1\) needs at least 2550 for training/);
+    expectOneSentence(runBin(['train', writeText(dir, 'tiny.txt', 'hello world'), ...out]), 1, /is too small: it has 11 characters \(10 after holding out --val-fraction 0.05\) but --batch 32 × \(--seq-len 32 \+ 1\) needs at least 1056 for training/);
     expectOneSentence(runBin(['train', dir, ...out]), 1, /is a directory/);
   });
 

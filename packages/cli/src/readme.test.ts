@@ -8,7 +8,7 @@ import * as text from '@eddy/text';
 import { expect, test } from 'vitest';
 import { packageRoot } from './corpus.js';
 
-test("the root README's library example trains and saves PyTorch-named weights", async () => {
+test("the root README's library example trains a language model and saves PyTorch-named weights", async () => {
   const readme = readFileSync(join(packageRoot(), '..', '..', 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## The library in ten lines'));
   const code = section.slice(section.indexOf('```ts') + 5, section.indexOf('```', section.indexOf('```ts') + 5));
@@ -20,11 +20,19 @@ test("the root README's library example trains and saves PyTorch-named weights",
       imports[name] = pkg[name];
     }
   }
-  const body = code.replace(/^import .*$/gm, '') + '\nreturn { bytes, lstm };';
-  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<{ bytes: Uint8Array; lstm: models.LSTM }>;
+  const body = code.replace(/^import .*$/gm, '') + '\nreturn { bytes, lm, sample, windows, tok };';
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<{ bytes: Uint8Array; lm: models.LanguageModel; sample: { logits: Float32Array; state: models.LmState }; windows: models.WindowTraining; tok: text.CharTokenizer }>;
   const run = new AsyncFunction(...Object.keys(imports), 'text', body);
-  const { bytes, lstm } = await run(...Object.values(imports), 'hello world, hello eddy. '.repeat(20));
+  const { bytes, lm, sample, windows, tok } = await run(...Object.values(imports), 'hello world, hello eddy. '.repeat(20));
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)))));
-  expect(Object.keys(header).filter((k) => k !== '__metadata__').sort()).toEqual(['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']);
-  lstm.dispose();
+  expect(Object.keys(header).filter((k) => k !== '__metadata__').sort()).toEqual([
+    'decoder.bias', 'decoder.weight', 'encoder.weight', 'rnn.bias_hh_l0', 'rnn.bias_ih_l0', 'rnn.weight_hh_l0', 'rnn.weight_ih_l0',
+  ]);
+  // It learned: the text is one repeated phrase, so after "hello" the model expects " ".
+  expect(sample.logits.length).toBe(lm.vocabSize);
+  const best = sample.logits.indexOf(Math.max(...sample.logits));
+  expect(tok.decode([best])).toBe(' ');
+  models.disposeState(sample.state);
+  windows.dispose();
+  lm.dispose();
 });

@@ -29,6 +29,7 @@ export {
 } from './recurrent/index.js';
 export { LanguageModel, disposeState, type LanguageModelOptions, type LmState, type CellKind } from './lm/language-model.js';
 export type { LmWindowLike } from './lm/window.js';
+export { windowTraining, type WindowTraining, type NextWindow } from './lm/window-training.js';
 export {
   trainLoop, DivergenceError, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
 } from './training/train-loop.js';

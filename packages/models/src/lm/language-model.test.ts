@@ -1,8 +1,9 @@
-import { crossEntropy, EddyError, manualSeed, noGrad, scope, tensor } from '@eddy/autograd';
+import { crossEntropy, detach, EddyError, keep, manualSeed, noGrad, scope, tensor } from '@eddy/autograd';
 import { LmBatcher } from '@eddy/text';
 import { describe, expect, test } from 'vitest';
 import { Module } from '../module.js';
 import { disposeState, LanguageModel } from './language-model.js';
+import { windowTraining } from './window-training.js';
 
 const ids = Int32Array.from({ length: 400 }, (_, i) => (i * 7 + (i >> 3)) % 11);
 
@@ -107,5 +108,34 @@ describe('LanguageModel', () => {
       expect(lm.encoder.weight.grad).toBeNull();
     });
     expect(() => model({ oneHot: true, embeddingSize: 5 })).toThrow(/with oneHot the embedding size is vocabSize/);
+  });
+});
+
+describe('windowTraining', () => {
+  test('carries the detached state from window to window and restarts from zeros where a window resets', () => {
+    const lm = model();
+    const batcher = new LmBatcher(ids, { batchSize: 2, seqLen: 40 });
+    const all = [...new LmBatcher(ids, { batchSize: 2, seqLen: 40 }).epochWindows()];
+    const windows = windowTraining(lm, () => batcher.next());
+    const losses: number[] = [];
+    for (let i = 0; i < all.length + 1; i++) {
+      losses.push(scope(() => windows.loss(i + 1).loss.item()));
+      windows.afterStep();
+    }
+    // The same windows by hand: the state of each feeds the next; the next epoch starts from zeros.
+    let state = null as ReturnType<LanguageModel['forward']>['state'] | null;
+    const expected = all.map((w) => scope(() => {
+      const r = lm.windowLoss(w, state);
+      const next = { h: keep(detach(r.state.h)), c: keep(detach(r.state.c!)) };
+      disposeState(state);
+      state = next;
+      return r.loss.item();
+    }));
+    disposeState(state);
+    expect(losses.slice(0, all.length)).toEqual(expected);
+    expect(losses[all.length]).toBe(expected[0]);
+    expect(windows.state?.h.shape).toEqual([2, 2, 6]);
+    windows.dispose();
+    expect(windows.state).toBeNull();
   });
 });

@@ -74,7 +74,7 @@ describe('stopping a run', () => {
     const r = runBin(['train', '--resume', out, '--steps', '10']);
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
-    expect(lines.at(-1)).toBe(`eddy: training stopped at step 6 because the loss became NaN; the last good checkpoint (step 5) is kept in ${out} — lower --lr (now 0.002) or set --clip, then train again.`);
+    expect(lines.at(-1)).toBe(`eddy: training stopped at step 6 because the loss became NaN; the last good checkpoint (step 5) is kept in ${out} — lower --lr (now 0.01) or set --clip, then train again.`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(progressOf(out).step).toBe(5);
     expect(Buffer.compare(readFileSync(path), before)).toBe(0);

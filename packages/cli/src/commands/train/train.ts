@@ -1,5 +1,5 @@
-import { detach, getCore, getRngState, keep, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
-import { DivergenceError, disposeState, LanguageModel, trainLoop, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
+import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
+import { DivergenceError, LanguageModel, trainLoop, windowTraining, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
 import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, readTrainingOptions, writeCheckpoint,
@@ -264,9 +264,15 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
   const elapsed = (): number => run.elapsedBefore + (Date.now() - started) / 1000;
   let lastSavedStep: number | null = resumeDir !== undefined && out === resumeDir ? run.step : null;
   let epoch = run.batcher.getState().epoch;
-  // The state the step's forward produced, kept past its scope and swapped in after the update.
-  let nextState: LmState | null = null;
   let stepTokens = 0;
+  // Truncated BPTT: each window starts from the state the last one ended in (zeros at an epoch's start).
+  const windows = windowTraining(run.model, () => {
+    const w = run.batcher.next();
+    epoch = w.epoch;
+    run.opt.lr = o.lr * o.lrDecay ** w.epoch;
+    stepTokens = w.steps * w.batchSize;
+    return w;
+  }, run.state);
   // best/ comes from the checkpoint resumed until this run has written its own (writeCheckpoint).
   const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : out);
 
@@ -288,23 +294,10 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
       evalEvery: o.evalEvery,
       bestValLoss: run.bestValLoss,
       signal,
-      loss: () => {
-        const w = run.batcher.next();
-        if (w.reset) {
-          disposeState(run.state);
-          run.state = null;
-        }
-        epoch = w.epoch;
-        run.opt.lr = o.lr * o.lrDecay ** w.epoch;
-        const { loss, state } = run.model.windowLoss(w, run.state);
-        nextState = { h: keep(detach(state.h)), c: state.c === null ? null : keep(detach(state.c)) };
-        stepTokens = w.steps * w.batchSize;
-        return { loss, tokens: stepTokens };
-      },
+      loss: windows.loss,
       afterStep: (step, loss) => {
-        disposeState(run.state);
-        run.state = nextState;
-        nextState = null;
+        windows.afterStep();
+        run.state = windows.state;
         run.step = step;
         run.trainLoss = loss;
         run.tokensSeen += stepTokens;
@@ -335,7 +328,7 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
       },
     });
   } catch (e) {
-    disposeState(nextState);
+    windows.dispose();
     if (e instanceof DivergenceError) throw nonFinite(e);
     throw e;
   } finally {
@@ -349,7 +342,7 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
     step: run.step, trainLoss: run.trainLoss, valLoss: run.valLoss, bestValLoss: run.bestValLoss, bestStep: run.bestStep,
     dir: out, seconds, tokensPerSecond: seconds > 0 ? tokensThisRun / seconds : 0, stopped: stopReason,
   };
-  disposeState(run.state);
+  windows.dispose();
   run.model.dispose();
   if (json) io.stdout.write(JSON.stringify({ event: 'done', ...summary }) + '\n');
   else if (stopReason === 'interrupted') {
