@@ -9,3 +9,4 @@ export { sumTo, expandTo } from './ops/elementwise.js';
 export { tapeLength } from './tape.js';
 export { projectionPays } from './ops/recurrent/projected.js';
 export { defaultGenerator } from './rng.js';
+export { snakeCase } from './optim/optimizer.js';

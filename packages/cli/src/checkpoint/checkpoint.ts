@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tensor, type GeneratorState, type optim, type Tensor } from '@eddy/autograd';
+import { snakeCase } from '@eddy/autograd/internal';
 import { LanguageModel, loadSafetensors, Module, saveSafetensors, type ModuleConfig } from '@eddy/models';
 import { tokenizerFromConfig, type LmBatcherState, type Tokenizer } from '@eddy/text';
 import { CliError, reason } from '../errors.js';
@@ -105,8 +106,6 @@ export function optimizerToFiles(dict: optim.OptimizerStateDict): { json: Optimi
   return { json: { state, param_groups: dict.param_groups }, tensors };
 }
 
-const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
 /**
  * The optimizer state dict from a train-state's JSON and buffers, version 2 or 1 (converted: its
  * camelCase hyper-parameters and buffer names become PyTorch's). Throws a plain Error naming what
@@ -125,11 +124,11 @@ export function optimizerFromFiles(json: OptimizerJson | OptimizerJsonV1, tensor
       for (const name of s.buffers) {
         const data = tensors[`optimizer.${i}.${name}`];
         if (data === undefined) throw new Error(`optimizer buffer ${i}.${name} is missing`);
-        entry[snake(name)] = data;
+        entry[snakeCase(name)] = data;
       }
       state[i] = entry;
     }
-    const group = Object.fromEntries(Object.entries(json.hyper).map(([k, v]) => [snake(k), v]));
+    const group = Object.fromEntries(Object.entries(json.hyper).map(([k, v]) => [snakeCase(k), v]));
     return { state, param_groups: [{ ...group, params: Array.from({ length: count }, (_, i) => i) } as optim.ParamGroupStateDict] };
   }
   if (!Array.isArray(json.param_groups)) throw new Error('the optimizer has no param_groups');
