@@ -65,8 +65,8 @@ describe('LanguageModel', () => {
     expect(nats).toBeCloseTo(expected, 3);
   });
 
-  test('advance steps one stream: the same logits as a whole-sequence forward', () => {
-    const lm = model();
+  test.each(['lstm', 'gru', 'rnn'] as const)('advance steps one stream (%s): the same logits as a whole-sequence forward', (cell) => {
+    const lm = model({ cell });
     lm.eval();
     const seq = [1, 4, 2, 9, 3];
     const whole = noGrad(() => scope(() => lm.forward(tensor(Int32Array.from(seq), [5, 1], { dtype: 'int32' })).logits.toFloat32Array()));

@@ -1,4 +1,6 @@
-import { crossEntropy, init, noGrad, scope, Tensor, tensor } from '@eddy/autograd';
+import {
+  crossEntropy, gruCell, index, init, lstmCell, noGrad, rnnCell, scope, split, stack, Tensor, tensor, type RecurrentWeights,
+} from '@eddy/autograd';
 import { describe, fail } from '../errors.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
@@ -187,11 +189,48 @@ export class LanguageModel extends Module {
   advance(ids: ArrayLike<number>, state: LmState | null): { logits: Float32Array; state: LmState } {
     const n = ids.length;
     const V = this.vocabSize;
-    const r = noGrad(() => scope(() => this.forward(tensor(Int32Array.from(ids), [n, 1], { dtype: 'int32' }), state)));
+    const r = noGrad(() => scope(() => (n === 1 ? this.step(ids[0], state) : this.forward(tensor(Int32Array.from(ids), [n, 1], { dtype: 'int32' }), state))));
     const all = r.logits.toFloat32Array();
     r.logits.dispose();
     disposeState(state);
-    return { logits: all.slice((n - 1) * V), state: r.state };
+    return { logits: n === 1 ? all : all.slice((n - 1) * V), state: r.state };
+  }
+
+  /**
+   * One token at batch 1 on the fused one-step cells (`lstmCell`, `gruCell`, `rnnCell`): the same
+   * function as `forward` with T = 1, without the whole-sequence machinery around it, so sampling a
+   * character costs a few kernel calls per layer.
+   */
+  private step(id: number, state: LmState | null): { logits: Tensor; state: LmState } {
+    const { cell, numLayers: L, hiddenSize: H } = this.options;
+    const weights = (this.layerWeights ??= this.collectLayerWeights());
+    const hIn = state === null ? null : split(state.h, 1, 0).map((t) => t.reshape([1, H]));
+    const cIn = state === null || state.c === null ? null : split(state.c, 1, 0).map((t) => t.reshape([1, H]));
+    let x = index(this.encoder.weight, tensor(Int32Array.of(id), [1], { dtype: 'int32' }));
+    const hs: Tensor[] = [];
+    const cs: Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const w = weights[l];
+      if (cell === 'lstm') {
+        const s = lstmCell(x, hIn === null ? null : { h: hIn[l], c: cIn![l] }, w);
+        cs.push(s.c);
+        x = s.h;
+      } else {
+        x = cell === 'gru' ? gruCell(x, hIn?.[l], w) : rnnCell(x, hIn?.[l], w);
+      }
+      hs.push(x);
+    }
+    return { logits: this.decoder.forward(x), state: { h: stack(hs, 0), c: cell === 'lstm' ? stack(cs, 0) : null } };
+  }
+
+  /** The recurrent weights by layer (the same tensors the module owns; loading a state dict copies into them). */
+  private layerWeights: RecurrentWeights[] | null = null;
+
+  private collectLayerWeights(): RecurrentWeights[] {
+    const p = Object.fromEntries(this.rnn.namedParameters());
+    return Array.from({ length: this.options.numLayers }, (_, l) => ({
+      wIh: p[`weight_ih_l${l}`], wHh: p[`weight_hh_l${l}`], bIh: p[`bias_ih_l${l}`], bHh: p[`bias_hh_l${l}`],
+    }));
   }
 
   /**
