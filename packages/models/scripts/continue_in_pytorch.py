@@ -221,6 +221,8 @@ def mean_loss(model, data, seq_len):
 def worker(rank, job):
     torch.set_num_threads(1)  # one core per process
     dist.init_process_group('gloo', init_method=job['init_method'], rank=rank, world_size=job['world_size'])
+    if rank == 0:
+        print(f'{job["world_size"]} processes joined ({job["init_method"]})', flush=True)
     try:
         train(rank, job)
     except ScriptError as e:
@@ -395,9 +397,13 @@ def main(argv=None):
     n_val = js_round(training['valFraction'] * len(ids))
     train_ids, val_ids = ids[:len(ids) - n_val], ids[len(ids) - n_val:]
     batch = args.batch or training['batch']
-    need = args.world_size * batch * (training['seqLen'] + 1)
+    # With RANK and WORLD_SIZE set (torchrun, or by hand on each machine: PyTorch's env:// contract, with
+    # MASTER_ADDR and MASTER_PORT) this is one process of that group; otherwise it spawns the group here.
+    launched = 'RANK' in os.environ and 'WORLD_SIZE' in os.environ
+    world_size = int(os.environ['WORLD_SIZE']) if launched else args.world_size
+    need = world_size * batch * (training['seqLen'] + 1)
     if len(train_ids) < need:
-        raise ScriptError(f'{args.corpus} has {len(train_ids)} training tokens but --world-size {args.world_size} × --batch {batch} × (seq-len {training["seqLen"]} + 1) needs {need}; use more text or a smaller --batch or --world-size.')
+        raise ScriptError(f'{args.corpus} has {len(train_ids)} training tokens but {world_size} processes × --batch {batch} × (seq-len {training["seqLen"]} + 1) needs {need}; use more text or a smaller --batch or --world-size.')
     unknown = sum(1 for t in ids if t == UNK)
     if unknown:
         print(f'warning: {unknown} of the {len(ids)} tokens of {args.corpus} are not in the vocabulary of {checkpoint} and were read as <unk>.', file=sys.stderr)
@@ -406,18 +412,25 @@ def main(argv=None):
         'checkpoint': checkpoint, 'out': out, 'config': config, 'weights': weights, 'train_state': train_state,
         'train_ids': train_ids, 'val_ids': val_ids if len(val_ids) >= 2 else [],
         'val_batch': max(1, min(batch, len(val_ids) // (training['seqLen'] + 1))),
-        'steps': args.steps, 'world_size': args.world_size, 'batch': batch, 'lr': lr,
+        'steps': args.steps, 'world_size': world_size, 'batch': batch, 'lr': lr,
         'clip': training['clip'] if args.clip is None else args.clip,
         'seed': training['seed'] if args.seed is None else args.seed, 'log_every': args.log_every,
-        'init_method': f'tcp://127.0.0.1:{free_port()}',
+        'init_method': 'env://' if launched else f'tcp://127.0.0.1:{free_port()}',
     }
-    print(f'{checkpoint}: {config["model"]["cell"].upper()} {config["model"]["numLayers"]}×{config["model"]["hiddenSize"]}, '
-          f'vocabulary {config["model"]["vocabSize"]}, step {config["progress"]["step"]}; {len(train_ids)} training and '
-          f'{len(job["val_ids"])} validation tokens; {args.world_size} processes × batch {batch}, lr {lr:g}', flush=True)
-    try:
-        mp.spawn(worker, args=(job,), nprocs=args.world_size, join=True)
-    except mp.ProcessExitedException as e:
-        raise ScriptError(f'training process {e.error_index} stopped (exit code {e.exit_code}); nothing was written to {out}.')
+    rank = int(os.environ['RANK']) if launched else 0
+    if rank == 0:
+        print(f'{checkpoint}: {config["model"]["cell"].upper()} {config["model"]["numLayers"]}×{config["model"]["hiddenSize"]}, '
+              f'vocabulary {config["model"]["vocabSize"]}, step {config["progress"]["step"]}; {len(train_ids)} training and '
+              f'{len(job["val_ids"])} validation tokens; {world_size} processes × batch {batch}, lr {lr:g}', flush=True)
+    if launched:
+        worker(rank, job)
+    else:
+        try:
+            mp.spawn(worker, args=(job,), nprocs=world_size, join=True)
+        except mp.ProcessExitedException as e:
+            raise ScriptError(f'training process {e.error_index} stopped (exit code {e.exit_code}); nothing was written to {out}.')
+    if rank != 0:
+        return 0
     print(f'wrote {out}; try: eddy sample {out}', flush=True)
     return 0
 
