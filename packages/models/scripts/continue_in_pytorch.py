@@ -19,6 +19,9 @@ where Eddy stopped; the text PyTorch trained on is not replayed).
 Run it with the interpreter Debian's python3-torch installs into (/usr/bin/python3; the first
 python3 on PATH may be another one without torch). Needs torch and numpy only.
 
+With RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set (PyTorch's env:// contract, e.g. one process per
+core on several machines) it joins that group instead of spawning one; rank 0 writes OUT.
+
 Each process reads its own B contiguous streams of the corpus (W·B streams in all, as the example's
 batchify), and DDP averages the gradients, so a step sees W·B windows at the checkpoint's learning rate.
 """
