@@ -37,9 +37,9 @@ const SEQUENCE = 'sequence';
  *   (`linear_before_reset = 0`).
  *
  * The states are required inputs: pass zeros for PyTorch's default. Throws E_UNSUPPORTED for
- * options ONNX's recurrent operators cannot express (layerNorm, projSize, peephole,
- * coupledInputForget, residual, a mergeMode other than 'concat') and E_ARGUMENT for anything
- * that is not one of the modules above.
+ * options the export does not write (layerNorm and projSize, which ONNX's operators lack;
+ * peephole, coupledInputForget, residual and a mergeMode other than 'concat', not written yet)
+ * and E_ARGUMENT for anything that is not one of the modules above.
  *
  * @example
  * const bytes = exportOnnx(lm);                          // Uint8Array: write it to model.onnx

@@ -2,7 +2,7 @@ import { manualSeed, noGrad, randn, ready, scope, tensor } from '@eddy/autograd'
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Linear } from '../layers/linear.js';
-import { LanguageModel, type CellKind } from '../lm/language-model.js';
+import { disposeState, LanguageModel, type CellKind } from '../lm/language-model.js';
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
@@ -102,6 +102,30 @@ describe('exportOnnx: language models', () => {
       lm.dispose();
     }
   });
+});
+
+test('the README\'s serving loop: one token per run with hn and cn fed back gives the logits of Eddy\'s advance', async () => {
+  manualSeed(3);
+  const [V, H, L] = [9, 6, 2];
+  const lm = new LanguageModel({ vocabSize: V, hiddenSize: H, numLayers: L }).eval();
+  try {
+    const session = await ort.InferenceSession.create(exportOnnx(lm));
+    const zeros = () => new ort.Tensor('float32', new Float32Array(L * H), [L, 1, H]);
+    let state: Record<string, ort.Tensor> = { h0: zeros(), c0: zeros() };
+    const prompt = [4, 1, 7, 7, 2];
+    let last = new Float32Array(0);
+    for (const id of prompt) {
+      const { logits, hn, cn } = await session.run({ input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(id)), [1, 1]), ...state });
+      last = logits.data as Float32Array;
+      state = { h0: hn, c0: cn };
+    }
+    await session.release();
+    const eddy = lm.advance(prompt, null);
+    disposeState(eddy.state);
+    expectClose('README loop (LSTM 2L, 5 steps)', last, eddy.logits);
+  } finally {
+    lm.dispose();
+  }
 });
 
 describe('exportOnnx: recurrent layers', () => {

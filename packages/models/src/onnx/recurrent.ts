@@ -23,22 +23,23 @@ function family(rnn: Recurrent): keyof typeof GATE_ORDER {
 }
 
 /**
- * Throws E_UNSUPPORTED for a configuration the export cannot write as ONNX's recurrent operators
- * (their cells are PyTorch's plus a few: no layer norm, projection or skip connections, and
- * bidirectional outputs are concatenated). `what` names the module in the message.
+ * Throws E_UNSUPPORTED for a configuration the export does not write: layer norm and projection
+ * (ONNX's recurrent operators have neither) and the variants that would need more than one
+ * attribute or input mapped (peepholes, the coupled gate, skip connections, merge modes). `what`
+ * names the module in the message.
  */
 export function checkExportable(rnn: Recurrent, what: string): void {
   const refused: string[] = [];
-  if (rnn.layerNorm) refused.push('layerNorm (ONNX LSTM/GRU/RNN have no normalisation)');
+  if (rnn.layerNorm) refused.push('layerNorm (ONNX\'s LSTM/GRU/RNN have no normalisation)');
   if (rnn.residual) refused.push('residual');
   if (rnn.mergeMode !== 'concat') refused.push(`mergeMode '${rnn.mergeMode}' (ONNX concatenates the directions)`);
   if (rnn instanceof LSTM) {
-    if (rnn.projSize > 0) refused.push('projSize (ONNX LSTM has no projection)');
+    if (rnn.projSize > 0) refused.push('projSize (ONNX\'s LSTM has no projection)');
     if (rnn.peephole) refused.push('peephole');
     if (rnn.coupledInputForget) refused.push('coupledInputForget');
   }
   if (refused.length > 0) {
-    throw fail('E_UNSUPPORTED', `exportOnnx: ${what} uses ${refused.join(', ')}, which the ONNX export cannot write; export a ${family(rnn)} with PyTorch's plain options`);
+    throw fail('E_UNSUPPORTED', `exportOnnx: ${what} uses ${refused.join(', ')}, which the ONNX export does not write; export a ${family(rnn)} with PyTorch's plain options`);
   }
 }
 

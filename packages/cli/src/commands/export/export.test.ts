@@ -53,6 +53,13 @@ describe('eddy export (the bin)', () => {
     expect(r.stdout).toMatch(/^wrote .*plain\.onnx \(\d+ bytes, ONNX opset 17\): GRU language model, 2×32, vocabulary \d+; inputs input_ids, h0; outputs logits, hn\n$/);
   });
 
+  test('DIR/best exports the best model', () => {
+    const r = runBin(['export', join(ck, 'best'), '--onnx', join(dir, 'best.onnx'), '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ cell: 'gru', layers: 2 });
+  });
+
   test('an existing file is kept without --overwrite and replaced with it', () => {
     const file = writeText(dir, 'existing.onnx', 'keep me');
     const refused = runBin(['export', ck, '--onnx', file]);
