@@ -113,7 +113,7 @@ test('the README\'s serving loop: one token per run with hn and cn fed back give
     const zeros = () => new ort.Tensor('float32', new Float32Array(L * H), [L, 1, H]);
     let state: Record<string, ort.Tensor> = { h0: zeros(), c0: zeros() };
     const prompt = [4, 1, 7, 7, 2];
-    let last = new Float32Array(0);
+    let last: Float32Array = new Float32Array(0);
     for (const id of prompt) {
       const { logits, hn, cn } = await session.run({ input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(id)), [1, 1]), ...state });
       last = logits.data as Float32Array;
