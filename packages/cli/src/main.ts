@@ -4,6 +4,8 @@ import { closestName } from '@eddy/autograd/internal';
 import { runBench } from './commands/bench/bench.js';
 import { BENCH_SPEC } from './commands/bench/spec.js';
 import { EVAL_SPEC } from './commands/eval/spec.js';
+import { EXPORT_SPEC } from './commands/export/spec.js';
+import { runExport } from './commands/export/export.js';
 import { runEval } from './commands/eval/eval.js';
 import { SAMPLE_SPEC } from './commands/sample/spec.js';
 import { runSample } from './commands/sample/sample.js';
@@ -25,6 +27,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   sample: { spec: SAMPLE_SPEC, run: (a, io) => runSample(a, io) },
   eval: { spec: EVAL_SPEC, run: (a, io) => runEval(a, io) },
   bench: { spec: BENCH_SPEC, run: (a, io) => runBench(a, io) },
+  export: { spec: EXPORT_SPEC, run: (a, io) => runExport(a, io) },
 };
 
 function version(): string {

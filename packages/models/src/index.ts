@@ -33,3 +33,4 @@ export { windowTraining, type WindowTraining, type NextWindow } from './lm/windo
 export {
   trainLoop, DivergenceError, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
 } from './training/train-loop.js';
+export { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';

@@ -8,7 +8,8 @@ export type FileContent = Uint8Array | string | (() => Uint8Array | string);
 export const TMP_SUFFIX = '.eddy-tmp';
 export const OLD_SUFFIX = '.eddy-old';
 
-function writeDurable(path: string, content: Uint8Array | string): void {
+/** Writes `content` to `path` (parents created) and fsyncs it before returning. */
+export function writeDurable(path: string, content: Uint8Array | string): void {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, 'w');
   try {
