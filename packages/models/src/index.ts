@@ -31,5 +31,5 @@ export { LanguageModel, disposeState, type LanguageModelOptions, type LmState, t
 export type { LmWindowLike } from './lm/window.js';
 export { windowTraining, type WindowTraining, type NextWindow } from './lm/window-training.js';
 export {
-  trainLoop, DivergenceError, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
+  trainLoop, DivergenceError, MAX_WEIGHT, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
 } from './training/train-loop.js';
