@@ -1,5 +1,5 @@
 import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
-import { DivergenceError, LanguageModel, trainLoop, windowTraining, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
+import { DivergenceError, LanguageModel, MAX_WEIGHT, trainLoop, windowTraining, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
 import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, readTrainingOptions, writeCheckpoint,
@@ -12,6 +12,7 @@ import { CliError, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
+import { LOSS_FACTOR, LossWatch } from './loss-watch.js';
 import { buildTokenizer, vocabSizeOption } from './tokenizer.js';
 
 
@@ -291,10 +292,15 @@ async function trainLocked(
   const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : outDir);
 
   // The weights that gave a non-finite loss are not saved: the checkpoint on disk stays the last good one.
+  // Nor are weights that ran away (trainLoop checks them before every checkpoint hook).
   const nonFinite = (e: DivergenceError): CliError => {
     const kept = lastSavedStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
-    return new CliError(`training stopped at step ${e.step} because the ${e.what} became ${e.value}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
+    const what = e.what === 'largest weight' && Number.isFinite(e.value)
+      ? `the largest weight reached ${e.value.toExponential(2)} (more than ${MAX_WEIGHT.toExponential(0).replace('+', '')} counts as diverged)`
+      : `the ${e.what} became ${e.value}`;
+    return new CliError(`training stopped at step ${e.step} because ${what}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
   };
+  const watch = new LossWatch();
 
   let result;
   try {
@@ -315,6 +321,14 @@ async function trainLocked(
         run.step = step;
         run.trainLoss = loss;
         run.tokensSeen += stepTokens;
+        const rise = watch.add(step, loss);
+        if (rise !== null) {
+          reporter.note(
+            'warning',
+            `warning: the training loss averaged ${rise.meanLoss.toPrecision(4)} over the last ${rise.window} steps, more than ${LOSS_FACTOR}× its first value ${rise.firstLoss.toPrecision(4)}: the run is diverging; stop it (Ctrl-C) and lower --lr (now ${o.lr})${o.clip === 0 ? ' or set --clip' : ''}`,
+            { kind: 'loss-rising', ...rise },
+          );
+        }
       },
       evaluate: run.val.length >= 2
         ? () => {
