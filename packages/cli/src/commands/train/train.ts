@@ -277,7 +277,9 @@ async function trainLocked(
 
   const started = Date.now();
   const elapsed = (): number => run.elapsedBefore + (Date.now() - started) / 1000;
-  let lastSavedStep: number | null = resumeDir !== undefined && outDir === canonicalPath(resumeDir) ? run.step : null;
+  // Resuming in place, the checkpoint read is the one on disk (written by an earlier run, its weights unchecked by this one).
+  const resumedStep = resumeDir !== undefined && outDir === canonicalPath(resumeDir) ? run.step : null;
+  let lastSavedStep: number | null = resumedStep;
   let epoch = run.batcher.getState().epoch;
   let stepTokens = 0;
   // Truncated BPTT: each window starts from the state the last one ended in (zeros at an epoch's start).
@@ -294,7 +296,9 @@ async function trainLocked(
   // The weights that gave a non-finite loss are not saved: the checkpoint on disk stays the last good one.
   // Nor are weights that ran away (trainLoop checks them before every checkpoint hook).
   const nonFinite = (e: DivergenceError): CliError => {
-    const kept = lastSavedStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
+    const kept = lastSavedStep === null
+      ? 'no checkpoint had been written yet'
+      : lastSavedStep === resumedStep ? `the checkpoint it resumed from (step ${lastSavedStep}) is kept in ${out}` : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
     const what = e.what === 'largest weight' && Number.isFinite(e.value)
       ? `the largest weight reached ${e.value.toExponential(2)} (more than ${MAX_WEIGHT.toExponential(0).replace('+', '')} counts as diverged)`
       : `the ${e.what} became ${e.value}`;
