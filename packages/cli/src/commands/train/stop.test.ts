@@ -29,6 +29,7 @@ describe('stopping a run', () => {
     child.kill('SIGINT');
     expect(await exit).toBe(130);
     expect(stderr).toBe('');
+    expect(existsSync(out + '.lock')).toBe(false); // released on Ctrl-C too
     const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const done = events.at(-1)!;
     expect(done).toMatchObject({ event: 'done', stopped: 'interrupted' });
