@@ -57,8 +57,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function writeWhole(path: string, text: string): void {
-  const fd = openSync(path, 'w');
+function writeWhole(path: string, text: string, flags: 'w' | 'wx' = 'w'): void {
+  const fd = openSync(path, flags);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
@@ -80,10 +80,11 @@ function tryCreate(path: string, text: string): boolean {
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
     // A file system without hard links: exclusive create (a reader may then see it empty for a moment).
     try {
-      writeWhole(path, text);
+      writeWhole(path, text, 'wx');
       return true;
-    } catch {
-      return false;
+    } catch (e2) {
+      if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e2;
     }
   } finally {
     rmSync(tmp, { force: true });
