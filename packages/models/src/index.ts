@@ -31,6 +31,6 @@ export { LanguageModel, disposeState, type LanguageModelOptions, type LmState, t
 export type { LmWindowLike } from './lm/window.js';
 export { windowTraining, type WindowTraining, type NextWindow } from './lm/window-training.js';
 export {
-  trainLoop, DivergenceError, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
+  trainLoop, DivergenceError, MAX_WEIGHT, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
 } from './training/train-loop.js';
 export { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';

@@ -1,5 +1,5 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** A file's bytes, or a function that makes them while the directory is being written. */
 export type FileContent = Uint8Array | string | (() => Uint8Array | string);
@@ -63,7 +63,9 @@ function fsyncDir(dir: string): void {
  * `resolveCheckpointDir` reads instead. (Linux's renameat2(RENAME_EXCHANGE) would close that gap but
  * Node does not expose it.)
  */
-export function replaceDirectory(dir: string, files: ReadonlyMap<string, FileContent>, carry: readonly string[] = [], carryFrom: string = dir): void {
+export function replaceDirectory(dirGiven: string, files: ReadonlyMap<string, FileContent>, carry: readonly string[] = [], carryFrom: string = dirGiven): void {
+  // `run/` or `run/.` would put the sibling folders inside the directory they replace.
+  const dir = resolve(dirGiven);
   const tmp = dir + TMP_SUFFIX;
   const old = dir + OLD_SUFFIX;
   rmSync(tmp, { recursive: true, force: true });

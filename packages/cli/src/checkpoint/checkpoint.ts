@@ -6,6 +6,7 @@ import { LanguageModel, loadSafetensors, Module, saveSafetensors, type ModuleCon
 import { tokenizerFromConfig, type LmBatcherState, type Tokenizer } from '@eddy/text';
 import { CliError, reason } from '../errors.js';
 import { replaceDirectory, resolveCheckpointDir, type FileContent } from './atomic-dir.js';
+import { checkTrainState, TrainStateError } from './train-state.js';
 
 // A checkpoint directory:
 //   config.json            format + version, model config, tokenizer type, training options, progress
@@ -307,10 +308,12 @@ export function readCheckpoint(dirGiven: string, options: { trainState?: boolean
   if (options.trainState) {
     try {
       const state = readJson(dir, 'train-state/state.json');
-      if (!isObject(state) || state.version !== config.version || typeof state.step !== 'number' || !isObject(state.optimizer)) {
-        throw corrupt(dir, 'train-state/state.json', 'an entry is missing or has the wrong type');
+      try {
+        loaded.trainState = checkTrainState(state, config.version, config.progress.step);
+      } catch (e) {
+        if (e instanceof TrainStateError) throw corrupt(dir, 'train-state/state.json', e.message);
+        throw e;
       }
-      loaded.trainState = state as unknown as TrainState;
       const tensors = readTensors(dir, 'train-state/tensors.safetensors');
       loaded.trainTensors = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.toFloat32Array()]));
       for (const t of Object.values(tensors)) t.dispose();

@@ -91,6 +91,27 @@ describe('trainLoop', () => {
     expect(val).toMatchObject({ step: 2, what: 'validation loss' });
   });
 
+  test('weights above maxWeight (default 1e6) stop the run before the checkpoint hook calls them good, though the loss is finite', async () => {
+    const { model, optimizer } = regression(1);
+    // loss = −1e5·Σw: always finite, and every SGD step adds 1e5 to the weight.
+    const runaway = () => model.weight.sum().mul(tensor([-1e5], [1])).sum();
+    const seen: number[] = [];
+    const err = await trainLoop({ optimizer, steps: 20, evalEvery: 4, loss: runaway, checkpoint: (c) => seen.push(c.step) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DivergenceError);
+    expect(err).toMatchObject({ step: 12, what: 'largest weight', code: 'E_DIVERGED' });
+    expect((err as DivergenceError).value).toBeGreaterThan(1e6);
+    expect(seen).toEqual([4, 8]);
+    // maxWeight null: only non-finite weights count; a smaller bound stops sooner.
+    const { model: m2, optimizer: o2 } = regression(1);
+    const seen2: number[] = [];
+    const r = await trainLoop({ optimizer: o2, steps: 12, evalEvery: 4, maxWeight: null, loss: () => m2.weight.sum().mul(tensor([-1e5], [1])).sum(), checkpoint: (c) => seen2.push(c.step) });
+    expect([r.step, seen2]).toEqual([12, [4, 8, 12]]);
+    const { model: m3, optimizer: o3 } = regression(1);
+    const err3 = await trainLoop({ optimizer: o3, steps: 20, evalEvery: 2, maxWeight: 3e5, loss: () => m3.weight.sum().mul(tensor([-1e5], [1])).sum() }).catch((e: unknown) => e);
+    expect(err3).toMatchObject({ step: 4, what: 'largest weight' });
+    await expect(trainLoop({ optimizer: o2, loss: runaway, maxWeight: 0 })).rejects.toThrow(/maxWeight must be a number > 0 or null, got 0/);
+  });
+
   test('refuses misspelt options and bad values with E_ARGUMENT', async () => {
     const { optimizer, loss } = regression();
     await expect(trainLoop({ optimizer, loss, evalEvry: 3 } as never)).rejects.toThrow(/unknown option "evalEvry" \(did you mean "evalEvery"\?\)/);

@@ -6,7 +6,11 @@ import { checkOptions } from '@eddy/autograd/internal';
 // the docs site's workers run their models through it, each supplying only the loss of a step.
 //
 //   for step = start+1 … : loss = L(step) (inside a scope) → zero grads → backward → clip ‖g‖₂ → update
-//   every `evalEvery` steps and at the end: evaluate (validation loss) → checkpoint hook
+//   every `evalEvery` steps and at the end: evaluate (validation loss) → check the weights → checkpoint hook
+//
+// A loss can stay finite while the weights run away (1e29 weights still give a finite loss, and
+// then NaN logits when sampled), so the weights are checked before the hook is told the model is
+// worth keeping: every one finite and no |w| above `maxWeight`.
 //
 // It stops at `steps`, after `seconds` of wall time, or when `signal` aborts (then the checkpoint
 // hook runs once more, without evaluating, so that stopping stays quick). Between steps it yields
@@ -71,6 +75,13 @@ export interface TrainLoopOptions {
   evaluate?: () => number;
   /** The best validation loss of the run so far (a resumed run), or null. */
   bestValLoss?: number | null;
+  /**
+   * The largest |w| a parameter may reach before the run counts as diverged (checked before every
+   * checkpoint hook, with non-finite values); null: only non-finite weights count. Default
+   * `MAX_WEIGHT` (1e6), far above what training reaches (|w| of a few tens) and far below where
+   * float32 logits overflow.
+   */
+  maxWeight?: number | null;
   /** Writes a checkpoint; runs after every evaluation, at the end, and after an abort. */
   checkpoint?: (event: CheckpointEvent) => void;
   /** Stops the loop between steps. */
@@ -91,14 +102,19 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** The default `maxWeight` of `trainLoop`. */
+export const MAX_WEIGHT = 1e6;
+
 /**
- * A non-finite loss (the run diverged). `step` is the step whose loss it was; nothing was updated
- * from it, so the weights are those after step − 1.
+ * The run diverged: a non-finite loss (`step` is the step whose loss it was; nothing was updated
+ * from it, so the weights are those after step − 1), a non-finite validation loss, or weights that
+ * are non-finite or above `maxWeight` at a checkpoint (`value`: the largest |w|, NaN if any is NaN;
+ * the checkpoint hook was not called).
  */
 export class DivergenceError extends EddyError<'E_DIVERGED'> {
   constructor(
     readonly step: number,
-    readonly what: 'loss' | 'validation loss',
+    readonly what: 'loss' | 'validation loss' | 'largest weight',
     readonly value: number,
   ) {
     super('E_DIVERGED', `train: the ${what} became ${value} at step ${step}; lower the learning rate or clip the gradients`);
@@ -108,7 +124,7 @@ export class DivergenceError extends EddyError<'E_DIVERGED'> {
 
 const KEYS = [
   'optimizer', 'loss', 'afterStep', 'clip', 'steps', 'seconds', 'startStep', 'elapsedSeconds', 'evalEvery', 'evaluate', 'bestValLoss',
-  'checkpoint', 'signal', 'onEvent',
+  'maxWeight', 'checkpoint', 'signal', 'onEvent',
 ] as const;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -127,6 +143,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainResult>
   if (steps !== null) checkCount('steps', steps, 0);
   if (evalEvery !== null) checkCount('evalEvery', evalEvery, 1);
   if (!(clip >= 0) || !Number.isFinite(clip)) throw fail('E_ARGUMENT', `trainLoop: clip must be a finite number >= 0, got ${describe(clip)}`);
+  const maxWeight = o.maxWeight === undefined ? MAX_WEIGHT : o.maxWeight;
+  if (maxWeight !== null && !(maxWeight > 0)) throw fail('E_ARGUMENT', `trainLoop: maxWeight must be a number > 0 or null, got ${describe(maxWeight)}`);
   if (seconds !== null && !(seconds > 0)) throw fail('E_ARGUMENT', `trainLoop: seconds must be > 0, got ${describe(seconds)}`);
 
   const opt = o.optimizer;
@@ -153,6 +171,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainResult>
       if (improved) bestValLoss = measured;
       emit({ type: 'eval', step, valLoss: measured, bestValLoss: bestValLoss!, improved });
     }
+    const largest = largestWeight(opt.params);
+    if (!Number.isFinite(largest) || largest > (maxWeight ?? Infinity)) throw new DivergenceError(step, 'largest weight', largest);
     if (o.checkpoint !== undefined) {
       o.checkpoint({ step, reason, valLoss: measured, improved });
       emit({ type: 'checkpoint', step, reason });
@@ -205,6 +225,21 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainResult>
     else if (stepsRun > 0) checkpoint('abort');
   }
   return { step, stopped, trainLoss, valLoss, bestValLoss, stepsRun, tokens, seconds: secondsSinceStart() };
+}
+
+/** max |w| over `params`; NaN if any value is NaN (Infinity if one is infinite). */
+function largestWeight(params: readonly Tensor[]): number {
+  let largest = 0;
+  for (const p of params) {
+    for (const v of p.toFloat32Array()) {
+      const a = Math.abs(v);
+      if (!(a <= largest)) {
+        if (Number.isNaN(a)) return NaN;
+        largest = a;
+      }
+    }
+  }
+  return largest;
 }
 
 function isTensorLike(x: StepLoss): x is Tensor {

@@ -1,6 +1,6 @@
 // `eddy train --out DIR` keeps what users made: an existing checkpoint is replaced only with
 // --overwrite (or continued with --resume), and best/ always belongs to the run in DIR. Through the bin.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runBin, SENTENCE, tempDir, TINY, writeText } from '../../test/helpers.js';
@@ -99,3 +99,64 @@ describe('eddy train --out onto an existing checkpoint', () => {
     expect(runBin(['train', '--help']).stdout).toMatch(/^ {2}--overwrite +replace the checkpoint already in --out/m);
   });
 });
+
+/** A path refused before training: exit 1, one sentence naming --out, no "start" event. */
+function expectPathRefused(out: string, why: RegExp, cwd?: string): void {
+  const dir = tempDir();
+  const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(20));
+  const started = Date.now();
+  const r = runBin(['train', corpus, ...TINY, '--steps', '2', '--out', out, '--json'], { cwd });
+  expect(Date.now() - started).toBeLessThan(20_000); // no path may hang the CLI
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(new RegExp(`^eddy: --out ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot hold a checkpoint: ${why.source}\\.\\n$`));
+  expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'E_INPUT' } });
+}
+
+describe('eddy train --out paths are normalised and checked before training', () => {
+  test('run/ (a trailing slash) and ./run/. write run, even when the only write is the last one', () => {
+    const cwd = tempDir();
+    const corpus = writeText(cwd, 'c.txt', SENTENCE.repeat(20));
+    for (const [out, name] of [['a/', 'a'], ['./b/.', 'b']]) {
+      const r = runBin(['train', corpus, ...TINY.slice(0, -2), '--eval-every', '100', '--steps', '3', '--out', out], { cwd });
+      expect(r.status, r.stderr).toBe(0);
+      expect(configOf(join(cwd, name)).progress.step).toBe(3);
+      expect(runBin(['sample', out, '--length', '5'], { cwd }).status).toBe(0);
+      // and it resumes through the same spelling
+      expect(runBin(['train', '--resume', out, '--steps', '4'], { cwd }).status).toBe(0);
+      expect(configOf(join(cwd, name)).progress.step).toBe(4);
+    }
+  });
+
+  test('a symbolic link to a directory is followed and stays a link; a dangling one is refused', () => {
+    const cwd = tempDir();
+    const corpus = writeText(cwd, 'c.txt', SENTENCE.repeat(20));
+    symlinkSync('target', join(cwd, 'link'));
+    expectPathRefused(join(cwd, 'link'), /it is a symbolic link to target, which does not exist \(eddy follows the link rather than replacing it\); create that directory or give --out a directory/);
+    expect(lstatSync(join(cwd, 'link')).isSymbolicLink()).toBe(true);
+    mkdirSync(join(cwd, 'target'));
+    trainOk([corpus, ...TINY, '--steps', '3', '--out', join(cwd, 'link')]);
+    trainOk(['--resume', join(cwd, 'link'), '--steps', '6']);
+    expect(lstatSync(join(cwd, 'link')).isSymbolicLink()).toBe(true);
+    expect(configOf(join(cwd, 'target')).progress.step).toBe(6);
+    expect(existsSync(join(cwd, 'link.lock')) || existsSync(join(cwd, 'target.lock'))).toBe(false);
+  });
+
+  test('the current directory, the root, /proc/x/y and a path under a file are refused at once', () => {
+    const cwd = tempDir();
+    expectPathRefused('.', /a checkpoint write replaces the whole directory, and this one holds the current directory; give a new subdirectory, e\.g\. --out run/, cwd);
+    expectPathRefused('..', /a checkpoint write replaces the whole directory, and this one holds the current directory; give a new subdirectory, e\.g\. --out run/, cwd);
+    expectPathRefused('/', /it is the root directory; give a directory below it/);
+    expectPathRefused('/proc/x/y', /its parent \/proc\/x cannot be made \(ENOENT\)/);
+    const file = writeText(cwd, 'notes.txt', 'hello');
+    expectPathRefused(join(file, 'run'), /.*notes\.txt is a file, not a directory/);
+    expectPathRefused('x'.repeat(250), /its last part is too long for the temporary names beside it; give a shorter name/, cwd);
+  });
+
+  test('missing parents are made, one level at a time', () => {
+    const cwd = tempDir();
+    const corpus = writeText(cwd, 'c.txt', SENTENCE.repeat(20));
+    trainOk([corpus, ...TINY, '--steps', '2', '--out', join(cwd, 'runs', '2024', 'a')]);
+    expect(configOf(join(cwd, 'runs', '2024', 'a')).progress.step).toBe(2);
+  });
+});
+

@@ -29,6 +29,7 @@ describe('stopping a run', () => {
     child.kill('SIGINT');
     expect(await exit).toBe(130);
     expect(stderr).toBe('');
+    expect(existsSync(out + '.lock')).toBe(false); // released on Ctrl-C too
     const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const done = events.at(-1)!;
     expect(done).toMatchObject({ event: 'done', stopped: 'interrupted' });
@@ -74,9 +75,49 @@ describe('stopping a run', () => {
     const r = runBin(['train', '--resume', out, '--steps', '10']);
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
-    expect(lines.at(-1)).toBe(`eddy: training stopped at step 6 because the loss became NaN; the last good checkpoint (step 5) is kept in ${out} — lower --lr (now 0.01) or set --clip, then train again.`);
+    expect(lines.at(-1)).toBe(`eddy: training stopped at step 6 because the loss became NaN; the checkpoint it resumed from (step 5) is kept in ${out} — lower --lr (now 0.01) or set --clip, then train again.`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(progressOf(out).step).toBe(5);
     expect(Buffer.compare(readFileSync(path), before)).toBe(0);
+  });
+
+  test('weights that ran away stop the run before a checkpoint holds them, though the loss stays finite', () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(20));
+    const good = join(dir, 'good');
+    expect(runBin(['train', corpus, ...SMALL, '--val-fraction', '0', '--eval-every', '5', '--steps', '5', '--out', good]).status).toBe(0);
+    // One readout bias at 1e29 (as the issue's --lr 1000 run reached): the loss is about 1e29, finite.
+    const path = join(good, 'model.safetensors');
+    const bytes = readFileSync(path);
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+    bytes.writeFloatLE(1e29, 8 + headerLength + header['decoder.bias'].data_offsets[0]);
+    writeFileSync(path, bytes);
+    const other = join(dir, 'other');
+    const r = runBin(['train', '--resume', good, '--steps', '10', '--out', other]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(
+      'eddy: training stopped at step 10 because the largest weight reached 1.00e+29 (more than 1e6 counts as diverged); no checkpoint had been written yet — lower --lr (now 0.01) or set --clip, then train again.',
+    );
+    expect(existsSync(other)).toBe(false);
+    expect(existsSync(other + '.lock')).toBe(false);
+  });
+
+  test('a training loss that stays far above where it started is warned about (stderr, and an event with --json)', () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(20));
+    // The issue's run: Adam at --lr 1000 without clipping climbs from ≈ 3.5 to hundreds and finishes.
+    const argv = ['train', corpus, ...SMALL, '--lr', '1000', '--clip', '0', '--eval-every', '50', '--steps', '40'];
+    const plain = runBin([...argv, '--out', join(dir, 'a')]);
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).toMatch(/^warning: the training loss averaged [\d.e+]+ over the last 20 steps, more than 2× its first value 3\.\d+: the run is diverging; stop it \(Ctrl-C\) and lower --lr \(now 1000\) or set --clip$/m);
+    const json = runBin([...argv, '--out', join(dir, 'b'), '--json']);
+    const warnings = json.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ kind: 'loss-rising', window: 20 });
+    expect(warnings[0].meanLoss).toBeGreaterThan(2 * warnings[0].firstLoss);
+    // A healthy run is not warned about.
+    const healthy = runBin(['train', corpus, ...SMALL, '--eval-every', '50', '--steps', '40', '--out', join(dir, 'c')]);
+    expect(healthy.stderr).not.toMatch(/warning/);
   });
 });

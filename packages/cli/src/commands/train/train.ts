@@ -1,16 +1,18 @@
 import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
-import { DivergenceError, LanguageModel, trainLoop, windowTraining, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
+import { DivergenceError, LanguageModel, MAX_WEIGHT, trainLoop, windowTraining, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
 import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, readTrainingOptions, writeCheckpoint,
   type CheckpointConfig, type TrainingOptions, type TrainState,
 } from '../../checkpoint/checkpoint.js';
-import { checkOutputDir } from '../../checkpoint/out-dir.js';
+import { lockCheckpointDir } from '../../checkpoint/lock.js';
+import { canonicalPath, checkOutputDir, prepareOutDir } from '../../checkpoint/out-dir.js';
 import { readBuiltinCorpus, readCorpusFile, type Corpus } from '../../corpus.js';
 import { CliError, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
+import { LOSS_FACTOR, LossWatch } from './loss-watch.js';
 import { buildTokenizer, vocabSizeOption } from './tokenizer.js';
 
 
@@ -192,7 +194,7 @@ function configOf(run: Run): CheckpointConfig {
   };
 }
 
-function save(run: Run, out: string, best: boolean, elapsed: number, bestFrom: string): void {
+function save(run: Run, dir: string, out: string, best: boolean, elapsed: number, bestFrom: string): void {
   const optimizer = optimizerToFiles(run.opt.stateDict());
   const hidden = run.model.stateToDict(run.state);
   const trainState: TrainState = {
@@ -211,7 +213,7 @@ function save(run: Run, out: string, best: boolean, elapsed: number, bestFrom: s
     t.dispose();
   }
   try {
-    writeCheckpoint(out, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors }, best, bestFrom);
+    writeCheckpoint(dir, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors }, best, bestFrom);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
     throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
@@ -236,11 +238,24 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = n
 
 async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir: string | undefined, core: Core): Promise<number> {
   const out = args.optionalString('out') ?? resumeDir ?? 'run';
+  // The directory written (normalised, links followed) and its lock, both before any training.
+  const outDir = prepareOutDir(out);
+  const lock = lockCheckpointDir(outDir, out);
+  try {
+    return await trainLocked(args, io, signal, resumeDir, core, out, outDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(
+  args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir: string | undefined, core: Core, out: string, outDir: string,
+): Promise<number> {
   const json = args.flag('json');
   const outOptions = { resumeDir, overwrite: args.flag('overwrite') };
-  if (resumeDir === undefined) checkOutputDir(out, outOptions);
+  if (resumeDir === undefined) checkOutputDir(outDir, out, outOptions);
   const run = resumeDir === undefined ? freshRun(args) : resumedRun(args, resumeDir);
-  if (resumeDir !== undefined) checkOutputDir(out, outOptions);
+  if (resumeDir !== undefined) checkOutputDir(outDir, out, outOptions);
   const o = run.options;
   const every = Math.max(1, Math.round(o.evalEvery / 10));
   const reporter: Reporter = json ? new JsonReporter(io, every) : io.stderr.isTTY ? new BarReporter(io) : new LineReporter(io, every);
@@ -262,7 +277,9 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
 
   const started = Date.now();
   const elapsed = (): number => run.elapsedBefore + (Date.now() - started) / 1000;
-  let lastSavedStep: number | null = resumeDir !== undefined && out === resumeDir ? run.step : null;
+  // Resuming in place, the checkpoint read is the one on disk (written by an earlier run, its weights unchecked by this one).
+  const resumedStep = resumeDir !== undefined && outDir === canonicalPath(resumeDir) ? run.step : null;
+  let lastSavedStep: number | null = resumedStep;
   let epoch = run.batcher.getState().epoch;
   let stepTokens = 0;
   // Truncated BPTT: each window starts from the state the last one ended in (zeros at an epoch's start).
@@ -274,13 +291,20 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
     return w;
   }, run.state);
   // best/ comes from the checkpoint resumed until this run has written its own (writeCheckpoint).
-  const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : out);
+  const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : outDir);
 
   // The weights that gave a non-finite loss are not saved: the checkpoint on disk stays the last good one.
+  // Nor are weights that ran away (trainLoop checks them before every checkpoint hook).
   const nonFinite = (e: DivergenceError): CliError => {
-    const kept = lastSavedStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
-    return new CliError(`training stopped at step ${e.step} because the ${e.what} became ${e.value}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
+    const kept = lastSavedStep === null
+      ? 'no checkpoint had been written yet'
+      : lastSavedStep === resumedStep ? `the checkpoint it resumed from (step ${lastSavedStep}) is kept in ${out}` : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
+    const what = e.what === 'largest weight' && Number.isFinite(e.value)
+      ? `the largest weight reached ${e.value.toExponential(2)} (more than ${MAX_WEIGHT.toExponential(0).replace('+', '')} counts as diverged)`
+      : `the ${e.what} became ${e.value}`;
+    return new CliError(`training stopped at step ${e.step} because ${what}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
   };
+  const watch = new LossWatch();
 
   let result;
   try {
@@ -301,6 +325,14 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
         run.step = step;
         run.trainLoss = loss;
         run.tokensSeen += stepTokens;
+        const rise = watch.add(step, loss);
+        if (rise !== null) {
+          reporter.note(
+            'warning',
+            `warning: the training loss averaged ${rise.meanLoss.toPrecision(4)} over the last ${rise.window} steps, more than ${LOSS_FACTOR}× its first value ${rise.firstLoss.toPrecision(4)}: the run is diverging; stop it (Ctrl-C) and lower --lr (now ${o.lr})${o.clip === 0 ? ' or set --clip' : ''}`,
+            { kind: 'loss-rising', ...rise },
+          );
+        }
       },
       evaluate: run.val.length >= 2
         ? () => {
@@ -314,7 +346,7 @@ async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir:
           if (c.improved) [run.bestValLoss, run.bestStep] = [c.valLoss, c.step];
         }
         // Before any evaluation (a Ctrl-C, --val-fraction 0), best/ is this model: writeCheckpoint.
-        save(run, out, c.improved, elapsed(), bestFrom());
+        save(run, outDir, out, c.improved, elapsed(), bestFrom());
         lastSavedStep = c.step;
       },
       onEvent: (e: TrainEvent) => {
