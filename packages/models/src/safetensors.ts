@@ -17,10 +17,10 @@ import { define } from './module.js';
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /**
- * Most tensors a file may hold. Large checkpoints hold a few thousand per file; the bound keeps
+ * Most tensors a file may hold. Large checkpoints hold at most a few thousand; the bound keeps
  * what a hostile file can make the loader do (a million zero-size tensors took 20 s and 2 GB).
  */
-export const MAX_TENSORS = 1 << 16;
+export const MAX_TENSORS = 1 << 14;
 
 /**
  * Deepest nesting a valid header has: the header object, a tensor's object, its shape array.
@@ -29,11 +29,11 @@ export const MAX_TENSORS = 1 << 16;
 const MAX_HEADER_DEPTH = 3;
 
 /**
- * Most JSON values (counted by their `,` and `:` separators) a header may hold: about ten per
- * tensor, so MAX_TENSORS tensors of rank 4 fit with room to spare, and JSON.parse's work and
- * memory stay bounded whatever the file.
+ * Most JSON values (counted by their `,` and `:` separators) a header may hold: MAX_TENSORS
+ * tensors take about ten each, and the bound keeps JSON.parse's work and memory small whatever the
+ * file (a metadata map of millions of keys included).
  */
-const MAX_HEADER_VALUES = 1 << 21;
+const MAX_HEADER_VALUES = 1 << 18;
 
 /** Largest dimension a tensor may have (autograd's limit: sizes are 32-bit signed). */
 const MAX_DIMENSION = 0x7fffffff;
@@ -123,7 +123,7 @@ export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
  *
  * The file is treated as untrusted, and every check runs before any tensor is allocated: at least
  * 8 bytes; header length N ≤ 100 MB and ≤ file size − 8; the header valid UTF-8, starting with
- * `{`, nested at most 3 deep with at most 2²¹ values and {@link MAX_TENSORS} entries (a scan of
+ * `{`, nested at most 3 deep with at most 2¹⁸ values and {@link MAX_TENSORS} entries (a scan of
  * the bytes checks these before JSON.parse runs), parsed with JSON.parse (never evaluated) into an
  * object; `__metadata__` an object of strings; each entry exactly { dtype, shape, data_offsets }
  * with a known, readable dtype (own keys only: `"constructor"` is no dtype), a shape of integers
