@@ -6,7 +6,7 @@ import { argsTarget } from './test/fuzz-args.js';
 // UsageError, within the watchdog (`npm run bench -- fuzz` runs more).
 describe('fuzz: parseArgs', () => {
   test('argument lists of every command', () => {
-    const counts = assertFuzz(argsTarget, 3000);
+    const counts = assertFuzz(argsTarget, 5000);
     expect(counts.ok).toBeGreaterThan(0);
     expect(counts.typed).toBeGreaterThan(0);
   });

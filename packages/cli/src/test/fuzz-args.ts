@@ -8,24 +8,38 @@ import { parseArgs, type CommandSpec, type OptionSpec, type OptionValue } from '
 
 const SPECS = Object.values(COMMANDS).map((c) => c.spec);
 
-/** One word of a command line: a flag of the command (alone or `=value`), a value, or noise. */
-function word(spec: CommandSpec): fc.Arbitrary<string> {
-  const flags = spec.options.map((o) => `--${o.name}`);
-  const value = fc.oneof(
-    fc.integer({ min: -5, max: 100_000 }).map(String),
-    fc.double().map(String),
-    fc.constantFrom('0', '1', '-1', '0.5', '1e309', '1e-400', '0x10', ' ', '', 'NaN', 'Infinity', '+3', '.5', '5.', '1e3', '--1', '-', '='),
-    ...spec.options.filter((o) => o.choices).map((o) => fc.constantFrom(...o.choices!, o.choices!.join(','), `${o.choices![0]},,`)),
-    fc.string({ maxLength: 12 }),
+/** A value for `o` that is usually in its range (and sometimes just outside, or empty). */
+function valueFor(o: OptionSpec): fc.Arbitrary<string> {
+  const lo = o.min ?? -1e6;
+  const hi = o.max ?? 1e6;
+  switch (o.type) {
+    case 'int':
+      return fc.integer({ min: Math.ceil(lo) - 1, max: Math.min(Math.floor(hi) + 1, 2 ** 31) }).map(String);
+    case 'number':
+      return fc.oneof(fc.double({ min: lo, max: hi, noNaN: true }), fc.constantFrom(lo, hi)).map(String);
+    case 'choice':
+      return fc.oneof(fc.constantFrom(...o.choices!), fc.subarray([...o.choices!]).map((c) => c.join(',')), fc.constant(`${o.choices![0]},,`));
+    default:
+      return fc.string({ maxLength: 12 });
+  }
+}
+
+/** Words no schema expects: malformed numbers, lone dashes, unknown and over-long flags, noise. */
+const noise: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('0x10', ' ', '', 'NaN', 'Infinity', '1e309', '1e-400', '+3', '.5', '5.', '--1', '-', '=', '--', '-h', '--=', '---', '--__proto__', '--constructor', '-json'),
+  fc.double().map(String),
+  fc.string({ maxLength: 20 }),
+  fc.string({ maxLength: 20 }).map((s) => `--${s}`),
+  fc.integer({ min: 1000, max: 130_000 }).map((n) => `--${'x'.repeat(n)}`), // Linux caps one word at 128 KB
+);
+
+/** Words of a command line for `spec`: mostly its own flags with values (`--name v`, `--name=v`), some noise. */
+function words(spec: CommandSpec): fc.Arbitrary<string[]> {
+  const pair = fc.constantFrom(...spec.options).chain((o): fc.Arbitrary<string[]> =>
+    o.type === 'flag' ? fc.constant([`--${o.name}`]) : fc.tuple(valueFor(o), fc.boolean()).map(([v, joined]) => (joined ? [`--${o.name}=${v}`] : [`--${o.name}`, v])),
   );
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...flags) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...flags), value).map(([f, v]) => `${f}=${v}`) },
-    { weight: 4, arbitrary: value },
-    { weight: 1, arbitrary: fc.constantFrom('--', '-h', '-', '--=', '---', '--__proto__', '--constructor', '-json') },
-    { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((s) => `--${s}`) },
-    { weight: 1, arbitrary: fc.integer({ min: 1000, max: 50_000 }).map((n) => `--${'x'.repeat(n)}`) },
-  );
+  const item = fc.oneof({ weight: 6, arbitrary: pair }, { weight: 1, arbitrary: noise.map((w) => [w]) });
+  return fc.array(item, { maxLength: 6 }).map((items) => items.flat());
 }
 
 interface Case {
@@ -53,7 +67,7 @@ function checkValue(o: OptionSpec, v: OptionValue | undefined): void {
 /** parseArgs on every command's schema: a UsageError (a CliError), or values the schema allows. */
 export const argsTarget: FuzzTarget<Case> = {
   name: 'parseArgs',
-  arbitrary: fc.constantFrom(...SPECS).chain((spec) => fc.array(word(spec), { maxLength: 10 }).map((argv) => ({ spec, argv }))),
+  arbitrary: fc.constantFrom(...SPECS).chain((spec) => words(spec).map((argv) => ({ spec, argv }))),
   run: ({ spec, argv }) => {
     const a = parseArgs(spec, argv);
     for (const o of spec.options) checkValue(o, a.values[o.name]);
