@@ -45,9 +45,17 @@ export function fuzzCase<T>(target: FuzzTarget<T>, input: T): FuzzOutcome {
     outcome = 'typed';
   }
   const ms = performance.now() - start;
-  if (ms > WATCHDOG_MS) throw new Error(`${target.name}: one case took ${ms.toFixed(0)} ms, past the ${WATCHDOG_MS} ms watchdog`);
-  if (arena.used !== before) throw new Error(`${target.name}: ${arena.used - before} bytes left in the arena after the case`);
+  if (ms > WATCHDOG_MS) throw new FuzzFailure('hang', `${target.name}: one case took ${ms.toFixed(0)} ms, past the ${WATCHDOG_MS} ms watchdog`);
+  if (arena.used !== before) throw new FuzzFailure('leak', `${target.name}: ${arena.used - before} bytes left in the arena after the case`);
   return outcome;
+}
+
+/** A case that ended without a generic error but too late, or leaving arena bytes behind. */
+export class FuzzFailure extends Error {
+  constructor(readonly kind: 'hang' | 'leak', message: string) {
+    super(message);
+    this.name = 'FuzzFailure';
+  }
 }
 
 /**
