@@ -1,6 +1,7 @@
 import { machine } from './machine.js';
 import { Report } from './report.js';
 import { autograd } from './suites/autograd.js';
+import { fuzz } from './suites/fuzz.js';
 import { kernels } from './suites/kernels.js';
 import { LM_VALUE_FLAGS, lm } from './suites/language-models.js';
 import { soak } from './suites/soak.js';
@@ -8,7 +9,7 @@ import { workloads } from './suites/workloads.js';
 
 // npm run bench -w bench -- <suite> [--json] [--quick] [--only=W1,W4] [--peers=eddy,tfjs-wasm] [--rounds=N]
 // (the lm suite's own options: see bench/README.md)
-const SUITES = { kernels, autograd, soak, workloads, lm } as const;
+const SUITES = { kernels, autograd, soak, workloads, lm, fuzz } as const;
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -32,7 +33,7 @@ if (unknown.length > 0) {
 
 const report = new Report(json);
 report.header(machine());
-// Without names: the quick-to-medium suites; soak and lm take many minutes and run when named.
+// Without names: the quick-to-medium suites; soak, lm and fuzz take minutes and run when named.
 const DEFAULT_SUITES = ['kernels', 'autograd', 'workloads'];
 for (const name of names.length ? names : DEFAULT_SUITES) {
   await SUITES[name as keyof typeof SUITES](report, { quick, only, peers, rounds });

@@ -21,7 +21,9 @@ export function closestName(key: string, known: Iterable<string>): string | unde
   let prefixes = 0;
   for (const name of known) {
     const other = name.toLowerCase();
-    const d = editDistance(lower, other);
+    // The distance is at least the difference in length: beyond the limit, skip the O(n·m) table
+    // (a 128 KB command-line word against every flag took a second).
+    const d = Math.abs(other.length - lower.length) > limit ? Infinity : editDistance(lower, other);
     if (d < bestDistance) {
       best = name;
       bestDistance = d;

@@ -28,13 +28,35 @@ export class EddyError<C extends string = string> extends Error {
 
 /**
  * Describes a value for an error message: numbers as written (NaN too), strings quoted (long ones
- * cut at 40 characters), short arrays listed, long ones by length, objects by their class.
+ * cut at 40 characters), short arrays listed (nested ones two levels deep), long ones by length,
+ * objects by their class.
+ *
+ * Safe on anything an untrusted file can produce: the class name is read from the prototype's own
+ * `constructor` (a parsed `{"constructor": {"name": …}}` names nothing), never called or
+ * converted, and nesting is cut, so no input throws or recurses deeply.
  */
 export function describe(value: unknown): string {
+  return describeAt(value, 0);
+}
+
+function describeAt(value: unknown, depth: number): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'boolean' || value === undefined || value === null) return String(value);
-  if (Array.isArray(value)) return value.length <= 8 ? `[${value.map(describe).join(', ')}]` : `an array of length ${value.length}`;
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  if (Array.isArray(value)) {
+    if (value.length > 8 || depth >= 2) return `an array of length ${value.length}`;
+    return `[${value.map((v) => describeAt(v, depth + 1)).join(', ')}]`;
+  }
+  if (typeof value === 'object') return className(value as object);
   return typeof value;
+}
+
+/** The name of an object's class from its prototype's own `constructor`, or 'object'. */
+function className(value: object): string {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === null || typeof proto !== 'object') return 'object';
+  const ctor: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+  if (typeof ctor !== 'function') return 'object';
+  const name: unknown = Object.getOwnPropertyDescriptor(ctor, 'name')?.value;
+  return typeof name === 'string' && name !== '' ? name : 'object';
 }

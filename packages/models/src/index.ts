@@ -19,6 +19,7 @@ export {
   loadSafetensors,
   loadSafetensorsWithMetadata,
   MAX_HEADER_BYTES,
+  MAX_TENSORS,
   type SafetensorsContents,
 } from './safetensors.js';
 export {

@@ -1,6 +1,6 @@
-import { scope, tensor, type Tensor } from '@eddy/autograd';
+import { getCore, scope, tensor, type Tensor } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
-import { loadSafetensors, loadSafetensorsWithMetadata, MAX_HEADER_BYTES, saveSafetensors } from './safetensors.js';
+import { loadSafetensors, loadSafetensorsWithMetadata, MAX_HEADER_BYTES, MAX_TENSORS, saveSafetensors } from './safetensors.js';
 
 const enc = new TextEncoder();
 
@@ -199,7 +199,7 @@ describe('loadSafetensors', () => {
     ['offsets reversed', () => file('{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}}', eight), 'E_FORMAT', /data_offsets must be/],
     ['negative offset', () => file('{"w":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}', eight), 'E_FORMAT', /data_offsets must be/],
     ['size not shape × dtype', () => file('{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', eight), 'E_FORMAT', /hold 8 bytes but shape \[3\] of F32 needs 12/],
-    ['shape product overflows', () => file('{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}', eight), 'E_FORMAT', /overflows/],
+    ['shape product overflows', () => file('{"w":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,8]}}', eight), 'E_FORMAT', /overflows/],
     ['offsets past the payload', () => file('{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', eight), 'E_FORMAT', /tensor "w" \(data_offsets \[0, 16\]\) lies outside the 8-byte payload/],
     ['overlapping tensors', () => file('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', eight), 'E_FORMAT', /tensor "b" .* overlaps the previous tensor, which ends at 8/],
     ['a gap between tensors', () => file('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', eight), 'E_FORMAT', /leaves a gap after byte 0/],
@@ -234,5 +234,54 @@ describe('saveSafetensors rejects', () => {
     const t = tensor([1]);
     t.dispose();
     throws(() => saveSafetensors({ t }), 'E_SCOPE', /scope/);
+  });
+});
+
+// Each case below was found by mutating files as a hostile user would (issue 16) and failed before
+// the fix: a generic TypeError/RangeError, minutes of work, gigabytes, or wasm memory left behind.
+describe('loadSafetensors on hostile files', () => {
+  const crafted = '{"constructor":{"name":{"toString":1}}}'; // describe() once read constructor.name
+
+  test('a crafted constructor.name is a typed error (no TypeError from describing it)', () => {
+    throws(() => loadSafetensors(file(`{"__metadata__":{"k":${crafted}}}`)), 'E_FORMAT', /nests deeper than 3 levels/);
+    throws(() => loadSafetensors(file(`{"w":{"dtype":${crafted},"shape":[],"data_offsets":[0,0]}}`)), 'E_FORMAT', /nests deeper than 3 levels/);
+    throws(() => loadSafetensors(file('{"__metadata__":{"k":{"constructor":1}}}')), 'E_FORMAT', /"k" must be a string, got Object/);
+  });
+
+  test('arrays nested thousands deep are refused before parsing (no stack overflow)', () => {
+    const deep = '['.repeat(3000) + ']'.repeat(3000);
+    throws(() => loadSafetensors(file(`{"w":{"dtype":"F32","shape":${deep},"data_offsets":[0,0]}}`)), 'E_FORMAT', /nests deeper than 3 levels/);
+  });
+
+  test('a header of a million "[" is refused by a scan, not handed to JSON.parse', () => {
+    throws(() => loadSafetensors(file(`{"w":${'['.repeat(1_000_000)}`)), 'E_FORMAT', /nests deeper than 3 levels/);
+  });
+
+  test(`more than MAX_TENSORS (${MAX_TENSORS}) entries are refused before any is read`, () => {
+    const entries = Array.from({ length: MAX_TENSORS + 1 }, (_, i) => `"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`);
+    throws(() => loadSafetensors(file(`{${entries.join(',')}}`)), 'E_FORMAT', new RegExp(`more than ${MAX_TENSORS} tensors`));
+  });
+
+  test('a second tensor that fails a shape check leaves no wasm memory behind', () => {
+    const header = '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[4294967296,0],"data_offsets":[8,8]}}';
+    const before = getCore().arena.used;
+    for (let i = 0; i < 3; i++) throws(() => loadSafetensors(file(header, le('f32', [1, 2]))), 'E_FORMAT', /dimension 4294967296 .* at most 2147483647/);
+    expect(getCore().arena.used).toBe(before);
+  });
+
+  test('dtypes are looked up as own keys: "constructor" or "toString" is not a dtype', () => {
+    for (const dtype of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      throws(() => loadSafetensors(file(`{"w":{"dtype":"${dtype}","shape":[],"data_offsets":[0,0]}}`)), 'E_DTYPE', /is not a safetensors dtype Eddy knows/);
+    }
+  });
+
+  test('"__proto__" and "constructor" are ordinary tensor names and metadata keys', () => {
+    const header = '{"__metadata__":{"__proto__":"x"},"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"constructor":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+    scope(() => {
+      const { tensors, metadata } = loadSafetensorsWithMetadata(file(header, le('f32', [1, 2])));
+      expect(Object.keys(tensors)).toEqual(['__proto__', 'constructor']);
+      expect(values(tensors['__proto__'])).toEqual([1]);
+      expect(Object.getOwnPropertyDescriptor(metadata, '__proto__')?.value).toBe('x');
+    });
   });
 });

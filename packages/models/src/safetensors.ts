@@ -17,13 +17,35 @@ import { define } from './module.js';
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /**
+ * Most tensors a file may hold. Large checkpoints hold at most a few thousand; the bound keeps
+ * what a hostile file can make the loader do (a million zero-size tensors took 20 s and 2 GB).
+ */
+export const MAX_TENSORS = 1 << 14;
+
+/**
+ * Deepest nesting a valid header has: the header object, a tensor's object, its shape array.
+ * Anything deeper is malformed, and the pre-parse scan refuses it before JSON.parse sees it.
+ */
+const MAX_HEADER_DEPTH = 3;
+
+/**
+ * Most JSON values (counted by their `,` and `:` separators) a header may hold: MAX_TENSORS
+ * tensors take about ten each, and the bound keeps JSON.parse's work and memory small whatever the
+ * file (a metadata map of millions of keys included).
+ */
+const MAX_HEADER_VALUES = 1 << 18;
+
+/** Largest dimension a tensor may have (autograd's limit: sizes are 32-bit signed). */
+const MAX_DIMENSION = 0x7fffffff;
+
+/**
  * Every safetensors dtype in the reference's enum order, which is increasing alignment: the writer
  * sorts by it (descending). Newer library versions append more; anything not here is unknown.
  */
 const DTYPE_ORDER = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
 
 /** The dtypes Eddy reads (F16, BF16, F64 become float32; I64 becomes int32), with element sizes. */
-const READABLE: Record<string, number> = { F32: 4, I32: 4, F16: 2, BF16: 2, F64: 8, I64: 8 };
+const READABLE: Readonly<Record<string, number>> = Object.freeze({ F32: 4, I32: 4, F16: 2, BF16: 2, F64: 8, I64: 8 });
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -101,11 +123,14 @@ export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
  *
  * The file is treated as untrusted, and every check runs before any tensor is allocated: at least
  * 8 bytes; header length N ≤ 100 MB and ≤ file size − 8; the header valid UTF-8, starting with
- * `{`, parsed with JSON.parse (never evaluated) into an object; `__metadata__` an object of
- * strings; each entry exactly { dtype, shape, data_offsets } with a known, readable dtype, a shape
- * of non-negative integers, and 0 ≤ begin ≤ end with end − begin = product(shape) · dtype size
- * (no overflow); sorted by offset, the tensors tile the payload exactly (no overlap, no gap, nothing
- * past or left after the end), as the reference implementation requires.
+ * `{`, nested at most 3 deep with at most 2¹⁸ values and {@link MAX_TENSORS} entries (a scan of
+ * the bytes checks these before JSON.parse runs), parsed with JSON.parse (never evaluated) into an
+ * object; `__metadata__` an object of strings; each entry exactly { dtype, shape, data_offsets }
+ * with a known, readable dtype (own keys only: `"constructor"` is no dtype), a shape of integers
+ * in [0, 2³¹ − 1], and 0 ≤ begin ≤ end with end − begin = product(shape) · dtype size (no
+ * overflow); sorted by offset, the tensors tile the payload exactly (no overlap, no gap, nothing
+ * past or left after the end), as the reference implementation requires. Should creating a tensor
+ * still fail (linear memory exhausted), those already created are freed before the error is thrown.
  */
 export function loadSafetensorsWithMetadata(bytes: Uint8Array): SafetensorsContents {
   const op = 'loadSafetensors';
@@ -118,6 +143,7 @@ export function loadSafetensorsWithMetadata(bytes: Uint8Array): SafetensorsConte
   if (n > bytes.length - 8) throw fail('E_FORMAT', `${op}: header length ${n} runs past the end of the ${bytes.length}-byte file`);
   const payload = bytes.length - 8 - n;
 
+  scanHeader(op, bytes.subarray(8, 8 + n));
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
@@ -142,6 +168,7 @@ export function loadSafetensorsWithMetadata(bytes: Uint8Array): SafetensorsConte
     }
     infos.push({ name, ...readInfo(op, name, raw) });
   }
+  if (infos.length > MAX_TENSORS) throw fail('E_FORMAT', `${op}: the header lists ${infos.length} tensors, more than ${MAX_TENSORS} tensors`);
   infos.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const t of infos) {
@@ -157,10 +184,45 @@ export function loadSafetensorsWithMetadata(bytes: Uint8Array): SafetensorsConte
   const base = 8 + n;
   const decoded = infos.map((t) => ({ ...t, values: decode(op, t.name, t.dtype, view, base + t.begin, (t.end - t.begin) / READABLE[t.dtype]) }));
   const tensors: Record<string, Tensor> = {};
-  for (const d of decoded) {
-    define(tensors, d.name, tensor(d.values, d.shape, { dtype: d.values instanceof Int32Array ? 'int32' : 'float32' }));
+  try {
+    for (const d of decoded) {
+      define(tensors, d.name, tensor(d.values, d.shape, { dtype: d.values instanceof Int32Array ? 'int32' : 'float32' }));
+    }
+  } catch (e) {
+    for (const t of Object.values(tensors)) t.dispose();
+    throw e;
   }
   return { tensors, metadata };
+}
+
+/**
+ * Refuses, before JSON.parse allocates anything, a header nested deeper than a valid one can be or
+ * holding more values or entries than the bounds allow (a 99 MB header of "[" took JSON.parse
+ * 20 s and 5.5 GB). Works on the UTF-8 bytes: the structural characters are ASCII and never occur
+ * inside a multi-byte sequence. Unbalanced brackets are left for JSON.parse to report.
+ */
+function scanHeader(op: string, header: Uint8Array): void {
+  let depth = 0;
+  let values = 0;
+  let entries = 1;
+  let inString = false;
+  for (let i = 0; i < header.length; i++) {
+    const c = header[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next byte is escaped
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_HEADER_DEPTH) throw fail('E_FORMAT', `${op}: the header nests deeper than ${MAX_HEADER_DEPTH} levels (at byte ${i}); a valid header never does`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x2c || c === 0x3a) {
+      if (++values > MAX_HEADER_VALUES) throw fail('E_FORMAT', `${op}: the header holds more than ${MAX_HEADER_VALUES} values`);
+      // One entry may be "__metadata__", hence the + 1.
+      if (c === 0x2c && depth === 1 && ++entries > MAX_TENSORS + 1) throw fail('E_FORMAT', `${op}: the header lists more than ${MAX_TENSORS} tensors`);
+    }
+  }
 }
 
 function readMetadata(op: string, raw: unknown): Record<string, string> {
@@ -181,11 +243,13 @@ function readInfo(op: string, name: string, raw: unknown): { dtype: string; shap
   if (extra.length > 0) throw fail('E_FORMAT', `${what}: unknown field ${extra.map((k) => JSON.stringify(k)).join(', ')}; expected only dtype, shape, data_offsets`);
   const { dtype, shape, data_offsets: offsets } = info;
   if (typeof dtype !== 'string') throw fail('E_FORMAT', `${what}: dtype must be a string, got ${describe(dtype)}`);
-  if (!(dtype in READABLE)) {
+  if (!Object.hasOwn(READABLE, dtype)) {
     const kind = DTYPE_ORDER.includes(dtype) ? 'is not supported' : 'is not a safetensors dtype Eddy knows';
     throw fail('E_DTYPE', `${what}: dtype ${JSON.stringify(dtype)} ${kind}; Eddy reads F32, I32, F16, BF16, F64 and I64`);
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) throw fail('E_FORMAT', `${what}: shape must be an array of non-negative integers, got ${describe(shape)}`);
+  const tooLarge = shape.find((d) => d > MAX_DIMENSION);
+  if (tooLarge !== undefined) throw fail('E_FORMAT', `${what}: dimension ${tooLarge} of shape [${shape.join(', ')}] is too large; each must be at most ${MAX_DIMENSION}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
     throw fail('E_FORMAT', `${what}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${describe(offsets)}`);
   }

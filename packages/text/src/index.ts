@@ -1,11 +1,11 @@
 // @eddy/text: tokenizers and vocabularies, language-model batching, sampling and beam search.
 export type { TextErrorCode } from './errors.js';
-export { Vocab, PAD, UNK, BOS, EOS, SPECIAL_TOKENS, MAX_VOCAB_SIZE, type VocabJSON, type VocabFromCountsOptions } from './vocab.js';
+export { Vocab, PAD, UNK, BOS, EOS, SPECIAL_TOKENS, MAX_VOCAB_SIZE, MAX_SYMBOL_LENGTH, type VocabJSON, type VocabFromCountsOptions } from './vocab.js';
 export type { Tokenizer, StreamDecoder, TokenizerConfig, CharTokenizerConfig, WordTokenizerConfig, BpeTokenizerConfig } from './tokenizers/tokenizer.js';
 export { CharTokenizer, type CharTokenizerOptions } from './tokenizers/char.js';
-export { WordTokenizer, type WordTokenizerOptions, type WordTokenizerTrainOptions } from './tokenizers/word.js';
+export { WordTokenizer, WORD_PATTERNS, type WordTokenizerOptions, type WordTokenizerConfigOptions, type WordTokenizerTrainOptions } from './tokenizers/word.js';
 export { BpeTokenizer, MAX_TOKEN_BYTES, type BpeTrainOptions } from './tokenizers/bpe.js';
-export { tokenizerFromConfig } from './tokenizers/from-config.js';
+export { tokenizerFromConfig, type TokenizerConfigOptions } from './tokenizers/from-config.js';
 export { LmBatcher, type LmBatcherOptions, type LmBatcherState, type LmWindow } from './batching/lm-streams.js';
 export { splitCorpus, type CorpusSplit } from './batching/split.js';
 export { bucketBatches, type BucketOptions, type PaddedBatch } from './batching/buckets.js';

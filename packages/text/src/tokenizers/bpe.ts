@@ -96,10 +96,7 @@ export class BpeTokenizer implements Tokenizer {
     for (let b = 0; b < 256; b++) this.bytesOf.push(Uint8Array.of(b));
     this.merges = [];
     merges.forEach((pair, i) => {
-      const id = FIRST_MERGE + i;
-      const ok = Array.isArray(pair) && pair.length === 2 && pair.every((x) => Number.isInteger(x) && x >= BYTE_BASE && x < id);
-      if (!ok) throw fail('E_ARGUMENT', `BpeTokenizer: merge ${i} must be two ids in [${BYTE_BASE}, ${id - 1}], got ${describe(pair)}`);
-      const [a, b] = pair;
+      const [a, b] = checkMerge('BpeTokenizer', pair, i);
       const bytes = new Uint8Array(this.bytesOf[a].length + this.bytesOf[b].length);
       bytes.set(this.bytesOf[a]);
       bytes.set(this.bytesOf[b], this.bytesOf[a].length);
@@ -118,7 +115,7 @@ export class BpeTokenizer implements Tokenizer {
     if (typeof corpus !== 'string') throw fail('E_ARGUMENT', `${where}: corpus must be a string, got ${describe(corpus)}`);
     const o = checkOptions(where, options, ['vocabSize', 'minFrequency']);
     const vocabSize = checkInt(where, 'vocabSize', o.vocabSize, FIRST_MERGE, MAX_BPE_VOCAB);
-    const minFrequency = checkInt(where, 'minFrequency', o.minFrequency ?? 2, 1);
+    const minFrequency = checkInt(where, 'minFrequency', o.minFrequency === undefined ? 2 : o.minFrequency, 1);
     return new BpeTokenizer(learnMerges(corpus, vocabSize - FIRST_MERGE, minFrequency));
   }
 
@@ -173,7 +170,8 @@ export class BpeTokenizer implements Tokenizer {
   /**
    * Rebuilds a tokenizer from `toConfig()` output. Untrusted input: merges must reference bytes or
    * earlier merges, and the stored vocabulary must be exactly the one the merges spell (else
-   * `E_FORMAT`).
+   * `E_FORMAT`). Both are compared before any token is built, merge by merge against the stored
+   * symbols, so loading costs time and memory in proportion to the config's own size.
    */
   static fromConfig(config: unknown): BpeTokenizer {
     return readingFile(() => BpeTokenizer.read(config));
@@ -182,17 +180,27 @@ export class BpeTokenizer implements Tokenizer {
   private static read(config: unknown): BpeTokenizer {
     const where = 'BpeTokenizer.fromConfig';
     const o = checkConfig(where, config, 'bpe');
-    const tok = new BpeTokenizer(o.merges as [number, number][]);
     const stored = Vocab.fromJSON(o.vocab);
-    if (stored.size !== tok.vocab.size) {
-      throw fail('E_ARGUMENT', `${where}: vocab has ${stored.size} symbols but the merges make ${tok.vocab.size}`);
+    const merges = o.merges;
+    if (!Array.isArray(merges)) throw fail('E_ARGUMENT', `${where}: merges must be an array of id pairs, got ${describe(merges)}`);
+    if (stored.size !== FIRST_MERGE + merges.length) {
+      throw fail('E_ARGUMENT', `${where}: vocab has ${stored.size} symbols but the ${merges.length} merges make ${FIRST_MERGE + merges.length}`);
     }
-    for (let id = 0; id < stored.size; id++) {
-      if (stored.symbol(id) !== tok.vocab.symbol(id)) {
-        throw fail('E_ARGUMENT', `${where}: vocab symbol ${id} is ${describe(stored.symbol(id))} but the merges spell ${describe(tok.vocab.symbol(id))}`);
+    // A merge's symbol is its two parts' symbols joined (one character per byte), so the stored
+    // strings are checked without building a token; the specials were checked by Vocab.fromJSON.
+    for (let b = 0; b < 256; b++) {
+      if (stored.symbol(BYTE_BASE + b) !== BYTE_CHAR[b]) {
+        throw fail('E_ARGUMENT', `${where}: vocab symbol ${BYTE_BASE + b} is ${describe(stored.symbol(BYTE_BASE + b))} but byte ${b} is ${describe(BYTE_CHAR[b])}`);
       }
     }
-    return tok;
+    merges.forEach((pair: unknown, i) => {
+      const [a, b] = checkMerge(where, pair, i);
+      const spelled = stored.symbol(a) + stored.symbol(b);
+      if (stored.symbol(FIRST_MERGE + i) !== spelled) {
+        throw fail('E_ARGUMENT', `${where}: vocab symbol ${FIRST_MERGE + i} is ${describe(stored.symbol(FIRST_MERGE + i))} but merge ${i} spells ${describe(spelled)}`);
+      }
+    });
+    return new BpeTokenizer(merges as [number, number][]);
   }
 
   /** Ids of one pre-tokenizer chunk: its bytes, then merges by rank (leftmost first within a rank). */
@@ -238,6 +246,14 @@ export class BpeTokenizer implements Tokenizer {
     this.cache.set(chunk, out);
     return out;
   }
+}
+
+/** Merge `i` as two ids, each a byte or an earlier merge; E_ARGUMENT naming it otherwise. */
+function checkMerge(where: string, pair: unknown, i: number): [number, number] {
+  const id = FIRST_MERGE + i;
+  const ok = Array.isArray(pair) && pair.length === 2 && pair.every((x) => Number.isInteger(x) && x >= BYTE_BASE && x < id);
+  if (!ok) throw fail('E_ARGUMENT', `${where}: merge ${i} must be two ids in [${BYTE_BASE}, ${id - 1}], got ${describe(pair)}`);
+  return pair as [number, number];
 }
 
 /**

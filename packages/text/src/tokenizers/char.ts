@@ -34,7 +34,7 @@ export class CharTokenizer implements Tokenizer {
   static fromCorpus(corpus: string, options: CharTokenizerOptions = {}): CharTokenizer {
     if (typeof corpus !== 'string') throw fail('E_ARGUMENT', `CharTokenizer.fromCorpus: corpus must be a string, got ${describe(corpus)}`);
     checkOptions('CharTokenizer.fromCorpus', options, ['minCount']);
-    const minCount = checkInt('CharTokenizer.fromCorpus', 'minCount', options.minCount ?? 1, 1);
+    const minCount = checkInt('CharTokenizer.fromCorpus', 'minCount', options.minCount === undefined ? 1 : options.minCount, 1);
     const counts = new Map<string, number>();
     for (const ch of corpus) counts.set(ch, (counts.get(ch) ?? 0) + 1);
     return new CharTokenizer(Vocab.fromCounts(counts, { minCount }));
