@@ -35,3 +35,8 @@ export {
   trainLoop, DivergenceError, MAX_WEIGHT, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
 } from './training/train-loop.js';
 export { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';
+export { LSTMCell, GRUCell, RNNCell, CellBase, type LSTMCellOptions, type GRUCellOptions, type RNNCellOptions, type LSTMCellState, type HiddenCellState, type CellOptions, type CellState } from './cells/index.js';
+export {
+  AttentionBase, BahdanauAttention, LuongAttention,
+  type AttentionForwardOptions, type AttentionOutput, type AttentionLengths, type ProjectKeysOptions, type BahdanauAttentionOptions, type LuongAttentionOptions, type LuongScore,
+} from './attention/index.js';
