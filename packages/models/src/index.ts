@@ -40,3 +40,8 @@ export {
   AttentionBase, BahdanauAttention, LuongAttention,
   type AttentionForwardOptions, type AttentionOutput, type AttentionLengths, type ProjectKeysOptions, type BahdanauAttentionOptions, type LuongAttentionOptions, type LuongScore,
 } from './attention/index.js';
+export {
+  SequenceClassifier, SequenceTagger, NO_TAG, AttentionPooling, attentionPool, maxPool, meanPool, loadPretrained,
+  type SequenceClassifierOptions, type ClassifierOutput, type ClassifierPrediction, type SequenceTaggerOptions, type Pooling,
+  type AttentionPoolingOptions, type PretrainedResult, type EncoderOptions,
+} from './classify/index.js';
