@@ -1,6 +1,7 @@
 import { Tensor, tensor, where } from '@eddy/autograd';
 import { checkOptions } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
+import { readLengths } from '../lengths.js';
 import { Module } from '../module.js';
 
 // The one forward behind every attention score (Bahdanau; Luong dot, general, concat): shape and
@@ -134,25 +135,12 @@ export abstract class AttentionBase extends Module {
   /** The masks for `lengths` (each in [1, S]), or null when absent or when nothing is padding. */
   private masks(op: string, lengths: AttentionForwardOptions['lengths'], S: number, B: number): Masks | null {
     if (lengths === undefined || lengths === null) return null;
-    let values: ArrayLike<number>;
-    if (lengths instanceof Tensor) {
-      lengths.check(op);
-      if (lengths.dtype !== 'int32') throw fail('E_ARGUMENT', `${op}: lengths must be an int32 tensor, got ${lengths.dtype}`);
-      if (lengths.shape.length !== 1 || lengths.shape[0] !== B) throw fail('E_SHAPE', `${op}: lengths must have shape [B] = [${B}], got [${lengths.shape.join(', ')}]`);
-      values = lengths.toArray();
-    } else if (Array.isArray(lengths) || lengths instanceof Int32Array) {
-      if (lengths.length !== B) throw fail('E_SHAPE', `${op}: lengths must have B = ${B} entries, got ${lengths.length}`);
-      values = lengths;
-    } else {
-      throw fail('E_ARGUMENT', `${op}: lengths must be an int32 Tensor or an array of integers, got ${describe(lengths)}`);
-    }
+    const values = readLengths(op, lengths, S, B, 1, 'S');
     const bs = new Float32Array(B * S);
     const sb = new Float32Array(S * B);
     let padded = false;
     for (let b = 0; b < B; b++) {
       const n = values[b];
-      // A length of 0 would leave nothing to attend to (a softmax over no positions).
-      if (!Number.isInteger(n) || n < 1 || n > S) throw fail('E_ARGUMENT', `${op}: lengths[${b}] must be an integer in [1, S = ${S}], got ${describe(n)}`);
       padded ||= n < S;
       for (let s = 0; s < n; s++) bs[b * S + s] = sb[s * B + b] = 1;
     }

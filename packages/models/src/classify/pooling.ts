@@ -1,6 +1,7 @@
 import { add, div, max, mul, softmax, sum, tensor, transpose, where, type Tensor } from '@eddy/autograd';
 import { checkOptions, defaultGenerator, intOption } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
+import { readLengths } from '../lengths.js';
 import { Module, type ModuleConfig } from '../module.js';
 
 /** How a classifier turns the outputs of every step into one vector per sequence. */
@@ -9,22 +10,9 @@ export type Pooling = 'max' | 'last' | 'mean' | 'attention';
 /** The poolings, for option checking. */
 export const POOLINGS: readonly Pooling[] = ['max', 'last', 'mean', 'attention'];
 
-/**
- * Checks `lengths` (B integers in [1, T]: an empty sequence has nothing to pool) and returns them
- * as an Int32Array.
- */
+/** Checks `lengths` (B integers in [1, T]: an empty sequence has nothing to pool). */
 export function checkLengths(op: string, lengths: unknown, T: number, B: number): Int32Array {
-  if (!(lengths instanceof Int32Array) && !Array.isArray(lengths)) {
-    throw fail('E_ARGUMENT', `${op}: lengths must be an Int32Array or an array of B = ${B} integers, got ${describe(lengths)}`);
-  }
-  if (lengths.length !== B) throw fail('E_SHAPE', `${op}: lengths must have B = ${B} entries, got ${lengths.length}`);
-  const out = new Int32Array(B);
-  for (let b = 0; b < B; b++) {
-    const v = lengths[b];
-    if (!Number.isInteger(v) || v < 1 || v > T) throw fail('E_ARGUMENT', `${op}: lengths[${b}] must be an integer in [1, T = ${T}], got ${describe(v)}`);
-    out[b] = v;
-  }
-  return out;
+  return readLengths(op, lengths, T, B, 1);
 }
 
 /** The validity mask of a padded time-major batch: int32 [T, B], 1 where t < lengths[b]. */

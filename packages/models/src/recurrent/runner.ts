@@ -2,6 +2,7 @@ import { dropout, init, split, stack, Tensor, tensor, zeros } from '@eddy/autogr
 import { boolOption, checkOptions, intOption, rangeOption } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
+import { readLengths } from '../lengths.js';
 import { checkEmbedding, checkTokens, firstLayerInput } from './token-input.js';
 import { initRecurrent } from './variants/init.js';
 import { mergeDirections } from './variants/merge.js';
@@ -323,26 +324,11 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
   }
 
   private checkLengths(op: string, lengths: unknown, T: number, B: number): Tensor | null {
-    const given = lengths as RecurrentForwardOptions['lengths'];
-    if (given === undefined || given === null) return null;
-    let values: ArrayLike<number>;
-    if (given instanceof Tensor) {
-      given.check(op);
-      if (given.dtype !== 'int32') throw fail('E_ARGUMENT', `${op}: lengths must be an int32 tensor, got ${given.dtype}`);
-      if (given.shape.length !== 1 || given.shape[0] !== B) throw fail('E_SHAPE', `${op}: lengths must have shape [B] = [${B}], got [${given.shape.join(', ')}]`);
-      values = given.toArray();
-    } else if (Array.isArray(given) || given instanceof Int32Array) {
-      if (given.length !== B) throw fail('E_SHAPE', `${op}: lengths must have B = ${B} entries, got ${given.length}`);
-      values = given;
-    } else {
-      throw fail('E_ARGUMENT', `${op}: lengths must be an int32 Tensor or an array of integers, got ${describe(given)}`);
-    }
-    for (let b = 0; b < B; b++) {
-      const v = values[b];
-      if (!Number.isInteger(v) || v < 0 || v > T) throw fail('E_ARGUMENT', `${op}: lengths[${b}] must be an integer in [0, T = ${T}], got ${describe(v)}`);
-    }
-    return given instanceof Tensor ? given : tensor(Int32Array.from(values), [B], { dtype: 'int32' });
+    if (lengths === undefined || lengths === null) return null;
+    const values = readLengths(op, lengths, T, B, 0);
+    return lengths instanceof Tensor ? lengths : tensor(values, [B], { dtype: 'int32' });
   }
+
 
   /** The constructor options with every default filled in (plus the class's own extras). */
   protected baseConfig(): ModuleConfig {
