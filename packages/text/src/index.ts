@@ -17,3 +17,8 @@ export {
   type LabelledLinesOptions, type LabelledLines, type ClassificationExample, type ClassificationBatchOptions, type ClassificationBatch,
   type Labels, type PerTagAccuracyOptions, type PerTagAccuracy, type WordVectorOptions, type WordVectors,
 } from './classification/index.js';
+export {
+  parseTree, parseTrees, toBracketString, binarize, treeFromTokens, treeFromParents, heights, leafWords, preorder, numChildren, NO_LABEL,
+  levelSchedule, childListSchedule,
+  type Tree, type BinarizeMode, type WordIds, type LevelSchedule, type ChildListSchedule, type BinaryLevel, type ChildListLevel, type ScheduleLeaves,
+} from './trees/index.js';
