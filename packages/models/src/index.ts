@@ -45,3 +45,7 @@ export {
   type SequenceClassifierOptions, type ClassifierOutput, type ClassifierPrediction, type SequenceTaggerOptions, type Pooling,
   type AttentionPoolingOptions, type PretrainedResult, type EncoderOptions,
 } from './classify/index.js';
+export {
+  TreeModel, RecursiveNN, RNTN, BinaryTreeLSTM,
+  type TreeBatch, type TreeModelOptions, type TreeOutput, type TreeLossOptions, type RecursiveNNOptions, type RNTNOptions, type BinaryTreeLSTMOptions,
+} from './tree/index.js';

@@ -1,0 +1,5 @@
+export { TreeModel, type TreeModelOptions, type TreeOutput, type TreeLossOptions } from './tree-model.js';
+export { gatherNodes, locateNodes, type TreeBatch } from './batch.js';
+export { RecursiveNN, type RecursiveNNOptions } from './recursive-nn.js';
+export { RNTN, type RNTNOptions } from './rntn.js';
+export { BinaryTreeLSTM, type BinaryTreeLSTMOptions } from './binary-tree-lstm.js';

@@ -1,0 +1,138 @@
+import { argmax, concat, crossEntropy, dropout, noGrad, scope, tensor, type Tensor } from '@eddy/autograd';
+import { boolOption, checkOptions, intOption, rangeOption } from '@eddy/autograd/internal';
+import { fail } from '../errors.js';
+import { Embedding } from '../layers/embedding.js';
+import { Linear } from '../layers/linear.js';
+import { Module, type ModuleConfig } from '../module.js';
+import { gatherNodes, locateNodes, type TreeBatch } from './batch.js';
+
+// The one runner behind RecursiveNN, RNTN and BinaryTreeLSTM: embedding, leaves, then the levels of
+// the schedule (gather both children's states, the model's composition as a few large operations),
+// a softmax classifier shared by every node, per-node cross-entropy. A model says only how a leaf
+// and how a level is computed (`leaf`, `compose`), as a recurrent cell says one step.
+
+/** The options every tree model takes. */
+export interface TreeModelOptions {
+  /** Words in the vocabulary, V. */
+  vocabSize: number;
+  /** Classes of the node classifier, C (5 for SST's fine-grained labels). */
+  numClasses: number;
+  /** Probability of dropping an element of the word vectors and of the classifier's input. Default 0. */
+  dropout?: number;
+}
+
+/** Per node, in global node order: the hidden state h [N, H] and the classifier's logits [N, C]. */
+export interface TreeOutput {
+  h: Tensor;
+  logits: Tensor;
+}
+
+/** Options of `loss`. */
+export interface TreeLossOptions {
+  /** Supervise the roots only (sentence labels) instead of every labelled node. Default false. */
+  rootOnly?: boolean;
+}
+
+export abstract class TreeModel extends Module {
+  readonly vocabSize: number;
+  readonly numClasses: number;
+  readonly hiddenSize: number;
+  readonly dropout: number;
+  readonly embedding: Embedding;
+  /** Built by the subclass after its composition parameters (the state dict's order). */
+  classifier!: Linear;
+
+  protected constructor(op: string, options: TreeModelOptions, embeddingSize: number, hiddenSize: number) {
+    super();
+    this.vocabSize = intOption(op, 'vocabSize', options.vocabSize, 1);
+    this.numClasses = intOption(op, 'numClasses', options.numClasses, 2);
+    this.dropout = rangeOption(op, 'dropout', options.dropout, 0, 1, 0);
+    this.hiddenSize = hiddenSize;
+    this.embedding = this.registerModule('embedding', new Embedding({ numEmbeddings: this.vocabSize, embeddingDim: embeddingSize }));
+  }
+
+  /** Registers the shared node classifier (call last in the subclass's constructor). */
+  protected addClassifier(): void {
+    this.classifier = this.registerModule('classifier', new Linear({ inFeatures: this.hiddenSize, outFeatures: this.numClasses }));
+  }
+
+  /** The leaves' states from their word vectors x [L, E]: h [L, H] first (and c for an LSTM). */
+  abstract leaf(x: Tensor): Tensor[];
+
+  /**
+   * One level: from the children's states gathered side by side (per state component, [M, 2H] =
+   * [left; right]) to the level's states (h [M, H] first).
+   */
+  abstract compose(children: readonly Tensor[]): Tensor[];
+
+  /** The hidden state of every node, in global node order: [numNodes, H]. */
+  encode(batch: TreeBatch): Tensor {
+    const where = locateNodes(`${this.constructor.name}.forward`, batch);
+    const words = tensor(batch.leaves.words, [batch.leaves.words.length], { dtype: 'int32' });
+    const x = dropout(this.embedding.forward(words), this.dropout, this.training);
+    // outputs[l][s]: state component s (h, c) of the nodes of level l (0 = leaves), in level order.
+    const outputs: Tensor[][] = [this.leaf(x)];
+    for (const lv of batch.levels) {
+      const ids = new Int32Array(2 * lv.nodes.length);
+      for (let r = 0; r < lv.nodes.length; r++) {
+        ids[2 * r] = lv.left[r];
+        ids[2 * r + 1] = lv.right[r];
+      }
+      const children = outputs[0].map((_, s) => gatherNodes(outputs.map((o) => o[s]), where, ids, 2));
+      outputs.push(this.compose(children));
+    }
+    const h = outputs.map((o) => o[0]);
+    // Level order is global order when the schedule numbers nodes so (levelSchedule does).
+    let inOrder = true;
+    for (let g = 0, l = 0, r = 0; g < batch.numNodes && inOrder; g++) {
+      while (r === h[l].shape[0]) (l++, (r = 0));
+      inOrder = where.level[g] === l && where.row[g] === r++;
+    }
+    if (inOrder) return h.length === 1 ? h[0] : concat(h, 0);
+    return gatherNodes(h, where, Int32Array.from({ length: batch.numNodes }, (_, g) => g), 1);
+  }
+
+  /** Hidden states and class logits of every node (global node order). */
+  forward(batch: TreeBatch): TreeOutput {
+    const h = this.encode(batch);
+    return { h, logits: this.classifier.forward(dropout(h, this.dropout, this.training)) };
+  }
+
+  /**
+   * Mean cross-entropy of the classifier over the labelled nodes (label ≥ 0), or over the roots
+   * with `rootOnly`. E_ARGUMENT when no node is supervised or a label is not below numClasses.
+   */
+  loss(batch: TreeBatch, options: TreeLossOptions = {}): Tensor {
+    const op = `${this.constructor.name}.loss`;
+    const o = checkOptions(op, options, ['rootOnly']);
+    const rootOnly = boolOption(op, 'rootOnly', o.rootOnly, false);
+    const { logits } = this.forward(batch);
+    const targets = new Int32Array(batch.numNodes).fill(-1);
+    const supervised = rootOnly ? batch.roots : batch.labels.map((_, g) => g);
+    let count = 0;
+    for (const g of supervised) {
+      const y = batch.labels[g];
+      if (y === -1) continue;
+      if (!(y >= 0 && y < this.numClasses)) throw fail('E_ARGUMENT', `${op}: the label of node ${g} must be in [0, ${this.numClasses}) or −1, got ${y}`);
+      targets[g] = y;
+      count++;
+    }
+    if (count === 0) throw fail('E_ARGUMENT', `${op}: no ${rootOnly ? 'root' : 'node'} of the batch has a label`);
+    return crossEntropy(logits, tensor(targets, [batch.numNodes], { dtype: 'int32' }), { ignoreIndex: -1 });
+  }
+
+  /** The predicted class of every node (global node order), without recording. */
+  predict(batch: TreeBatch): Int32Array {
+    return noGrad(() => scope(() => argmax(this.forward(batch).logits, -1).toArray() as Int32Array));
+  }
+
+  protected baseConfig(type: string): ModuleConfig {
+    return { type, vocabSize: this.vocabSize, numClasses: this.numClasses, dropout: this.dropout };
+  }
+}
+
+/** Checks `options` (unknown keys throw E_ARGUMENT naming them) for a tree model with `extra` keys. */
+export function treeOptions(op: string, options: unknown, extra: readonly string[]): Record<string, unknown> {
+  if (options === undefined) throw fail('E_ARGUMENT', `${op}: options { vocabSize, numClasses, … } are required`);
+  return checkOptions(op, options, ['vocabSize', 'numClasses', 'dropout', ...extra]);
+}
