@@ -35,3 +35,8 @@ export {
   trainLoop, DivergenceError, MAX_WEIGHT, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
 } from './training/train-loop.js';
 export { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';
+export {
+  SequenceClassifier, SequenceTagger, NO_TAG, AttentionPooling, attentionPool, maxPool, meanPool, loadPretrained,
+  type SequenceClassifierOptions, type ClassifierOutput, type ClassifierPrediction, type SequenceTaggerOptions, type Pooling,
+  type AttentionPoolingOptions, type PretrainedResult, type EncoderOptions,
+} from './classify/index.js';

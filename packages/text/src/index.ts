@@ -12,3 +12,8 @@ export { bucketBatches, type BucketOptions, type PaddedBatch } from './batching/
 export { greedy, createSampler, samplingDistribution, type Sampler, type SamplingOptions } from './decoding/samplers.js';
 export { generate, generateAsync, type GenerateOptions, type DecodeOptions, type StepFunction, type StepResult } from './decoding/generate.js';
 export { beamSearch, lengthPenalty, type BeamSearchOptions, type Hypothesis } from './decoding/beam.js';
+export {
+  parseLabelledLines, classificationBatches, accuracy, macroF1, confusionMatrix, perTagAccuracy, parseWordVectors, MAX_VECTOR_DIM, MAX_WORD_VECTORS,
+  type LabelledLinesOptions, type LabelledLines, type ClassificationExample, type ClassificationBatchOptions, type ClassificationBatch,
+  type Labels, type PerTagAccuracyOptions, type PerTagAccuracy, type WordVectorOptions, type WordVectors,
+} from './classification/index.js';
