@@ -109,7 +109,7 @@ export const CLASSIFY_EVAL_SPEC: CommandSpec = withCommonOptions({
 /** `eddy classify`: the family, listed in `eddy --help`; its subcommands have their own schemas. */
 export const CLASSIFY_SPEC: CommandSpec = withCommonOptions({
   name: 'classify',
-  short: 'Train, run and measure sequence classifiers (classify train | predict | eval).',
+  short: 'Train, run and measure sequence classifiers (train, predict, eval).',
   summary: 'Sequence classification: one label per text (sentiment, topic, intent).',
   positionals: [{ name: 'subcommand', help: 'train, predict or eval', required: true }],
   options: [],
