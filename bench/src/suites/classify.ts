@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repositoryRoot } from '../lm/options.js';
-import { PYTHON, pytorchMissing } from '../peers/pytorch.js';
+import { PYTHON, pytorchConfigs, pytorchMissing } from '../peers/pytorch.js';
 import type { Report } from '../report.js';
 
 /** Flags of this suite that take a value (main.ts must not read their values as suite names). */
@@ -66,7 +66,9 @@ export async function classify(report: Report, options: { quick: boolean }): Pro
     progress(`eddy seed ${seed}: test ${(100 * e.test.accuracy).toFixed(2)}% (dev ${(100 * e.done.bestValAccuracy).toFixed(2)}%, ${e.done.epoch.toFixed(2)} epochs)`);
     if (torchMissing === null) {
       const load2 = loadavg().map((x) => x.toFixed(2)).join(' ');
-      const out = await run(PYTHON, [join(repositoryRoot(), 'bench', 'scripts', 'pytorch_classify.py'), data, String(seconds), String(seed)], progress, { OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
+      // The BLAS PyTorch is fastest with here (OpenBLAS SkylakeX, one thread), as the lm suite; else one thread of whatever libblas is.
+      const env = pytorchConfigs().configs.find((c) => c.peer === 'pytorch-openblas')?.env ?? { OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+      const out = await run(PYTHON, [join(repositoryRoot(), 'bench', 'scripts', 'pytorch_classify.py'), data, String(seconds), String(seed)], progress, env);
       const py = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
       rows.push({ peer: 'pytorch BiLSTM', seed, test: py.testAccuracy, dev: py.bestDevAccuracy, epochs: py.epochs, secondsPerEpoch: py.secondsPerEpoch, load: load2 });
       progress(`pytorch seed ${seed}: test ${(100 * py.testAccuracy).toFixed(2)}% (dev ${(100 * py.bestDevAccuracy).toFixed(2)}%, ${py.epochs} epochs)`);
