@@ -1,4 +1,4 @@
-import { div, max, mul, softmax, sum, tensor, transpose, where, type Tensor } from '@eddy/autograd';
+import { add, div, max, mul, softmax, sum, tensor, transpose, where, type Tensor } from '@eddy/autograd';
 import { checkOptions, defaultGenerator, intOption } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
@@ -27,27 +27,44 @@ export function checkLengths(op: string, lengths: unknown, T: number, B: number)
   return out;
 }
 
-/** The validity mask of a padded time-major batch: int32 [T, B, 1] (or [T, B]), 1 where t < lengths[b]. */
-export function stepMask(lengths: Int32Array, T: number, trailing: boolean): Tensor {
+/** The validity mask of a padded time-major batch: int32 [T, B], 1 where t < lengths[b]. */
+function stepMask(lengths: Int32Array, T: number): Tensor {
   const B = lengths.length;
   const m = new Int32Array(T * B);
   for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) m[t * B + b] = t < lengths[b] ? 1 : 0;
-  return tensor(m, trailing ? [T, B, 1] : [T, B], { dtype: 'int32' });
+  return tensor(m, [T, B], { dtype: 'int32' });
+}
+
+/** A bias far below any activation, added to padding steps so that they never win a max. */
+const PADDING_BIAS = -1e30;
+
+/**
+ * A float32 [T, B, F] holding `valid` on the steps t < lengths[b] and `padding` past them. NOTE:
+ * same-shape add and mul run on the core's kernels, where a broadcast `where` over [T, B, 1] is a
+ * plain loop, 6× slower at SST-2's sizes (T 20, B 32, F 200).
+ */
+function stepValues(lengths: Int32Array, T: number, F: number, valid: number, padding: number): Tensor {
+  const B = lengths.length;
+  const v = new Float32Array(T * B * F).fill(valid);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) if (t >= lengths[b]) v.fill(padding, (t * B + b) * F, (t * B + b + 1) * F);
+  }
+  return tensor(v, [T, B, F]);
 }
 
 /**
- * Max pooling over the valid steps: p_b = max_{t < n_b} h_{t,b} per feature (padding steps are
- * −∞, so they never win; the gradient goes to the arg-max step).
+ * Max pooling over the valid steps: p_b = max_{t < n_b} h_{t,b} per feature (padding steps get
+ * −10³⁰ added, so they never win; the gradient goes to the arg-max step).
  */
 export function maxPool(output: Tensor, lengths: Int32Array): Tensor {
-  return max(where(stepMask(lengths, output.shape[0], true), output, -Infinity), 0);
+  const [T, , F] = output.shape;
+  return max(add(output, stepValues(lengths, T, F, 0, PADDING_BIAS)), 0);
 }
 
 /** Mean pooling over the valid steps: p_b = (1 / n_b) Σ_{t < n_b} h_{t,b}. */
 export function meanPool(output: Tensor, lengths: Int32Array): Tensor {
-  const B = lengths.length;
-  const masked = where(stepMask(lengths, output.shape[0], true), output, 0);
-  return div(sum(masked, 0), tensor(Float32Array.from(lengths), [B, 1]));
+  const [T, B, F] = output.shape;
+  return div(sum(mul(output, stepValues(lengths, T, F, 1, 0)), 0), tensor(Float32Array.from(lengths), [B, 1]));
 }
 
 /**
@@ -64,7 +81,7 @@ export function meanPool(output: Tensor, lengths: Int32Array): Tensor {
 export function attentionPool(output: Tensor, lengths: Int32Array, query: Tensor): { pooled: Tensor; weights: Tensor } {
   const [T, B, F] = output.shape;
   const scores = output.reshape([T * B, F]).matmul(query.reshape([F, 1])).reshape([T, B]);
-  const alpha = softmax(where(stepMask(lengths, T, false), scores, -Infinity), 0); // [T, B]
+  const alpha = softmax(where(stepMask(lengths, T), scores, -Infinity), 0); // [T, B]
   const pooled = sum(mul(output, alpha.reshape([T, B, 1])), 0);
   return { pooled, weights: transpose(alpha, 0, 1) };
 }

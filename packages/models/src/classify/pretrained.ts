@@ -19,7 +19,7 @@ export interface PretrainedResult {
  *
  * @example
  * const { vectors } = parseWordVectors(readFileSync('glove.6B.100d.txt', 'utf8'));
- * const { found, missing } = loadPretrained(model.embedding, vectors, tokenizer.vocab.symbols);
+ * const { found, missing } = loadPretrained(model.embedding, vectors, tokenizer.vocab.symbols());
  */
 export function loadPretrained(embedding: Embedding, vectors: ReadonlyMap<string, Float32Array>, symbols: readonly string[]): PretrainedResult {
   const op = 'loadPretrained';

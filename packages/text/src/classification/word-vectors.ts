@@ -34,7 +34,7 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  *
  * @example
  * const { dim, vectors } = parseWordVectors(readFileSync('glove.6B.100d.txt', 'utf8'), { maxWords: 100_000 });
- * loadPretrained(model.embedding, vectors, tokenizer.vocab.symbols); // @eddy/models
+ * loadPretrained(model.embedding, vectors, tokenizer.vocab.symbols()); // @eddy/models
  */
 export function parseWordVectors(text: string, options: WordVectorOptions = {}): WordVectors {
   const op = 'parseWordVectors';
