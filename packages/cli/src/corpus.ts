@@ -83,6 +83,11 @@ export function readEvalFile(path: string): Corpus {
   });
 }
 
+/** Reads a data file a command family reads (`the training file X`, `train on`); errors name it so. */
+export function readDataFile(path: string, what: string, verb: string): Corpus {
+  return readTextFile(path, { what: `${what} ${path}`, verb, missing: `check the path of the file to ${verb}`, directory: `give a UTF-8 text file to ${verb}` });
+}
+
 function readTextFile(path: string, role: TextRole): Corpus {
   const { what } = role;
   let size: number;

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { closestName } from '@eddy/autograd/internal';
 import { runBench } from './commands/bench/bench.js';
 import { BENCH_SPEC } from './commands/bench/spec.js';
+import { CLASSIFY_SUBCOMMANDS } from './commands/classify/classify.js';
+import { CLASSIFY_SPEC } from './commands/classify/spec.js';
 import { EVAL_SPEC } from './commands/eval/spec.js';
 import { EXPORT_SPEC } from './commands/export/spec.js';
 import { runExport } from './commands/export/export.js';
@@ -16,9 +18,11 @@ import { UsageError, userMessage } from './errors.js';
 import { helpText, parseArgs, type CommandSpec, type ParsedArgs } from './options.js';
 import type { Io } from './progress.js';
 
-interface Command {
+export interface Command {
   spec: CommandSpec;
   run(args: ParsedArgs, io: Io, signal: AbortSignal): Promise<number>;
+  /** A command family (`eddy classify train`): its first argument names one of these. */
+  subcommands?: Readonly<Record<string, Command>>;
 }
 
 /** The commands, by name; each folder under commands/ holds one (spec.ts + its runner + tests). */
@@ -28,10 +32,41 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   eval: { spec: EVAL_SPEC, run: (a, io) => runEval(a, io) },
   bench: { spec: BENCH_SPEC, run: (a, io) => runBench(a, io) },
   export: { spec: EXPORT_SPEC, run: (a, io) => runExport(a, io) },
+  classify: { spec: CLASSIFY_SPEC, run: async () => 0, subcommands: CLASSIFY_SUBCOMMANDS },
 };
+
+/** The command `words` (the arguments after `eddy`) name, and the arguments left for it; a family's help is its spec's. */
+function resolveCommand(words: readonly string[]): { command: Command; rest: readonly string[] } {
+  const [name, ...rest] = words;
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    const guess = closestName(name, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command '${name}'${guess ? `; did you mean eddy ${guess}?` : `; the commands are ${Object.keys(COMMANDS).join(', ')} (see eddy --help).`}`);
+  }
+  if (command.subcommands === undefined) return { command, rest };
+  const [sub, ...subRest] = rest;
+  const names = Object.keys(command.subcommands);
+  if (sub === undefined || sub.startsWith('-')) {
+    if (sub === undefined || sub === '--help' || sub === '-h') return { command, rest: ['--help'] };
+    throw new UsageError(`eddy ${name} needs a subcommand first (${names.join(', ')}), got '${sub}'; see eddy ${name} --help.`);
+  }
+  const chosen = command.subcommands[sub];
+  if (chosen === undefined) {
+    const guess = closestName(sub, names);
+    throw new UsageError(`unknown subcommand '${sub}' of eddy ${name}${guess ? `; did you mean eddy ${name} ${guess}?` : `; the subcommands are ${names.join(', ')}.`}`);
+  }
+  return { command: chosen, rest: subRest };
+}
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A command's `--help`; a family's lists its subcommands after its own. */
+function commandHelp(command: Command): string {
+  if (command.subcommands === undefined) return helpText(command.spec);
+  const lines = Object.entries(command.subcommands).map(([name, c]) => `  ${name.padEnd(8)} ${c.spec.short}`);
+  return `${helpText(command.spec)}\nSubcommands:\n${lines.join('\n')}\n\nRun eddy ${command.spec.name} <subcommand> --help for its options.\n`;
 }
 
 function topHelp(): string {
@@ -51,21 +86,17 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal 
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       const target = name === 'help' ? rest[0] : undefined;
-      io.stdout.write(target !== undefined && COMMANDS[target] ? helpText(COMMANDS[target].spec) : topHelp());
+      io.stdout.write(target !== undefined && COMMANDS[target] ? commandHelp(resolveCommand(rest).command) : topHelp());
       return 0;
     }
     if (name === '--version' || name === '-v') {
       io.stdout.write(version() + '\n');
       return 0;
     }
-    const command = COMMANDS[name];
-    if (command === undefined) {
-      const guess = closestName(name, Object.keys(COMMANDS));
-      throw new UsageError(`unknown command '${name}'${guess ? `; did you mean eddy ${guess}?` : `; the commands are ${Object.keys(COMMANDS).join(', ')} (see eddy --help).`}`);
-    }
-    const args = parseArgs(command.spec, rest);
+    const { command, rest: words } = resolveCommand(argv);
+    const args = parseArgs(command.spec, words);
     if (args.flag('help')) {
-      io.stdout.write(helpText(command.spec));
+      io.stdout.write(commandHelp(command));
       return 0;
     }
     return await command.run(args, io, signal);

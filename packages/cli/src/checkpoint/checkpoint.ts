@@ -6,7 +6,7 @@ import { LanguageModel, loadSafetensors, Module, saveSafetensors, type ModuleCon
 import { tokenizerFromConfig, type LmBatcherState, type Tokenizer } from '@eddy/text';
 import { CliError, reason } from '../errors.js';
 import { replaceDirectory, resolveCheckpointDir, type FileContent } from './atomic-dir.js';
-import { checkTrainState, TrainStateError } from './train-state.js';
+import { checkLmBatcher, checkTrainState, TrainStateError } from './train-state.js';
 
 // A checkpoint directory:
 //   config.json            format + version, model config, tokenizer type, training options, progress
@@ -61,23 +61,27 @@ export interface Progress {
   bestStep: number | null;
 }
 
-export interface CheckpointConfig {
+/**
+ * config.json. `Training` and `P` are a command family's own (a language model's by default; the
+ * classifier's in commands/classify); `progress.step` is what the train-state is checked against.
+ */
+export interface CheckpointConfig<Training = TrainingOptions, P extends { step: number } = Progress> {
   format: typeof CHECKPOINT_FORMAT;
   version: number;
   model: ModuleConfig;
   tokenizer: Tokenizer['type'];
-  training: TrainingOptions;
-  progress: Progress;
+  training: Training;
+  progress: P;
 }
 
 /** What `--resume` needs beyond the weights (JSON part; the tensors are in tensors.safetensors). */
-export interface TrainState {
+export interface TrainState<Batcher = LmBatcherState> {
   version: number;
   step: number;
   tokensSeen: number;
   elapsedSeconds: number;
   rng: GeneratorState;
-  batcher: LmBatcherState;
+  batcher: Batcher;
   /** Version 2: the optimizer's state dict without its buffers; version 1: `{ type, hyper, state: [{ step, buffers: names }] }`. */
   optimizer: OptimizerJson | OptimizerJsonV1;
   hasHidden: boolean;
@@ -144,10 +148,10 @@ export function optimizerFromFiles(json: OptimizerJson | OptimizerJsonV1, tensor
 
 /** Everything one checkpoint write needs. */
 export interface CheckpointParts {
-  config: CheckpointConfig;
-  model: LanguageModel;
+  config: CheckpointConfig<unknown, { step: number; bestStep: number | null }>;
+  model: Module;
   tokenizer: Tokenizer;
-  trainState: TrainState;
+  trainState: TrainState<unknown>;
   /** Float32 buffers by name (optimizer.<i>.<buffer>, hidden.h, hidden.c), written to tensors.safetensors. */
   trainTensors: Record<string, { data: Float32Array; shape: number[] }>;
 }
@@ -192,29 +196,54 @@ export function writeCheckpoint(dir: string, parts: CheckpointParts, best: boole
 }
 
 /** A checkpoint read back: config, model (weights loaded), tokenizer, and the training state when asked for. */
-export interface LoadedCheckpoint {
+export interface LoadedCheckpoint<M extends Module = LanguageModel, C extends CheckpointConfig<unknown, { step: number }> = CheckpointConfig, B = LmBatcherState> {
   dir: string;
-  config: CheckpointConfig;
-  model: LanguageModel;
+  config: C;
+  model: M;
   tokenizer: Tokenizer;
-  trainState?: TrainState;
+  trainState?: TrainState<B>;
   trainTensors?: Record<string, Float32Array>;
 }
+
+/**
+ * What one command family keeps in its checkpoints: the model class (config.json's model entry
+ * must build one), how messages name it and the command that trains it, its vocabulary size (the
+ * tokenizer's must match), and how its train-state's batcher position is checked.
+ */
+export interface CheckpointKind<M extends Module, B> {
+  model: abstract new (...args: never[]) => M;
+  /** `a language model`. */
+  what: string;
+  /** `eddy train`. */
+  trainCommand: string;
+  vocabSize(model: M): number;
+  /** Checks train-state's `batcher` entry; throws a TrainStateError naming a bad field. */
+  checkBatcher(batcher: unknown): B;
+}
+
+/** The checkpoints of `eddy train` (and what sample, eval and export read). */
+export const LANGUAGE_MODEL_CHECKPOINT: CheckpointKind<LanguageModel, LmBatcherState> = {
+  model: LanguageModel,
+  what: 'a language model',
+  trainCommand: 'eddy train',
+  vocabSize: (m) => m.vocabSize,
+  checkBatcher: checkLmBatcher,
+};
 
 function corrupt(dir: string, file: string, why: string): CliError {
   return new CliError(`${join(dir, file)} is corrupt (${why}); retrain, or restore the checkpoint directory from a copy.`);
 }
 
-function readBytes(dir: string, file: string): Buffer {
+function readBytes(dir: string, file: string, trainCommand = 'eddy train'): Buffer {
   try {
     return readFileSync(join(dir, file));
   } catch {
-    throw new CliError(`${dir} has no ${file}, so it is not a complete Eddy checkpoint; give the --out directory of a finished eddy train run.`);
+    throw new CliError(`${dir} has no ${file}, so it is not a complete Eddy checkpoint; give the --out directory of a finished ${trainCommand} run.`);
   }
 }
 
-function readJson(dir: string, file: string): unknown {
-  const text = readBytes(dir, file).toString('utf8');
+function readJson(dir: string, file: string, trainCommand?: string): unknown {
+  const text = readBytes(dir, file, trainCommand).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
@@ -227,10 +256,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Reads and checks config.json: an Eddy checkpoint of a version this eddy reads. */
-function readConfig(dir: string): CheckpointConfig {
-  const config = readJson(dir, 'config.json');
+function readConfig(dir: string, trainCommand = 'eddy train'): CheckpointConfig {
+  const config = readJson(dir, 'config.json', trainCommand);
   if (!isObject(config) || config.format !== CHECKPOINT_FORMAT) {
-    throw new CliError(`${dir} is not an Eddy checkpoint (its config.json has no "format": "${CHECKPOINT_FORMAT}"); give the --out directory of eddy train.`);
+    throw new CliError(`${dir} is not an Eddy checkpoint (its config.json has no "format": "${CHECKPOINT_FORMAT}"); give the --out directory of ${trainCommand}.`);
   }
   if (!READABLE_VERSIONS.includes(config.version as number)) {
     throw new CliError(
@@ -244,9 +273,9 @@ function readConfig(dir: string): CheckpointConfig {
 }
 
 /** Loads safetensors as float32 arrays (tensors disposed). */
-function readTensors(dir: string, file: string): Record<string, Tensor> {
+function readTensors(dir: string, file: string, trainCommand?: string): Record<string, Tensor> {
   try {
-    return loadSafetensors(readBytes(dir, file));
+    return loadSafetensors(readBytes(dir, file, trainCommand));
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw corrupt(dir, file, reason(e));
@@ -254,47 +283,59 @@ function readTensors(dir: string, file: string): Record<string, Tensor> {
 }
 
 /** The checkpoint directory `dirGiven` names (or its `.eddy-old` twin), or one CliError sentence. */
-function existingCheckpointDir(dirGiven: string): string {
+function existingCheckpointDir(dirGiven: string, trainCommand = 'eddy train'): string {
   const dir = resolveCheckpointDir(dirGiven);
-  if (dir === null) throw new CliError(`the checkpoint directory ${dirGiven} does not exist; train one first with eddy train --out ${dirGiven}.`);
-  if (!statSync(dir).isDirectory()) throw new CliError(`${dirGiven} is a file, not a checkpoint directory; give the --out directory of eddy train.`);
+  if (dir === null) throw new CliError(`the checkpoint directory ${dirGiven} does not exist; train one first with ${trainCommand} --out ${dirGiven}.`);
+  if (!statSync(dir).isDirectory()) throw new CliError(`${dirGiven} is a file, not a checkpoint directory; give the --out directory of ${trainCommand}.`);
   return dir;
 }
 
 /** The training options saved in a checkpoint's config.json (checked as `readCheckpoint` checks them). */
-export function readTrainingOptions(dirGiven: string): TrainingOptions {
-  return readConfig(existingCheckpointDir(dirGiven)).training;
+export function readTrainingOptions<Training = TrainingOptions>(dirGiven: string, trainCommand?: string): Training {
+  return readConfig(existingCheckpointDir(dirGiven, trainCommand), trainCommand).training as Training;
 }
 
 /**
  * Reads checkpoint `dir` (or its `.eddy-old` twin after a crash mid-swap), checking every file:
- * a missing directory, a missing or corrupt file, a foreign or newer format each end in one
- * CliError sentence.
+ * a missing directory, a missing or corrupt file, a foreign or newer format, a model of another
+ * kind than `options.kind` (default: a language model) each end in one CliError sentence.
  */
-export function readCheckpoint(dirGiven: string, options: { trainState?: boolean } = {}): LoadedCheckpoint {
-  const dir = existingCheckpointDir(dirGiven);
-  const config = readConfig(dir);
+export function readCheckpoint(dirGiven: string, options?: { trainState?: boolean }): LoadedCheckpoint;
+export function readCheckpoint<M extends Module, C extends CheckpointConfig<unknown, { step: number }>, B>(
+  dirGiven: string, options: { trainState?: boolean; kind: CheckpointKind<M, B> },
+): LoadedCheckpoint<M, C, B>;
+export function readCheckpoint(
+  dirGiven: string, options: { trainState?: boolean; kind?: CheckpointKind<Module, unknown> } = {},
+): LoadedCheckpoint<Module, CheckpointConfig<unknown, { step: number }>, unknown> {
+  const kind = options.kind ?? (LANGUAGE_MODEL_CHECKPOINT as unknown as CheckpointKind<Module, unknown>);
+  const dir = existingCheckpointDir(dirGiven, kind.trainCommand);
+  const config = readConfig(dir, kind.trainCommand);
 
   let tokenizer: Tokenizer;
   try {
-    tokenizer = tokenizerFromConfig(readJson(dir, 'vocab.json'));
+    tokenizer = tokenizerFromConfig(readJson(dir, 'vocab.json', kind.trainCommand));
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw corrupt(dir, 'vocab.json', reason(e));
   }
 
-  let model: LanguageModel;
+  let built: Module;
   try {
-    model = Module.fromConfig(config.model) as LanguageModel;
-    if (!(model instanceof LanguageModel)) throw new Error(`model type ${String(config.model.type)} is not a language model`);
+    built = Module.fromConfig(config.model);
   } catch (e) {
     throw corrupt(dir, 'config.json', `model entry: ${reason(e)}`);
   }
-  if (model.vocabSize !== tokenizer.vocab.size) {
-    model.dispose();
-    throw corrupt(dir, 'vocab.json', `${tokenizer.vocab.size} tokens but the model was built for ${model.vocabSize}`);
+  // (The static type of `built` is Module already, so TypeScript would narrow a plain instanceof to never.)
+  if (!(built instanceof (kind.model as abstract new (...args: never[]) => object))) {
+    built.dispose();
+    throw new CliError(`${dir} holds a ${String(config.model.type)} model, not ${kind.what}; give the --out directory of ${kind.trainCommand}.`);
   }
-  const weights = readTensors(dir, 'model.safetensors');
+  const model = built;
+  if (kind.vocabSize(model) !== tokenizer.vocab.size) {
+    model.dispose();
+    throw corrupt(dir, 'vocab.json', `${tokenizer.vocab.size} tokens but the model was built for ${kind.vocabSize(model)}`);
+  }
+  const weights = readTensors(dir, 'model.safetensors', kind.trainCommand);
   try {
     model.loadStateDict(weights);
   } catch (e) {
@@ -304,17 +345,17 @@ export function readCheckpoint(dirGiven: string, options: { trainState?: boolean
     for (const t of Object.values(weights)) t.dispose();
   }
 
-  const loaded: LoadedCheckpoint = { dir, config, model, tokenizer };
+  const loaded: LoadedCheckpoint<Module, CheckpointConfig<unknown, { step: number }>, unknown> = { dir, config, model, tokenizer };
   if (options.trainState) {
     try {
-      const state = readJson(dir, 'train-state/state.json');
+      const state = readJson(dir, 'train-state/state.json', kind.trainCommand);
       try {
-        loaded.trainState = checkTrainState(state, config.version, config.progress.step);
+        loaded.trainState = checkTrainState(state, config.version, config.progress.step, kind.checkBatcher);
       } catch (e) {
         if (e instanceof TrainStateError) throw corrupt(dir, 'train-state/state.json', e.message);
         throw e;
       }
-      const tensors = readTensors(dir, 'train-state/tensors.safetensors');
+      const tensors = readTensors(dir, 'train-state/tensors.safetensors', kind.trainCommand);
       loaded.trainTensors = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.toFloat32Array()]));
       for (const t of Object.values(tensors)) t.dispose();
     } catch (e) {

@@ -1,5 +1,6 @@
 import { Generator } from '@eddy/autograd';
 import { reason } from '../errors.js';
+import type { LmBatcherState } from '@eddy/text';
 import type { TrainState } from './checkpoint.js';
 
 // train-state/state.json comes from disk, so nothing in it is trusted: every field is checked here,
@@ -24,12 +25,14 @@ function show(v: unknown): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function record(field: string, v: unknown): Record<string, unknown> {
+/** `v` as an object, or a TrainStateError naming `field`. */
+export function record(field: string, v: unknown): Record<string, unknown> {
   if (!isRecord(v)) throw new TrainStateError(field, 'an object', v);
   return v;
 }
 
-function count(field: string, v: unknown): number {
+/** `v` as an integer ≥ 0, or a TrainStateError naming `field`. */
+export function count(field: string, v: unknown): number {
   if (!Number.isSafeInteger(v) || (v as number) < 0) throw new TrainStateError(field, 'an integer ≥ 0', v);
   return v as number;
 }
@@ -75,24 +78,32 @@ function optimizerV1(v: Record<string, unknown>): void {
   }
 }
 
+/** Checks the `batcher` entry of a language model's train-state: an LmBatcher position. */
+export function checkLmBatcher(value: unknown): LmBatcherState {
+  const batcher = record('batcher', value);
+  for (const key of ['epoch', 'window', 'offset'] as const) count(`batcher.${key}`, batcher[key]);
+  generator('batcher.rng', batcher.rng);
+  return batcher as unknown as LmBatcherState;
+}
+
 /**
  * Checks a parsed train-state/state.json of checkpoint format `version` (config.json's) at
- * `step` (config.json's progress.step), field by field; throws a TrainStateError naming the first
- * bad one.
+ * `step` (config.json's progress.step), field by field, its `batcher` entry with `checkBatcher`
+ * (a language model's by default); throws a TrainStateError naming the first bad one.
  */
-export function checkTrainState(value: unknown, version: number, step: number): TrainState {
+export function checkTrainState<B = LmBatcherState>(
+  value: unknown, version: number, step: number, checkBatcher: (batcher: unknown) => B = checkLmBatcher as (batcher: unknown) => B,
+): TrainState<B> {
   const s = record('the train state', value);
   if (s.version !== version) throw new TrainStateError('version', `${version}, config.json's`, s.version);
   if (count('step', s.step) !== step) throw new TrainStateError('step', `${step}, config.json's progress.step`, s.step);
   count('tokensSeen', s.tokensSeen);
   if (typeof s.elapsedSeconds !== 'number' || !Number.isFinite(s.elapsedSeconds) || s.elapsedSeconds < 0) throw new TrainStateError('elapsedSeconds', 'a number ≥ 0', s.elapsedSeconds);
   generator('rng', s.rng);
-  const batcher = record('batcher', s.batcher);
-  for (const key of ['epoch', 'window', 'offset'] as const) count(`batcher.${key}`, batcher[key]);
-  generator('batcher.rng', batcher.rng);
+  checkBatcher(s.batcher);
   const optimizer = record('optimizer', s.optimizer);
   if (version === 1) optimizerV1(optimizer);
   else optimizerV2(optimizer);
   if (typeof s.hasHidden !== 'boolean') throw new TrainStateError('hasHidden', 'true or false', s.hasHidden);
-  return s as unknown as TrainState;
+  return s as unknown as TrainState<B>;
 }

@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import { COMMANDS } from '../main.js';
 import { parseArgs, type CommandSpec, type OptionSpec, type OptionValue } from '../options.js';
 
-const SPECS = Object.values(COMMANDS).map((c) => c.spec);
+const SPECS = Object.values(COMMANDS).flatMap((c) => [c.spec, ...Object.values(c.subcommands ?? {}).map((s) => s.spec)]);
 
 /** A value for `o` that is usually in its range (and sometimes just outside, or empty). */
 function valueFor(o: OptionSpec): fc.Arbitrary<string> {

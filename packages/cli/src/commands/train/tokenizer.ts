@@ -32,7 +32,7 @@ export function vocabSizeOption(args: ParsedArgs): number | null {
 }
 
 /** The tokenizer of a new run, trained on its corpus text. */
-export function buildTokenizer(o: TrainingOptions, text: string): Tokenizer {
+export function buildTokenizer(o: Pick<TrainingOptions, 'tokenizer' | 'vocabSize'>, text: string): Tokenizer {
   if (o.tokenizer === 'char') return CharTokenizer.fromCorpus(text);
   // vocabSize is set for word and bpe (vocabSizeOption); the defaults only satisfy the type.
   if (o.tokenizer === 'word') return WordTokenizer.fromCorpus(text, { maxSize: (o.vocabSize ?? DEFAULT_WORD_VOCAB) - SPECIAL_TOKENS.length });

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SequenceClassifier } from '@eddy/models';
+import { readCheckpoint, type CheckpointConfig, type CheckpointKind, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
+import { resolveCheckpointDir } from '../../checkpoint/atomic-dir.js';
+import { count, record } from '../../checkpoint/train-state.js';
+import { CliError } from '../../errors.js';
+import type { LineFormat } from './data.js';
+
+// A classifier's checkpoint directory is the shared layout (checkpoint/checkpoint.ts: config.json,
+// model.safetensors, vocab.json, train-state/, best/, written atomically under the lock) with:
+//   config.json  model: the SequenceClassifier's config (type EddySequenceClassifier)
+//                labels: the class names, class i is labels[i]
+//                training: ClassifyTrainingOptions; progress: ClassifyProgress
+//   train-state  batcher: { epoch, batch } — the next batch of that epoch's seeded order
+//                (classificationBatches with seed + epoch), so a resumed run sees the same batches.
+
+/** A file a run read, and its hash (`--resume` refuses a changed one). */
+export interface FileRef {
+  path: string;
+  sha256: string;
+}
+
+/** The training options of a classifier run (config.json's `training`). */
+export interface ClassifyTrainingOptions {
+  train: FileRef;
+  valid: FileRef | null;
+  format: LineFormat;
+  valFraction: number;
+  tokenizer: 'word' | 'char' | 'bpe';
+  vocabSize: number | null;
+  embeddings: (FileRef & { found: number; missing: number }) | null;
+  maxLength: number;
+  batch: number;
+  steps: number | null;
+  epochs: number | null;
+  time: number | null;
+  optimizer: 'adam' | 'rmsprop' | 'sgd';
+  lr: number;
+  lrDecay: number;
+  clip: number;
+  seed: number;
+}
+
+/** Where a classifier run stood (config.json's `progress`); accuracies are fractions. */
+export interface ClassifyProgress {
+  step: number;
+  epoch: number;
+  trainLoss: number | null;
+  valAccuracy: number | null;
+  bestValAccuracy: number | null;
+  bestStep: number | null;
+}
+
+export interface ClassifierConfig extends CheckpointConfig<ClassifyTrainingOptions, ClassifyProgress> {
+  labels: string[];
+}
+
+/** The position of a run in its batches: batch `batch` (from 0) of epoch `epoch`. */
+export interface ClassifyBatcherState {
+  epoch: number;
+  batch: number;
+}
+
+export const CLASSIFIER_CHECKPOINT: CheckpointKind<SequenceClassifier, ClassifyBatcherState> = {
+  model: SequenceClassifier,
+  what: 'a sequence classifier',
+  trainCommand: 'eddy classify train',
+  vocabSize: (m) => m.options.vocabSize,
+  checkBatcher: (value) => {
+    const b = record('batcher', value);
+    return { epoch: count('batcher.epoch', b.epoch), batch: count('batcher.batch', b.batch) };
+  },
+};
+
+export type LoadedClassifier = LoadedCheckpoint<SequenceClassifier, ClassifierConfig, ClassifyBatcherState>;
+
+/**
+ * Reads classifier checkpoint `dir` (with `trainState`, the run to resume). Its labels must be
+ * as many distinct strings as the model has classes.
+ */
+export function readClassifier(dir: string, options: { trainState?: boolean } = {}): LoadedClassifier {
+  const ck = readCheckpoint<SequenceClassifier, ClassifierConfig, ClassifyBatcherState>(dir, { ...options, kind: CLASSIFIER_CHECKPOINT });
+  const labels = ck.config.labels as unknown;
+  const classes = ck.model.options.numClasses;
+  if (!Array.isArray(labels) || labels.length !== classes || labels.some((l) => typeof l !== 'string') || new Set(labels).size !== labels.length) {
+    ck.model.dispose();
+    throw new CliError(`${join(ck.dir, 'config.json')} is corrupt (labels must be ${classes} distinct strings, one per class); retrain, or restore the checkpoint directory from a copy.`);
+  }
+  return ck;
+}
+
+/** The model predict and eval use: `dir/best/` (the best validated one) when it exists, else `dir`. */
+export function readBestClassifier(dirGiven: string): LoadedClassifier {
+  const dir = resolveCheckpointDir(dirGiven);
+  const best = dir === null ? null : join(dir, 'best');
+  return readClassifier(best !== null && existsSync(join(best, 'config.json')) ? best : dirGiven);
+}

@@ -1,0 +1,389 @@
+import { Generator, getRngState, manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
+import { DivergenceError, loadPretrained, SequenceClassifier, trainLoop, type CellKind, type Pooling, type TrainEvent } from '@eddy/models';
+import { accuracy, classificationBatches, parseWordVectors, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, writeCheckpoint, type TrainState } from '../../checkpoint/checkpoint.js';
+import { lockCheckpointDir } from '../../checkpoint/lock.js';
+import { canonicalPath, checkOutputDir, prepareOutDir } from '../../checkpoint/out-dir.js';
+import { readDataFile } from '../../corpus.js';
+import { CliError, EXIT_INTERRUPTED, reason, UsageError } from '../../errors.js';
+import type { ParsedArgs } from '../../options.js';
+import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
+import { buildTokenizer, vocabSizeOption } from '../train/tokenizer.js';
+import {
+  readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
+} from './checkpoint.js';
+import { classIndices, encodeTexts, examplesOf, labelSet, readLabelledFile, type LabelledFile, type LineFormat } from './data.js';
+import { predictBatches } from './predict.js';
+import { DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME } from './spec.js';
+
+/** Everything a run needs, fresh or resumed. */
+interface Run {
+  options: ClassifyTrainingOptions;
+  labels: string[];
+  tokenizer: Tokenizer;
+  model: SequenceClassifier;
+  opt: optim.Optimizer;
+  train: ClassificationExample[];
+  valid: ClassificationExample[];
+  position: ClassifyBatcherState;
+  step: number;
+  tokensSeen: number;
+  elapsedBefore: number;
+  trainLoss: number | null;
+  valAccuracy: number | null;
+  bestValAccuracy: number | null;
+  bestStep: number | null;
+}
+
+const ref = (c: { path: string | null; sha256: string }): FileRef => ({ path: c.path!, sha256: c.sha256 });
+
+/** `--threads N`: the threaded core does not exist yet, so only 1 is accepted (never silently ignored). */
+function checkThreads(args: ParsedArgs): void {
+  const n = args.number('threads');
+  if (n !== 1) throw new UsageError(`--threads ${n} is not available yet: the threaded core is not built, so eddy trains on one thread; drop --threads or give --threads 1.`);
+}
+
+function makeOptimizer(kind: ClassifyTrainingOptions['optimizer'], params: ReturnType<SequenceClassifier['parameters']>, lr: number): optim.Optimizer {
+  if (kind === 'adam') return new optim.Adam(params, { lr });
+  if (kind === 'rmsprop') return new optim.RMSprop(params, { lr });
+  return new optim.SGD(params, { lr });
+}
+
+/**
+ * The training and validation examples (as file positions): all of FILE and all of --valid, or
+ * without --valid a seeded --val-fraction of FILE held out (drawn, not its tail, since labelled
+ * files are often sorted by label).
+ */
+function splitPositions(n: number, valid: boolean, valFraction: number, seed: number): { train: number[]; held: number[] } {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (valid || valFraction === 0) return { train: all, held: [] };
+  const rng = new Generator(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  const k = Math.round(valFraction * n);
+  const held = all.slice(0, k).sort((a, b) => a - b);
+  const heldSet = new Set(held);
+  return { train: all.filter((i) => !heldSet.has(i)).sort((a, b) => a - b), held };
+}
+
+/** The examples both a fresh and a resumed run train and validate on, from the files of `o`. */
+function readExamples(o: ClassifyTrainingOptions, trainFile: LabelledFile, validFile: LabelledFile | null, tokenizer: Tokenizer, labels: string[]) {
+  const { train, held } = splitPositions(trainFile.texts.length, validFile !== null, o.valFraction, o.seed);
+  if (train.length === 0) throw new CliError(`the training file ${o.train.path} has no examples left after holding out --val-fraction ${o.valFraction}; lower it or give --valid.`);
+  const pick = (xs: readonly string[], at: number[]): string[] => at.map((i) => xs[i]);
+  const examples = (texts: string[], classes: Int32Array): ClassificationExample[] => examplesOf(encodeTexts(tokenizer, texts, o.maxLength), classes);
+  const trainLabels = pick(trainFile.labels, train);
+  const trainExamples = examples(pick(trainFile.texts, train), classIndices(trainLabels, labels, `the training file ${o.train.path}`));
+  const validExamples = validFile !== null
+    ? examples(validFile.texts, classIndices(validFile.labels, labels, `the validation file ${o.valid!.path}`))
+    : examples(pick(trainFile.texts, held), classIndices(pick(trainFile.labels, held), labels, `the training file ${o.train.path}`));
+  return { train: trainExamples, valid: validExamples };
+}
+
+function trainingOptions(args: ParsedArgs, trainFile: LabelledFile, validFile: LabelledFile | null): ClassifyTrainingOptions {
+  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
+  const tokenizer = args.string('tokenizer') as ClassifyTrainingOptions['tokenizer'];
+  if (args.has('embeddings') && tokenizer !== 'word') throw new UsageError(`--embeddings holds word vectors, so it needs --tokenizer word, got --tokenizer ${tokenizer}.`);
+  const bounded = args.has('steps') || args.has('epochs') || args.has('time');
+  return {
+    train: ref(trainFile.corpus),
+    valid: validFile === null ? null : ref(validFile.corpus),
+    format: args.string('format') as LineFormat,
+    valFraction: args.number('val-fraction'),
+    tokenizer,
+    vocabSize: vocabSizeOption(args),
+    embeddings: null,
+    maxLength: args.number('max-length'),
+    batch: args.number('batch'),
+    steps: args.optionalNumber('steps') ?? null,
+    epochs: args.optionalNumber('epochs') ?? (bounded ? null : DEFAULT_EPOCHS),
+    time: args.optionalNumber('time') ?? null,
+    optimizer: args.string('optimizer') as ClassifyTrainingOptions['optimizer'],
+    lr: args.number('lr'),
+    lrDecay: args.number('lr-decay'),
+    clip: args.number('clip'),
+    seed: args.number('seed'),
+  };
+}
+
+/** Loads `--embeddings FILE` into the model's embedding; returns what the checkpoint records of it. */
+function loadEmbeddings(path: string, model: SequenceClassifier, tokenizer: Tokenizer, dim: number): NonNullable<ClassifyTrainingOptions['embeddings']> {
+  const file = readDataFile(path, 'the embeddings file', 'read word vectors from');
+  let vectors;
+  try {
+    vectors = parseWordVectors(file.text, { dim });
+  } catch (e) {
+    throw new CliError(`the embeddings file ${path} cannot be read as word vectors (${reason(e)}); give a GloVe text file: a word and ${dim} numbers per line.`);
+  }
+  const { found, missing } = loadPretrained(model.embedding, vectors.vectors, tokenizer.vocab.symbols());
+  return { path, sha256: file.sha256, found, missing };
+}
+
+/** The size of the vectors in a GloVe text file: the number of values on its first line. */
+function vectorSize(path: string): number {
+  const text = readDataFile(path, 'the embeddings file', 'read word vectors from').text;
+  const first = text.slice(0, text.indexOf('\n') >>> 0).trim().split(/\s+/);
+  return Math.max(1, first.length - 1);
+}
+
+function freshRun(args: ParsedArgs): Run {
+  const path = args.positionals[0];
+  if (path === undefined) throw new UsageError('eddy classify train needs FILE, a file of labelled lines (or --resume DIR): eddy classify train FILE [options].');
+  const format = args.string('format') as LineFormat;
+  const trainFile = readLabelledFile(path, 'the training file', 'train on', format);
+  const validPath = args.optionalString('valid');
+  const validFile = validPath === undefined ? null : readLabelledFile(validPath, 'the validation file', 'validate on', format);
+  const options = trainingOptions(args, trainFile, validFile);
+  const labels = labelSet(trainFile.labels);
+  if (labels.length < 2) throw new CliError(`the training file ${path} has only the label ${JSON.stringify(labels[0])}; a classifier needs examples of at least two labels.`);
+  manualSeed(options.seed);
+  const tokenizer = buildTokenizer(options, trainFile.texts.join('\n'));
+  const { train, valid } = readExamples(options, trainFile, validFile, tokenizer, labels);
+  const embeddingsPath = args.optionalString('embeddings');
+  const dim = args.optionalNumber('dim') ?? (embeddingsPath === undefined ? DEFAULTS.dim : vectorSize(embeddingsPath));
+  const model = new SequenceClassifier({
+    vocabSize: tokenizer.vocab.size,
+    numClasses: labels.length,
+    embeddingSize: dim,
+    hiddenSize: args.number('hidden'),
+    cell: args.string('cell') as CellKind,
+    numLayers: args.number('layers'),
+    bidirectional: args.flag('bidirectional'),
+    pooling: args.string('pooling') as Pooling,
+    dropout: args.number('dropout'),
+    wordDropout: args.number('word-dropout'),
+  });
+  if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model, tokenizer, dim);
+  const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
+  return {
+    options, labels, tokenizer, model, opt, train, valid, position: { epoch: 0, batch: 0 },
+    step: 0, tokensSeen: 0, elapsedBefore: 0, trainLoss: null, valAccuracy: null, bestValAccuracy: null, bestStep: null,
+  };
+}
+
+function resumedRun(args: ParsedArgs, dir: string): Run {
+  for (const name of FIXED_ON_RESUME) {
+    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
+  }
+  if (args.positionals.length > 0) throw new UsageError(`--resume reads the training file named in ${dir}/config.json; drop the argument '${args.positionals[0]}'.`);
+  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
+  const ck = readClassifier(dir, { trainState: true });
+  const model = ck.model;
+  try {
+    const saved = ck.config.training;
+    const reread = (f: FileRef, what: string, verb: string): LabelledFile => {
+      const file = readLabelledFile(f.path, what, verb, saved.format);
+      if (file.corpus.sha256 !== f.sha256) throw new CliError(`${what} ${f.path} has changed since ${dir} was written (its sha256 differs); resuming needs the same file, so restore it or start a new run.`);
+      return file;
+    };
+    const trainFile = reread(saved.train, 'the training file', 'train on');
+    const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
+    const bounds = args.has('steps') || args.has('epochs') || args.has('time');
+    const options: ClassifyTrainingOptions = {
+      ...saved,
+      steps: bounds ? (args.optionalNumber('steps') ?? null) : saved.steps,
+      epochs: bounds ? (args.optionalNumber('epochs') ?? null) : saved.epochs,
+      time: bounds ? (args.optionalNumber('time') ?? null) : saved.time,
+    };
+    const { train, valid } = readExamples(options, trainFile, validFile, ck.tokenizer, ck.config.labels);
+    const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
+    const ts = ck.trainState!;
+    try {
+      opt.loadStateDict(optimizerFromFiles(ts.optimizer, ck.trainTensors!));
+      setRngState(ts.rng);
+      if (ts.batcher.batch > Math.ceil(train.length / options.batch)) throw new Error(`batcher.batch ${ts.batcher.batch} is past the end of an epoch`);
+    } catch (e) {
+      throw new CliError(`${dir}/train-state is corrupt (${reason(e)}); resume from a complete checkpoint or restart training.`);
+    }
+    const p = ck.config.progress;
+    return {
+      options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, position: { ...ts.batcher },
+      step: ts.step, tokensSeen: ts.tokensSeen, elapsedBefore: ts.elapsedSeconds,
+      trainLoss: p.trainLoss, valAccuracy: p.valAccuracy, bestValAccuracy: p.bestValAccuracy, bestStep: p.bestStep,
+    };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+function configOf(run: Run): ClassifierConfig {
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    model: run.model.toConfig(),
+    tokenizer: run.tokenizer.type,
+    labels: run.labels,
+    training: run.options,
+    progress: {
+      step: run.step, epoch: run.position.epoch, trainLoss: run.trainLoss,
+      valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy, bestStep: run.bestStep,
+    },
+  };
+}
+
+function save(run: Run, dir: string, out: string, best: boolean, elapsed: number, bestFrom: string): void {
+  const optimizer = optimizerToFiles(run.opt.stateDict());
+  const trainState: TrainState<ClassifyBatcherState> = {
+    version: CHECKPOINT_VERSION, step: run.step, tokensSeen: run.tokensSeen, elapsedSeconds: elapsed, rng: getRngState(),
+    batcher: { ...run.position }, optimizer: optimizer.json, hasHidden: false,
+  };
+  try {
+    writeCheckpoint(dir, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors: optimizer.tensors }, best, bestFrom);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? reason(e);
+    throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
+  }
+}
+
+/** The batches of one epoch: a new seeded grouping and order per epoch. */
+function epochBatches(run: Run, epoch: number): ClassificationBatch[] {
+  return classificationBatches(run.train, { batchSize: run.options.batch, seed: run.options.seed + epoch, maxLength: run.options.maxLength });
+}
+
+/** The fraction of `examples` the model labels right (evaluation mode, no dropout). */
+export function validationAccuracy(model: SequenceClassifier, examples: readonly ClassificationExample[], batchSize: number): number {
+  const gold = Int32Array.from(examples, (e) => e.label);
+  const { labels } = predictBatches(model, examples.map((e) => e.ids), batchSize);
+  return accuracy(gold, labels);
+}
+
+/** `eddy classify train`: returns the exit code (0, or 130 after Ctrl-C). */
+export async function runClassifyTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
+  checkThreads(args);
+  await ready();
+  const resumeDir = args.optionalString('resume');
+  const out = args.optionalString('out') ?? resumeDir ?? 'classifier';
+  const outDir = prepareOutDir(out);
+  const lock = lockCheckpointDir(outDir, out);
+  try {
+    return await trainLocked(args, io, signal, resumeDir, out, outDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir: string | undefined, out: string, outDir: string): Promise<number> {
+  const json = args.flag('json');
+  const outOptions = { resumeDir, overwrite: args.flag('overwrite') };
+  if (resumeDir === undefined) checkOutputDir(outDir, out, outOptions);
+  const run = resumeDir === undefined ? freshRun(args) : resumedRun(args, resumeDir);
+  if (resumeDir !== undefined) checkOutputDir(outDir, out, outOptions);
+  const o = run.options;
+  const stepsPerEpoch = Math.ceil(run.train.length / o.batch);
+  const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * stepsPerEpoch) : null);
+  const every = Math.max(1, Math.round(stepsPerEpoch / 10));
+  const reporter: Reporter = json ? new JsonReporter(io, every) : io.stderr.isTTY ? new BarReporter(io) : new LineReporter(io, every);
+  const m = run.model.options;
+  const embeddingNote = o.embeddings === null ? '' : `, embedding from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
+  reporter.note(
+    'start',
+    `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} ${m.bidirectional ? 'bidirectional ' : ''}${m.cell.toUpperCase()} ` +
+      `${m.numLayers}×${m.hiddenSize}, ${m.pooling} pooling (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}${embeddingNote}) ` +
+      `on ${o.train.path}: ${run.train.length} training and ${run.valid.length} validation examples, labels ${run.labels.join(', ')}, ${stepsPerEpoch} steps per epoch`,
+    {
+      resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(), labels: run.labels,
+      vocabSize: run.tokenizer.vocab.size, trainExamples: run.train.length, validExamples: run.valid.length, stepsPerEpoch, options: o,
+    },
+  );
+
+  const started = Date.now();
+  const elapsed = (): number => run.elapsedBefore + (Date.now() - started) / 1000;
+  const resumedStep = resumeDir !== undefined && outDir === canonicalPath(resumeDir) ? run.step : null;
+  let lastSavedStep: number | null = resumedStep;
+  const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : outDir);
+  let batches = epochBatches(run, run.position.epoch);
+  let stepTokens = 0;
+  run.model.train();
+
+  let result;
+  try {
+    result = await trainLoop({
+      optimizer: run.opt,
+      clip: o.clip,
+      steps: totalSteps,
+      seconds: o.time,
+      startStep: run.step,
+      elapsedSeconds: run.elapsedBefore,
+      // Validation after every epoch: every epoch has the same number of batches.
+      evalEvery: stepsPerEpoch,
+      // trainLoop keeps the lowest validation loss: the error rate 1 − accuracy.
+      bestValLoss: run.bestValAccuracy === null ? null : 1 - run.bestValAccuracy,
+      signal,
+      loss: () => {
+        if (run.position.batch >= batches.length) {
+          run.position = { epoch: run.position.epoch + 1, batch: 0 };
+          batches = epochBatches(run, run.position.epoch);
+        }
+        const b = batches[run.position.batch];
+        run.opt.lr = o.lr * o.lrDecay ** run.position.epoch;
+        stepTokens = b.lengths.reduce((s, n) => s + n, 0);
+        const ids = tensor(b.ids, [b.steps, b.batchSize], { dtype: 'int32' });
+        return { loss: run.model.loss(ids, b.lengths, b.labels), tokens: stepTokens };
+      },
+      afterStep: (step, loss) => {
+        run.position = { ...run.position, batch: run.position.batch + 1 };
+        run.step = step;
+        run.trainLoss = loss;
+        run.tokensSeen += stepTokens;
+      },
+      evaluate: run.valid.length > 0
+        ? () => {
+            const acc = validationAccuracy(run.model, run.valid, Math.max(o.batch, 64));
+            run.model.train();
+            return 1 - acc;
+          }
+        : undefined,
+      checkpoint: (c) => {
+        if (c.valLoss !== null) {
+          run.valAccuracy = 1 - c.valLoss;
+          if (c.improved) [run.bestValAccuracy, run.bestStep] = [run.valAccuracy, c.step];
+        }
+        save(run, outDir, out, c.improved, elapsed(), bestFrom());
+        lastSavedStep = c.step;
+      },
+      onEvent: (e: TrainEvent) => {
+        if (e.type === 'step') {
+          reporter.step({
+            step: e.step, totalSteps: e.totalSteps, epoch: run.position.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond,
+            elapsedSeconds: e.elapsedSeconds, etaSeconds: e.etaSeconds, valLoss: null,
+          });
+        } else if (e.type === 'eval') {
+          const acc = 1 - e.valLoss;
+          const best = 1 - e.bestValLoss;
+          const epoch = e.step / stepsPerEpoch;
+          reporter.note(
+            'eval',
+            `epoch ${Number.isInteger(epoch) ? epoch : epoch.toFixed(2)} (step ${e.step})  validation accuracy ${(100 * acc).toFixed(2)}%${e.improved ? '  (best)' : `  (best ${(100 * best).toFixed(2)}%)`}`,
+            { step: e.step, epoch, valAccuracy: acc, bestValAccuracy: best, improved: e.improved },
+          );
+        } else reporter.checkpoint({ step: e.step, dir: out, reason: e.reason === 'abort' ? 'interrupt' : e.reason });
+      },
+    });
+  } catch (e) {
+    run.model.dispose();
+    if (e instanceof DivergenceError) {
+      const kept = lastSavedStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
+      throw new CliError(`training stopped at step ${e.step} because the ${e.what} became ${e.value}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
+    }
+    throw e;
+  } finally {
+    reporter.close();
+  }
+  const stopped = result.stopped === 'aborted' ? 'interrupted' : result.stopped;
+  const seconds = (Date.now() - started) / 1000;
+  const summary = {
+    step: run.step, epoch: run.step / stepsPerEpoch, trainLoss: run.trainLoss, valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy,
+    bestStep: run.bestStep, dir: out, seconds, secondsPerEpoch: result.stepsRun > 0 ? (result.seconds / result.stepsRun) * stepsPerEpoch : null, stopped,
+  };
+  run.model.dispose();
+  if (json) io.stdout.write(JSON.stringify({ event: 'done', ...summary }) + '\n');
+  else if (stopped === 'interrupted') io.stderr.write(`interrupted at step ${run.step}; checkpoint written to ${out} — continue with: eddy classify train --resume ${out}\n`);
+  else {
+    const val = run.bestValAccuracy === null ? '' : `, best validation accuracy ${(100 * run.bestValAccuracy).toFixed(2)}% at step ${run.bestStep} (kept in ${out}/best)`;
+    io.stdout.write(`trained to step ${run.step} (epoch ${summary.epoch.toFixed(2)}) in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val} — try: eddy classify eval ${out} FILE\n`);
+  }
+  return stopped === 'interrupted' ? EXIT_INTERRUPTED : 0;
+}
