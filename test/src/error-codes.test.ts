@@ -14,7 +14,8 @@ const PACKAGES = {
   autograd: { file: 'src/backend.ts', type: 'AutogradErrorCode', below: 'core-wasm' },
   models: { file: 'src/errors.ts', type: 'ModelsErrorCode', below: 'autograd' },
   text: { file: 'src/errors.ts', type: 'TextErrorCode', below: 'autograd' },
-  cli: { file: 'src/errors.ts', type: 'CliErrorCode', below: null },
+  // The CLI passes the libraries' codes through (its README says so in one row) and documents its own.
+  cli: { file: 'src/errors.ts', type: 'CliErrorCode', below: 'models' },
 } as const;
 type Package = keyof typeof PACKAGES;
 
@@ -28,14 +29,19 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The codes of a package's union, with those of the package below it that pass through. */
-function union(pkg: Package): Set<string> {
-  const { file, type, below } = PACKAGES[pkg];
+/** The codes of a package's own union. */
+function ownCodes(pkg: Package): Set<string> {
+  const { file, type } = PACKAGES[pkg];
   const text = readFileSync(join(root, pkg, file), 'utf8');
   const declaration = new RegExp(`export type ${type} =([^;]*);`).exec(text);
   if (declaration === null) throw new Error(`${pkg}: no ${type} in ${file}`);
-  const own = codesIn(declaration[1]);
-  return below === null ? own : new Set([...own, ...union(below)]);
+  return codesIn(declaration[1]);
+}
+
+/** The codes of a package's union, with those of the package below it that pass through. */
+function union(pkg: Package): Set<string> {
+  const below = PACKAGES[pkg].below;
+  return below === null ? ownCodes(pkg) : new Set([...ownCodes(pkg), ...union(below)]);
 }
 
 function documented(pkg: Package): Set<string> {
@@ -51,7 +57,8 @@ describe('every package types and documents the codes it throws', () => {
     expect(thrown.size).toBeGreaterThan(0);
     for (const code of thrown) {
       expect(typed, `${pkg} throws ${code}, which its ${PACKAGES[pkg].type} lacks`).toContain(code);
-      expect(table, `${pkg} throws ${code}, which its README's Errors table lacks`).toContain(code);
+      // A code of the packages below is documented there; the CLI's own (and every library's) here.
+      if (pkg !== 'cli' || ownCodes(pkg).has(code)) expect(table, `${pkg} throws ${code}, which its README's Errors table lacks`).toContain(code);
     }
     for (const code of table) expect(typed, `${pkg}'s README lists ${code}, which its ${PACKAGES[pkg].type} lacks`).toContain(code);
   });
