@@ -8,6 +8,7 @@ import { readDataFile } from '../../corpus.js';
 import { CliError, EXIT_INTERRUPTED, reason, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
+import { divergenceError } from '../train/divergence.js';
 import { buildTokenizer, vocabSizeOption } from '../train/tokenizer.js';
 import {
   readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
@@ -364,10 +365,7 @@ async function trainLocked(args: ParsedArgs, io: Io, signal: AbortSignal, resume
     });
   } catch (e) {
     run.model.dispose();
-    if (e instanceof DivergenceError) {
-      const kept = lastSavedStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
-      throw new CliError(`training stopped at step ${e.step} because the ${e.what} became ${e.value}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
-    }
+    if (e instanceof DivergenceError) throw divergenceError(e, { out, lastSavedStep, resumedStep, lr: o.lr });
     throw e;
   } finally {
     reporter.close();

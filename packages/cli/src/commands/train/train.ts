@@ -1,5 +1,5 @@
 import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
-import { DivergenceError, LanguageModel, MAX_WEIGHT, trainLoop, windowTraining, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
+import { DivergenceError, LanguageModel, trainLoop, windowTraining, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
 import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, readTrainingOptions, writeCheckpoint,
@@ -11,6 +11,7 @@ import { readBuiltinCorpus, readCorpusFile, type Corpus } from '../../corpus.js'
 import { CliError, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
+import { divergenceError } from './divergence.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
 import { LOSS_FACTOR, LossWatch } from './loss-watch.js';
 import { buildTokenizer, vocabSizeOption } from './tokenizer.js';
@@ -293,17 +294,7 @@ async function trainLocked(
   // best/ comes from the checkpoint resumed until this run has written its own (writeCheckpoint).
   const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : outDir);
 
-  // The weights that gave a non-finite loss are not saved: the checkpoint on disk stays the last good one.
-  // Nor are weights that ran away (trainLoop checks them before every checkpoint hook).
-  const nonFinite = (e: DivergenceError): CliError => {
-    const kept = lastSavedStep === null
-      ? 'no checkpoint had been written yet'
-      : lastSavedStep === resumedStep ? `the checkpoint it resumed from (step ${lastSavedStep}) is kept in ${out}` : `the last good checkpoint (step ${lastSavedStep}) is kept in ${out}`;
-    const what = e.what === 'largest weight' && Number.isFinite(e.value)
-      ? `the largest weight reached ${e.value.toExponential(2)} (more than ${MAX_WEIGHT.toExponential(0).replace('+', '')} counts as diverged)`
-      : `the ${e.what} became ${e.value}`;
-    return new CliError(`training stopped at step ${e.step} because ${what}; ${kept} — lower --lr (now ${o.lr}) or set --clip, then train again.`);
-  };
+  const nonFinite = (e: DivergenceError): CliError => divergenceError(e, { out, lastSavedStep, resumedStep, lr: o.lr });
   const watch = new LossWatch();
 
   let result;
