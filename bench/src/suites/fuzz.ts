@@ -3,7 +3,9 @@ import { tokenizerFromConfig, Vocab } from '@eddy/text';
 import fc from 'fast-check';
 import { argsTarget } from '../../../packages/cli/src/test/fuzz-args.js';
 import { safetensorsTarget } from '../../../packages/models/src/test/fuzz-safetensors.js';
+import { labelledTarget, wordVectorsTarget } from '../../../packages/text/src/test-fuzz-classification.js';
 import { tokenizerConfigTarget, vocabTarget } from '../../../packages/text/src/test-fuzz-configs.js';
+import { treesTarget } from '../../../packages/text/src/test-fuzz-trees.js';
 import { eddyErrorOf, FuzzFailure, fuzzCase, type FuzzTarget } from '../../../packages/text/src/test-fuzz.js';
 import type { Report } from '../report.js';
 
@@ -12,7 +14,9 @@ import type { Report } from '../report.js';
 // results, typed errors, generic errors (must be 0), hangs (cases past the watchdog), leaks, the
 // slowest case; and the process's peak RSS. `npm run bench -- fuzz [--quick]`.
 
-const TARGETS: FuzzTarget<never>[] = [safetensorsTarget, vocabTarget, tokenizerConfigTarget, argsTarget] as FuzzTarget<never>[];
+const TARGETS: FuzzTarget<never>[] = [
+  safetensorsTarget, vocabTarget, tokenizerConfigTarget, argsTarget, treesTarget, labelledTarget, wordVectorsTarget,
+] as FuzzTarget<never>[];
 
 /** Inputs generated at a time (a batch is sampled up front; new seed per batch). */
 const BATCH = 500;
