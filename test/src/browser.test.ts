@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, openBrowser, type BrowserSession } from './chromium.js';
+import * as text from '@eddy/text';
 import { bidirectionalLstm } from './scenarios/bilstm.js';
+import { predictFromBytes, trainedModel, type Kind } from './scenarios/from-bytes.js';
 import { seededTrainingLosses } from './scenarios/training.js';
 
 const wasmDir = fileURLToPath(new URL('../../packages/core-wasm/wasm/', import.meta.url));
@@ -52,6 +54,15 @@ describe.runIf(browserTestsEnabled)('autograd and models in Chromium', () => {
     expect(node[0].length).toBe(7 * 3 * 12);
     expect(node.flat().every(Number.isFinite)).toBe(true);
     const browser = await session.page.evaluate('eddyPage.bidirectionalLstm("/wasm/eddy-core.wasm")');
+    expect(browser).toEqual(node);
+  });
+
+  it.each(['classifier', 'tree', 'language-model'] as Kind[])('a %s trained in Node loads from its config and bytes in the page and predicts the same', async (kind) => {
+    const trained = await trainedModel(ag, models, text, kind);
+    const node = predictFromBytes(ag, models, text, kind, trained.config, trained.bytes);
+    expect(node).toEqual(trained.predictions); // the bytes hold the whole trained model
+    const base64 = Buffer.from(trained.bytes).toString('base64');
+    const browser = await session.page.evaluate(([k, c, b]) => (globalThis as unknown as { eddyPage: { predictFromBytes(u: string, k: string, c: unknown, b: string): Promise<number[]> } }).eddyPage.predictFromBytes('/wasm/eddy-core.wasm', k, c, b), [kind, trained.config, base64] as const);
     expect(browser).toEqual(node);
   });
 

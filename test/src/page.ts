@@ -3,6 +3,8 @@
 import * as ag from '@eddy/autograd';
 import { loadCore } from '@eddy/core-wasm';
 import * as models from '@eddy/models';
+import * as text from '@eddy/text';
+import { predictFromBytes, type Kind } from './scenarios/from-bytes.js';
 import { bidirectionalLstm } from './scenarios/bilstm.js';
 import { seededTrainingLosses } from './scenarios/training.js';
 
@@ -11,6 +13,7 @@ declare global {
   var eddyPage: {
     training(wasmUrl: string, steps: number): Promise<{ variant: string; losses: number[] }>;
     bidirectionalLstm(wasmUrl: string): Promise<number[][]>;
+    predictFromBytes(wasmUrl: string, kind: Kind, config: unknown, base64: string): Promise<number[]>;
   };
 }
 
@@ -28,5 +31,10 @@ globalThis.eddyPage = {
   async bidirectionalLstm(wasmUrl) {
     await useServedCore(wasmUrl);
     return bidirectionalLstm(ag, models);
+  },
+  async predictFromBytes(wasmUrl, kind, config, base64) {
+    await useServedCore(wasmUrl);
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return predictFromBytes(ag, models, text, kind, config, bytes);
   },
 };
