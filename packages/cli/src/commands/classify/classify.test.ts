@@ -130,4 +130,17 @@ describe('eddy classify', () => {
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/--lr cannot change when resuming/);
   }, 120_000);
+
+  test('a diverging run is warned about once, as eddy train warns (the shared training driver)', () => {
+    const fastLr1000 = FAST.map((v, i) => (FAST[i - 1] === '--lr' ? '1000' : v));
+    const argv = ['classify', 'train', train, ...fastLr1000, '--clip', '0', '--optimizer', 'sgd', '--steps', '30'];
+    const events = runBin([...argv, '--out', join(dir, 'diverging-json'), '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [rise, ...more] = events.filter((e) => e.event === 'warning');
+    expect(more).toEqual([]);
+    expect(rise).toMatchObject({ kind: 'loss-rising', window: 20 });
+    expect(rise.meanLoss / rise.firstLoss).toBeGreaterThan(2);
+    const plain = runBin([...argv, '--out', join(dir, 'diverging')]);
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).toMatch(/^warning: the training loss averaged [\d.e+]+ over the last 20 steps, more than 2× its first value 0\.\d+: the run is diverging; stop it \(Ctrl-C\) and lower --lr \(now 1000\) or set --clip$/m);
+  });
 });

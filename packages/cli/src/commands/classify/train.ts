@@ -1,14 +1,12 @@
 import { Generator, getRngState, manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
-import { DivergenceError, loadPretrained, SequenceClassifier, trainLoop, type CellKind, type Pooling, type TrainEvent } from '@eddy/models';
+import { loadPretrained, SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
 import { accuracy, classificationBatches, parseWordVectors, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, writeCheckpoint, type TrainState } from '../../checkpoint/checkpoint.js';
-import { lockCheckpointDir } from '../../checkpoint/lock.js';
-import { canonicalPath, checkOutputDir, prepareOutDir } from '../../checkpoint/out-dir.js';
 import { readDataFile } from '../../corpus.js';
-import { CliError, EXIT_INTERRUPTED, reason, UsageError } from '../../errors.js';
+import { CliError, reason, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
-import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
-import { divergenceError } from '../train/divergence.js';
+import type { Io } from '../../progress.js';
+import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { buildTokenizer, vocabSizeOption } from '../train/tokenizer.js';
 import {
   readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
@@ -255,133 +253,94 @@ export function validationAccuracy(model: SequenceClassifier, examples: readonly
 export async function runClassifyTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
   checkThreads(args);
   await ready();
-  const resumeDir = args.optionalString('resume');
-  const out = args.optionalString('out') ?? resumeDir ?? 'classifier';
-  const outDir = prepareOutDir(out);
-  const lock = lockCheckpointDir(outDir, out);
-  try {
-    return await trainLocked(args, io, signal, resumeDir, out, outDir);
-  } finally {
-    lock.release();
-  }
+  return driveTraining(args, io, signal, {
+    name: 'eddy classify train',
+    defaultOut: 'classifier',
+    open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
+    plan: classifyPlan,
+  });
 }
 
-async function trainLocked(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir: string | undefined, out: string, outDir: string): Promise<number> {
-  const json = args.flag('json');
-  const outOptions = { resumeDir, overwrite: args.flag('overwrite') };
-  if (resumeDir === undefined) checkOutputDir(outDir, out, outOptions);
-  const run = resumeDir === undefined ? freshRun(args) : resumedRun(args, resumeDir);
-  if (resumeDir !== undefined) checkOutputDir(outDir, out, outOptions);
+/** `eddy classify train`'s part of the training driver: shuffled batches of labelled texts, validated by accuracy. */
+function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPlan {
   const o = run.options;
   const stepsPerEpoch = Math.ceil(run.train.length / o.batch);
   const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * stepsPerEpoch) : null);
-  const every = Math.max(1, Math.round(stepsPerEpoch / 10));
-  const reporter: Reporter = json ? new JsonReporter(io, every) : io.stderr.isTTY ? new BarReporter(io) : new LineReporter(io, every);
   const m = run.model.options;
   const embeddingNote = o.embeddings === null ? '' : `, embedding from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
-  reporter.note(
-    'start',
-    `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} ${m.bidirectional ? 'bidirectional ' : ''}${m.cell.toUpperCase()} ` +
-      `${m.numLayers}×${m.hiddenSize}, ${m.pooling} pooling (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}${embeddingNote}) ` +
-      `on ${o.train.path}: ${run.train.length} training and ${run.valid.length} validation examples, labels ${run.labels.join(', ')}, ${stepsPerEpoch} steps per epoch`,
-    {
-      resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(), labels: run.labels,
-      vocabSize: run.tokenizer.vocab.size, trainExamples: run.train.length, validExamples: run.valid.length, stepsPerEpoch, options: o,
-    },
-  );
-
-  const started = Date.now();
-  const elapsed = (): number => run.elapsedBefore + (Date.now() - started) / 1000;
-  const resumedStep = resumeDir !== undefined && outDir === canonicalPath(resumeDir) ? run.step : null;
-  let lastSavedStep: number | null = resumedStep;
-  const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : outDir);
   let batches = epochBatches(run, run.position.epoch);
-  let stepTokens = 0;
   run.model.train();
-
-  let result;
-  try {
-    result = await trainLoop({
-      optimizer: run.opt,
-      clip: o.clip,
-      steps: totalSteps,
-      seconds: o.time,
-      startStep: run.step,
-      elapsedSeconds: run.elapsedBefore,
-      // Validation after every epoch: every epoch has the same number of batches.
-      evalEvery: stepsPerEpoch,
-      // trainLoop keeps the lowest validation loss: the error rate 1 − accuracy.
-      bestValLoss: run.bestValAccuracy === null ? null : 1 - run.bestValAccuracy,
-      signal,
-      loss: () => {
-        if (run.position.batch >= batches.length) {
-          run.position = { epoch: run.position.epoch + 1, batch: 0 };
-          batches = epochBatches(run, run.position.epoch);
+  return {
+    reportEvery: Math.max(1, Math.round(stepsPerEpoch / 10)),
+    start: {
+      text:
+        `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} ${m.bidirectional ? 'bidirectional ' : ''}${m.cell.toUpperCase()} ` +
+        `${m.numLayers}×${m.hiddenSize}, ${m.pooling} pooling (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}${embeddingNote}) ` +
+        `on ${o.train.path}: ${run.train.length} training and ${run.valid.length} validation examples, labels ${run.labels.join(', ')}, ${stepsPerEpoch} steps per epoch`,
+      data: {
+        resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(), labels: run.labels,
+        vocabSize: run.tokenizer.vocab.size, trainExamples: run.train.length, validExamples: run.valid.length, stepsPerEpoch, options: o,
+      },
+    },
+    optimizer: run.opt,
+    totalSteps,
+    seconds: o.time,
+    // Validation after every epoch: every epoch has the same number of batches.
+    evalEvery: stepsPerEpoch,
+    // trainLoop keeps the lowest validation loss: the error rate 1 − accuracy.
+    bestValLoss: run.bestValAccuracy === null ? null : 1 - run.bestValAccuracy,
+    lr: o.lr,
+    clip: o.clip,
+    loss: () => {
+      if (run.position.batch >= batches.length) {
+        run.position = { epoch: run.position.epoch + 1, batch: 0 };
+        batches = epochBatches(run, run.position.epoch);
+      }
+      const b = batches[run.position.batch];
+      run.opt.lr = o.lr * o.lrDecay ** run.position.epoch;
+      const ids = tensor(b.ids, [b.steps, b.batchSize], { dtype: 'int32' });
+      return { loss: run.model.loss(ids, b.lengths, b.labels), tokens: b.lengths.reduce((s, n) => s + n, 0) };
+    },
+    afterStep: () => {
+      run.position = { ...run.position, batch: run.position.batch + 1 };
+    },
+    evaluate: run.valid.length > 0
+      ? () => {
+          const acc = validationAccuracy(run.model, run.valid, Math.max(o.batch, 64));
+          run.model.train();
+          return 1 - acc;
         }
-        const b = batches[run.position.batch];
-        run.opt.lr = o.lr * o.lrDecay ** run.position.epoch;
-        stepTokens = b.lengths.reduce((s, n) => s + n, 0);
-        const ids = tensor(b.ids, [b.steps, b.batchSize], { dtype: 'int32' });
-        return { loss: run.model.loss(ids, b.lengths, b.labels), tokens: stepTokens };
-      },
-      afterStep: (step, loss) => {
-        run.position = { ...run.position, batch: run.position.batch + 1 };
-        run.step = step;
-        run.trainLoss = loss;
-        run.tokensSeen += stepTokens;
-      },
-      evaluate: run.valid.length > 0
-        ? () => {
-            const acc = validationAccuracy(run.model, run.valid, Math.max(o.batch, 64));
-            run.model.train();
-            return 1 - acc;
-          }
-        : undefined,
-      checkpoint: (c) => {
-        if (c.valLoss !== null) {
-          run.valAccuracy = 1 - c.valLoss;
-          if (c.improved) [run.bestValAccuracy, run.bestStep] = [run.valAccuracy, c.step];
-        }
-        save(run, outDir, out, c.improved, elapsed(), bestFrom());
-        lastSavedStep = c.step;
-      },
-      onEvent: (e: TrainEvent) => {
-        if (e.type === 'step') {
-          reporter.step({
-            step: e.step, totalSteps: e.totalSteps, epoch: run.position.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond,
-            elapsedSeconds: e.elapsedSeconds, etaSeconds: e.etaSeconds, valLoss: null,
-          });
-        } else if (e.type === 'eval') {
-          const acc = 1 - e.valLoss;
-          const best = 1 - e.bestValLoss;
-          const epoch = e.step / stepsPerEpoch;
-          reporter.note(
-            'eval',
-            `epoch ${Number.isInteger(epoch) ? epoch : epoch.toFixed(2)} (step ${e.step})  validation accuracy ${(100 * acc).toFixed(2)}%${e.improved ? '  (best)' : `  (best ${(100 * best).toFixed(2)}%)`}`,
-            { step: e.step, epoch, valAccuracy: acc, bestValAccuracy: best, improved: e.improved },
-          );
-        } else reporter.checkpoint({ step: e.step, dir: out, reason: e.reason === 'abort' ? 'interrupt' : e.reason });
-      },
-    });
-  } catch (e) {
-    run.model.dispose();
-    if (e instanceof DivergenceError) throw divergenceError(e, { out, lastSavedStep, resumedStep, lr: o.lr });
-    throw e;
-  } finally {
-    reporter.close();
-  }
-  const stopped = result.stopped === 'aborted' ? 'interrupted' : result.stopped;
-  const seconds = (Date.now() - started) / 1000;
-  const summary = {
-    step: run.step, epoch: run.step / stepsPerEpoch, trainLoss: run.trainLoss, valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy,
-    bestStep: run.bestStep, dir: out, seconds, secondsPerEpoch: result.stepsRun > 0 ? (result.seconds / result.stepsRun) * stepsPerEpoch : null, stopped,
+      : undefined,
+    checkpoint: (c, elapsed, bestFrom) => {
+      if (c.valLoss !== null) {
+        run.valAccuracy = 1 - c.valLoss;
+        if (c.improved) [run.bestValAccuracy, run.bestStep] = [run.valAccuracy, c.step];
+      }
+      save(run, outDir, out, c.improved, elapsed, bestFrom);
+    },
+    epoch: () => run.position.epoch,
+    valLoss: () => null,
+    reportEval: (e, reporter) => {
+      const acc = 1 - e.valLoss;
+      const best = 1 - e.bestValLoss;
+      const epoch = e.step / stepsPerEpoch;
+      reporter.note(
+        'eval',
+        `epoch ${Number.isInteger(epoch) ? epoch : epoch.toFixed(2)} (step ${e.step})  validation accuracy ${(100 * acc).toFixed(2)}%${e.improved ? '  (best)' : `  (best ${(100 * best).toFixed(2)}%)`}`,
+        { step: e.step, epoch, valAccuracy: acc, bestValAccuracy: best, improved: e.improved },
+      );
+    },
+    finish: (result, seconds) => {
+      const epoch = run.step / stepsPerEpoch;
+      const val = run.bestValAccuracy === null ? '' : `, best validation accuracy ${(100 * run.bestValAccuracy).toFixed(2)}% at step ${run.bestStep} (kept in ${out}/best)`;
+      return {
+        summary: {
+          step: run.step, epoch, trainLoss: run.trainLoss, valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy,
+          bestStep: run.bestStep, dir: out, seconds, secondsPerEpoch: result.stepsRun > 0 ? (result.seconds / result.stepsRun) * stepsPerEpoch : null,
+        },
+        message: `trained to step ${run.step} (epoch ${epoch.toFixed(2)}) in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val} — try: eddy classify eval ${out} FILE`,
+      };
+    },
+    dispose: () => run.model.dispose(),
   };
-  run.model.dispose();
-  if (json) io.stdout.write(JSON.stringify({ event: 'done', ...summary }) + '\n');
-  else if (stopped === 'interrupted') io.stderr.write(`interrupted at step ${run.step}; checkpoint written to ${out} — continue with: eddy classify train --resume ${out}\n`);
-  else {
-    const val = run.bestValAccuracy === null ? '' : `, best validation accuracy ${(100 * run.bestValAccuracy).toFixed(2)}% at step ${run.bestStep} (kept in ${out}/best)`;
-    io.stdout.write(`trained to step ${run.step} (epoch ${summary.epoch.toFixed(2)}) in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val} — try: eddy classify eval ${out} FILE\n`);
-  }
-  return stopped === 'interrupted' ? EXIT_INTERRUPTED : 0;
 }

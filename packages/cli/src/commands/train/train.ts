@@ -1,19 +1,16 @@
 import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
-import { DivergenceError, LanguageModel, trainLoop, windowTraining, type CellKind, type LmState, type TrainEvent } from '@eddy/models';
+import { LanguageModel, windowTraining, type CellKind, type LmState } from '@eddy/models';
 import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, readTrainingOptions, writeCheckpoint,
   type CheckpointConfig, type TrainingOptions, type TrainState,
 } from '../../checkpoint/checkpoint.js';
-import { lockCheckpointDir } from '../../checkpoint/lock.js';
-import { canonicalPath, checkOutputDir, prepareOutDir } from '../../checkpoint/out-dir.js';
 import { readBuiltinCorpus, readCorpusFile, type Corpus } from '../../corpus.js';
-import { CliError, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
+import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
-import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
-import { divergenceError } from './divergence.js';
+import type { Io } from '../../progress.js';
+import { driveTraining, type Destination, type TrainingPlan } from './driver.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
-import { LOSS_FACTOR, LossWatch } from './loss-watch.js';
 import { buildTokenizer, vocabSizeOption } from './tokenizer.js';
 
 
@@ -231,148 +228,85 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = n
   const previous = getCore();
   useCore(core);
   try {
-    return await trainOn(args, io, signal, resumeDir, core);
+    return await driveTraining(args, io, signal, {
+      name: 'eddy train',
+      defaultOut: 'run',
+      open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
+      plan: (run, where) => trainPlan(run, where, core),
+    });
   } finally {
     useCore(previous);
   }
 }
 
-async function trainOn(args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir: string | undefined, core: Core): Promise<number> {
-  const out = args.optionalString('out') ?? resumeDir ?? 'run';
-  // The directory written (normalised, links followed) and its lock, both before any training.
-  const outDir = prepareOutDir(out);
-  const lock = lockCheckpointDir(outDir, out);
-  try {
-    return await trainLocked(args, io, signal, resumeDir, core, out, outDir);
-  } finally {
-    lock.release();
-  }
-}
-
-async function trainLocked(
-  args: ParsedArgs, io: Io, signal: AbortSignal, resumeDir: string | undefined, core: Core, out: string, outDir: string,
-): Promise<number> {
-  const json = args.flag('json');
-  const outOptions = { resumeDir, overwrite: args.flag('overwrite') };
-  if (resumeDir === undefined) checkOutputDir(outDir, out, outOptions);
-  const run = resumeDir === undefined ? freshRun(args) : resumedRun(args, resumeDir);
-  if (resumeDir !== undefined) checkOutputDir(outDir, out, outOptions);
+/** `eddy train`'s part of the training driver: truncated BPTT windows over one corpus, validated by loss. */
+function trainPlan(run: Run, { out, outDir, resumeDir }: Destination, core: Core): TrainingPlan {
   const o = run.options;
-  const every = Math.max(1, Math.round(o.evalEvery / 10));
-  const reporter: Reporter = json ? new JsonReporter(io, every) : io.stderr.isTTY ? new BarReporter(io) : new LineReporter(io, every);
-
   const windowsPerEpoch = run.batcher.windowsInEpoch;
   const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * windowsPerEpoch) : null);
   const valBatch = validationBatch(run.val.length, o);
-  reporter.note(
-    'start',
-    `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} ${run.model.options.cell.toUpperCase()} ` +
-      `${run.model.options.numLayers}×${run.model.options.hiddenSize} (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}) ` +
-      `on ${run.corpus.label}: ${run.train.length} training and ${run.val.length} validation tokens, ${windowsPerEpoch} windows per epoch${core.variant === 'relaxed' ? ', on the relaxed-SIMD core (--fast)' : ''}`,
-    {
-      resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(),
-      vocabSize: run.tokenizer.vocab.size, trainTokens: run.train.length, valTokens: run.val.length, windowsPerEpoch, options: o,
-      core: core.variant,
-    },
-  );
-
-  const started = Date.now();
-  const elapsed = (): number => run.elapsedBefore + (Date.now() - started) / 1000;
-  // Resuming in place, the checkpoint read is the one on disk (written by an earlier run, its weights unchecked by this one).
-  const resumedStep = resumeDir !== undefined && outDir === canonicalPath(resumeDir) ? run.step : null;
-  let lastSavedStep: number | null = resumedStep;
   let epoch = run.batcher.getState().epoch;
-  let stepTokens = 0;
   // Truncated BPTT: each window starts from the state the last one ended in (zeros at an epoch's start).
   const windows = windowTraining(run.model, () => {
     const w = run.batcher.next();
     epoch = w.epoch;
     run.opt.lr = o.lr * o.lrDecay ** w.epoch;
-    stepTokens = w.steps * w.batchSize;
     return w;
   }, run.state);
-  // best/ comes from the checkpoint resumed until this run has written its own (writeCheckpoint).
-  const bestFrom = (): string => (lastSavedStep === null && resumeDir !== undefined ? resumeDir : outDir);
-
-  const nonFinite = (e: DivergenceError): CliError => divergenceError(e, { out, lastSavedStep, resumedStep, lr: o.lr });
-  const watch = new LossWatch();
-
-  let result;
-  try {
-    result = await trainLoop({
-      optimizer: run.opt,
-      clip: o.clip,
-      steps: totalSteps,
-      seconds: o.time,
-      startStep: run.step,
-      elapsedSeconds: run.elapsedBefore,
-      evalEvery: o.evalEvery,
-      bestValLoss: run.bestValLoss,
-      signal,
-      loss: windows.loss,
-      afterStep: (step, loss) => {
-        windows.afterStep();
-        run.state = windows.state;
-        run.step = step;
-        run.trainLoss = loss;
-        run.tokensSeen += stepTokens;
-        const rise = watch.add(step, loss);
-        if (rise !== null) {
-          reporter.note(
-            'warning',
-            `warning: the training loss averaged ${rise.meanLoss.toPrecision(4)} over the last ${rise.window} steps, more than ${LOSS_FACTOR}× its first value ${rise.firstLoss.toPrecision(4)}: the run is diverging; stop it (Ctrl-C) and lower --lr (now ${o.lr})${o.clip === 0 ? ' or set --clip' : ''}`,
-            { kind: 'loss-rising', ...rise },
-          );
+  return {
+    reportEvery: Math.max(1, Math.round(o.evalEvery / 10)),
+    start: {
+      text:
+        `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} ${run.model.options.cell.toUpperCase()} ` +
+        `${run.model.options.numLayers}×${run.model.options.hiddenSize} (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}) ` +
+        `on ${run.corpus.label}: ${run.train.length} training and ${run.val.length} validation tokens, ${windowsPerEpoch} windows per epoch${core.variant === 'relaxed' ? ', on the relaxed-SIMD core (--fast)' : ''}`,
+      data: {
+        resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(),
+        vocabSize: run.tokenizer.vocab.size, trainTokens: run.train.length, valTokens: run.val.length, windowsPerEpoch, options: o,
+        core: core.variant,
+      },
+    },
+    optimizer: run.opt,
+    totalSteps,
+    seconds: o.time,
+    evalEvery: o.evalEvery,
+    bestValLoss: run.bestValLoss,
+    lr: o.lr,
+    clip: o.clip,
+    loss: windows.loss,
+    afterStep: () => {
+      windows.afterStep();
+      run.state = windows.state;
+    },
+    evaluate: run.val.length >= 2
+      ? () => {
+          const { nats, tokens } = run.model.evaluate(new LmBatcher(run.val, { batchSize: valBatch, seqLen: o.seqLen }).epochWindows());
+          return nats / tokens;
         }
-      },
-      evaluate: run.val.length >= 2
-        ? () => {
-            const { nats, tokens } = run.model.evaluate(new LmBatcher(run.val, { batchSize: valBatch, seqLen: o.seqLen }).epochWindows());
-            return nats / tokens;
-          }
-        : undefined,
-      checkpoint: (c) => {
-        if (c.valLoss !== null) {
-          run.valLoss = c.valLoss;
-          if (c.improved) [run.bestValLoss, run.bestStep] = [c.valLoss, c.step];
-        }
-        // Before any evaluation (a Ctrl-C, --val-fraction 0), best/ is this model: writeCheckpoint.
-        save(run, outDir, out, c.improved, elapsed(), bestFrom());
-        lastSavedStep = c.step;
-      },
-      onEvent: (e: TrainEvent) => {
-        if (e.type === 'step') {
-          reporter.step({
-            step: e.step, totalSteps: e.totalSteps, epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond,
-            elapsedSeconds: e.elapsedSeconds, etaSeconds: e.etaSeconds, valLoss: run.valLoss,
-          });
-        } else if (e.type === 'eval') reporter.eval(e);
-        else reporter.checkpoint({ step: e.step, dir: out, reason: e.reason === 'abort' ? 'interrupt' : e.reason });
-      },
-    });
-  } catch (e) {
-    windows.dispose();
-    if (e instanceof DivergenceError) throw nonFinite(e);
-    throw e;
-  } finally {
-    reporter.close();
-  }
-  const stopReason = result.stopped === 'aborted' ? 'interrupted' : result.stopped;
-  const tokensThisRun = result.tokens;
-
-  const seconds = (Date.now() - started) / 1000;
-  const summary = {
-    step: run.step, trainLoss: run.trainLoss, valLoss: run.valLoss, bestValLoss: run.bestValLoss, bestStep: run.bestStep,
-    dir: out, seconds, tokensPerSecond: seconds > 0 ? tokensThisRun / seconds : 0, stopped: stopReason,
+      : undefined,
+    checkpoint: (c, elapsed, bestFrom) => {
+      if (c.valLoss !== null) {
+        run.valLoss = c.valLoss;
+        if (c.improved) [run.bestValLoss, run.bestStep] = [c.valLoss, c.step];
+      }
+      // Before any evaluation (a Ctrl-C, --val-fraction 0), best/ is this model: writeCheckpoint.
+      save(run, outDir, out, c.improved, elapsed, bestFrom);
+    },
+    epoch: () => epoch,
+    valLoss: () => run.valLoss,
+    finish: (result, seconds) => {
+      const val = run.valLoss === null ? '' : `, val loss ${run.valLoss.toFixed(4)} (best ${run.bestValLoss!.toFixed(4)} at step ${run.bestStep})`;
+      return {
+        summary: {
+          step: run.step, trainLoss: run.trainLoss, valLoss: run.valLoss, bestValLoss: run.bestValLoss, bestStep: run.bestStep,
+          dir: out, seconds, tokensPerSecond: seconds > 0 ? result.tokens / seconds : 0,
+        },
+        message: `trained to step ${run.step} in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val}; checkpoint in ${out} — try: eddy sample ${out}`,
+      };
+    },
+    dispose: () => {
+      windows.dispose();
+      run.model.dispose();
+    },
   };
-  windows.dispose();
-  run.model.dispose();
-  if (json) io.stdout.write(JSON.stringify({ event: 'done', ...summary }) + '\n');
-  else if (stopReason === 'interrupted') {
-    io.stderr.write(`interrupted at step ${run.step}; checkpoint written to ${out} — continue with: eddy train --resume ${out}\n`);
-  } else {
-    const val = run.valLoss === null ? '' : `, val loss ${run.valLoss.toFixed(4)} (best ${run.bestValLoss!.toFixed(4)} at step ${run.bestStep})`;
-    io.stdout.write(`trained to step ${run.step} in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val}; checkpoint in ${out} — try: eddy sample ${out}\n`);
-  }
-  return stopReason === 'interrupted' ? EXIT_INTERRUPTED : 0;
 }
