@@ -46,6 +46,7 @@ export {
   type AttentionPoolingOptions, type PretrainedResult, type EncoderOptions,
 } from './classify/index.js';
 export {
-  TreeModel, RecursiveNN, RNTN, BinaryTreeLSTM,
+  TreeModel, RecursiveNN, RNTN, BinaryTreeLSTM, ChildSumTreeLSTM,
   type TreeBatch, type TreeModelOptions, type TreeOutput, type TreeLossOptions, type RecursiveNNOptions, type RNTNOptions, type BinaryTreeLSTMOptions,
+  type ChildListBatch, type ChildSumTreeLSTMOptions,
 } from './tree/index.js';

@@ -17,13 +17,41 @@ export interface TreeBatch {
 }
 
 /**
+ * A minibatch of trees with any number of children per node — what `childListSchedule` of
+ * @eddy/text returns: level node r's children are `children[childStart[r] … childStart[r + 1])`.
+ */
+export interface ChildListBatch extends Omit<TreeBatch, 'levels'> {
+  readonly levels: ReadonlyArray<{ readonly nodes: Int32Array; readonly childStart: Int32Array; readonly children: Int32Array }>;
+}
+
+/** The child ids of one level, whichever the schedule's form: [left; right] per node, or the child lists. */
+function levelChildren(op: string, lv: TreeBatch['levels'][number] | ChildListBatch['levels'][number], l: number, childLists: boolean): Int32Array[] {
+  if (!childLists) {
+    const b = lv as TreeBatch['levels'][number];
+    for (const side of [b.left, b.right]) {
+      if (!(side instanceof Int32Array) || side.length !== lv.nodes.length) throw fail('E_ARGUMENT', `${op}: level ${l + 1} must have a left and a right child per node (levelSchedule of @eddy/text)`);
+    }
+    return [b.left, b.right];
+  }
+  const { childStart, children } = lv as ChildListBatch['levels'][number];
+  const m = lv.nodes.length;
+  if (!(childStart instanceof Int32Array) || !(children instanceof Int32Array) || childStart.length !== m + 1 || childStart[0] !== 0 || childStart[m] !== children.length) {
+    throw fail('E_ARGUMENT', `${op}: level ${l + 1} must list its nodes' children (childListSchedule of @eddy/text)`);
+  }
+  for (let r = 0; r < m; r++) {
+    if (!(childStart[r + 1] > childStart[r])) throw fail('E_ARGUMENT', `${op}: node ${lv.nodes[r]} of level ${l + 1} must have at least one child, got ${childStart[r + 1] - childStart[r]}`);
+  }
+  return [children];
+}
+
+/**
  * Where every global node's state lives once computed: `level[g]` (0 = leaves) and `row[g]` in that
  * level's output, checking on the way that every node is computed once and every child before its
  * parent (E_ARGUMENT otherwise, naming the node).
  */
-export function locateNodes(op: string, batch: TreeBatch): { level: Int32Array; row: Int32Array } {
+export function locateNodes(op: string, batch: TreeBatch | ChildListBatch, childLists = false): { level: Int32Array; row: Int32Array } {
   if (batch === null || typeof batch !== 'object' || !(batch.leaves?.nodes instanceof Int32Array) || !Array.isArray(batch.levels)) {
-    throw fail('E_ARGUMENT', `${op}: batch must be a level schedule (levelSchedule of @eddy/text), got ${describe(batch)}`);
+    throw fail('E_ARGUMENT', `${op}: batch must be a level schedule (${childLists ? 'childListSchedule' : 'levelSchedule'} of @eddy/text), got ${describe(batch)}`);
   }
   const n = batch.numNodes;
   const level = new Int32Array(n).fill(-1);
@@ -35,10 +63,9 @@ export function locateNodes(op: string, batch: TreeBatch): { level: Int32Array; 
   };
   batch.leaves.nodes.forEach((g, r) => place(g, 0, r));
   if (batch.leaves.words.length !== batch.leaves.nodes.length) throw fail('E_ARGUMENT', `${op}: batch.leaves.words must have one id per leaf`);
-  const levels: TreeBatch['levels'] = batch.levels;
+  const levels: ReadonlyArray<TreeBatch['levels'][number] | ChildListBatch['levels'][number]> = batch.levels;
   levels.forEach((lv, l) => {
-    for (const side of [lv.left, lv.right]) {
-      if (side.length !== lv.nodes.length) throw fail('E_ARGUMENT', `${op}: level ${l + 1} must have a left and a right child per node`);
+    for (const side of levelChildren(op, lv, l, childLists)) {
       for (const c of side) {
         if (!(c >= 0 && c < n) || level[c] === -1) throw fail('E_ARGUMENT', `${op}: child ${c} of level ${l + 1} is not computed before it`);
       }

@@ -4,10 +4,11 @@ import { fail } from '../errors.js';
 import { Embedding } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { gatherNodes, locateNodes, type TreeBatch } from './batch.js';
+import { gatherNodes, locateNodes, type ChildListBatch, type TreeBatch } from './batch.js';
 
-// The one runner behind RecursiveNN, RNTN and BinaryTreeLSTM: embedding, leaves, then the levels of
-// the schedule (gather both children's states, the model's composition as a few large operations),
+// The one runner behind RecursiveNN, RNTN, BinaryTreeLSTM and ChildSumTreeLSTM: embedding, leaves,
+// then the levels of the schedule (gather the children's states, the model's composition as a few
+// large operations),
 // a softmax classifier shared by every node, per-node cross-entropy. A model says only how a leaf
 // and how a level is computed (`leaf`, `compose`), as a recurrent cell says one step.
 
@@ -41,6 +42,11 @@ export abstract class TreeModel extends Module {
   readonly embedding: Embedding;
   /** Built by the subclass after its composition parameters (the state dict's order). */
   classifier!: Linear;
+  /**
+   * Whether the model reads child lists (`childListSchedule`, any number of children) instead of
+   * binary levels (`levelSchedule`). A model overrides it to true.
+   */
+  protected readonly childLists: boolean = false;
 
   protected constructor(op: string, options: TreeModelOptions, embeddingSize: number, hiddenSize: number) {
     super();
@@ -60,26 +66,33 @@ export abstract class TreeModel extends Module {
   abstract leaf(x: Tensor): Tensor[];
 
   /**
-   * One level: from the children's states gathered side by side (per state component, [M, 2H] =
-   * [left; right]) to the level's states (h [M, H] first).
+   * One level: from the children's states to the level's states (h [M, H] first). Binary models get
+   * per state component [M, 2H] = [left; right]; child-list models get every child's row, [K, H] in
+   * child-list order, and `childStart` [M + 1] (node r's children are rows childStart[r] … childStart[r + 1]).
    */
-  abstract compose(children: readonly Tensor[]): Tensor[];
+  abstract compose(children: readonly Tensor[], childStart?: Int32Array): Tensor[];
 
   /** The hidden state of every node, in global node order: [numNodes, H]. */
-  encode(batch: TreeBatch): Tensor {
-    const where = locateNodes(`${this.constructor.name}.forward`, batch);
+  encode(batch: TreeBatch | ChildListBatch): Tensor {
+    const where = locateNodes(`${this.constructor.name}.forward`, batch, this.childLists);
     const words = tensor(batch.leaves.words, [batch.leaves.words.length], { dtype: 'int32' });
     const x = dropout(this.embedding.forward(words), this.dropout, this.training);
     // outputs[l][s]: state component s (h, c) of the nodes of level l (0 = leaves), in level order.
     const outputs: Tensor[][] = [this.leaf(x)];
+    const gather = (ids: Int32Array, per: number) => outputs[0].map((_, s) => gatherNodes(outputs.map((o) => o[s]), where, ids, per));
     for (const lv of batch.levels) {
+      if (this.childLists) {
+        const { children, childStart } = lv as ChildListBatch['levels'][number];
+        outputs.push(this.compose(gather(children, 1), childStart));
+        continue;
+      }
+      const { left, right } = lv as TreeBatch['levels'][number];
       const ids = new Int32Array(2 * lv.nodes.length);
       for (let r = 0; r < lv.nodes.length; r++) {
-        ids[2 * r] = lv.left[r];
-        ids[2 * r + 1] = lv.right[r];
+        ids[2 * r] = left[r];
+        ids[2 * r + 1] = right[r];
       }
-      const children = outputs[0].map((_, s) => gatherNodes(outputs.map((o) => o[s]), where, ids, 2));
-      outputs.push(this.compose(children));
+      outputs.push(this.compose(gather(ids, 2)));
     }
     const h = outputs.map((o) => o[0]);
     // Level order is global order when the schedule numbers nodes so (levelSchedule does).
@@ -93,7 +106,7 @@ export abstract class TreeModel extends Module {
   }
 
   /** Hidden states and class logits of every node (global node order). */
-  forward(batch: TreeBatch): TreeOutput {
+  forward(batch: TreeBatch | ChildListBatch): TreeOutput {
     const h = this.encode(batch);
     return { h, logits: this.classifier.forward(dropout(h, this.dropout, this.training)) };
   }
@@ -102,7 +115,7 @@ export abstract class TreeModel extends Module {
    * Mean cross-entropy of the classifier over the labelled nodes (label ≥ 0), or over the roots
    * with `rootOnly`. E_ARGUMENT when no node is supervised or a label is not below numClasses.
    */
-  loss(batch: TreeBatch, options: TreeLossOptions = {}): Tensor {
+  loss(batch: TreeBatch | ChildListBatch, options: TreeLossOptions = {}): Tensor {
     const op = `${this.constructor.name}.loss`;
     const o = checkOptions(op, options, ['rootOnly']);
     const rootOnly = boolOption(op, 'rootOnly', o.rootOnly, false);
@@ -122,7 +135,7 @@ export abstract class TreeModel extends Module {
   }
 
   /** The predicted class of every node (global node order), without recording. */
-  predict(batch: TreeBatch): Int32Array {
+  predict(batch: TreeBatch | ChildListBatch): Int32Array {
     return noGrad(() => scope(() => argmax(this.forward(batch).logits, -1).toArray() as Int32Array));
   }
 
