@@ -29,13 +29,10 @@ export const CHECKPOINT_VERSION = 2;
 /** The versions this eddy reads. */
 export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
-/** The training options a run was started with (kept in config.json; `--resume` reads them back). */
-export interface TrainingOptions {
-  corpus: { path: string | null; label: string; sha256: string };
+/** The options every training command shares: tokenizer, batch, the run's bounds and its optimisation. */
+export interface CommonTrainingOptions {
   tokenizer: 'char' | 'word' | 'bpe';
   vocabSize: number | null;
-  seqLen: number;
-  bptt: number;
   batch: number;
   steps: number | null;
   epochs: number | null;
@@ -44,6 +41,14 @@ export interface TrainingOptions {
   lr: number;
   lrDecay: number;
   clip: number;
+  seed: number;
+}
+
+/** The training options a run was started with (kept in config.json; `--resume` reads them back). */
+export interface TrainingOptions extends CommonTrainingOptions {
+  corpus: { path: string | null; label: string; sha256: string };
+  seqLen: number;
+  bptt: number;
   valFraction: number;
   evalEvery: number;
   seed: number;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SequenceClassifier } from '@eddy/models';
-import { readCheckpoint, type CheckpointConfig, type CheckpointKind, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
+import { readCheckpoint, type CheckpointConfig, type CheckpointKind, type CommonTrainingOptions, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
 import { resolveCheckpointDir } from '../../checkpoint/atomic-dir.js';
 import { count, record } from '../../checkpoint/train-state.js';
 import { CliError } from '../../errors.js';
@@ -22,24 +22,13 @@ export interface FileRef {
 }
 
 /** The training options of a classifier run (config.json's `training`). */
-export interface ClassifyTrainingOptions {
+export interface ClassifyTrainingOptions extends CommonTrainingOptions {
   train: FileRef;
   valid: FileRef | null;
   format: LineFormat;
   valFraction: number;
-  tokenizer: 'word' | 'char' | 'bpe';
-  vocabSize: number | null;
   embeddings: (FileRef & { found: number; missing: number }) | null;
   maxLength: number;
-  batch: number;
-  steps: number | null;
-  epochs: number | null;
-  time: number | null;
-  optimizer: 'adam' | 'rmsprop' | 'sgd';
-  lr: number;
-  lrDecay: number;
-  clip: number;
-  seed: number;
 }
 
 /** Where a classifier run stood (config.json's `progress`); accuracies are fractions. */

@@ -7,7 +7,8 @@ import { CliError, reason, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
-import { buildTokenizer, vocabSizeOption } from '../train/tokenizer.js';
+import { commonTrainingOptions } from '../train/common-options.js';
+import { buildTokenizer } from '../train/tokenizer.js';
 import {
   readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
 } from './checkpoint.js';
@@ -82,28 +83,16 @@ function readExamples(o: ClassifyTrainingOptions, trainFile: LabelledFile, valid
 }
 
 function trainingOptions(args: ParsedArgs, trainFile: LabelledFile, validFile: LabelledFile | null): ClassifyTrainingOptions {
-  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
-  const tokenizer = args.string('tokenizer') as ClassifyTrainingOptions['tokenizer'];
-  if (args.has('embeddings') && tokenizer !== 'word') throw new UsageError(`--embeddings holds word vectors, so it needs --tokenizer word, got --tokenizer ${tokenizer}.`);
-  const bounded = args.has('steps') || args.has('epochs') || args.has('time');
+  const common = commonTrainingOptions(args, { epochs: DEFAULT_EPOCHS });
+  if (args.has('embeddings') && common.tokenizer !== 'word') throw new UsageError(`--embeddings holds word vectors, so it needs --tokenizer word, got --tokenizer ${common.tokenizer}.`);
   return {
+    ...common,
     train: ref(trainFile.corpus),
     valid: validFile === null ? null : ref(validFile.corpus),
     format: args.string('format') as LineFormat,
     valFraction: args.number('val-fraction'),
-    tokenizer,
-    vocabSize: vocabSizeOption(args),
     embeddings: null,
     maxLength: args.number('max-length'),
-    batch: args.number('batch'),
-    steps: args.optionalNumber('steps') ?? null,
-    epochs: args.optionalNumber('epochs') ?? (bounded ? null : DEFAULT_EPOCHS),
-    time: args.optionalNumber('time') ?? null,
-    optimizer: args.string('optimizer') as ClassifyTrainingOptions['optimizer'],
-    lr: args.number('lr'),
-    lrDecay: args.number('lr-decay'),
-    clip: args.number('clip'),
-    seed: args.number('seed'),
   };
 }
 

@@ -9,34 +9,23 @@ import { readBuiltinCorpus, readCorpusFile, type Corpus } from '../../corpus.js'
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
+import { commonTrainingOptions } from './common-options.js';
 import { driveTraining, type Destination, type TrainingPlan } from './driver.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
-import { buildTokenizer, vocabSizeOption } from './tokenizer.js';
+import { buildTokenizer } from './tokenizer.js';
 
 
 function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
   const seqLen = args.number('seq-len');
   const bptt = args.optionalNumber('bptt') ?? seqLen;
   if (bptt > seqLen) throw new UsageError(`--bptt (k2 = ${bptt}) must not exceed --seq-len (k1 = ${seqLen}); lower --bptt or raise --seq-len.`);
-  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
-  const bounded = args.has('steps') || args.has('epochs') || args.has('time');
   return {
+    ...commonTrainingOptions(args, { steps: DEFAULT_STEPS }),
     corpus: { path: corpus.path, label: corpus.label, sha256: corpus.sha256 },
-    tokenizer: args.string('tokenizer') as TrainingOptions['tokenizer'],
-    vocabSize: vocabSizeOption(args),
     seqLen,
     bptt,
-    batch: args.number('batch'),
-    steps: args.optionalNumber('steps') ?? (bounded ? null : DEFAULT_STEPS),
-    epochs: args.optionalNumber('epochs') ?? null,
-    time: args.optionalNumber('time') ?? null,
-    optimizer: args.string('optimizer') as TrainingOptions['optimizer'],
-    lr: args.number('lr'),
-    lrDecay: args.number('lr-decay'),
-    clip: args.number('clip'),
     valFraction: args.number('val-fraction'),
     evalEvery: args.number('eval-every'),
-    seed: args.number('seed'),
     fast: args.flag('fast'),
   };
 }
