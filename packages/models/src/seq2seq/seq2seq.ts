@@ -341,7 +341,9 @@ export class Seq2Seq extends Module {
   }
 
   toConfig(): ModuleConfig {
-    return { type: 'EddySeq2Seq', ...this.options };
+    // conditionAs exists only with a condition (the constructor refuses it alone).
+    const { conditionAs, ...rest } = this.options;
+    return { type: 'EddySeq2Seq', ...rest, ...(rest.conditionSize > 0 ? { conditionAs } : {}) };
   }
 }
 
