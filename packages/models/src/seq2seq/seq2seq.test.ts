@@ -182,7 +182,7 @@ describe('Seq2Seq: config and weights', () => {
     const config = JSON.parse(JSON.stringify(m.toConfig()));
     expect(config.type).toBe('EddySeq2Seq');
     manualSeed(99);
-    const copy = Module.fromConfig<Seq2Seq>(config);
+    const copy = Module.fromConfig(config) as Seq2Seq;
     built.push(copy);
     const sources = randomSequences(5, 5, 1, 5, 3);
     expect(plain(copy.translate(sources))).not.toEqual(plain(m.translate(sources)));
