@@ -1,4 +1,4 @@
-import { EddyError, Generator, gradcheck, manualSeed, optim, scope } from '@eddy/autograd';
+import { EddyError, Generator, getCore, gradcheck, manualSeed, scope } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
 import { Module } from '../module.js';
 import { loadSafetensors, saveSafetensors } from '../safetensors.js';
@@ -153,6 +153,23 @@ describe('Seq2Seq: decoding', () => {
     const cold = m.translate(sources, { sample: { generator: new Generator(4), temperature: 0 } });
     expect(cold).toEqual(m.translate(sources));
   });
+});
+
+test('translate and loss (in a scope) leave no memory behind', () => {
+  const m = model({ hiddenSize: 6, bidirectional: true, conditionSize: 2 });
+  const sources = randomSequences(6, 5, 1, 5, 4);
+  const conditions = new Float32Array(12).fill(0.5);
+  const batch = makeBatch(PAIRS.map(([s, t]) => [s, t] as const), { condition: new Float32Array(6).fill(0.1) });
+  const run = () => {
+    m.translate(sources, { conditions });
+    m.translate(sources, { conditions, beam: 3, nBest: 2 });
+    m.translate(sources, { conditions, sample: { generator: new Generator(1) } });
+    scope(() => m.loss(batch, { teacherForcing: 0.5 }).loss.backward());
+  };
+  run();
+  const before = getCore().arena.used;
+  run();
+  expect(getCore().arena.used).toBe(before);
 });
 
 describe('Seq2Seq: loss options', () => {
