@@ -282,7 +282,10 @@ export class Seq2Seq extends Module {
     const lengthPenalty = rangeOption(op, 'lengthPenalty', o.lengthPenalty, 0, Infinity, 0);
     const coveragePenalty = rangeOption(op, 'coveragePenalty', o.coveragePenalty, 0, Infinity, 0);
     const maxLength = o.maxLength === undefined ? null : intOption(op, 'maxLength', o.maxLength, 1);
-    const ratio = o.maxLengthRatio === undefined ? (maxLength === null ? 2 : null) : rangeOption(op, 'maxLengthRatio', o.maxLengthRatio, Number.MIN_VALUE, Infinity, 2);
+    const ratio = o.maxLengthRatio === undefined ? (maxLength === null ? 2 : null) : o.maxLengthRatio;
+    if (ratio !== null && (typeof ratio !== 'number' || !(ratio > 0) || !Number.isFinite(ratio))) {
+      throw fail('E_ARGUMENT', `${op}: maxLengthRatio must be a finite number > 0, got ${describe(ratio)}`);
+    }
     const conditions = o.conditions as Float32Array | undefined;
     if (C > 0 && (!(conditions instanceof Float32Array) || conditions.length !== sources.length * C)) {
       throw fail('E_ARGUMENT', `${op}: conditions must be a Float32Array of N·conditionSize = ${sources.length}·${C} values (the model is conditioned), got ${conditions instanceof Float32Array ? `length ${conditions.length}` : describe(conditions)}`);
