@@ -96,8 +96,8 @@ export async function classify(report: Report, options: { quick: boolean }): Pro
   report.table('mean test accuracy over the seeds (target for Eddy\'s defaults: ≥ 81.5 % in ≤ 5 minutes)', ['peer', 'seeds', 'meanTestAccuracy', 'target']);
 }
 
-/** Runs a command; resolves with its stdout, forwarding progress lines of stderr. */
-function run(command: string, args: string[], progress: (line: string) => void, env: Record<string, string> = {}): Promise<string> {
+/** Runs a command; resolves with its stdout, forwarding progress lines of stderr (the tree suite uses it too). */
+export function run(command: string, args: string[], progress: (line: string) => void, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -114,6 +114,6 @@ function run(command: string, args: string[], progress: (line: string) => void, 
   });
 }
 
-function round(x: number): number {
+export function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
