@@ -1,9 +1,8 @@
-import { Generator, manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
+import { manualSeed, optim, ready, tensor } from '@eddy/autograd';
 import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
 import { accuracy, classificationBatches, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles } from '../../checkpoint/checkpoint.js';
-import { readDataFile } from '../../corpus.js';
-import { CliError, reason, UsageError } from '../../errors.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
+import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
@@ -11,9 +10,10 @@ import { checkThreads, commonTrainingOptions } from '../train/common-options.js'
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { saveRun } from '../train/save-run.js';
+import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, shuffledIndices, type FileRef } from '../train/epoch-run.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import {
-  readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
+  readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions,
 } from './checkpoint.js';
 import { classIndices, encodeTexts, examplesOf, labelSet, readLabelledFile, type LabelledFile, type LineFormat } from './data.js';
 import { predictBatches } from './predict.js';
@@ -38,21 +38,14 @@ interface Run {
   bestStep: number | null;
 }
 
-const ref = (c: { path: string | null; sha256: string }): FileRef => ({ path: c.path!, sha256: c.sha256 });
-
 /**
  * The training and validation examples (as file positions): all of FILE and all of --valid, or
  * without --valid a seeded --val-fraction of FILE held out (drawn, not its tail, since labelled
  * files are often sorted by label).
  */
 function splitPositions(n: number, valid: boolean, valFraction: number, seed: number): { train: number[]; held: number[] } {
-  const all = Array.from({ length: n }, (_, i) => i);
-  if (valid || valFraction === 0) return { train: all, held: [] };
-  const rng = new Generator(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [all[i], all[j]] = [all[j], all[i]];
-  }
+  if (valid || valFraction === 0) return { train: Array.from({ length: n }, (_, i) => i), held: [] };
+  const all = shuffledIndices(n, seed);
   const k = Math.round(valFraction * n);
   const held = all.slice(0, k).sort((a, b) => a - b);
   const heldSet = new Set(held);
@@ -78,8 +71,8 @@ function trainingOptions(args: ParsedArgs, trainFile: LabelledFile, validFile: L
   if (args.has('embeddings') && common.tokenizer !== 'word') throw new UsageError(`--embeddings holds word vectors, so it needs --tokenizer word, got --tokenizer ${common.tokenizer}.`);
   return {
     ...common,
-    train: ref(trainFile.corpus),
-    valid: validFile === null ? null : ref(validFile.corpus),
+    train: fileRef(trainFile.corpus),
+    valid: validFile === null ? null : fileRef(validFile.corpus),
     format: args.string('format') as LineFormat,
     valFraction: args.number('val-fraction'),
     embeddings: null,
@@ -123,45 +116,17 @@ function freshRun(args: ParsedArgs): Run {
 }
 
 function resumedRun(args: ParsedArgs, dir: string): Run {
-  for (const name of FIXED_ON_RESUME) {
-    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
-  }
-  if (args.positionals.length > 0) throw new UsageError(`--resume reads the training file named in ${dir}/config.json; drop the argument '${args.positionals[0]}'.`);
-  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
   const ck = readClassifier(dir, { trainState: true });
   const model = ck.model;
   try {
     const saved = ck.config.training;
-    const reread = (f: FileRef, what: string, verb: string): LabelledFile => {
-      const file = readLabelledFile(f.path, what, verb, saved.format);
-      if (file.corpus.sha256 !== f.sha256) throw new CliError(`${what} ${f.path} has changed since ${dir} was written (its sha256 differs); resuming needs the same file, so restore it or start a new run.`);
-      return file;
-    };
+    const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
+    const reread = (f: FileRef, what: string, verb: string): LabelledFile => rereadFile(f, what, dir, (path) => readLabelledFile(path, what, verb, saved.format));
     const trainFile = reread(saved.train, 'the training file', 'train on');
     const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
-    const bounds = args.has('steps') || args.has('epochs') || args.has('time');
-    const options: ClassifyTrainingOptions = {
-      ...saved,
-      steps: bounds ? (args.optionalNumber('steps') ?? null) : saved.steps,
-      epochs: bounds ? (args.optionalNumber('epochs') ?? null) : saved.epochs,
-      time: bounds ? (args.optionalNumber('time') ?? null) : saved.time,
-    };
     const { train, valid } = readExamples(options, trainFile, validFile, ck.tokenizer, ck.config.labels);
     const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
-    const ts = ck.trainState!;
-    try {
-      opt.loadStateDict(optimizerFromFiles(ts.optimizer, ck.trainTensors!));
-      setRngState(ts.rng);
-      if (ts.batcher.batch > Math.ceil(train.length / options.batch)) throw new Error(`batcher.batch ${ts.batcher.batch} is past the end of an epoch`);
-    } catch (e) {
-      throw new CliError(`${dir}/train-state is corrupt (${reason(e)}); resume from a complete checkpoint or restart training.`);
-    }
-    const p = ck.config.progress;
-    return {
-      options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, position: { ...ts.batcher },
-      step: ts.step, tokensSeen: ts.tokensSeen, elapsedBefore: ts.elapsedSeconds,
-      trainLoss: p.trainLoss, valAccuracy: p.valAccuracy, bestValAccuracy: p.bestValAccuracy, bestStep: p.bestStep,
-    };
+    return { options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, ...restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch)) };
   } catch (e) {
     model.dispose();
     throw e;
@@ -235,10 +200,6 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
     optimizer: run.opt,
     totalSteps,
     seconds: o.time,
-    // Validation after every epoch: every epoch has the same number of batches.
-    evalEvery: stepsPerEpoch,
-    // trainLoop keeps the lowest validation loss: the error rate 1 − accuracy.
-    bestValLoss: run.bestValAccuracy === null ? null : 1 - run.bestValAccuracy,
     lr: o.lr,
     clip: o.clip,
     loss: () => {
@@ -261,36 +222,10 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
           return 1 - acc;
         }
       : undefined,
-    checkpoint: (c, elapsed, bestFrom) => {
-      if (c.valLoss !== null) {
-        run.valAccuracy = 1 - c.valLoss;
-        if (c.improved) [run.bestValAccuracy, run.bestStep] = [run.valAccuracy, c.step];
-      }
-      save(run, outDir, out, c.improved, elapsed, bestFrom);
-    },
-    epoch: () => run.position.epoch,
-    valLoss: () => null,
-    reportEval: (e, reporter) => {
-      const acc = 1 - e.valLoss;
-      const best = 1 - e.bestValLoss;
-      const epoch = e.step / stepsPerEpoch;
-      reporter.note(
-        'eval',
-        `epoch ${Number.isInteger(epoch) ? epoch : epoch.toFixed(2)} (step ${e.step})  validation accuracy ${(100 * acc).toFixed(2)}%${e.improved ? '  (best)' : `  (best ${(100 * best).toFixed(2)}%)`}`,
-        { step: e.step, epoch, valAccuracy: acc, bestValAccuracy: best, improved: e.improved },
-      );
-    },
-    finish: (result, seconds) => {
-      const epoch = run.step / stepsPerEpoch;
-      const val = run.bestValAccuracy === null ? '' : `, best validation accuracy ${(100 * run.bestValAccuracy).toFixed(2)}% at step ${run.bestStep} (kept in ${out}/best)`;
-      return {
-        summary: {
-          step: run.step, epoch, trainLoss: run.trainLoss, valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy,
-          bestStep: run.bestStep, dir: out, seconds, secondsPerEpoch: result.stepsRun > 0 ? (result.seconds / result.stepsRun) * stepsPerEpoch : null,
-        },
-        message: `trained to step ${run.step} (epoch ${epoch.toFixed(2)}) in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val} — try: eddy classify eval ${out} FILE`,
-      };
-    },
+    ...accuracyPlan(run, {
+      stepsPerEpoch, out, what: 'validation accuracy', evalCommand: 'eddy classify eval',
+      save: (best, elapsed, bestFrom) => save(run, outDir, out, best, elapsed, bestFrom),
+    }),
     dispose: () => run.model.dispose(),
   };
 }

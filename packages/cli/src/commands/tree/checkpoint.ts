@@ -1,12 +1,12 @@
 import { TreeModel } from '@eddy/models';
 import { bestCheckpointDir, readCheckpoint, type CheckpointConfig, type CheckpointKind, type CommonTrainingOptions, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
-import { CLASSIFIER_CHECKPOINT, type ClassifyBatcherState, type FileRef } from '../classify/checkpoint.js';
 import type { EmbeddingsRecord } from '../train/embeddings.js';
+import { checkEpochPosition, type AccuracyProgress, type EpochPosition, type FileRef } from '../train/epoch-run.js';
 import type { TreeModelKind } from './spec.js';
 
 // A tree model's checkpoint directory is the shared layout (checkpoint/checkpoint.ts) with:
 //   config.json  model: the TreeModel's config (EddyBinaryTreeLSTM, EddyChildSumTreeLSTM, EddyRNTN,
-//                EddyRecursiveNN); training: TreeTrainingOptions; progress: TreeProgress
+//                EddyRecursiveNN); training: TreeTrainingOptions; progress: AccuracyProgress (root accuracy)
 //   vocab.json   a word tokenizer over the leaves of the training trees (row i of the embedding is word i)
 //   train-state  batcher: { epoch, batch } — the next batch of that epoch's order (the training trees
 //                shuffled with seed + epoch), as eddy classify's.
@@ -29,32 +29,22 @@ export interface TreeTrainingOptions extends CommonTrainingOptions {
   embeddings: EmbeddingsRecord | null;
 }
 
-/** Where a tree run stood (config.json's `progress`); accuracies are root accuracies on --valid, fractions. */
-export interface TreeProgress {
-  step: number;
-  epoch: number;
-  trainLoss: number | null;
-  valAccuracy: number | null;
-  bestValAccuracy: number | null;
-  bestStep: number | null;
-}
+export type TreeConfig = CheckpointConfig<TreeTrainingOptions, AccuracyProgress>;
 
-export type TreeConfig = CheckpointConfig<TreeTrainingOptions, TreeProgress>;
-
-export const TREE_CHECKPOINT: CheckpointKind<TreeModel, ClassifyBatcherState> = {
+export const TREE_CHECKPOINT: CheckpointKind<TreeModel, EpochPosition> = {
   // The kind is checked with instanceof; TreeModel's constructor is protected (it is abstract).
   model: TreeModel as unknown as abstract new (...args: never[]) => TreeModel,
   what: 'a tree model',
   trainCommand: 'eddy tree train',
   vocabSize: (m) => m.vocabSize,
-  checkBatcher: CLASSIFIER_CHECKPOINT.checkBatcher,
+  checkBatcher: checkEpochPosition,
 };
 
-export type LoadedTreeModel = LoadedCheckpoint<TreeModel, TreeConfig, ClassifyBatcherState>;
+export type LoadedTreeModel = LoadedCheckpoint<TreeModel, TreeConfig, EpochPosition>;
 
 /** Reads tree checkpoint `dir` (with `trainState`, the run to resume). */
 export function readTreeModel(dir: string, options: { trainState?: boolean } = {}): LoadedTreeModel {
-  return readCheckpoint<TreeModel, TreeConfig, ClassifyBatcherState>(dir, { ...options, kind: TREE_CHECKPOINT });
+  return readCheckpoint<TreeModel, TreeConfig, EpochPosition>(dir, { ...options, kind: TREE_CHECKPOINT });
 }
 
 /** The model predict and eval use: `dir/best/` when it exists, else `dir`. */

@@ -1,40 +1,30 @@
-import { Generator, manualSeed, optim, ready, setRngState } from '@eddy/autograd';
+import { manualSeed, ready, type optim } from '@eddy/autograd';
 import { BinaryTreeLSTM, ChildSumTreeLSTM, RecursiveNN, RNTN, type TreeModel } from '@eddy/models';
 import { leafWords, SPECIAL_TOKENS, WordTokenizer, type Tree, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles } from '../../checkpoint/checkpoint.js';
-import { CliError, reason, UsageError } from '../../errors.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
+import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
-import type { ClassifyBatcherState, FileRef } from '../classify/checkpoint.js';
 import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { saveRun } from '../train/save-run.js';
+import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, shuffledIndices, type EpochRun, type FileRef } from '../train/epoch-run.js';
 import { readTreeModel, type TreeConfig, type TreeTrainingOptions } from './checkpoint.js';
 import { modelTrees, readTreeFile, treeBatch, type TreeFile } from './data.js';
 import { treeMetrics } from './eval.js';
 import { DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, type TreeModelKind } from './spec.js';
 
 /** Everything a run needs, fresh or resumed. */
-interface Run {
+interface Run extends EpochRun {
   options: TreeTrainingOptions;
   tokenizer: Tokenizer;
   model: TreeModel;
   opt: optim.Optimizer;
   train: Tree[];
   valid: Tree[];
-  position: ClassifyBatcherState;
-  step: number;
-  tokensSeen: number;
-  elapsedBefore: number;
-  trainLoss: number | null;
-  valAccuracy: number | null;
-  bestValAccuracy: number | null;
-  bestStep: number | null;
 }
-
-const ref = (c: { path: string | null; sha256: string }): FileRef => ({ path: c.path!, sha256: c.sha256 });
 
 /** The trees a run trains or validates on, as its model reads them; a file left with none is an error. */
 function runTrees(file: TreeFile, o: TreeTrainingOptions, what: string): Tree[] {
@@ -75,8 +65,8 @@ function checkFlags(args: ParsedArgs): void {
 function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeFile | null): TreeTrainingOptions {
   return {
     ...commonTrainingOptions(args, { epochs: DEFAULT_EPOCHS, words: true }),
-    train: ref(trainFile.corpus),
-    valid: validFile === null ? null : ref(validFile.corpus),
+    train: fileRef(trainFile.corpus),
+    valid: validFile === null ? null : fileRef(validFile.corpus),
     model: args.string('model') as TreeModelKind,
     classes: args.number('classes'),
     binary: args.flag('binary'),
@@ -121,44 +111,16 @@ function freshRun(args: ParsedArgs): Run {
 }
 
 function resumedRun(args: ParsedArgs, dir: string): Run {
-  for (const name of FIXED_ON_RESUME) {
-    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
-  }
-  if (args.positionals.length > 0) throw new UsageError(`--resume reads the training file named in ${dir}/config.json; drop the argument '${args.positionals[0]}'.`);
-  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
   const ck = readTreeModel(dir, { trainState: true });
   const model = ck.model;
   try {
     const saved = ck.config.training;
-    const reread = (f: FileRef, what: string, verb: string): TreeFile => {
-      const file = readTreeFile(f.path, what, verb, saved.classes);
-      if (file.corpus.sha256 !== f.sha256) throw new CliError(`${what} ${f.path} has changed since ${dir} was written (its sha256 differs); resuming needs the same file, so restore it or start a new run.`);
-      return file;
-    };
-    const bounds = args.has('steps') || args.has('epochs') || args.has('time');
-    const options: TreeTrainingOptions = {
-      ...saved,
-      steps: bounds ? (args.optionalNumber('steps') ?? null) : saved.steps,
-      epochs: bounds ? (args.optionalNumber('epochs') ?? null) : saved.epochs,
-      time: bounds ? (args.optionalNumber('time') ?? null) : saved.time,
-    };
-    const train = runTrees(reread(saved.train, 'the training file', 'train on'), options, 'the training file');
-    const valid = saved.valid === null ? [] : runTrees(reread(saved.valid, 'the validation file', 'validate on'), options, 'the validation file');
+    const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
+    const reread = (f: FileRef, what: string, verb: string): Tree[] => runTrees(rereadFile(f, what, dir, (path) => readTreeFile(path, what, verb, saved.classes)), options, what);
+    const train = reread(saved.train, 'the training file', 'train on');
+    const valid = saved.valid === null ? [] : reread(saved.valid, 'the validation file', 'validate on');
     const opt = treeOptimizer(model, options);
-    const ts = ck.trainState!;
-    try {
-      opt.loadStateDict(optimizerFromFiles(ts.optimizer, ck.trainTensors!));
-      setRngState(ts.rng);
-      if (ts.batcher.batch > Math.ceil(train.length / options.batch)) throw new Error(`batcher.batch ${ts.batcher.batch} is past the end of an epoch`);
-    } catch (e) {
-      throw new CliError(`${dir}/train-state is corrupt (${reason(e)}); resume from a complete checkpoint or restart training.`);
-    }
-    const p = ck.config.progress;
-    return {
-      options, tokenizer: ck.tokenizer, model, opt, train, valid, position: { ...ts.batcher },
-      step: ts.step, tokensSeen: ts.tokensSeen, elapsedBefore: ts.elapsedSeconds,
-      trainLoss: p.trainLoss, valAccuracy: p.valAccuracy, bestValAccuracy: p.bestValAccuracy, bestStep: p.bestStep,
-    };
+    return { options, tokenizer: ck.tokenizer, model, opt, train, valid, ...restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch)) };
   } catch (e) {
     model.dispose();
     throw e;
@@ -181,12 +143,7 @@ function configOf(run: Run): TreeConfig {
 
 /** The batches of epoch `epoch`: the training trees (as indices) in that epoch's seeded order, `batch` at a time. */
 function epochBatches(n: number, batch: number, seed: number, epoch: number): number[][] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  const rng = new Generator(seed + epoch);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = shuffledIndices(n, seed + epoch);
   return Array.from({ length: Math.ceil(n / batch) }, (_, b) => order.slice(b * batch, (b + 1) * batch));
 }
 
@@ -228,9 +185,6 @@ function treePlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPl
     optimizer: run.opt,
     totalSteps,
     seconds: o.time,
-    evalEvery: stepsPerEpoch,
-    // trainLoop keeps the lowest validation loss: the root error rate 1 − accuracy.
-    bestValLoss: run.bestValAccuracy === null ? null : 1 - run.bestValAccuracy,
     lr: o.lr,
     clip: o.clip,
     loss: () => {
@@ -250,36 +204,10 @@ function treePlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPl
     evaluate: run.valid.length > 0
       ? () => 1 - treeMetrics(m, run.valid, words, o.model, Math.max(o.batch, 64)).rootAccuracy!
       : undefined,
-    checkpoint: (c, elapsed, bestFrom) => {
-      if (c.valLoss !== null) {
-        run.valAccuracy = 1 - c.valLoss;
-        if (c.improved) [run.bestValAccuracy, run.bestStep] = [run.valAccuracy, c.step];
-      }
-      saveRun(outDir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, c.improved, elapsed, bestFrom);
-    },
-    epoch: () => run.position.epoch,
-    valLoss: () => null,
-    reportEval: (e, reporter) => {
-      const acc = 1 - e.valLoss;
-      const best = 1 - e.bestValLoss;
-      const epoch = e.step / stepsPerEpoch;
-      reporter.note(
-        'eval',
-        `epoch ${Number.isInteger(epoch) ? epoch : epoch.toFixed(2)} (step ${e.step})  validation root accuracy ${(100 * acc).toFixed(2)}%${e.improved ? '  (best)' : `  (best ${(100 * best).toFixed(2)}%)`}`,
-        { step: e.step, epoch, valAccuracy: acc, bestValAccuracy: best, improved: e.improved },
-      );
-    },
-    finish: (result, seconds) => {
-      const epoch = run.step / stepsPerEpoch;
-      const val = run.bestValAccuracy === null ? '' : `, best validation root accuracy ${(100 * run.bestValAccuracy).toFixed(2)}% at step ${run.bestStep} (kept in ${out}/best)`;
-      return {
-        summary: {
-          step: run.step, epoch, trainLoss: run.trainLoss, valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy,
-          bestStep: run.bestStep, dir: out, seconds, secondsPerEpoch: result.stepsRun > 0 ? (result.seconds / result.stepsRun) * stepsPerEpoch : null,
-        },
-        message: `trained to step ${run.step} (epoch ${epoch.toFixed(2)}) in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val} — try: eddy tree eval ${out} FILE`,
-      };
-    },
+    ...accuracyPlan(run, {
+      stepsPerEpoch, out, what: 'validation root accuracy', evalCommand: 'eddy tree eval',
+      save: (best, elapsed, bestFrom) => saveRun(outDir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, best, elapsed, bestFrom),
+    }),
     dispose: () => m.dispose(),
   };
 }
