@@ -193,7 +193,10 @@ function treePlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPl
         batches = epochBatches(run.train.length, o.batch, o.seed, run.position.epoch);
         if (o.adagradReset) (run.opt as optim.Adagrad).resetAccumulators();
       }
-      run.opt.lr = o.lr * o.lrDecay ** run.position.epoch;
+      // Setting lr rescales every group by the ratio to the first (the word vectors' rate keeps its
+      // ratio): only when it changes, so that groups' rates are not re-rounded at every step.
+      const lr = o.lr * o.lrDecay ** run.position.epoch;
+      if (run.opt.lr !== lr) run.opt.lr = lr;
       const trees = batches[run.position.batch].map((i) => run.train[i]);
       const batch = treeBatch(trees, words, o.model);
       return { loss: m.loss(batch, { rootOnly: o.rootOnly }), tokens: batch.leaves.nodes.length };
