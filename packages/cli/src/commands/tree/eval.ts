@@ -1,6 +1,7 @@
 import { ready } from '@eddy/autograd';
 import type { TreeModel } from '@eddy/models';
 import { NO_LABEL, type Tree, type WordIds } from '@eddy/text';
+import { CliError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { readBestTreeModel } from './checkpoint.js';
@@ -70,6 +71,7 @@ export async function runTreeEval(args: ParsedArgs, io: Io): Promise<number> {
   try {
     const o = ck.config.training;
     const file = modelTrees(readTreeFile(path, 'the file', 'evaluate', o.classes), o.model, o.binary);
+    if (file.trees.length === 0) throw new CliError(`the file ${path} has no tree whose root is positive or negative, so the binary model in ${dir} has nothing to evaluate.`);
     const m = treeMetrics(ck.model, file.trees, ck.tokenizer.vocab, o.model, args.number('batch'));
     if (args.flag('json')) io.stdout.write(JSON.stringify(m) + '\n');
     else {

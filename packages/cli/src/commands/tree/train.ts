@@ -1,6 +1,6 @@
 import { manualSeed, ready, type optim } from '@eddy/autograd';
 import { BinaryTreeLSTM, ChildSumTreeLSTM, RecursiveNN, RNTN, type TreeModel } from '@eddy/models';
-import { leafWords, SPECIAL_TOKENS, WordTokenizer, type Tree, type Tokenizer } from '@eddy/text';
+import { leafWords, NO_LABEL, SPECIAL_TOKENS, WordTokenizer, type Tree, type Tokenizer } from '@eddy/text';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
@@ -98,6 +98,10 @@ function freshRun(args: ParsedArgs): Run {
   const train = runTrees(trainFile, options, 'the training file');
   const valid = validFile === null ? [] : runTrees(validFile, options, 'the validation file');
   if (!train.some((t) => t.labels.some((y) => y >= 0))) throw new CliError(`the training file ${path} has no labelled node to learn from; give trees with a label at their nodes, e.g. (3 (2 It) (4 great)).`);
+  const unlabelledRoot = trainFile.trees.findIndex((t) => t.labels[0] === NO_LABEL);
+  if (options.rootOnly && unlabelledRoot >= 0) {
+    throw new CliError(`the training file ${path} has a tree without a root label on line ${trainFile.lines[unlabelledRoot]}, but --root-only learns from root labels; label every root, or drop --root-only.`);
+  }
   manualSeed(options.seed);
   const tokenizer = buildWords(train, options.vocabSize);
   const embeddingsPath = args.optionalString('embeddings');

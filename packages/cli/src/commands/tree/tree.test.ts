@@ -102,6 +102,9 @@ describe('eddy tree', () => {
     // A neutral-rooted test file leaves nothing for a binary model; a mixed one is counted without its neutral trees.
     const mixed = writeText(dir, 'mixed.txt', '(2 (2 the) (2 film))\n(4 (2 the) (4 great))\n');
     expect(JSON.parse(runBin(['tree', 'eval', out, mixed, '--json']).stdout)).toMatchObject({ trees: 1, nodes: 2 });
+    const neutral = runBin(['tree', 'eval', out, writeText(dir, 'neutral.txt', '(2 (2 the) (2 film))\n')]);
+    expect(neutral.status).toBe(1);
+    expect(neutral.stderr).toMatch(/neutral\.txt has no tree whose root is positive or negative, so the binary model in .* has nothing to evaluate/);
   }, 120_000);
 
   test('--resume continues exactly (AdaGrad reset every epoch, dropout, RNTN): 1 + 2 epochs give the weights of 3', () => {
@@ -160,6 +163,9 @@ describe('eddy tree', () => {
       [['--model', 'rntn', '--hidden', '4'], /--model rntn has one size for words and nodes: give --dim, not --hidden/],
       [['--threads', '2'], /--threads 2 is not available yet/],
     ];
+    const unrooted = runBin(['tree', 'train', writeText(dir, 'unrooted.txt', '(3 (2 a) (4 b))\n((2 a) (4 b))\n'), '--root-only', '--out', join(dir, 'x')]);
+    expect(unrooted.status).toBe(1);
+    expect(unrooted.stderr).toMatch(/has a tree without a root label on line 2, but --root-only learns from root labels/);
     for (const [flags, message] of usage) {
       const r = runBin(['tree', 'train', train, ...flags, '--out', join(dir, 'x')]);
       expect(r.status).toBe(2);
