@@ -116,8 +116,8 @@ export async function classify(report: Report, options: { quick: boolean }): Pro
   }
 }
 
-/** Runs a command; resolves with its stdout, forwarding progress lines of stderr. */
-function run(command: string, args: string[], progress: (line: string) => void, env: Record<string, string> = {}): Promise<string> {
+/** Runs a command; resolves with its stdout, forwarding progress lines of stderr (the tree suite uses it too). */
+export function run(command: string, args: string[], progress: (line: string) => void, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -134,6 +134,6 @@ function run(command: string, args: string[], progress: (line: string) => void, 
   });
 }
 
-function round(x: number): number {
+export function round(x: number): number {
   return Math.round(x * 100) / 100;
 }

@@ -12,6 +12,8 @@ import { runEval } from './commands/eval/eval.js';
 import { SAMPLE_SPEC } from './commands/sample/spec.js';
 import { runSample } from './commands/sample/sample.js';
 import { TRAIN_SPEC } from './commands/train/spec.js';
+import { TREE_SUBCOMMANDS } from './commands/tree/tree.js';
+import { TREE_SPEC } from './commands/tree/spec.js';
 import { runTrain } from './commands/train/train.js';
 import { packageRoot } from './corpus.js';
 import { UsageError, userMessage } from './errors.js';
@@ -33,6 +35,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   bench: { spec: BENCH_SPEC, run: (a, io) => runBench(a, io) },
   export: { spec: EXPORT_SPEC, run: (a, io) => runExport(a, io) },
   classify: { spec: CLASSIFY_SPEC, run: async () => 0, subcommands: CLASSIFY_SUBCOMMANDS },
+  tree: { spec: TREE_SPEC, run: async () => 0, subcommands: TREE_SUBCOMMANDS },
 };
 
 /** The command `words` (the arguments after `eddy`) name, and the arguments left for it; a family's help is its spec's. */

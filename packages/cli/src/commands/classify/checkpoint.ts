@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SequenceClassifier } from '@eddy/models';
-import { readCheckpoint, type CheckpointConfig, type CheckpointKind, type CommonTrainingOptions, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
-import { resolveCheckpointDir } from '../../checkpoint/atomic-dir.js';
-import { count, record } from '../../checkpoint/train-state.js';
+import { bestCheckpointDir, readCheckpoint, type CheckpointConfig, type CheckpointKind, type CommonTrainingOptions, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
 import { CliError } from '../../errors.js';
+import type { EmbeddingsRecord } from '../train/embeddings.js';
+import { checkEpochPosition, type AccuracyProgress, type EpochPosition, type FileRef } from '../train/epoch-run.js';
 import type { LineFormat } from './data.js';
 
 // A classifier's checkpoint directory is the shared layout (checkpoint/checkpoint.ts: config.json,
@@ -15,51 +14,32 @@ import type { LineFormat } from './data.js';
 //   train-state  batcher: { epoch, batch } — the next batch of that epoch's seeded order
 //                (classificationBatches with seed + epoch), so a resumed run sees the same batches.
 
-/** A file a run read, and its hash (`--resume` refuses a changed one). */
-export interface FileRef {
-  path: string;
-  sha256: string;
-}
-
 /** The training options of a classifier run (config.json's `training`). */
 export interface ClassifyTrainingOptions extends CommonTrainingOptions {
   train: FileRef;
   valid: FileRef | null;
   format: LineFormat;
   valFraction: number;
-  embeddings: (FileRef & { found: number; missing: number }) | null;
+  embeddings: EmbeddingsRecord | null;
   maxLength: number;
 }
 
 /** Where a classifier run stood (config.json's `progress`); accuracies are fractions. */
-export interface ClassifyProgress {
-  step: number;
-  epoch: number;
-  trainLoss: number | null;
-  valAccuracy: number | null;
-  bestValAccuracy: number | null;
-  bestStep: number | null;
-}
+export type ClassifyProgress = AccuracyProgress;
 
 export interface ClassifierConfig extends CheckpointConfig<ClassifyTrainingOptions, ClassifyProgress> {
   labels: string[];
 }
 
 /** The position of a run in its batches: batch `batch` (from 0) of epoch `epoch`. */
-export interface ClassifyBatcherState {
-  epoch: number;
-  batch: number;
-}
+export type ClassifyBatcherState = EpochPosition;
 
 export const CLASSIFIER_CHECKPOINT: CheckpointKind<SequenceClassifier, ClassifyBatcherState> = {
   model: SequenceClassifier,
   what: 'a sequence classifier',
   trainCommand: 'eddy classify train',
   vocabSize: (m) => m.options.vocabSize,
-  checkBatcher: (value) => {
-    const b = record('batcher', value);
-    return { epoch: count('batcher.epoch', b.epoch), batch: count('batcher.batch', b.batch) };
-  },
+  checkBatcher: checkEpochPosition,
 };
 
 export type LoadedClassifier = LoadedCheckpoint<SequenceClassifier, ClassifierConfig, ClassifyBatcherState>;
@@ -81,7 +61,5 @@ export function readClassifier(dir: string, options: { trainState?: boolean } = 
 
 /** The model predict and eval use: `dir/best/` (the best validated one) when it exists, else `dir`. */
 export function readBestClassifier(dirGiven: string): LoadedClassifier {
-  const dir = resolveCheckpointDir(dirGiven);
-  const best = dir === null ? null : join(dir, 'best');
-  return readClassifier(best !== null && existsSync(join(best, 'config.json')) ? best : dirGiven);
+  return readClassifier(bestCheckpointDir(dirGiven));
 }

@@ -1,16 +1,19 @@
-import { Generator, getRngState, manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
-import { loadPretrained, SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
-import { accuracy, classificationBatches, parseWordVectors, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, writeCheckpoint, type TrainState } from '../../checkpoint/checkpoint.js';
-import { readDataFile } from '../../corpus.js';
-import { CliError, reason, UsageError } from '../../errors.js';
+import { manualSeed, optim, ready, tensor } from '@eddy/autograd';
+import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
+import { accuracy, classificationBatches, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
+import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
-import { commonTrainingOptions } from '../train/common-options.js';
+import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
+import { makeOptimizer } from '../train/optimizer.js';
+import { saveRun } from '../train/save-run.js';
+import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, shuffledIndices, type FileRef } from '../train/epoch-run.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import {
-  readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
+  readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions,
 } from './checkpoint.js';
 import { classIndices, encodeTexts, examplesOf, labelSet, readLabelledFile, type LabelledFile, type LineFormat } from './data.js';
 import { predictBatches } from './predict.js';
@@ -35,33 +38,14 @@ interface Run {
   bestStep: number | null;
 }
 
-const ref = (c: { path: string | null; sha256: string }): FileRef => ({ path: c.path!, sha256: c.sha256 });
-
-/** `--threads N`: the threaded core does not exist yet, so only 1 is accepted (never silently ignored). */
-function checkThreads(args: ParsedArgs): void {
-  const n = args.number('threads');
-  if (n !== 1) throw new UsageError(`--threads ${n} is not available yet: the threaded core is not built, so eddy trains on one thread; drop --threads or give --threads 1.`);
-}
-
-function makeOptimizer(kind: ClassifyTrainingOptions['optimizer'], params: ReturnType<SequenceClassifier['parameters']>, lr: number): optim.Optimizer {
-  if (kind === 'adam') return new optim.Adam(params, { lr });
-  if (kind === 'rmsprop') return new optim.RMSprop(params, { lr });
-  return new optim.SGD(params, { lr });
-}
-
 /**
  * The training and validation examples (as file positions): all of FILE and all of --valid, or
  * without --valid a seeded --val-fraction of FILE held out (drawn, not its tail, since labelled
  * files are often sorted by label).
  */
 function splitPositions(n: number, valid: boolean, valFraction: number, seed: number): { train: number[]; held: number[] } {
-  const all = Array.from({ length: n }, (_, i) => i);
-  if (valid || valFraction === 0) return { train: all, held: [] };
-  const rng = new Generator(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [all[i], all[j]] = [all[j], all[i]];
-  }
+  if (valid || valFraction === 0) return { train: Array.from({ length: n }, (_, i) => i), held: [] };
+  const all = shuffledIndices(n, seed);
   const k = Math.round(valFraction * n);
   const held = all.slice(0, k).sort((a, b) => a - b);
   const heldSet = new Set(held);
@@ -87,33 +71,13 @@ function trainingOptions(args: ParsedArgs, trainFile: LabelledFile, validFile: L
   if (args.has('embeddings') && common.tokenizer !== 'word') throw new UsageError(`--embeddings holds word vectors, so it needs --tokenizer word, got --tokenizer ${common.tokenizer}.`);
   return {
     ...common,
-    train: ref(trainFile.corpus),
-    valid: validFile === null ? null : ref(validFile.corpus),
+    train: fileRef(trainFile.corpus),
+    valid: validFile === null ? null : fileRef(validFile.corpus),
     format: args.string('format') as LineFormat,
     valFraction: args.number('val-fraction'),
     embeddings: null,
     maxLength: args.number('max-length'),
   };
-}
-
-/** Loads `--embeddings FILE` into the model's embedding; returns what the checkpoint records of it. */
-function loadEmbeddings(path: string, model: SequenceClassifier, tokenizer: Tokenizer, dim: number): NonNullable<ClassifyTrainingOptions['embeddings']> {
-  const file = readDataFile(path, 'the embeddings file', 'read word vectors from');
-  let vectors;
-  try {
-    vectors = parseWordVectors(file.text, { dim });
-  } catch (e) {
-    throw new CliError(`the embeddings file ${path} cannot be read as word vectors (${reason(e)}); give a GloVe text file: a word and ${dim} numbers per line.`);
-  }
-  const { found, missing } = loadPretrained(model.embedding, vectors.vectors, tokenizer.vocab.symbols());
-  return { path, sha256: file.sha256, found, missing };
-}
-
-/** The size of the vectors in a GloVe text file: the number of values on its first line. */
-function vectorSize(path: string): number {
-  const text = readDataFile(path, 'the embeddings file', 'read word vectors from').text;
-  const first = text.slice(0, text.indexOf('\n') >>> 0).trim().split(/\s+/);
-  return Math.max(1, first.length - 1);
 }
 
 function freshRun(args: ParsedArgs): Run {
@@ -143,7 +107,7 @@ function freshRun(args: ParsedArgs): Run {
     dropout: args.number('dropout'),
     wordDropout: args.number('word-dropout'),
   });
-  if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model, tokenizer, dim);
+  if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model.embedding, tokenizer.vocab.symbols(), dim);
   const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
   return {
     options, labels, tokenizer, model, opt, train, valid, position: { epoch: 0, batch: 0 },
@@ -152,45 +116,17 @@ function freshRun(args: ParsedArgs): Run {
 }
 
 function resumedRun(args: ParsedArgs, dir: string): Run {
-  for (const name of FIXED_ON_RESUME) {
-    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
-  }
-  if (args.positionals.length > 0) throw new UsageError(`--resume reads the training file named in ${dir}/config.json; drop the argument '${args.positionals[0]}'.`);
-  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
   const ck = readClassifier(dir, { trainState: true });
   const model = ck.model;
   try {
     const saved = ck.config.training;
-    const reread = (f: FileRef, what: string, verb: string): LabelledFile => {
-      const file = readLabelledFile(f.path, what, verb, saved.format);
-      if (file.corpus.sha256 !== f.sha256) throw new CliError(`${what} ${f.path} has changed since ${dir} was written (its sha256 differs); resuming needs the same file, so restore it or start a new run.`);
-      return file;
-    };
+    const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
+    const reread = (f: FileRef, what: string, verb: string): LabelledFile => rereadFile(f, what, dir, (path) => readLabelledFile(path, what, verb, saved.format));
     const trainFile = reread(saved.train, 'the training file', 'train on');
     const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
-    const bounds = args.has('steps') || args.has('epochs') || args.has('time');
-    const options: ClassifyTrainingOptions = {
-      ...saved,
-      steps: bounds ? (args.optionalNumber('steps') ?? null) : saved.steps,
-      epochs: bounds ? (args.optionalNumber('epochs') ?? null) : saved.epochs,
-      time: bounds ? (args.optionalNumber('time') ?? null) : saved.time,
-    };
     const { train, valid } = readExamples(options, trainFile, validFile, ck.tokenizer, ck.config.labels);
     const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
-    const ts = ck.trainState!;
-    try {
-      opt.loadStateDict(optimizerFromFiles(ts.optimizer, ck.trainTensors!));
-      setRngState(ts.rng);
-      if (ts.batcher.batch > Math.ceil(train.length / options.batch)) throw new Error(`batcher.batch ${ts.batcher.batch} is past the end of an epoch`);
-    } catch (e) {
-      throw new CliError(`${dir}/train-state is corrupt (${reason(e)}); resume from a complete checkpoint or restart training.`);
-    }
-    const p = ck.config.progress;
-    return {
-      options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, position: { ...ts.batcher },
-      step: ts.step, tokensSeen: ts.tokensSeen, elapsedBefore: ts.elapsedSeconds,
-      trainLoss: p.trainLoss, valAccuracy: p.valAccuracy, bestValAccuracy: p.bestValAccuracy, bestStep: p.bestStep,
-    };
+    return { options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, ...restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch)) };
   } catch (e) {
     model.dispose();
     throw e;
@@ -213,17 +149,7 @@ function configOf(run: Run): ClassifierConfig {
 }
 
 function save(run: Run, dir: string, out: string, best: boolean, elapsed: number, bestFrom: string): void {
-  const optimizer = optimizerToFiles(run.opt.stateDict());
-  const trainState: TrainState<ClassifyBatcherState> = {
-    version: CHECKPOINT_VERSION, step: run.step, tokensSeen: run.tokensSeen, elapsedSeconds: elapsed, rng: getRngState(),
-    batcher: { ...run.position }, optimizer: optimizer.json, hasHidden: false,
-  };
-  try {
-    writeCheckpoint(dir, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors: optimizer.tensors }, best, bestFrom);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? reason(e);
-    throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
-  }
+  saveRun(dir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, best, elapsed, bestFrom);
 }
 
 /** The batches of one epoch: a new seeded grouping and order per epoch. */
@@ -274,10 +200,6 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
     optimizer: run.opt,
     totalSteps,
     seconds: o.time,
-    // Validation after every epoch: every epoch has the same number of batches.
-    evalEvery: stepsPerEpoch,
-    // trainLoop keeps the lowest validation loss: the error rate 1 − accuracy.
-    bestValLoss: run.bestValAccuracy === null ? null : 1 - run.bestValAccuracy,
     lr: o.lr,
     clip: o.clip,
     loss: () => {
@@ -300,36 +222,10 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
           return 1 - acc;
         }
       : undefined,
-    checkpoint: (c, elapsed, bestFrom) => {
-      if (c.valLoss !== null) {
-        run.valAccuracy = 1 - c.valLoss;
-        if (c.improved) [run.bestValAccuracy, run.bestStep] = [run.valAccuracy, c.step];
-      }
-      save(run, outDir, out, c.improved, elapsed, bestFrom);
-    },
-    epoch: () => run.position.epoch,
-    valLoss: () => null,
-    reportEval: (e, reporter) => {
-      const acc = 1 - e.valLoss;
-      const best = 1 - e.bestValLoss;
-      const epoch = e.step / stepsPerEpoch;
-      reporter.note(
-        'eval',
-        `epoch ${Number.isInteger(epoch) ? epoch : epoch.toFixed(2)} (step ${e.step})  validation accuracy ${(100 * acc).toFixed(2)}%${e.improved ? '  (best)' : `  (best ${(100 * best).toFixed(2)}%)`}`,
-        { step: e.step, epoch, valAccuracy: acc, bestValAccuracy: best, improved: e.improved },
-      );
-    },
-    finish: (result, seconds) => {
-      const epoch = run.step / stepsPerEpoch;
-      const val = run.bestValAccuracy === null ? '' : `, best validation accuracy ${(100 * run.bestValAccuracy).toFixed(2)}% at step ${run.bestStep} (kept in ${out}/best)`;
-      return {
-        summary: {
-          step: run.step, epoch, trainLoss: run.trainLoss, valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy,
-          bestStep: run.bestStep, dir: out, seconds, secondsPerEpoch: result.stepsRun > 0 ? (result.seconds / result.stepsRun) * stepsPerEpoch : null,
-        },
-        message: `trained to step ${run.step} (epoch ${epoch.toFixed(2)}) in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val} — try: eddy classify eval ${out} FILE`,
-      };
-    },
+    ...accuracyPlan(run, {
+      stepsPerEpoch, out, what: 'validation accuracy', evalCommand: 'eddy classify eval',
+      save: (best, elapsed, bestFrom) => save(run, outDir, out, best, elapsed, bestFrom),
+    }),
     dispose: () => run.model.dispose(),
   };
 }
