@@ -126,6 +126,22 @@ describe.each(['rnn', 'rntn', 'lstm'] as const)('%s', (kind) => {
     });
   });
 
+  it('leaves run once per distinct word, or once per leaf under word dropout: same states, loss and gradients', () => {
+    scope(() => {
+      const batch = levelSchedule(trees, vocab);
+      const run = (dropout: number) => {
+        const model = build(kind, { dropout });
+        const { h } = model.forward(batch);
+        backward(model.loss(batch));
+        return { h: h.toFloat32Array(), grads: grads(model) };
+      };
+      // A dropout this small keeps every element (scaled by 1 / (1 − 1e−7)) but makes the runner embed every leaf apart.
+      const shared = run(0), apart = run(1e-7);
+      expect(maxAbsDiff(shared.h, apart.h)).toBeLessThan(1e-5);
+      for (const name of Object.keys(shared.grads)) expect(maxAbsDiff(shared.grads[name], apart.grads[name]), name).toBeLessThan(1e-5);
+    });
+  });
+
   it('gradcheck of one level step (children and composition parameters)', () => {
     scope(() => {
       const model = build(kind);
