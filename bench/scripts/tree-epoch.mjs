@@ -58,19 +58,37 @@ const epochBatches = Math.ceil(trees.length / batchSize);
 const timed = Math.min(Number(value('--batches', epochBatches)), epochBatches - warmup);
 
 let nodes = 0;
+// CPU seconds per phase of the timed batches: schedule, forward (with the loss), backward, optimizer.
+const phases = { schedule: 0, forward: 0, backward: 0, optimizer: 0 };
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 const step = (b) => {
+  let t = cpuNow();
+  const lap = (phase) => {
+    const now = cpuNow();
+    phases[phase] += now - t;
+    t = now;
+  };
   const batch = schedule(order.slice(b * batchSize, (b + 1) * batchSize).map((i) => trees[i]), vocab);
   nodes += batch.numNodes;
+  lap('schedule');
   return scope(() => {
     opt.zeroGrad();
     const loss = model.loss(batch);
+    const value = loss.item();
+    lap('forward');
     backward(loss);
+    lap('backward');
     opt.step();
-    return loss.item();
+    lap('optimizer');
+    return value;
   });
 };
 for (let b = 0; b < warmup; b++) step(b);
 nodes = 0;
+for (const p in phases) phases[p] = 0;
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
 let loss = 0;
@@ -85,5 +103,6 @@ console.log(JSON.stringify({
   secondsPerEpoch: +((seconds * totalNodes) / nodes).toFixed(2),
   // CPU time of this process: on a shared machine, less disturbed by the other jobs than wall time.
   cpuSecondsPerEpoch: +((cpuSeconds * totalNodes) / nodes).toFixed(2), lastLoss: +loss.toFixed(4),
+  cpuSecondsPerEpochByPhase: Object.fromEntries(Object.entries(phases).map(([p, v]) => [p, +((v * totalNodes) / nodes).toFixed(2)])),
   load: loadavg().map((l) => +l.toFixed(2)),
 }));

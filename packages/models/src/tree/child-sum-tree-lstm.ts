@@ -1,7 +1,8 @@
-import { add, linear, matmul, mul, sigmoid, split, tanh, tensor, type Tensor } from '@eddy/autograd';
+import { linear, matmul, mul, sigmoid, tensor, type Tensor } from '@eddy/autograd';
 import { intOption } from '@eddy/autograd/internal';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
+import { treeLstmCell } from './cell.js';
 import { TreeModel, treeOptions, type TreeModelOptions } from './tree-model.js';
 
 export interface ChildSumTreeLSTMOptions extends TreeModelOptions {
@@ -78,10 +79,7 @@ export class ChildSumTreeLSTM extends TreeModel {
 
   /** c = i ⊙ u (+ the children's forgotten cells), h = o ⊙ tanh(c), from the pre-activations [i; o; u]. */
   private cell(gates: Tensor, kept: Tensor | null): Tensor[] {
-    const [i, o, u] = split(gates, this.hiddenSize, 1);
-    const iu = mul(sigmoid(i), tanh(u));
-    const c = kept === null ? iu : add(iu, kept);
-    return [mul(sigmoid(o), tanh(c)), c];
+    return treeLstmCell(gates, this.hiddenSize, null, kept);
   }
 
   toConfig(): ModuleConfig {
