@@ -200,15 +200,13 @@ export { LevelStates, gatherFrom };
 export interface LevelPlan {
   /** Word ids to embed: one per distinct word when leaves are shared, else one per leaf. */
   leafWords: Int32Array;
-  /** Row of leaf r's state in the leaves' output when shared (r's word's row), else null. */
-  leafRow: Int32Array | null;
   /** Where the gathers find every node's state (the leaves' rows are the shared rows). */
   stateWhere: { level: Int32Array; row: Int32Array };
   /** Per level, the children to gather: [left; right] pairs (per = 2) or the child lists (per = 1). */
   childIds: Int32Array[];
   per: number;
-  /** Whether global node order is level order (levelSchedule numbers nodes so). */
-  inOrder: boolean;
+  /** 0 … numNodes − 1: the rows of the runner's output. */
+  nodeIds: Int32Array;
 }
 
 /**
@@ -219,18 +217,17 @@ export interface LevelPlan {
  */
 export function planLevels(batch: TreeBatch | ChildListBatch, where: { level: Int32Array; row: Int32Array }, childLists: boolean, shareLeaves: boolean): LevelPlan {
   const words = batch.leaves.words;
-  let leafWords = words, leafRow: Int32Array | null = null, stateWhere = where;
+  let leafWords = words, stateWhere = where;
   if (shareLeaves) {
+    // Leaf g's state is row rowOf(word of g) of the leaves' output.
     const rowOf = new Map<number, number>();
-    leafRow = new Int32Array(words.length);
+    const row = where.row.slice();
     for (let r = 0; r < words.length; r++) {
-      let row = rowOf.get(words[r]);
-      if (row === undefined) rowOf.set(words[r], (row = rowOf.size));
-      leafRow[r] = row;
+      let shared = rowOf.get(words[r]);
+      if (shared === undefined) rowOf.set(words[r], (shared = rowOf.size));
+      row[batch.leaves.nodes[r]] = shared;
     }
     leafWords = Int32Array.from(rowOf.keys());
-    const row = where.row.slice();
-    batch.leaves.nodes.forEach((g, r) => (row[g] = leafRow![r]));
     stateWhere = { level: where.level, row };
   }
   const levels: ReadonlyArray<TreeBatch['levels'][number] | ChildListBatch['levels'][number]> = batch.levels;
@@ -241,12 +238,6 @@ export function planLevels(batch: TreeBatch | ChildListBatch, where: { level: In
     for (let r = 0; r < left.length; r++) (ids[2 * r] = left[r]), (ids[2 * r + 1] = right[r]);
     return ids;
   });
-  // Level order: levels 0, 1, … in turn, each one's rows counted from 0.
-  let inOrder = true;
-  for (let g = 0; g < batch.numNodes && inOrder; g++) {
-    const { level, row } = where;
-    const starts = g === 0 || level[g] !== level[g - 1];
-    inOrder = starts ? row[g] === 0 && level[g] === (g === 0 ? 0 : level[g - 1] + 1) : row[g] === row[g - 1] + 1;
-  }
-  return { leafWords, leafRow, stateWhere, childIds, per: childLists ? 1 : 2, inOrder };
+  const nodeIds = Int32Array.from({ length: batch.numNodes }, (_, g) => g);
+  return { leafWords, stateWhere, childIds, per: childLists ? 1 : 2, nodeIds };
 }

@@ -1,4 +1,4 @@
-import { argmax, concat, crossEntropy, dropout, index, noGrad, scope, tensor, type Tensor } from '@eddy/autograd';
+import { argmax, crossEntropy, dropout, noGrad, scope, tensor, type Tensor } from '@eddy/autograd';
 import { boolOption, checkOptions, intOption, rangeOption } from '@eddy/autograd/internal';
 import { fail } from '../errors.js';
 import { Embedding } from '../layers/embedding.js';
@@ -80,22 +80,14 @@ export abstract class TreeModel extends Module {
     const leaves = this.leaf(x);
     // One store per state component (h, c): a level's children are gathered from it in one pass.
     const states = leaves.map((s) => new LevelStates(plan.stateWhere, s.shape[1]));
-    const h: Tensor[] = [];
-    const publish = (out: Tensor[]) => {
-      out.forEach((s, c) => states[c].publish(s));
-      h.push(out[0]);
-    };
+    const publish = (out: Tensor[]) => out.forEach((s, c) => states[c].publish(s));
     publish(leaves);
     batch.levels.forEach((lv, l) => {
       const children = states.map((s) => gatherFrom(s, plan.childIds[l], plan.per));
       publish(this.compose(children, this.childLists ? (lv as ChildListBatch['levels'][number]).childStart : undefined));
     });
-    // Leaves computed once per distinct word are spread back to every leaf.
-    if (plan.leafRow !== null) h[0] = index(h[0], tensor(plan.leafRow, [plan.leafRow.length], { dtype: 'int32' }));
-    if (plan.inOrder) return h.length === 1 ? h[0] : concat(h, 0);
-    const all = new LevelStates(where, this.hiddenSize);
-    h.forEach((t) => all.publish(t));
-    return gatherFrom(all, Int32Array.from({ length: batch.numNodes }, (_, g) => g), 1);
+    // Every node's h in global order, one more gather (a leaf shared by its word reads its word's row).
+    return gatherFrom(states[0], plan.nodeIds, 1);
   }
 
   /** Hidden states and class logits of every node (global node order). */
