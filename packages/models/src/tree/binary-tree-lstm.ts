@@ -51,12 +51,12 @@ export class BinaryTreeLSTM extends TreeModel {
   }
 
   leaf(x: Tensor): Tensor[] {
-    return treeLstmCell(this.leafGates.forward(x), this.hiddenSize, null);
+    return treeLstmCell(x, this.leafGates.weight, this.leafGates.bias!, this.hiddenSize, null);
   }
 
   /** One level: the five gates of every node in one GEMM, then the cell update (one pass). */
   compose([hh, cc]: readonly Tensor[]): Tensor[] {
-    return treeLstmCell(this.W.forward(hh), this.hiddenSize, cc);
+    return treeLstmCell(hh, this.W.weight, this.W.bias!, this.hiddenSize, cc);
   }
 
   toConfig(): ModuleConfig {

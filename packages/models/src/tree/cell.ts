@@ -1,11 +1,15 @@
-import { applyMany, noGrad, sigmoid, tanh, zeros, type Function, type Tensor } from '@eddy/autograd';
+import { applyMany, linear, noGrad, sigmoid, tanh, zeros, type Function, type Tensor } from '@eddy/autograd';
 import { fail } from '../errors.js';
 
 // The memory-cell update shared by the Tree-LSTMs' leaves and levels, as one Function: from the
-// pre-activations of all gates of M nodes it gives c and h, and its backward gives the gradients
-// of the pre-activations and of the children's cells in one pass. Written as separate ops (a split
+// gate pre-activations of M nodes it gives h and c, and its backward gives the gradients of the
+// pre-activations, the bias and the children's cells in one pass. Written as separate ops (a split
 // into gate blocks, four sigmoids, two tanhs, products and sums) the same update costs some twenty
 // tape nodes per level, and every gate block's gradient a zero-filled [M, G·H] copy.
+//
+// The gates come transposed, [G·H, M] (one GEMM: W·Xᵀ), so that each kind of gate is one
+// contiguous block and the sigmoid and tanh kernels run once each over exactly the values that
+// need them (on [M, G·H] rows they would have to run over every gate).
 
 interface CellOptions {
   H: number;
@@ -14,103 +18,126 @@ interface CellOptions {
 }
 
 interface CellSaved extends CellOptions {
-  /** σ and tanh of every pre-activation [M, G·H] (the kernels run on whole rows: one call each). */
+  /** σ of the gates i, f_1 … f_K, o: [(K + 2)·H, M]. */
   s: Tensor;
-  t: Tensor;
+  /** tanh of u: [H, M]. */
+  tu: Tensor;
   /** tanh(c) [M, H]. */
   tc: Tensor;
   cc: Tensor | null;
 }
 
-// Gates per row: i, f_1 … f_K, o, u (G = K + 3 blocks of H).
+// Gate blocks (rows of the transposed gates): i, f_1 … f_K, o, u (G = K + 3 blocks of H).
 //   c = σ(i) ⊙ tanh(u) + Σ_k σ(f_k) ⊙ c_k (+ kept),   h = σ(o) ⊙ tanh(c)
 const TreeLstmCellFn: Function<CellOptions, CellSaved> = {
   name: 'treeLstmCell',
   forward: (ctx, inputs, o) => {
-    const [gates] = inputs;
-    const cc = o.K > 0 ? inputs[1] : null;
-    const kept = inputs.length > (o.K > 0 ? 2 : 1) ? inputs[inputs.length - 1] : null;
-    const m = gates.shape[0], H = o.H, G = o.K + 3;
-    const { s, t } = noGrad(() => ({ s: sigmoid(gates), t: tanh(gates) }));
-    const c = zeros([m, H]);
-    let f = c.core.arena.f32;
-    const ps = s.ptr >>> 2, pt = t.ptr >>> 2, pc = c.ptr >>> 2;
-    const pcc = cc === null ? 0 : cc.ptr >>> 2, pk = kept === null ? 0 : kept.ptr >>> 2;
-    for (let r = 0; r < m; r++) {
-      const g = r * G * H, out = pc + r * H;
-      for (let j = 0; j < H; j++) f[out + j] = f[ps + g + j] * f[pt + g + (G - 1) * H + j];
-      for (let k = 0; k < o.K; k++) {
-        const fk = ps + g + (1 + k) * H, ck = pcc + (r * o.K + k) * H;
-        for (let j = 0; j < H; j++) f[out + j] += f[fk + j] * f[ck + j];
-      }
-      if (kept !== null) for (let j = 0; j < H; j++) f[out + j] += f[pk + r * H + j];
+    const [gatesT, bias] = inputs;
+    const cc = o.K > 0 ? inputs[2] : null;
+    const kept = inputs.length > (o.K > 0 ? 3 : 2) ? inputs[inputs.length - 1] : null;
+    const { H, K } = o, m = gatesT.shape[1], S = (K + 2) * H;
+    // The pre-activations with their bias, split into the sigmoid gates and u.
+    const preS = zeros([S, m]), preU = zeros([H, m]);
+    let f = preS.core.arena.f32;
+    const pgt = gatesT.ptr >>> 2, pb = bias.ptr >>> 2, pps = preS.ptr >>> 2, ppu = preU.ptr >>> 2;
+    for (let q = 0; q < S + H; q++) {
+      const b = f[pb + q], from = pgt + q * m, to = q < S ? pps + q * m : ppu + (q - S) * m;
+      for (let r = 0; r < m; r++) f[to + r] = f[from + r] + b;
     }
+    const { s, tu } = noGrad(() => ({ s: sigmoid(preS), tu: tanh(preU) }));
+    const c = zeros([m, H]);
+    f = c.core.arena.f32;
+    const ps = s.ptr >>> 2, ptu = tu.ptr >>> 2, pc = c.ptr >>> 2;
+    const pcc = cc === null ? 0 : cc.ptr >>> 2, pk = kept === null ? 0 : kept.ptr >>> 2;
+    for (let j = 0; j < H; j++) {
+      const si = ps + j * m, u = ptu + j * m;
+      for (let r = 0; r < m; r++) f[pc + r * H + j] = f[si + r] * f[u + r];
+      for (let k = 0; k < K; k++) {
+        const sf = ps + ((1 + k) * H + j) * m, ck = pcc + k * H + j;
+        for (let r = 0; r < m; r++) f[pc + r * H + j] += f[sf + r] * f[ck + r * K * H];
+      }
+    }
+    if (kept !== null) for (let e = 0; e < m * H; e++) f[pc + e] += f[pk + e];
     const tc = noGrad(() => tanh(c));
     const h = zeros([m, H]);
     f = h.core.arena.f32;
     const ph = h.ptr >>> 2, ptc = tc.ptr >>> 2;
-    for (let r = 0; r < m; r++) {
-      const so = ps + r * G * H + (G - 2) * H;
-      for (let j = 0; j < H; j++) f[ph + r * H + j] = f[so + j] * f[ptc + r * H + j];
+    for (let j = 0; j < H; j++) {
+      const so = ps + ((1 + K) * H + j) * m;
+      for (let r = 0; r < m; r++) f[ph + r * H + j] = f[so + r] * f[ptc + r * H + j];
     }
-    ctx.saved = { ...o, s, t, tc, cc };
+    ctx.saved = { H, K, s, tu, tc, cc };
     return [h, c];
   },
   backward: (ctx, [dh, dc]) => {
-    const { H, K, s, t, tc, cc } = ctx.saved!;
-    const m = tc.shape[0], G = K + 3;
-    const dgates = zeros([m, G * H]);
-    const dcc = cc !== null && ctx.needsGrad[1] ? zeros([m, K * H]) : null;
+    const { H, K, s, tu, tc, cc } = ctx.saved!;
+    const m = tc.shape[0], S = (K + 2) * H;
+    const dgT = zeros([S + H, m]), db = zeros([S + H]);
+    const dcc = cc !== null && ctx.needsGrad[2] ? zeros([m, K * H]) : null;
     const dcTotal = zeros([m, H]);
-    const f = dgates.core.arena.f32;
-    const ps = s.ptr >>> 2, pt = t.ptr >>> 2, ptc = tc.ptr >>> 2, pg = dgates.ptr >>> 2, pd = dcTotal.ptr >>> 2;
+    const f = dgT.core.arena.f32;
+    const ps = s.ptr >>> 2, ptu = tu.ptr >>> 2, ptc = tc.ptr >>> 2, pg = dgT.ptr >>> 2, pd = dcTotal.ptr >>> 2;
     const pdh = dh === null ? -1 : dh.ptr >>> 2, pdc = dc === null ? -1 : dc.ptr >>> 2;
     const pcc = cc === null ? 0 : cc.ptr >>> 2, pdcc = dcc === null ? 0 : dcc.ptr >>> 2;
-    for (let r = 0; r < m; r++) {
-      const g = r * G * H, row = r * H;
-      for (let j = 0; j < H; j++) {
-        const so = f[ps + g + (G - 2) * H + j], th = f[ptc + row + j];
-        let d = pdc < 0 ? 0 : f[pdc + row + j];
+    for (let j = 0; j < H; j++) {
+      const so = ps + ((1 + K) * H + j) * m, go = pg + ((1 + K) * H + j) * m;
+      for (let r = 0; r < m; r++) {
+        const e = r * H + j;
+        let d = pdc < 0 ? 0 : f[pdc + e];
         if (pdh >= 0) {
-          const gh = f[pdh + row + j];
-          d += gh * so * (1 - th * th);
-          f[pg + g + (G - 2) * H + j] = gh * th * so * (1 - so);
+          const gh = f[pdh + e], th = f[ptc + e], sor = f[so + r];
+          d += gh * sor * (1 - th * th);
+          f[go + r] = gh * th * sor * (1 - sor);
         }
-        f[pd + row + j] = d;
-        const si = f[ps + g + j], tu = f[pt + g + (G - 1) * H + j];
-        f[pg + g + j] = d * tu * si * (1 - si);
-        f[pg + g + (G - 1) * H + j] = d * si * (1 - tu * tu);
+        f[pd + e] = d;
+      }
+      const si = ps + j * m, u = ptu + j * m, gi = pg + j * m, gu = pg + (S + j) * m;
+      for (let r = 0; r < m; r++) {
+        const d = f[pd + r * H + j], sir = f[si + r], tur = f[u + r];
+        f[gi + r] = d * tur * sir * (1 - sir);
+        f[gu + r] = d * sir * (1 - tur * tur);
       }
       for (let k = 0; k < K; k++) {
-        const fk = g + (1 + k) * H, ck = (r * K + k) * H;
-        for (let j = 0; j < H; j++) {
-          const d = f[pd + row + j], sf = f[ps + fk + j];
-          f[pg + fk + j] = d * f[pcc + ck + j] * sf * (1 - sf);
-          if (dcc !== null) f[pdcc + ck + j] = d * sf;
+        const sf = ps + ((1 + k) * H + j) * m, gf = pg + ((1 + k) * H + j) * m, ck = k * H + j;
+        for (let r = 0; r < m; r++) {
+          const d = f[pd + r * H + j], sfr = f[sf + r];
+          f[gf + r] = d * f[pcc + ck + r * K * H] * sfr * (1 - sfr);
+          if (dcc !== null) f[pdcc + ck + r * K * H] = d * sfr;
         }
       }
     }
-    // dc flows unchanged into an added `kept` term.
-    const grads: (Tensor | null)[] = [dgates];
+    // The bias's gradient: the sum over nodes of each gate row.
+    const pdb = db.ptr >>> 2;
+    for (let q = 0; q < S + H; q++) {
+      let sum = 0;
+      for (let r = 0, at = pg + q * m; r < m; r++) sum += f[at + r];
+      f[pdb + q] = sum;
+    }
+    const grads: (Tensor | null)[] = [dgT, db];
     if (K > 0) grads.push(dcc);
+    // dc flows unchanged into an added `kept` term.
     if (ctx.inputs.length > grads.length) grads.push(dcTotal);
     return grads;
   },
 };
 
 /**
- * The Tree-LSTM memory cell of M nodes from their gate pre-activations `gates` [M, (K + 3)·H]
- * (blocks i, f_1 … f_K, o, u), the K children's cells `childCells` [M, K·H] (child k's in block
- * k; omitted when K = 0) and an optional `kept` [M, H] added to c (the child-sum model's Σ f ⊙ c):
+ * The Tree-LSTM memory cell of M nodes from their inputs `x` [M, I] and the gates' weight [G·H, I]
+ * and bias [G·H] (blocks i, f_1 … f_K, o, u), the K children's cells `childCells` [M, K·H] (child
+ * k's in block k; null when K = 0) and an optional `kept` [M, H] added to c (the child-sum
+ * model's Σ f ⊙ c):
  *
- *     c = σ(i) ⊙ tanh(u) + Σ_k σ(f_k) ⊙ c_k (+ kept),   h = σ(o) ⊙ tanh(c)
+ *     i, f_1 … f_K, o, u = σ, …, σ, tanh (W x + b)
+ *     c = i ⊙ u + Σ_k f_k ⊙ c_k (+ kept),   h = o ⊙ tanh(c)
  *
- * Returns [h, c], each [M, H].
+ * The gates are one GEMM (W·Xᵀ). Returns [h, c], each [M, H].
  */
-export function treeLstmCell(gates: Tensor, H: number, childCells: Tensor | null, kept: Tensor | null = null): Tensor[] {
+export function treeLstmCell(x: Tensor, weight: Tensor, bias: Tensor, H: number, childCells: Tensor | null, kept: Tensor | null = null): Tensor[] {
   const K = childCells === null ? 0 : childCells.shape[1] / H;
-  if (gates.shape.length !== 2 || gates.shape[1] !== (K + 3) * H) throw fail('E_ARGUMENT', `treeLstmCell: gates must be [M, ${(K + 3) * H}], got [${gates.shape.join(', ')}]`);
-  const inputs = [gates];
+  if (weight.shape[0] !== (K + 3) * H || bias.shape[0] !== (K + 3) * H) {
+    throw fail('E_ARGUMENT', `treeLstmCell: weight and bias must have ${(K + 3) * H} rows (${K + 3} gates of ${H}), got ${weight.shape[0]} and ${bias.shape[0]}`);
+  }
+  const inputs = [linear(weight, x), bias];
   if (childCells !== null) inputs.push(childCells);
   if (kept !== null) inputs.push(kept);
   return applyMany(TreeLstmCellFn, inputs, { H, K });

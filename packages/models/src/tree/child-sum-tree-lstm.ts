@@ -1,4 +1,4 @@
-import { linear, matmul, mul, sigmoid, tensor, type Tensor } from '@eddy/autograd';
+import { matmul, mul, sigmoid, tensor, type Tensor } from '@eddy/autograd';
 import { intOption } from '@eddy/autograd/internal';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
@@ -61,7 +61,7 @@ export class ChildSumTreeLSTM extends TreeModel {
 
   /** Leaves: no children, so h̃ = 0 and c = i ⊙ u. */
   leaf(x: Tensor): Tensor[] {
-    return this.cell(this.W.forward(x), null);
+    return treeLstmCell(x, this.W.weight, this.W.bias!, this.hiddenSize, null);
   }
 
   /** One level from its children's rows hK, cK [K, H] (node r's are rows childStart[r] … childStart[r + 1]). */
@@ -71,15 +71,9 @@ export class ChildSumTreeLSTM extends TreeModel {
     const sums = new Float32Array(m * k);
     for (let r = 0; r < m; r++) sums.fill(1, r * k + childStart![r], r * k + childStart![r + 1]);
     const S = tensor(sums, [m, k]);
-    // xⱼ = 0 at inner nodes: W⁽ⁱ'ᵒ'ᵘ⁾ xⱼ drops out, its bias stays.
-    const gates = linear(matmul(S, hK), this.U.weight, this.W.bias ?? undefined);
     const f = sigmoid(this.Uf.forward(hK));
-    return this.cell(gates, matmul(S, mul(f, cK)));
-  }
-
-  /** c = i ⊙ u (+ the children's forgotten cells), h = o ⊙ tanh(c), from the pre-activations [i; o; u]. */
-  private cell(gates: Tensor, kept: Tensor | null): Tensor[] {
-    return treeLstmCell(gates, this.hiddenSize, null, kept);
+    // xⱼ = 0 at inner nodes: W⁽ⁱ'ᵒ'ᵘ⁾ xⱼ drops out, its bias stays.
+    return treeLstmCell(matmul(S, hK), this.U.weight, this.W.bias!, this.hiddenSize, null, matmul(S, mul(f, cK)));
   }
 
   toConfig(): ModuleConfig {
