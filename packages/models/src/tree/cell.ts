@@ -11,6 +11,12 @@ import { fail } from '../errors.js';
 // contiguous block and the sigmoid and tanh kernels run once each over exactly the values that
 // need them (on [M, G·H] rows they would have to run over every gate).
 
+/**
+ * Columns of a [M, H] array handled per sweep over the nodes: the transposed gate rows they read
+ * (one cache line per column) stay in L1 while the sweep walks down the nodes.
+ */
+const TILE = 16;
+
 interface CellOptions {
   H: number;
   /** Forget gates (children whose cells are carried): 0 at leaves and in the child-sum model. */
@@ -49,12 +55,15 @@ const TreeLstmCellFn: Function<CellOptions, CellSaved> = {
     f = c.core.arena.f32;
     const ps = s.ptr >>> 2, ptu = tu.ptr >>> 2, pc = c.ptr >>> 2;
     const pcc = cc === null ? 0 : cc.ptr >>> 2, pk = kept === null ? 0 : kept.ptr >>> 2;
-    for (let j = 0; j < H; j++) {
-      const si = ps + j * m, u = ptu + j * m;
-      for (let r = 0; r < m; r++) f[pc + r * H + j] = f[si + r] * f[u + r];
-      for (let k = 0; k < K; k++) {
-        const sf = ps + ((1 + k) * H + j) * m, ck = pcc + k * H + j;
-        for (let r = 0; r < m; r++) f[pc + r * H + j] += f[sf + r] * f[ck + r * K * H];
+    for (let jb = 0; jb < H; jb += TILE) {
+      const je = Math.min(jb + TILE, H);
+      for (let r = 0; r < m; r++) {
+        const row = pc + r * H, kids = pcc + r * K * H;
+        for (let j = jb; j < je; j++) {
+          let v = f[ps + j * m + r] * f[ptu + j * m + r];
+          for (let k = 0; k < K; k++) v += f[ps + ((1 + k) * H + j) * m + r] * f[kids + k * H + j];
+          f[row + j] = v;
+        }
       }
     }
     if (kept !== null) for (let e = 0; e < m * H; e++) f[pc + e] += f[pk + e];
@@ -62,9 +71,10 @@ const TreeLstmCellFn: Function<CellOptions, CellSaved> = {
     const h = zeros([m, H]);
     f = h.core.arena.f32;
     const ph = h.ptr >>> 2, ptc = tc.ptr >>> 2;
-    for (let j = 0; j < H; j++) {
-      const so = ps + ((1 + K) * H + j) * m;
-      for (let r = 0; r < m; r++) f[ph + r * H + j] = f[so + r] * f[ptc + r * H + j];
+    const po = ps + (1 + K) * H * m;
+    for (let jb = 0; jb < H; jb += TILE) {
+      const je = Math.min(jb + TILE, H);
+      for (let r = 0; r < m; r++) for (let j = jb; j < je; j++) f[ph + r * H + j] = f[po + j * m + r] * f[ptc + r * H + j];
     }
     ctx.saved = { H, K, s, tu, tc, cc };
     return [h, c];
@@ -78,31 +88,29 @@ const TreeLstmCellFn: Function<CellOptions, CellSaved> = {
     const f = dgT.core.arena.f32;
     const ps = s.ptr >>> 2, ptu = tu.ptr >>> 2, ptc = tc.ptr >>> 2, pg = dgT.ptr >>> 2, pd = dcTotal.ptr >>> 2;
     const pdh = dh === null ? -1 : dh.ptr >>> 2, pdc = dc === null ? -1 : dc.ptr >>> 2;
-    const pcc = cc === null ? 0 : cc.ptr >>> 2, pdcc = dcc === null ? 0 : dcc.ptr >>> 2;
-    for (let j = 0; j < H; j++) {
-      const so = ps + ((1 + K) * H + j) * m, go = pg + ((1 + K) * H + j) * m;
+    const pcc = cc === null ? 0 : cc.ptr >>> 2, pdcc = dcc === null ? -1 : dcc.ptr >>> 2;
+    const po = ps + (1 + K) * H * m, go = pg + (1 + K) * H * m, gu = pg + S * m;
+    for (let jb = 0; jb < H; jb += TILE) {
+      const je = Math.min(jb + TILE, H);
       for (let r = 0; r < m; r++) {
-        const e = r * H + j;
-        let d = pdc < 0 ? 0 : f[pdc + e];
-        if (pdh >= 0) {
-          const gh = f[pdh + e], th = f[ptc + e], sor = f[so + r];
-          d += gh * sor * (1 - th * th);
-          f[go + r] = gh * th * sor * (1 - sor);
-        }
-        f[pd + e] = d;
-      }
-      const si = ps + j * m, u = ptu + j * m, gi = pg + j * m, gu = pg + (S + j) * m;
-      for (let r = 0; r < m; r++) {
-        const d = f[pd + r * H + j], sir = f[si + r], tur = f[u + r];
-        f[gi + r] = d * tur * sir * (1 - sir);
-        f[gu + r] = d * sir * (1 - tur * tur);
-      }
-      for (let k = 0; k < K; k++) {
-        const sf = ps + ((1 + k) * H + j) * m, gf = pg + ((1 + k) * H + j) * m, ck = k * H + j;
-        for (let r = 0; r < m; r++) {
-          const d = f[pd + r * H + j], sfr = f[sf + r];
-          f[gf + r] = d * f[pcc + ck + r * K * H] * sfr * (1 - sfr);
-          if (dcc !== null) f[pdcc + ck + r * K * H] = d * sfr;
+        const row = r * H, kids = r * K * H;
+        for (let j = jb; j < je; j++) {
+          const t = j * m + r;
+          let d = pdc < 0 ? 0 : f[pdc + row + j];
+          if (pdh >= 0) {
+            const gh = f[pdh + row + j], th = f[ptc + row + j], so = f[po + t];
+            d += gh * so * (1 - th * th);
+            f[go + t] = gh * th * so * (1 - so);
+          }
+          f[pd + row + j] = d;
+          const si = f[ps + t], tur = f[ptu + t];
+          f[pg + t] = d * tur * si * (1 - si);
+          f[gu + t] = d * si * (1 - tur * tur);
+          for (let k = 0; k < K; k++) {
+            const fk = ((1 + k) * H + j) * m + r, ck = kids + k * H + j, sf = f[ps + fk];
+            f[pg + fk] = d * f[pcc + ck] * sf * (1 - sf);
+            if (pdcc >= 0) f[pdcc + ck] = d * sf;
+          }
         }
       }
     }
