@@ -153,13 +153,14 @@ const GatherNodesFn: Function<GatherOptions, GatherOptions> = {
   backward: (ctx, [g]) => {
     const o = ctx.saved!;
     const { level, row } = o.states.where, w = o.states.width, { outputs, grads } = o.states;
-    const core = g!.core;
     for (const l of o.read) grads[l] ??= zeros(outputs[l].shape);
-    const f = core.arena.f32;
-    const pg = g!.ptr >>> 2;
-    for (let i = 0; i < o.ids.length; i++) {
-      const id = o.ids[i];
-      const to = (grads[level[id]]!.ptr >>> 2) + row[id] * w;
+    // Where each level's gradient block starts (element offsets), looked up once, not per row.
+    const base = new Int32Array(outputs.length);
+    for (const l of o.read) base[l] = grads[l]!.ptr >>> 2;
+    const f = g!.core.arena.f32;
+    const pg = g!.ptr >>> 2, ids = o.ids;
+    for (let i = 0; i < ids.length; i++) {
+      const to = base[level[ids[i]]] + row[ids[i]] * w;
       for (let k = 0, from = pg + i * w; k < w; k++) f[to + k] += f[from + k];
     }
     // The tokens' own gradient only has to reach their publish nodes; its value is never read.
