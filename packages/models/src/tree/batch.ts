@@ -242,3 +242,39 @@ export function planLevels(batch: TreeBatch | ChildListBatch, where: { level: In
   const nodeIds = Int32Array.from({ length: batch.numNodes }, (_, g) => g);
   return { leafWords, stateWhere, childIds, per: childLists ? 1 : 2, nodeIds };
 }
+
+// out[r] = Σ x[c] over c in [childStart[r], childStart[r + 1]); backward copies g[r] to each of
+// those rows. As a GEMM with a constant [M, K] 0/1 matrix it would cost M·K·W multiply-adds, almost
+// all of them by zero.
+const SegmentSumFn: Function<Int32Array, Int32Array> = {
+  name: 'segmentSum',
+  forward: (ctx, [x], childStart) => {
+    ctx.saved = childStart;
+    const m = childStart.length - 1, w = x.shape[1];
+    const out = zeros([m, w]);
+    const f = out.core.arena.f32;
+    const px = x.ptr >>> 2, po = out.ptr >>> 2;
+    for (let r = 0; r < m; r++) {
+      for (let c = childStart[r]; c < childStart[r + 1]; c++) {
+        for (let k = 0, to = po + r * w, from = px + c * w; k < w; k++) f[to + k] += f[from + k];
+      }
+    }
+    return out;
+  },
+  backward: (ctx, [g]) => {
+    const childStart = ctx.saved!, x = ctx.inputs[0];
+    const w = x.shape[1];
+    const dx = zeros(x.shape);
+    const f = dx.core.arena.f32;
+    const pg = g!.ptr >>> 2, pd = dx.ptr >>> 2;
+    for (let r = 0; r + 1 < childStart.length; r++) {
+      for (let c = childStart[r]; c < childStart[r + 1]; c++) f.copyWithin(pd + c * w, pg + r * w, pg + (r + 1) * w);
+    }
+    return [dx];
+  },
+};
+
+/** Per-parent sums of child rows x [K, W] (node r's children are rows childStart[r] … childStart[r + 1]): [M, W]. */
+export function segmentSum(x: Tensor, childStart: Int32Array): Tensor {
+  return apply(SegmentSumFn, [x], childStart);
+}
