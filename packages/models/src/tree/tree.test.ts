@@ -142,6 +142,20 @@ describe.each(['rnn', 'rntn', 'lstm'] as const)('%s', (kind) => {
     });
   });
 
+  it('a batch of single-leaf trees (no levels, a repeated word) equals the node-by-node reference', () => {
+    scope(() => {
+      const model = build(kind);
+      const leaves = parseTrees('(4 good)\n(0 bad)\n(4 good)');
+      const batch = levelSchedule(leaves, vocab);
+      expect(batch.levels).toHaveLength(0);
+      const loss = model.loss(batch);
+      const h = model.forward(batch).h.toFloat32Array();
+      const ref = reference(kind, model, leaves);
+      expect(Math.abs(loss.item() - ref.loss.item())).toBeLessThan(1e-6);
+      leaves.forEach((_, t) => expect(maxAbsDiff(h.subarray(t * model.hiddenSize, (t + 1) * model.hiddenSize), ref.h[t][0].toFloat32Array())).toBeLessThan(1e-6));
+    });
+  });
+
   it('gradcheck of one level step (children and composition parameters)', () => {
     scope(() => {
       const model = build(kind);
