@@ -6,6 +6,7 @@
 // Not a test and never run in CI; profile with `node --cpu-prof bench/scripts/tree-epoch.mjs --batches 5`.
 //   node bench/scripts/tree-epoch.mjs [--train FILE] [--model tree-lstm|rntn|rnn|child-sum-tree-lstm]
 //        [--dim 300] [--hidden 150] [--batch 100] [--batches N (default: the whole epoch)] [--warmup 2] [--seed 1]
+//        [--frozen-embeddings]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,10 @@ const model =
   : null;
 if (model === null) throw new Error(`--model must be tree-lstm, child-sum-tree-lstm, rntn or rnn, got ${kind}`);
 const schedule = kind === 'child-sum-tree-lstm' ? childListSchedule : levelSchedule;
-const opt = new optim.Adagrad(model.parameters(), { lr: 0.05 });
+// --frozen-embeddings: fixed word vectors (no gradient for them, so no dX at the leaves either).
+const frozen = argv.includes('--frozen-embeddings');
+if (frozen) model.embedding.weight.setRequiresGrad(false);
+const opt = new optim.Adagrad(model.parameters().filter((p) => p.requiresGrad), { lr: 0.05 });
 
 // A fixed shuffle (Fisher–Yates on a small LCG, independent of Eddy's RNG).
 const order = trees.map((_, i) => i);
@@ -98,7 +102,7 @@ const cpu = process.cpuUsage(cpuStarted);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const totalNodes = trees.reduce((s, t) => s + t.size, 0);
 console.log(JSON.stringify({
-  model: kind, dim, hidden, batch: batchSize, trees: trees.length, timedBatches: timed,
+  model: kind, frozenEmbeddings: frozen, dim, hidden, batch: batchSize, trees: trees.length, timedBatches: timed,
   seconds: +seconds.toFixed(3), nodesPerSecond: Math.round(nodes / seconds),
   secondsPerEpoch: +((seconds * totalNodes) / nodes).toFixed(2),
   // CPU time of this process: on a shared machine, less disturbed by the other jobs than wall time.
