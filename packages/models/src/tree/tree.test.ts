@@ -5,7 +5,7 @@ import {
 import { levelSchedule, parseTree, parseTrees, Vocab, type LevelSchedule, type Tree } from '@eddy/text';
 import { describe, expect, it } from 'vitest';
 import { Module } from '../module.js';
-import { BinaryTreeLSTM, RecursiveNN, RNTN, type TreeModel } from './index.js';
+import { BinaryTreeLSTM, gatherNodes, RecursiveNN, RNTN, type TreeModel } from './index.js';
 
 // Level batching against the same trees run node by node (an independent reference on autograd
 // primitives, one node at a time, in the test), gradcheck of each level step, a toy compositional
@@ -191,6 +191,20 @@ it('parameter names and shapes are the documented ones', () => {
   expect(shapes(build('lstm'))).toEqual({
     'embedding.weight': [vocab.size, 5], 'leaf.weight': [12, 5], 'leaf.bias': [12], 'W.weight': [20, 8], 'W.bias': [20],
     'classifier.weight': [5, 4], 'classifier.bias': [5],
+  });
+});
+
+it('gatherNodes reads rows of the per-level outputs and scatter-adds its gradient back (repeated ids add up)', () => {
+  scope(() => {
+    const a = tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]).setRequiresGrad(true);
+    const b = tensor(Float32Array.from([7, 8]), [1, 2]).setRequiresGrad(true);
+    const where = { level: Int32Array.from([0, 0, 0, 1]), row: Int32Array.from([0, 1, 2, 0]) };
+    const out = gatherNodes([a, b], where, Int32Array.from([3, 1, 1, 0]), 2);
+    expect(out.shape).toEqual([2, 4]);
+    expect(Array.from(out.toFloat32Array())).toEqual([7, 8, 3, 4, 3, 4, 1, 2]);
+    backward(mul(out, tensor(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), [2, 4])).sum());
+    expect(Array.from(a.grad!.toFloat32Array())).toEqual([7, 8, 3 + 5, 4 + 6, 0, 0]);
+    expect(Array.from(b.grad!.toFloat32Array())).toEqual([1, 2]);
   });
 });
 
