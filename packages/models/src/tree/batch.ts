@@ -112,7 +112,7 @@ interface Published {
 
 const PublishFn: Function<Published, Published> = {
   name: 'treeLevel',
-  forward: (ctx, [out], o) => {
+  forward: (ctx, _out, o) => {
     ctx.saved = o;
     return zeros([1]);
   },

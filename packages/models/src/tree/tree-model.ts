@@ -62,7 +62,10 @@ export abstract class TreeModel extends Module {
     this.classifier = this.registerModule('classifier', new Linear({ inFeatures: this.hiddenSize, outFeatures: this.numClasses }));
   }
 
-  /** The leaves' states from their word vectors x [L, E]: h [L, H] first (and c for an LSTM). */
+  /**
+   * The leaves' states from their word vectors x [L, E]: h [L, H] first (and c for an LSTM). Without
+   * word dropout the runner passes one row per distinct word of the batch, not one per leaf.
+   */
   abstract leaf(x: Tensor): Tensor[];
 
   /**
