@@ -138,9 +138,9 @@ export function reportHtml(r: InspectResult, traces: CellTraces[], pieces: reado
   const data = JSON.stringify(traces.map((tr) => ({ cells: tr.cells, values: tr.values.map((v) => Array.from(v, (x) => Math.round(x * 1000) / 1000)) }))).replace(/</g, '\\u003c');
   const main = traces[first[0]].values[first[1]];
   const lastLayer = traces[traces.length - 1];
-  const multiples = lastLayer.cells.map((cell, i) => {
-    const stats = r.cells[lastLayer.layer].top[i];
-    return `<figure><figcaption>${escape(r.cells[lastLayer.layer].name)}, cell ${cell}: variance ${num(stats.variance)}, range ${num(stats.min)} … ${num(stats.max)}</figcaption><pre class="text small">${heatmap(pieces, lastLayer.values[i], MULTIPLE_TOKENS, false)}</pre></figure>`;
+  const multiples = r.cells[lastLayer.layer].top.map((stats) => {
+    const values = lastLayer.values[lastLayer.cells.indexOf(stats.cell)];
+    return `<figure><figcaption>${escape(r.cells[lastLayer.layer].name)}, cell ${stats.cell}: variance ${num(stats.variance)}, range ${num(stats.min)} … ${num(stats.max)}</figcaption><pre class="text small">${heatmap(pieces, values, MULTIPLE_TOKENS, false)}</pre></figure>`;
   });
   const activation = r.cells[0].activation;
   return `<!DOCTYPE html>
