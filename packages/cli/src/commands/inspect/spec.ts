@@ -5,7 +5,7 @@ export const DEFAULT_LENGTH = 1000;
 
 export const INSPECT_SPEC: CommandSpec = withCommonOptions({
   name: 'inspect',
-  short: 'Look inside a checkpoint: cell activations, gradients through time, spectra, gates.',
+  short: 'Show a checkpoint\'s cells, gradient through time, spectra and gates.',
   summary:
     'Run a checkpoint of eddy train over a text and show what its recurrent layers do: the cells whose\n' +
     'activation varies most over the text (the text coloured by a cell in the report), ‖∂L/∂hₜ‖ over a\n' +
