@@ -6,6 +6,7 @@ import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
 import { thrown } from '../test/thrown.js';
 import { gateStatistics } from './gate-statistics.js';
+import { gradientThroughTime } from './gradient-through-time.js';
 import { recordStates } from './record-states.js';
 
 const text = Int32Array.from({ length: 600 }, (_, i) => (i * 7 + (i >> 2)) % 13);
@@ -74,6 +75,21 @@ describe('recordStates', () => {
       expectClose(rec.layers[1].h, half(1));
       const rnn = new RNN({ inputSize: 4, hiddenSize: 5 });
       expect(recordStates(rnn, randn([7, 1, 4])).layers[0].gates).toEqual({});
+    });
+  });
+
+  test('variants on the per-step path: a projected peephole layer-norm LSTM records h of width P', () => {
+    manualSeed(7);
+    const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, peephole: true, layerNorm: true, numLayers: 2 });
+    scope(() => {
+      const x = randn([9, 2, 3]);
+      const rec = recordStates(lstm, x);
+      expect(rec.layers.map((l) => [l.hiddenSize, l.cellSize, l.h.length, l.c!.length, l.gates.f.length])).toEqual([[2, 5, 36, 90, 90], [2, 5, 36, 90, 90]]);
+      const out = noGrad(() => lstm.forward(x));
+      expectClose(rec.layers[1].h, out.output.toFloat32Array());
+      expectClose(rows(rec.layers[0].c!, 8, 9, 10), split(out.c, 1, 0)[0].toFloat32Array());
+      const g = gradientThroughTime(lstm, x);
+      expect(g.layers.every((l) => l.norms.every((v) => v > 0 && Number.isFinite(v)))).toBe(true);
     });
   });
 
