@@ -58,11 +58,11 @@ export function htmlProblems(html: string): string[] {
   return problems;
 }
 
-/** Every URL-like reference in `html` that would make a browser fetch something. */
+/** Every URL-like reference in `html` that would make a browser fetch something (a `#fragment` or a `data:` URL does not). */
 export function externalReferences(html: string): string[] {
   const found: string[] = [];
-  for (const m of html.matchAll(/\b(?:src|href|action|poster|srcset|xlink:href)\s*=\s*"([^"]*)"/gi)) if (!m[1].startsWith('#')) found.push(m[0]);
+  for (const m of html.matchAll(/\b(?:src|href|action|poster|srcset|xlink:href)\s*=\s*"([^"]*)"/gi)) if (!/^(#|data:)/.test(m[1])) found.push(m[0]);
   for (const m of html.matchAll(/(?:https?:|ftp:|wss?:)\/\/[^\s"'<>)]*/gi)) found.push(m[0]);
-  for (const m of html.matchAll(/url\(|@import|<link\b|<iframe\b|<object\b|<embed\b|\bfetch\(|XMLHttpRequest|import\(/gi)) found.push(m[0]);
+  for (const m of html.matchAll(/url\(|@import|<iframe\b|<object\b|<embed\b|\bfetch\(|XMLHttpRequest|import\(/gi)) found.push(m[0]);
   return found;
 }

@@ -158,5 +158,5 @@ test('the page checks catch what they look for', () => {
     '36: <script> is never closed',
   ]);
   expect(htmlProblems('<!DOCTYPE html>\n<main><p>open')).toEqual(['end: unclosed <main>, <p>']);
-  expect(externalReferences('<img src="a.png"><a href="#top">x</a><style>@import "x.css"</style> https://example.org')).toEqual(['src="a.png"', 'https://example.org', '@import']);
+  expect(externalReferences('<link rel="icon" href="data:,"><img src="a.png"><link rel="stylesheet" href="s.css"><a href="#top">x</a><style>@import "x.css"</style> https://example.org')).toEqual(['src="a.png"', 'href="s.css"', 'https://example.org', '@import']);
 });

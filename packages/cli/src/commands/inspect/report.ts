@@ -148,6 +148,7 @@ export function reportHtml(r: InspectResult, traces: CellTraces[], pieces: reado
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>eddy inspect: ${escape(r.checkpoint)}</title>
 <style>${STYLE}</style>
 </head>
