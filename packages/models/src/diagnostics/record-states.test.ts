@@ -33,6 +33,9 @@ describe('recordStates', () => {
     expect(lm.training).toBe(true);
     expect(rec).toMatchObject({ steps: 600, batch: 1 });
     expect(rec.layers.map((l) => [l.name, l.hiddenSize, l.cellSize, Object.keys(l.gates).sort().join('')])).toEqual([['l0', 6, 6, 'fgio'], ['l1', 6, 6, 'fgio']]);
+    const statesOnly = recordStates(lm, text, { gates: false });
+    expect(statesOnly.layers.map((l) => l.gates)).toEqual([{}, {}]);
+    expect(statesOnly.layers.map((l) => [l.h, l.c])).toEqual(rec.layers.map((l) => [l.h, l.c]));
     lm.eval();
     noGrad(() =>
       scope(() => {

@@ -1,10 +1,13 @@
 import type { Tensor } from '@eddy/autograd';
+import { boolOption } from '@eddy/autograd/internal';
 import { diagnosticOptions, layerKeys, recurrentOf, sequenceOf, watchSequence, type DiagnosedModel, type DiagnosticInput, type DiagnosticState, type LayerKey } from './watch.js';
 
 /** `recordStates` options. */
 export interface RecordStatesOptions {
   /** The state before the first step (absent or null: zeros). */
   state?: DiagnosticState | null;
+  /** Record the gate values too (4 or 3 arrays [T, B, H] per layer). Default true. */
+  gates?: boolean;
 }
 
 /** What one layer and direction did at every step. Arrays are [T, B, ·] row-major: step t, stream b at (t·B + b)·size. */
@@ -20,7 +23,7 @@ export interface RecordedLayer extends LayerKey {
   /**
    * The gate activations of step t by name, each [T, B, H]: LSTM i, f, g, o (g the tanh
    * candidate; with coupledInputForget i = 1 − f), GRU r, z, n (n the tanh candidate); an Elman
-   * RNN has none.
+   * RNN has none; empty with the option `gates: false`.
    */
   gates: Record<string, Float32Array>;
 }
@@ -49,7 +52,8 @@ export interface StateRecording {
 export function recordStates(model: DiagnosedModel, input: DiagnosticInput, options?: RecordStatesOptions): StateRecording {
   const op = 'recordStates';
   const rnn = recurrentOf(op, model);
-  const { state } = diagnosticOptions(op, options, []);
+  const o = diagnosticOptions(op, options, ['gates']);
+  const withGates = boolOption(op, 'gates', o.gates, true);
   const seq = sequenceOf(op, model, input);
   const { steps: T, batch: B } = seq;
   const hOut = rnn.stateSize;
@@ -62,12 +66,12 @@ export function recordStates(model: DiagnosedModel, input: DiagnosticInput, opti
     c: rnn.cellStep?.hasCell === true ? new Float32Array(T * B * H) : null,
     gates: {},
   }));
-  watchSequence(model, seq, state, (k) => {
+  watchSequence(model, seq, o.state, (k) => {
     const rec = layers[k];
     return {
-      gates(t, gates) {
+      gates: withGates ? (t, gates) => {
         for (const [name, g] of Object.entries(gates)) copyStep(rec.gates[name] ??= new Float32Array(T * B * H), t, g);
-      },
+      } : undefined,
       state(t, s) {
         copyStep(rec.h, t, s.h);
         if (rec.c !== null && s.c !== null) copyStep(rec.c, t, s.c);

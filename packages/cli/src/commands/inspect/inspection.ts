@@ -64,7 +64,7 @@ export function inspect(
   model: LanguageModel, ids: Int32Array, options: { window: number; top: number; step: number; cell?: number },
 ): { result: Omit<InspectResult, 'checkpoint' | 'text' | 'report'>; traces: CellTraces[] } {
   const { cell, numLayers, hiddenSize, vocabSize } = model.options;
-  const recording = recordStates(model, ids);
+  const recording = recordStates(model, ids, { gates: false });
   const cells = recording.layers.map((layer) => topCells(layer, recording.steps, options.top));
   const traces = recording.layers.map((layer, l) => {
     const shown = cells[l].top.map((c) => c.cell);

@@ -15,7 +15,7 @@ export const INSPECT_SPEC: CommandSpec = withCommonOptions({
   positionals: [{ name: 'dir', help: 'a checkpoint directory written by eddy train', required: true }],
   options: [
     { name: 'text', type: 'string', valueName: 'FILE', help: "a UTF-8 text file to read (default: the checkpoint's validation text, else a built-in snippet)" },
-    { name: 'length', type: 'int', min: 2, max: 100_000, default: DEFAULT_LENGTH, help: 'tokens of the text to read (its start)' },
+    { name: 'length', type: 'int', min: 2, max: 20_000, default: DEFAULT_LENGTH, help: 'tokens of the text to read (its start)' },
     { name: 'window', type: 'int', min: 2, max: 2000, valueName: 'T', help: "steps of the gradient window; default: the checkpoint's --seq-len" },
     { name: 'top', type: 'int', min: 1, max: 64, default: 8, valueName: 'K', help: 'cells listed per layer, by the variance of their activation over the text' },
     { name: 'cell', type: 'int', min: 0, valueName: 'N', help: "the last layer's cell the report shows first; default: its top cell" },
