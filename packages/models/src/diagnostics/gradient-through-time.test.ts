@@ -10,6 +10,7 @@ import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
 import { thrown } from '../test/thrown.js';
 import { gradientThroughTime } from './gradient-through-time.js';
+import { spectralRadius } from './spectra.js';
 
 // The reference: the same stack unrolled by hand from the step-wise cells (cells/, one fused step
 // kernel each) with the recurrent module's weights, a zero probe zₜ added to every hₜ, so
@@ -104,6 +105,24 @@ describe('gradientThroughTime', () => {
       // The loss of the last step reaches every earlier step of every forward layer (a reverse
       // direction reads step T − 1 first, so of the top layer's only that step counts).
       for (const layer of got.layers.filter((l) => l.direction === 0)) expect(layer.norms.every((v) => v > 0)).toBe(true);
+    });
+  });
+
+  test('near the linear regime the norm shrinks by ρ(W_hh) per step back in time', () => {
+    manualSeed(1);
+    const rnn = new RNN({ inputSize: 2, hiddenSize: 6 });
+    const p = Object.fromEntries(rnn.namedParameters());
+    scope(() => {
+      // W_hh = 0.7·Q (Q orthogonal), tiny inputs: hₜ ≈ 0, tanh′ ≈ 1, so ∂L/∂hₜ = (W_hhᵀ)^(T−1−t) ∂L/∂h_{T−1}
+      // and, W_hh being a scaled orthogonal matrix, ‖∂L/∂hₜ‖ = 0.7^(T−1−t) ‖∂L/∂h_{T−1}‖.
+      const q = new RNN({ inputSize: 2, hiddenSize: 6, init: 'orthogonal' });
+      p.weight_hh_l0.copyFrom(Object.fromEntries(q.namedParameters()).weight_hh_l0.mul(0.7));
+      p.bias_ih_l0.copyFrom(zeros([6]));
+      p.bias_hh_l0.copyFrom(zeros([6]));
+      expect(spectralRadius(p.weight_hh_l0)).toBeCloseTo(0.7, 6);
+      const T = 12;
+      const { norms } = gradientThroughTime(rnn, randn([T, 1, 2]).mul(1e-4)).layers[0];
+      for (let t = 0; t < T; t++) expect(norms[t] / norms[T - 1]).toBeCloseTo(0.7 ** (T - 1 - t), 5);
     });
   });
 
