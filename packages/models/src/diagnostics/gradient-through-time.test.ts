@@ -10,6 +10,7 @@ import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
 import { thrown } from '../test/thrown.js';
 import { gradientThroughTime } from './gradient-through-time.js';
+import { recordStates } from './record-states.js';
 import { spectralRadius } from './spectra.js';
 
 // The reference: the same stack unrolled by hand from the step-wise cells (cells/, one fused step
@@ -169,7 +170,7 @@ describe('gradientThroughTime', () => {
     });
   });
 
-  test('leaves training exactly as it was: parameters, gradients, mode and RNG', () => {
+  test('leaves training exactly as it was: parameters, gradients, mode and RNG (and so does recordStates)', () => {
     const w = { inputs: Int32Array.from({ length: 16 }, (_, i) => i % 7), targets: Int32Array.from({ length: 16 }, (_, i) => (i + 1) % 7), steps: 8, batchSize: 2 };
     const train = (diagnose: boolean): { params: Float32Array[]; rng: unknown } => {
       manualSeed(9);
@@ -179,6 +180,9 @@ describe('gradientThroughTime', () => {
         scope(() => {
           if (diagnose) gradientThroughTime(lm, w);
           const { loss } = lm.windowLoss(w, null);
+          // With the training graph on the tape: it must survive for the backward below.
+          if (diagnose) recordStates(lm, w.inputs);
+          if (diagnose) gradientThroughTime(lm, w);
           opt.zeroGrad();
           loss.backward();
           if (diagnose) {
