@@ -51,8 +51,8 @@ export {
   type ChildListBatch, type ChildSumTreeLSTMOptions,
 } from './tree/index.js';
 export {
-  recordStates, gateStatistics, gradientThroughTime, spectralNorm, spectralRadius, recurrentSpectra, GATE_LOW, GATE_HIGH, MAX_SPECTRAL_SIZE,
+  recordStates, gateStatistics, gradientThroughTime, spectralNorm, spectralRadius, eigenvalues, recurrentSpectra, GATE_LOW, GATE_HIGH, MAX_SPECTRAL_SIZE,
   type DiagnosedModel, type DiagnosticInput, type DiagnosticState, type LayerKey, type RecordStatesOptions, type RecordedLayer, type StateRecording,
   type GateStatisticsOptions, type GateSaturation, type LayerGateStatistics, type GateStatistics, type GradientThroughTimeOptions, type GradientLoss,
-  type LayerGradientNorms, type GradientThroughTime, type SpectralNormOptions, type GateSpectrum, type LayerSpectrum,
+  type LayerGradientNorms, type GradientThroughTime, type SpectralNormOptions, type GateSpectrum, type LayerSpectrum, type Eigenvalues,
 } from './diagnostics/index.js';

@@ -18,7 +18,7 @@ export interface Eigenvalues {
 }
 
 /** The eigenvalues of the row-major n×n matrix `values` (in float64; `values` is not changed). */
-export function eigenvalues(values: ArrayLike<number>, n: number): Eigenvalues {
+export function denseEigenvalues(values: ArrayLike<number>, n: number): Eigenvalues {
   const N = n + 1;
   const a = new Float64Array(N * N);
   for (let i = 1; i <= n; i++) for (let j = 1; j <= n; j++) a[i * N + j] = values[(i - 1) * n + (j - 1)];

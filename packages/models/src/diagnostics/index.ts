@@ -6,5 +6,6 @@ export {
   gradientThroughTime, type GradientThroughTimeOptions, type GradientLoss, type LayerGradientNorms, type GradientThroughTime,
 } from './gradient-through-time.js';
 export {
-  spectralNorm, spectralRadius, recurrentSpectra, MAX_SPECTRAL_SIZE, type SpectralNormOptions, type GateSpectrum, type LayerSpectrum,
+  spectralNorm, spectralRadius, eigenvalues, recurrentSpectra, MAX_SPECTRAL_SIZE, type SpectralNormOptions, type GateSpectrum, type LayerSpectrum,
 } from './spectra.js';
+export { type Eigenvalues } from './eigenvalues.js';

@@ -6,8 +6,8 @@ import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
 import { thrown } from '../test/thrown.js';
-import { eigenvalues } from './eigenvalues.js';
-import { recurrentSpectra, spectralNorm, spectralRadius } from './spectra.js';
+import { denseEigenvalues } from './eigenvalues.js';
+import { eigenvalues, recurrentSpectra, spectralNorm, spectralRadius } from './spectra.js';
 
 // Golden values from numpy (LAPACK's SVD and dgeev) for the same float32 matrices, written by
 // scripts/make_spectra_fixture.py; and plain references computed here (trace, triangular matrices).
@@ -37,6 +37,19 @@ describe('spectralNorm and spectralRadius against numpy', () => {
     });
   });
 
+  test('eigenvalues: a complex pair as two entries; the largest modulus is the radius', () => {
+    scope(() => {
+      const { re, im } = eigenvalues(tensor([0, -2, 2, 0], [2, 2]));
+      expect([...re, ...im.map(Math.abs)]).toEqual([0, 0, 2, 2]);
+      expect(im[0]).toBe(-im[1]);
+      const c = cases.find((k) => k.name === 'top complex pair 12x12')!;
+      const e = eigenvalues(tensor(c.values, c.shape));
+      expect(e.re).toHaveLength(12);
+      expect(Math.max(...Array.from(e.re, (r, i) => Math.hypot(r, e.im[i])))).toBeCloseTo(c.radius!, 9);
+      expect(Array.from(e.im).filter((v) => v !== 0)).toHaveLength(2);
+    });
+  });
+
   test('the cases include what power iteration on W cannot do: a top complex pair', () => {
     expect(cases.map((c) => c.name)).toContain('top complex pair 12x12');
     expect(cases.map((c) => c.name)).toContain('orthogonal 32x32');
@@ -45,18 +58,18 @@ describe('spectralNorm and spectralRadius against numpy', () => {
 
 describe('eigenvalues (dense Hessenberg QR)', () => {
   test('a rotation has ±i·r, a triangular matrix its diagonal, any matrix Σλ = trace', () => {
-    const rot = eigenvalues([0, -2, 2, 0], 2);
+    const rot = denseEigenvalues([0, -2, 2, 0], 2);
     expect(Array.from(rot.re)).toEqual([0, 0]);
     expect(Array.from(rot.im).map(Math.abs)).toEqual([2, 2]);
     const n = 9;
     const tri = Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) <= k % n ? Math.sin(k + 1) : 0));
     const diag = Array.from({ length: n }, (_, i) => tri[i * n + i]).sort((a, b) => a - b);
-    const got = eigenvalues(tri, n);
+    const got = denseEigenvalues(tri, n);
     expect(Array.from(got.im)).toEqual(new Array(n).fill(0));
     Array.from(got.re).sort((a, b) => a - b).forEach((v, i) => expect(v).toBeCloseTo(diag[i], 12));
     for (const m of [3, 17, 40]) {
       const a = Array.from({ length: m * m }, (_, k) => Math.cos(k * k + 0.3 * k));
-      const { re, im } = eigenvalues(a, m);
+      const { re, im } = denseEigenvalues(a, m);
       let trace = 0;
       for (let i = 0; i < m; i++) trace += a[i * m + i];
       expect(re.reduce((s, v) => s + v, 0)).toBeCloseTo(trace, 9);

@@ -3,7 +3,7 @@ import { checkOptions } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
-import { eigenvalues } from './eigenvalues.js';
+import { denseEigenvalues, type Eigenvalues } from './eigenvalues.js';
 import { layerKeys, recurrentOf, type DiagnosedModel, type LayerKey } from './watch.js';
 
 /** `spectralNorm` options. */
@@ -55,11 +55,29 @@ export function spectralNorm(W: Tensor, options?: SpectralNormOptions): number {
  * spectralRadius(tensor([0, -2, 2, 0], [2, 2])); // 2 (eigenvalues ±2i: power iteration oscillates)
  */
 export function spectralRadius(W: Tensor): number {
-  const op = 'spectralRadius';
+  const { values, n } = squareOf('spectralRadius', W);
+  return radiusOf(values, n);
+}
+
+/**
+ * Every eigenvalue λᵢ = re[i] + i·im[i] of a square matrix W [n, n] (n ≤ 2048), in float64, by the
+ * routine `spectralRadius` uses (a complex-conjugate pair comes as two adjacent entries). For plots
+ * of W_hh's spectrum against the unit circle.
+ *
+ * @example
+ * eigenvalues(tensor([0, -2, 2, 0], [2, 2])); // { re: [0, 0], im: [2, -2] }
+ */
+export function eigenvalues(W: Tensor): Eigenvalues {
+  const { values, n } = squareOf('eigenvalues', W);
+  return denseEigenvalues(values, n);
+}
+
+/** W's values when it is square and small enough for the dense routine. */
+function squareOf(op: string, W: unknown): { values: Float64Array; n: number } {
   const { values, rows, cols } = matrixOf(op, W);
   if (rows !== cols) throw fail('E_SHAPE', `${op}: W must be square [n, n], got [${rows}, ${cols}]`);
   if (rows > MAX_SPECTRAL_SIZE) throw fail('E_SHAPE', `${op}: W must be at most ${MAX_SPECTRAL_SIZE}×${MAX_SPECTRAL_SIZE} (a dense O(n³) routine), got [${rows}, ${cols}]`);
-  return radiusOf(values, rows);
+  return { values, n: rows };
 }
 
 /** The spectra of one gate block of W_hh: rows [g·H, (g + 1)·H). */
@@ -109,7 +127,7 @@ export function recurrentSpectra(model: DiagnosedModel): LayerSpectrum[] {
 }
 
 function radiusOf(values: Float64Array, n: number): number {
-  const { re, im } = eigenvalues(values, n);
+  const { re, im } = denseEigenvalues(values, n);
   let rho = 0;
   for (let i = 0; i < n; i++) rho = Math.max(rho, Math.hypot(re[i], im[i]));
   return rho;
