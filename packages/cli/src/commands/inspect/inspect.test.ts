@@ -135,6 +135,9 @@ describe('eddy inspect: summary and report', () => {
     expect(html.match(/<polyline /g)).toHaveLength(2);
     expect(html).toContain('<th scope="row">l1</th><td>' + out.spectra[1].norm.toFixed(3));
     expect(html.match(/<tr><th scope="row">l\d<\/th><td>[ifo]<\/td>/g)).toHaveLength(6);
+    // Eigenvalues in the complex plane: a panel per gate block, a dot per eigenvalue.
+    expect(html.match(/<figure class="panel">/g)).toHaveLength(8);
+    expect(html.match(/<g class="eig">(<circle [^>]*\/>)+<\/g>/g)?.map((g) => g.match(/<circle/g)!.length)).toEqual(new Array(8).fill(32));
   });
 });
 

@@ -23,7 +23,7 @@ export async function runInspect(args: ParsedArgs, io: Io): Promise<number> {
     if (cell !== undefined && cell >= H) throw new UsageError(`--cell ${cell} is not a cell of ${dir}: its layers have ${H} cells, 0 … ${H - 1}.`);
     const text = inspectText(io, dir, config, tokenizer, args.optionalString('text'), args.number('length'));
     const window = args.optionalNumber('window') ?? config.training.seqLen ?? DEFAULT_WINDOW;
-    const { result, traces } = inspect(model, text.ids, { window, top: args.number('top'), step: config.progress.step, cell });
+    const { result, traces, panels } = inspect(model, text.ids, { window, top: args.number('top'), step: config.progress.step, cell });
     const report = args.optionalString('report') ?? null;
     const full: InspectResult = {
       checkpoint: dir,
@@ -37,7 +37,7 @@ export async function runInspect(args: ParsedArgs, io: Io): Promise<number> {
     };
     if (report !== null) {
       const last = traces.length - 1;
-      writeFileSync(report, reportHtml(full, traces, text.pieces, [last, cell === undefined ? 0 : traces[last].cells.indexOf(cell)]));
+      writeFileSync(report, reportHtml(full, { traces, pieces: text.pieces, first: [last, cell === undefined ? 0 : traces[last].cells.indexOf(cell)], panels }));
     }
     io.stdout.write(args.flag('json') ? JSON.stringify(full) + '\n' : summaryText(full, traces, text.pieces));
     return 0;

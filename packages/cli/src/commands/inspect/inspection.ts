@@ -1,5 +1,6 @@
+import { noGrad, scope } from '@eddy/autograd';
 import {
-  gateStatistics, gradientThroughTime, recordStates, recurrentSpectra,
+  eigenvalues, gateStatistics, gradientThroughTime, recordStates, recurrentSpectra,
   type CellKind, type GateSaturation, type GateSpectrum, type LanguageModel, type RecordedLayer,
 } from '@eddy/models';
 
@@ -56,13 +57,23 @@ export interface CellTraces {
   values: Float32Array[];
 }
 
+/** The eigenvalues of one W_hh (Elman) or gate block, for the report's complex-plane plots. */
+export interface SpectrumPanel {
+  /** The layer's name, `l0` … */
+  name: string;
+  /** The gate block, or null for an Elman W_hh. */
+  gate: string | null;
+  re: Float64Array;
+  im: Float64Array;
+}
+
 /**
  * The diagnostics of `model` over `ids`; the caller fills `checkpoint`, `text` and `report`. The
  * traces hold every layer's top cells and, for the last layer, `options.cell` too.
  */
 export function inspect(
   model: LanguageModel, ids: Int32Array, options: { window: number; top: number; step: number; cell?: number },
-): { result: Omit<InspectResult, 'checkpoint' | 'text' | 'report'>; traces: CellTraces[] } {
+): { result: Omit<InspectResult, 'checkpoint' | 'text' | 'report'>; traces: CellTraces[]; panels: SpectrumPanel[] } {
   const { cell, numLayers, hiddenSize, vocabSize } = model.options;
   const recording = recordStates(model, ids, { gates: false });
   const cells = recording.layers.map((layer) => topCells(layer, recording.steps, options.top));
@@ -73,6 +84,7 @@ export function inspect(
     return { layer: l, cells: shown, values: shown.map((j) => activationOf(layer, recording.steps, j)) };
   });
   const gradient = gradientThroughTime(model, gradientWindow(ids, options.window), { loss: 'last' });
+  const spectra = recurrentSpectra(model).map(({ name, layer, norm, radius, gates }) => ({ name, layer, norm, radius, gates }));
   return {
     result: {
       model: { cell, numLayers, hiddenSize, vocabSize, step: options.step },
@@ -83,11 +95,27 @@ export function inspect(
         loss: gradient.loss,
         layers: gradient.layers.map(({ name, layer, norms }) => ({ name, layer, norms: Array.from(norms), firstToLast: norms[0] / norms[norms.length - 1] })),
       },
-      spectra: recurrentSpectra(model).map(({ name, layer, norm, radius, gates }) => ({ name, layer, norm, radius, gates })),
+      spectra,
       gates: gateStatistics(model, ids).layers.map(({ name, layer, gates }) => ({ name, layer, gates })),
     },
     traces,
+    panels: spectrumPanels(model, spectra),
   };
+}
+
+/** Every square W_hh block's eigenvalues: an Elman layer's W_hh, a gated layer's blocks. */
+function spectrumPanels(model: LanguageModel, spectra: InspectResult['spectra']): SpectrumPanel[] {
+  const weights = Object.fromEntries(model.rnn.namedParameters());
+  return noGrad(() =>
+    scope(() =>
+      spectra.flatMap(({ name, gates }): SpectrumPanel[] => {
+        const W = weights[`weight_hh_${name}`];
+        if (gates.length === 0) return [{ name, gate: null, ...eigenvalues(W) }];
+        const H = W.shape[0] / gates.length;
+        return gates.map(({ gate }, g) => ({ name, gate, ...eigenvalues(W.slice(0, g * H, (g + 1) * H)) }));
+      }),
+    ),
+  );
 }
 
 /** The value shown for cell j at every step: tanh(c) with a cell state, else h. */

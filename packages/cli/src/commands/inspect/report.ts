@@ -1,4 +1,4 @@
-import type { CellTraces, InspectResult } from './inspection.js';
+import type { CellTraces, InspectResult, SpectrumPanel } from './inspection.js';
 
 // The HTML report of `eddy inspect --report`: one self-contained page (inline CSS, inline SVG, a few
 // lines of inline JS to pick the heatmap's cell; no URL, font or script from anywhere), readable
@@ -82,6 +82,20 @@ function saturationBar(low: number, high: number): string {
     `<rect width="${(200 * low).toFixed(1)}" height="14" fill="${colour(-1)}"/><rect x="${(200 * (1 - high)).toFixed(1)}" width="${(200 * high).toFixed(1)}" height="14" fill="${colour(1)}"/></svg>`;
 }
 
+/** One panel of eigenvalues in the complex plane, with the unit circle (|λ| = 1) dashed. */
+function spectrumPlot(p: SpectrumPanel): string {
+  const S = 180;
+  const c = S / 2;
+  let extent = 1.1;
+  for (let i = 0; i < p.re.length; i++) extent = Math.max(extent, 1.05 * Math.hypot(p.re[i], p.im[i]));
+  const k = (S / 2 - 8) / extent;
+  const label = `${p.name}${p.gate === null ? '' : ` ${p.gate}`}`;
+  const dots = Array.from(p.re, (re, i) => `<circle cx="${(c + k * re).toFixed(1)}" cy="${(c - k * p.im[i]).toFixed(1)}" r="2"/>`).join('');
+  return `<figure class="panel"><svg viewBox="0 0 ${S} ${S}" width="${S}" height="${S}" role="img" aria-label="eigenvalues of W_hh ${escape(label)} in the complex plane">` +
+    `<line x1="0" x2="${S}" y1="${c}" y2="${c}" class="grid"/><line y1="0" y2="${S}" x1="${c}" x2="${c}" class="grid"/>` +
+    `<circle cx="${c}" cy="${c}" r="${k.toFixed(1)}" class="unit"/><g class="eig">${dots}</g></svg><figcaption>${escape(label)}</figcaption></figure>`;
+}
+
 function spectraTable(spectra: InspectResult['spectra']): string {
   const rows = spectra.map((s) => {
     const blocks = s.gates.map((b) => `${escape(b.gate)}: σ ${num(b.norm)}${b.radius === null ? '' : `, ρ ${num(b.radius)}`}`).join('<br>');
@@ -108,6 +122,8 @@ table { border-collapse: collapse; margin: 0.5em 0; } th, td { border: 1px solid
 svg text { font: 12px system-ui, sans-serif; fill: #1a1a1a; } .grid { stroke: #ddd; }
 .legend { list-style: none; padding: 0; display: flex; gap: 1.5em; } .swatch { display: inline-block; width: 1em; height: 0.6em; margin-right: 0.4em; }
 .scale span { display: inline-block; padding: 0 0.6em; }
+.panels { display: flex; flex-wrap: wrap; gap: 1em; } .panel { margin: 0; text-align: center; }
+.unit { fill: none; stroke: #888; stroke-dasharray: 4 3; } .eig circle { fill: #0072b2; fill-opacity: 0.7; }
 `;
 
 // Recolours the main heatmap when another cell is picked; the data is the <script type="application/json"> below it.
@@ -124,8 +140,20 @@ document.getElementById('cell-pick').addEventListener('change', (e) => {
 });
 `;
 
-/** The report page for `r`, with heatmaps from `traces` over the tokens' texts `pieces`; `first` = [layer, index in traces] shown first. */
-export function reportHtml(r: InspectResult, traces: CellTraces[], pieces: readonly string[], first: [number, number]): string {
+/** What the page draws beyond `InspectResult`'s numbers. */
+export interface ReportData {
+  /** The heatmaps' activations. */
+  traces: CellTraces[];
+  /** The tokens' texts. */
+  pieces: readonly string[];
+  /** [layer, index in its traces] of the cell shown first. */
+  first: [number, number];
+  /** Eigenvalues of every square W_hh block. */
+  panels: SpectrumPanel[];
+}
+
+/** The report page for `r`. */
+export function reportHtml(r: InspectResult, { traces, pieces, first, panels }: ReportData): string {
   const m = r.model;
   const options = traces.flatMap((tr) =>
     tr.cells.map((cell, i) => {
@@ -171,6 +199,8 @@ ${gradientPlot(r.gradientThroughTime)}
 <h2 id="spectra">Spectra of W_hh</h2>
 <p>σ_max is the largest singular value, ρ the spectral radius (largest |eigenvalue|). For an Elman RNN, ρ &lt; 1 makes gradients vanish over time and ρ &gt; 1 lets them explode; a gated cell's blocks are given one by one.</p>
 ${spectraTable(r.spectra)}
+<p>The eigenvalues of each ${r.spectra[0].gates.length === 0 ? 'W_hh' : 'gate block of W_hh'} in the complex plane, against the unit circle |λ| = 1:</p>
+<div class="panels">${panels.map(spectrumPlot).join('\n')}</div>
 
 <h2 id="gates">Gate saturation</h2>
 <p>The fraction of gate values shut (σ &lt; 0.1) and open (σ &gt; 0.9) over the text; a forget gate often open is a cell that remembers for long.</p>
