@@ -1,0 +1,45 @@
+import { katex } from '@mdit/plugin-katex';
+import { defineConfig } from 'vitepress';
+import { isolationHeaders } from '../../src/isolation.js';
+import { guides, livePages } from '../../src/pages.js';
+
+// KaTeX writes MathML beside its HTML (screen readers read it); Vue must leave those tags alone.
+const MATHML = new Set(['math', 'annotation', 'semantics', 'mrow', 'mi', 'mo', 'mn', 'msup', 'msub', 'msubsup', 'mfrac', 'msqrt',
+  'mroot', 'mtext', 'mspace', 'mover', 'munder', 'munderover', 'mtable', 'mtr', 'mtd', 'mstyle', 'mpadded', 'menclose', 'mphantom']);
+
+export default defineConfig({
+  title: 'Eddy',
+  description: 'Recurrent networks in TypeScript and WebAssembly, trained in Node and in the browser.',
+  base: '/',
+  outDir: '../dist',
+  cleanUrls: false,
+  lastUpdated: false,
+  // The API reference is generated (npm run api) and links to TypeDoc's own pages.
+  ignoreDeadLinks: [/^\.\.?\/api\//],
+  markdown: {
+    math: false,
+    config(md) {
+      md.use(katex, { output: 'htmlAndMathml', throwOnError: true });
+    },
+  },
+  vue: { template: { compilerOptions: { isCustomElement: (tag) => MATHML.has(tag) } } },
+  vite: {
+    server: { headers: isolationHeaders },
+    preview: { headers: isolationHeaders },
+    worker: { format: 'es' },
+    build: { chunkSizeWarningLimit: 1024 },
+  },
+  themeConfig: {
+    nav: [
+      { text: 'Guides', link: '/guide/' },
+      { text: 'Live', link: '/live/' },
+      { text: 'API', link: '/api/' },
+    ],
+    sidebar: {
+      '/guide/': [{ text: 'Guides', items: guides.map(({ title, slug }) => ({ text: title, link: `/guide/${slug}` })) }],
+      '/live/': [{ text: 'Live pages', items: livePages.map(({ title, slug }) => ({ text: title, link: `/live/${slug}` })) }],
+    },
+    search: { provider: 'local' },
+    outline: { level: [2, 3] },
+  },
+});
