@@ -7,3 +7,8 @@ export const isolationHeaders: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
+
+/** `_headers` for static hosts (Netlify, Cloudflare Pages): the isolation headers on every path. */
+export function headersFile(): string {
+  return ['/*', ...Object.entries(isolationHeaders).map(([name, value]) => `  ${name}: ${value}`), ''].join('\n');
+}

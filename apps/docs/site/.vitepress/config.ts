@@ -1,6 +1,8 @@
 import { katex } from '@mdit/plugin-katex';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'vitepress';
-import { isolationHeaders } from '../../src/isolation.js';
+import { headersFile, isolationHeaders } from '../../src/isolation.js';
 import { guides, livePages } from '../../src/pages.js';
 
 // KaTeX writes MathML beside its HTML (screen readers read it); Vue must leave those tags alone.
@@ -14,8 +16,10 @@ export default defineConfig({
   outDir: '../dist',
   cleanUrls: false,
   lastUpdated: false,
-  // The API reference is generated (npm run api) and links to TypeDoc's own pages.
-  ignoreDeadLinks: [/^\.\.?\/api\//],
+  // Static hosts read _headers; it says what the dev server sends (cross-origin isolation).
+  buildEnd(site) {
+    writeFileSync(join(site.outDir, '_headers'), headersFile());
+  },
   markdown: {
     math: false,
     config(md) {
@@ -33,7 +37,7 @@ export default defineConfig({
     nav: [
       { text: 'Guides', link: '/guide/' },
       { text: 'Live', link: '/live/' },
-      { text: 'API', link: '/api/' },
+      { text: 'API', link: '/api/index.html', target: '_self' },
     ],
     sidebar: {
       '/guide/': [{ text: 'Guides', items: guides.map(({ title, slug }) => ({ text: title, link: `/guide/${slug}` })) }],
