@@ -1,5 +1,5 @@
 import { Generator, manualSeed, optim } from '@eddy/autograd';
-import { disposeState, LanguageModel, trainLoop, windowTraining, type LmState, type TrainEvent, type WindowTraining } from '@eddy/models';
+import { disposeState, LanguageModel, recordStates, trainLoop, windowTraining, type LmState, type TrainEvent, type WindowTraining } from '@eddy/models';
 import { CharTokenizer, createSampler, generate, LmBatcher } from '@eddy/text';
 
 /** The sizes of the live pages' character model: small enough to learn visibly within seconds on one core. */
@@ -66,6 +66,14 @@ export class CharModel {
     const ids = [...generate({ prime, steps: length, step, initialState: null, sampler: createSampler({ temperature }), rng: this.rng })];
     disposeState(last);
     return this.tokenizer.decode(ids);
+  }
+
+  /**
+   * The memory cells c_t after each character of `text` ([T, H] row-major), recorded without
+   * changing the model. Characters the model never saw read as unknown.
+   */
+  cells(text: string): Float32Array {
+    return recordStates(this.lm, this.tokenizer.encode(text)).layers[0].c!;
   }
 
   /** Frees the model's tensors. */

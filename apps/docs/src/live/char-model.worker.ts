@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-// The character-model page's worker: training runs here so the page never freezes. One model per
+// The worker of the character-model and cell pages: training runs here so the page never freezes. One model per
 // text; Train resumes it, Stop aborts trainLoop between two steps. A sample is streamed every
 // SAMPLE_EVERY_MS of training, at the page's current temperature.
 import { ready } from '@eddy/models';
@@ -46,6 +46,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     train(m.text).catch((e: Error) => post({ type: 'error', message: e.message }));
   } else if (m.type === 'stop') {
     controller?.abort();
+  } else if (m.type === 'record') {
+    if (model === null) post({ type: 'error', message: 'train the model before recording its cells' });
+    else {
+      const cells = model.cells(m.text);
+      postMessage({ type: 'cells', text: m.text, hiddenSize: model.lm.options.hiddenSize, cells } satisfies FromWorker, [cells.buffer]);
+    }
   } else {
     temperature = m.value;
   }

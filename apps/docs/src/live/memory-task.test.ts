@@ -1,0 +1,26 @@
+import { scope } from '@eddy/autograd';
+import { describe, expect, it } from 'vitest';
+import { MemoryTask } from './memory-task.js';
+
+describe('MemoryTask (the vanishing-gradient page\'s task)', () => {
+  it('puts the answer first and only distractors after it', () => {
+    const task = new MemoryTask({ steps: 6, symbols: 3, batchSize: 5 });
+    scope(() => {
+      const { tokens, targets } = task.batch();
+      const ids = tokens.toArray(), ys = targets.toArray();
+      for (let b = 0; b < 5; b++) {
+        expect(ids[b]).toBe(ys[b]);
+        for (let t = 1; t < 6; t++) expect(ids[t * 5 + b]).toBeGreaterThanOrEqual(3);
+      }
+    });
+  });
+
+  it('learns: the mean loss of the three networks falls from log K', async () => {
+    const task = new MemoryTask({ steps: 10, seed: 1 });
+    const losses: number[] = [];
+    await task.train({ steps: 150, onEvent: (e) => e.type === 'step' && losses.push(e.loss) });
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(Math.abs(mean(losses.slice(0, 5)) - Math.log(4))).toBeLessThan(0.2);
+    expect(mean(losses.slice(-10))).toBeLessThan(Math.log(4) - 0.3);
+  });
+});
