@@ -50,3 +50,9 @@ export {
   type TreeBatch, type TreeModelOptions, type TreeOutput, type TreeLossOptions, type RecursiveNNOptions, type RNTNOptions, type BinaryTreeLSTMOptions,
   type ChildListBatch, type ChildSumTreeLSTMOptions,
 } from './tree/index.js';
+export {
+  recordStates, gateStatistics, gradientThroughTime, spectralNorm, spectralRadius, recurrentSpectra, GATE_LOW, GATE_HIGH, MAX_SPECTRAL_SIZE,
+  type DiagnosedModel, type DiagnosticInput, type DiagnosticState, type LayerKey, type RecordStatesOptions, type RecordedLayer, type StateRecording,
+  type GateStatisticsOptions, type GateSaturation, type LayerGateStatistics, type GateStatistics, type GradientThroughTimeOptions, type GradientLoss,
+  type LayerGradientNorms, type GradientThroughTime, type SpectralNormOptions, type GateSpectrum, type LayerSpectrum,
+} from './diagnostics/index.js';
