@@ -29,10 +29,12 @@ const PAGES = [
 /** How long each live page trains before its loss is compared with its first one. */
 const TRAIN_MS = 8000;
 /**
- * The longest a zero-delay timer of the page may wait while its worker trains: a frozen page
- * would wait for a whole training step or more; a busy shared machine adds some scheduling delay.
+ * The longest a zero-delay timer of the page may wait while its worker trains. Training on the
+ * page's own thread would hold it for the whole run (trainLoop only yields between steps, and a
+ * record or sample takes longer); a shared 2-core machine under heavy load delays a timer by up to
+ * about a second, which this allows.
  */
-const RESPONSIVE_MS = 500;
+const RESPONSIVE_MS = 1500;
 
 describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
   let browser: Browser;
@@ -110,34 +112,34 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
 
   it('page 1: the character model learns, streams samples and stops', async () => {
     const { page, problems, first, last, slowest } = await train('char-model');
+    await page.screenshot({ path: join(artefacts, 'char-model.png'), fullPage: true });
     expect(last).toBeLessThan(first - 0.5);
     expect(slowest).toBeLessThan(RESPONSIVE_MS);
     await expect.poll(async () => ((await page.getByTestId('sample').textContent()) ?? '').length).toBeGreaterThan(100);
-    await page.screenshot({ path: join(artefacts, 'char-model.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });
 
   it('page 2: the cells are drawn over the text and ranked against a pattern', async () => {
     const { page, problems, first, last, slowest } = await train('cells');
-    expect(last).toBeLessThan(first - 0.5);
-    expect(slowest).toBeLessThan(RESPONSIVE_MS);
     const heatmap = page.getByTestId('heatmap');
     await expect.poll(() => heatmap.locator('span[title^="c["]').count(), { timeout: 15_000 }).toBeGreaterThan(500);
     await page.getByRole('button', { name: /^cell \d+: r = / }).first().click();
     await page.screenshot({ path: join(artefacts, 'cells.png'), fullPage: true });
+    expect(last).toBeLessThan(first - 0.5);
+    expect(slowest).toBeLessThan(RESPONSIVE_MS);
     expect(problems).toEqual([]);
     await page.close();
   });
 
   it('page 3: three gradient curves through time, and the loss falls', async () => {
     const { page, problems, first, last, slowest } = await train('vanishing');
+    await page.screenshot({ path: join(artefacts, 'vanishing.png'), fullPage: true });
     expect(last).toBeLessThan(first);
     expect(slowest).toBeLessThan(RESPONSIVE_MS);
     const lines = page.getByTestId('gradient-plot').locator('polyline');
     expect(await lines.count()).toBe(3);
-    for (const line of await lines.all()) expect(((await line.getAttribute('points')) ?? '').split(' ').length).toBe(16);
-    await page.screenshot({ path: join(artefacts, 'vanishing.png'), fullPage: true });
+    for (const line of await lines.all()) expect(((await line.getAttribute('points')) ?? '').split(' ').length).toBe(40);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -22,6 +22,8 @@ export default defineConfig({
   },
   markdown: {
     math: false,
+    // The default GitHub themes colour comments and punctuation below WCAG AA contrast (axe).
+    theme: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' },
     config(md) {
       md.use(katex, { output: 'htmlAndMathml', throwOnError: true });
     },

@@ -24,3 +24,19 @@ describe('MemoryTask (the vanishing-gradient page\'s task)', () => {
     expect(mean(losses.slice(-10))).toBeLessThan(Math.log(4) - 0.3);
   });
 });
+
+describe('MemoryTask.gradientCurves', () => {
+  it('gives T finite norms and ρ(W_hh) per network: 1 for the identity-initialised RNN', () => {
+    const task = new MemoryTask({ steps: 12 });
+    const curves = task.gradientCurves();
+    expect(curves.map((c) => c.key)).toEqual(['tanh', 'irnn', 'lstm']);
+    for (const c of curves) {
+      expect(c.norms).toHaveLength(12);
+      expect(c.norms.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    }
+    expect(curves[1].radius).toBeCloseTo(1, 6);
+    // An untrained tanh RNN with PyTorch's init (ρ < 1) loses the gradient going back in time.
+    expect(curves[0].radius).toBeLessThan(1);
+    expect(curves[0].norms[0]).toBeLessThan(curves[0].norms[11]);
+  });
+});

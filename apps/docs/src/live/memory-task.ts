@@ -9,6 +9,9 @@ export const MEMORY_NETWORKS = [
   { key: 'lstm', label: 'LSTM', color: '#3c8d2f' },
 ] as const;
 
+/** Sequences the gradient curves average over. */
+const DIAGNOSTIC_BATCH = 4;
+
 export type MemoryNetworkKey = (typeof MEMORY_NETWORKS)[number]['key'];
 
 export interface MemoryTaskOptions {
@@ -59,8 +62,8 @@ export class MemoryTask {
   }
 
   /** A batch: tokens [T, B] (symbol k < K first, distractors K…2K−1 after) and the targets [B]. */
-  batch(): { tokens: Tensor; targets: Tensor } {
-    const { T, B, K } = this;
+  batch(B = this.B): { tokens: Tensor; targets: Tensor } {
+    const { T, K } = this;
     const ids = new Int32Array(T * B);
     const targets = new Int32Array(B);
     for (let b = 0; b < B; b++) {
@@ -80,13 +83,14 @@ export class MemoryTask {
   }
 
   /**
-   * Per network, on a fresh batch: ‖∂L/∂hₜ‖ for t = 1…T with L = Σ h_T (diagnostics'
+   * Per network, on a fresh batch of DIAGNOSTIC_BATCH sequences (the per-step path it runs is
+   * slower than training's fused kernels): ‖∂L/∂hₜ‖ for t = 1…T with L = Σ h_T (diagnostics'
    * `gradientThroughTime`, which leaves training untouched), and ρ(W_hh) — for the LSTM, of its
    * forget-gate block, the one that multiplies the cell's gradient.
    */
   gradientCurves(): GradientCurve[] {
     return scope(() => {
-      const x = index(this.oneHot, this.batch().tokens); // [T, B, 2K] one-hot
+      const x = index(this.oneHot, this.batch(DIAGNOSTIC_BATCH).tokens); // [T, B, 2K] one-hot
       return MEMORY_NETWORKS.map(({ key }) => {
         const { rnn } = this.networks[key];
         const [spectrum] = recurrentSpectra(rnn);

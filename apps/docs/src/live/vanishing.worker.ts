@@ -5,7 +5,7 @@ import { ready } from '@eddy/models';
 import { MemoryTask } from './memory-task.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
-const CURVE_EVERY_MS = 1000;
+const CURVE_EVERY_MS = 2000;
 
 let task: MemoryTask | null = null;
 let controller: AbortController | null = null;
@@ -14,7 +14,7 @@ const post = (message: FromWorker): void => postMessage(message);
 
 async function train(): Promise<void> {
   await ready();
-  const current = (task ??= new MemoryTask({ steps: 16 }));
+  const current = (task ??= new MemoryTask({ steps: 40 }));
   const abort = (controller = new AbortController());
   post({ type: 'gradients', step: 0, curves: current.gradientCurves() });
   let last = performance.now();
