@@ -13,6 +13,7 @@ export default defineConfig({
   title: 'Eddy',
   description: 'Recurrent networks in TypeScript and WebAssembly, trained in Node and in the browser.',
   base: '/',
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   outDir: '../dist',
   cleanUrls: false,
   lastUpdated: false,
