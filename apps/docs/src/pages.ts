@@ -24,4 +24,5 @@ export const livePages: PageEntry[] = [
   { title: 'A character model', slug: 'char-model' },
   { title: 'Cell activations', slug: 'cells' },
   { title: 'Vanishing gradients', slug: 'vanishing' },
+  { title: 'Sentiment trees', slug: 'trees' },
 ];

@@ -143,4 +143,16 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('page 5: the Tree-LSTM learns and draws the reader\'s sentence node by node', async () => {
+    const { page, problems, first, last, slowest } = await train('trees');
+    await page.getByLabel('Your sentence').fill('the film is not very bad');
+    const tree = page.getByTestId('tree');
+    await expect.poll(() => tree.locator('circle').count(), { timeout: 10_000 }).toBe(11);
+    await page.screenshot({ path: join(artefacts, 'trees.png'), fullPage: true });
+    expect(last).toBeLessThan(first - 0.3);
+    expect(slowest).toBeLessThan(RESPONSIVE_MS);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

@@ -52,7 +52,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       const cells = model.cells(m.text);
       postMessage({ type: 'cells', text: m.text, hiddenSize: model.lm.options.hiddenSize, cells } satisfies FromWorker, [cells.buffer]);
     }
-  } else {
+  } else if (m.type === 'temperature') {
     temperature = m.value;
   }
 };

@@ -4,6 +4,7 @@ import 'katex/dist/katex.min.css';
 import './custom.css';
 import CellsPage from './components/CellsPage.vue';
 import CharModelPage from './components/CharModelPage.vue';
+import TreesPage from './components/TreesPage.vue';
 import VanishingPage from './components/VanishingPage.vue';
 
 export default {
@@ -12,5 +13,6 @@ export default {
     app.component('CharModelPage', CharModelPage);
     app.component('CellsPage', CellsPage);
     app.component('VanishingPage', VanishingPage);
+    app.component('TreesPage', TreesPage);
   },
 } satisfies Theme;
