@@ -26,7 +26,7 @@ export function tickLabel(v: number): string {
  * axis). Non-finite values, and values ≤ 0 on a log axis, are left out of the lines.
  */
 export function linePlotGeometry(series: Series[], o: { width: number; height: number; logY: boolean }): PlotGeometry {
-  const left = 52, top = 10, right = o.width - 10, bottom = o.height - 34;
+  const left = 64, top = 10, right = o.width - 10, bottom = o.height - 34;
   const f = (v: number) => (o.logY ? Math.log10(v) : v);
   const usable = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
   const xs = series.flatMap((s) => s.y.map((_, i) => s.x?.[i] ?? i));
