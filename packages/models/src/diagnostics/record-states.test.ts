@@ -1,10 +1,12 @@
-import { EddyError, getRngState, manualSeed, noGrad, randn, scope, split, tensor, type Tensor } from '@eddy/autograd';
+import { getRngState, manualSeed, noGrad, randn, scope, split, tensor, type Tensor } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
 import { LanguageModel } from '../lm/language-model.js';
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
+import { thrown } from '../test/thrown.js';
 import { gateStatistics } from './gate-statistics.js';
+import { gradientThroughTime } from './gradient-through-time.js';
 import { recordStates } from './record-states.js';
 
 const text = Int32Array.from({ length: 600 }, (_, i) => (i * 7 + (i >> 2)) % 13);
@@ -36,7 +38,7 @@ describe('recordStates', () => {
       scope(() => {
         // The top layer's h is the stack's output; the last step of every layer its final state
         // (600 steps cross the recorder's chunks of 256, so the carried state is checked too).
-        const out = lm.rnn.forward(tensor(text, [600, 1], { dtype: 'int32' }), null, { embedding: lm.encoder.weight });
+        const out = (lm.rnn as LSTM).forward(tensor(text, [600, 1], { dtype: 'int32' }), null, { embedding: lm.encoder.weight });
         expectClose(rec.layers[1].h, out.output.toFloat32Array());
         const h = split(out.h, 1, 0).map((t) => t.toFloat32Array());
         const c = split(out.c, 1, 0).map((t) => t.toFloat32Array());
@@ -76,21 +78,28 @@ describe('recordStates', () => {
     });
   });
 
+  test('variants on the per-step path: a projected peephole layer-norm LSTM records h of width P', () => {
+    manualSeed(7);
+    const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, peephole: true, layerNorm: true, numLayers: 2 });
+    scope(() => {
+      const x = randn([9, 2, 3]);
+      const rec = recordStates(lstm, x);
+      expect(rec.layers.map((l) => [l.hiddenSize, l.cellSize, l.h.length, l.c!.length, l.gates.f.length])).toEqual([[2, 5, 36, 90, 90], [2, 5, 36, 90, 90]]);
+      const out = noGrad(() => lstm.forward(x));
+      expectClose(rec.layers[1].h, out.output.toFloat32Array());
+      expectClose(rows(rec.layers[0].c!, 8, 9, 10), split(out.c, 1, 0)[0].toFloat32Array());
+      const g = gradientThroughTime(lstm, x);
+      expect(g.layers.every((l) => l.norms.every((v) => v > 0 && Number.isFinite(v)))).toBe(true);
+    });
+  });
+
   test('refuses input the model cannot read', () => {
     const lm = new LanguageModel({ vocabSize: 5, hiddenSize: 4 });
-    const message = (f: () => unknown): string => {
-      try {
-        f();
-      } catch (e) {
-        return `${(e as EddyError).code}: ${(e as Error).message}`;
-      }
-      return 'no error';
-    };
-    expect(message(() => recordStates(lm, [1, 2, 5]))).toBe('E_ARGUMENT: recordStates: token 2 = 5 is outside the vocabulary [0, 5)');
-    expect(message(() => recordStates(lm, 'abc' as never))).toMatch(/^E_ARGUMENT: recordStates: input must be token ids/);
-    expect(message(() => recordStates(lm, []))).toMatch(/^E_SHAPE: recordStates: input must have at least one token/);
-    expect(message(() => recordStates(lm, [1], { sate: null } as never))).toMatch(/did you mean "state"/);
-    expect(message(() => gateStatistics(new LSTM({ inputSize: 2, hiddenSize: 3 }), [1, 2]))).toMatch(/^E_ARGUMENT: gateStatistics: input must be a Tensor x as LSTM.forward takes it/);
+    expect(thrown(() => recordStates(lm, [1, 2, 5]))).toBe('E_ARGUMENT: recordStates: token 2 = 5 is outside the vocabulary [0, 5)');
+    expect(thrown(() => recordStates(lm, 'abc' as never))).toMatch(/^E_ARGUMENT: recordStates: input must be token ids/);
+    expect(thrown(() => recordStates(lm, []))).toMatch(/^E_SHAPE: recordStates: input must have at least one token/);
+    expect(thrown(() => recordStates(lm, [1], { sate: null } as never))).toMatch(/did you mean "state"/);
+    expect(thrown(() => gateStatistics(new LSTM({ inputSize: 2, hiddenSize: 3 }), [1, 2]))).toMatch(/^E_ARGUMENT: gateStatistics: input must be a Tensor x as LSTM.forward takes it/);
   });
 });
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { EddyError, manualSeed, randn, scope, tensor } from '@eddy/autograd';
+import { manualSeed, randn, scope, tensor } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
 import { LanguageModel } from '../lm/language-model.js';
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
+import { thrown } from '../test/thrown.js';
 import { eigenvalues } from './eigenvalues.js';
 import { recurrentSpectra, spectralNorm, spectralRadius } from './spectra.js';
 
@@ -102,20 +103,12 @@ describe('recurrentSpectra', () => {
 
   test('refuses what it cannot read', () => {
     scope(() => {
-      const codeOf = (f: () => unknown): string => {
-        try {
-          f();
-        } catch (e) {
-          return `${(e as EddyError).code}: ${(e as Error).message}`;
-        }
-        return 'no error';
-      };
-      expect(codeOf(() => spectralRadius(randn([3, 4])))).toMatch(/^E_SHAPE: spectralRadius: W must be square \[n, n\], got \[3, 4\]/);
-      expect(codeOf(() => spectralNorm(tensor([1, NaN], [1, 2])))).toMatch(/^E_ARGUMENT: spectralNorm: W must be finite/);
-      expect(codeOf(() => spectralNorm(randn([3])))).toMatch(/^E_SHAPE: spectralNorm: W must be a non-empty float32 matrix/);
-      expect(codeOf(() => spectralNorm(randn([2, 2]), { tolerence: 1 } as never))).toMatch(/did you mean "tolerance"/);
-      expect(codeOf(() => spectralNorm(randn([2, 2]), { maxIterations: 0 }))).toMatch(/^E_ARGUMENT: spectralNorm: maxIterations must be a positive integer, got 0/);
-      expect(codeOf(() => recurrentSpectra({} as never))).toMatch(/^E_ARGUMENT: recurrentSpectra: model must be/);
+      expect(thrown(() => spectralRadius(randn([3, 4])))).toMatch(/^E_SHAPE: spectralRadius: W must be square \[n, n\], got \[3, 4\]/);
+      expect(thrown(() => spectralNorm(tensor([1, NaN], [1, 2])))).toMatch(/^E_ARGUMENT: spectralNorm: W must be finite/);
+      expect(thrown(() => spectralNorm(randn([3])))).toMatch(/^E_SHAPE: spectralNorm: W must be a non-empty float32 matrix/);
+      expect(thrown(() => spectralNorm(randn([2, 2]), { tolerence: 1 } as never))).toMatch(/did you mean "tolerance"/);
+      expect(thrown(() => spectralNorm(randn([2, 2]), { maxIterations: 0 }))).toMatch(/^E_ARGUMENT: spectralNorm: maxIterations must be a positive integer, got 0/);
+      expect(thrown(() => recurrentSpectra({} as never))).toMatch(/^E_ARGUMENT: recurrentSpectra: model must be/);
     });
   });
 });
