@@ -1,10 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, CHROMIUM_ARGS, chromiumPath } from '../../../test/src/chromium.js';
+import { isolationHeaders } from '../src/isolation.js';
 import { guides, livePages } from '../src/pages.js';
 import { serveSite } from './static-server.js';
 
@@ -64,6 +65,12 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
     await page.goto(`${site.origin}${path}`, { waitUntil: 'load' });
     return { page, problems };
   }
+
+  it('the build tells static hosts to send the isolation headers (_headers)', () => {
+    const lines = readFileSync(join(dist, '_headers'), 'utf8').split('\n');
+    expect(lines[0]).toBe('/*');
+    for (const [name, value] of Object.entries(isolationHeaders)) expect(lines).toContain(`  ${name}: ${value}`);
+  });
 
   it.each(PAGES)('%s loads cleanly, cross-origin isolated, and passes axe', async (path) => {
     const { page, problems } = await open(path);

@@ -2,12 +2,29 @@ import { katex } from '@mdit/plugin-katex';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'vitepress';
+import type { Connect, Plugin } from 'vite';
 import { headersFile, isolationHeaders } from '../../src/isolation.js';
 import { guides, livePages } from '../../src/pages.js';
 
 // KaTeX writes MathML beside its HTML (screen readers read it); Vue must leave those tags alone.
 const MATHML = new Set(['math', 'annotation', 'semantics', 'mrow', 'mi', 'mo', 'mn', 'msup', 'msub', 'msubsup', 'mfrac', 'msqrt',
   'mroot', 'mtext', 'mspace', 'mover', 'munder', 'munderover', 'mtable', 'mtr', 'mtd', 'mstyle', 'mpadded', 'menclose', 'mphantom']);
+
+/**
+ * Sends the isolation headers on every response of the dev and preview servers (Vite's
+ * `server.headers` skips the HTML pages VitePress renders, which are the ones that need them).
+ */
+function isolation(): Plugin {
+  const middleware: Connect.NextHandleFunction = (_req, res, next) => {
+    for (const [name, value] of Object.entries(isolationHeaders)) res.setHeader(name, value);
+    next();
+  };
+  return {
+    name: 'eddy-isolation-headers',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
 
 export default defineConfig({
   title: 'Eddy',
@@ -31,8 +48,7 @@ export default defineConfig({
   },
   vue: { template: { compilerOptions: { isCustomElement: (tag) => MATHML.has(tag) } } },
   vite: {
-    server: { headers: isolationHeaders },
-    preview: { headers: isolationHeaders },
+    plugins: [isolation()],
     worker: { format: 'es' },
     build: { chunkSizeWarningLimit: 1024 },
   },
