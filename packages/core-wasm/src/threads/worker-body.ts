@@ -42,8 +42,9 @@ function workerMain(): void {
     }
     const ints = new Int32Array(init.control);
     const args = new Float64Array(init.control, layout.argsOffset + index * layout.maxArgs * 8, layout.maxArgs);
-    port.postMessage({ ready: true });
+    // Read before saying ready: the main thread may start the first call as soon as it hears.
     let generation = Atomics.load(ints, layout.generation);
+    port.postMessage({ ready: true });
     for (;;) {
       // Poll a little before sleeping: a wake-up from Atomics.wait costs tens of microseconds, a
       // recurrent step's barrier comes every few.
