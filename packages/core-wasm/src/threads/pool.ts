@@ -21,7 +21,7 @@ export type SpawnWorker = (source: string) => PoolWorker;
  * (bench/README.md): a wake-up through Atomics.wait/notify cost ≈ 30–60 µs here, a poll that finds
  * the work within its budget ≈ 1 µs, and 20 000 polls are ≈ 30 µs of one core.
  */
-export const DEFAULT_SPIN = 20_000;
+export const DEFAULT_SPIN = 0;
 
 /**
  * The workers of a threaded core: `threads − 1` of them, since the calling thread takes a share of
