@@ -2,6 +2,7 @@ import { instantiateAsync, type Core } from './core.js';
 import { chooseBuild, embeddedBytes, invalidModule, threadsSourceOf, unavailable, type Source } from './load.js';
 import type { PoolWorker } from './threads/pool.js';
 import { instantiateThreaded, planThreads } from './threads/threaded.js';
+import { workerSource } from './threads/worker-body.js';
 import type { LoadOptions, Variant } from './variant.js';
 
 export * from './index.common.js';
@@ -27,8 +28,8 @@ export async function loadCore(options: LoadOptions = {}): Promise<Core> {
 const BROWSER_SHARED_MAX_BYTES = 1 << 30;
 
 /** A Web Worker running the pool's worker body from a Blob URL (nothing to serve or bundle). */
-function spawnWorker(source: string): PoolWorker {
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+function spawnWorker(): PoolWorker {
+  const url = URL.createObjectURL(new Blob([workerSource('browser')], { type: 'text/javascript' }));
   const worker = new Worker(url, { name: 'eddy-core' });
   return {
     postMessage: (message) => worker.postMessage(message),

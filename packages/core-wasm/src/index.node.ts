@@ -5,7 +5,7 @@ import { EddyError } from './errors.js';
 import { chooseBuild, embeddedBytes, invalidModule, threadsSourceOf, unavailable, type Source } from './load.js';
 import type { PoolWorker } from './threads/pool.js';
 import { instantiateThreaded, planThreads } from './threads/threaded.js';
-import type { WorkerReply } from './threads/worker-body.js';
+import { workerSource, type WorkerReply } from './threads/worker-body.js';
 import type { LoadOptions, Variant } from './variant.js';
 
 export * from './index.common.js';
@@ -83,8 +83,8 @@ export async function loadCore(options: LoadOptions = {}): Promise<Core> {
  * A worker_threads worker running the pool's worker body. Referenced until it answers (a script
  * awaiting `loadCore` must not exit under it), unref'd afterwards so that it never keeps Node alive.
  */
-function spawnWorker(source: string): PoolWorker {
-  const worker = new Worker(source, { eval: true, name: 'eddy-core' });
+function spawnWorker(): PoolWorker {
+  const worker = new Worker(workerSource('node'), { eval: true, name: 'eddy-core' });
   return {
     postMessage: (message) => worker.postMessage(message),
     onFirstMessage(fn) {

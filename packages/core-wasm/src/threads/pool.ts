@@ -1,10 +1,10 @@
 import { EddyError } from '../errors.js';
 import { FAILED, FUNCTION, GENERATION, MAX_ARGS, PENDING, SPIN, STOP, controlLayout } from './control.js';
-import { WORKER_SOURCE, type WorkerInit, type WorkerReply } from './worker-body.js';
+import type { WorkerInit, WorkerReply } from './worker-body.js';
 
 /**
  * A started worker as the pool sees it; the entries make them (worker_threads in Node, Web Workers
- * in browsers) from `WORKER_SOURCE`.
+ * in browsers) from `workerSource`.
  */
 export interface PoolWorker {
   postMessage(message: unknown): void;
@@ -13,8 +13,8 @@ export interface PoolWorker {
   terminate(): void;
 }
 
-/** Starts one worker running `source`. */
-export type SpawnWorker = (source: string) => PoolWorker;
+/** Starts one worker running the pool's worker body. */
+export type SpawnWorker = () => PoolWorker;
 
 /**
  * Polls of a waiting thread before it sleeps. Measured by `npm run bench -w bench -- barrier`
@@ -40,6 +40,8 @@ export class WorkerPool {
   private readonly canBlock: boolean;
   private readonly indices: ReadonlyMap<string, number>;
   private stopped = false;
+  /** Split calls run so far (tests check that a workload really split). */
+  runs = 0;
 
   private constructor(workers: PoolWorker[], control: SharedArrayBuffer, names: readonly string[]) {
     this.workers = workers;
@@ -67,7 +69,7 @@ export class WorkerPool {
     try {
       const replies = [];
       for (let index = 0; index < workers; index++) {
-        const worker = spawn(WORKER_SOURCE);
+        const worker = spawn();
         started.push(worker);
         replies.push(new Promise<WorkerReply>((resolve) => worker.onFirstMessage(resolve)));
         const init: WorkerInit = {
@@ -114,6 +116,7 @@ export class WorkerPool {
   run(own: () => void): void {
     if (this.stopped) throw new EddyError('E_LOAD', 'core: the thread pool was closed');
     const ints = this.ints;
+    this.runs++;
     Atomics.store(ints, PENDING, this.workers.length);
     Atomics.add(ints, GENERATION, 1);
     Atomics.notify(ints, GENERATION);

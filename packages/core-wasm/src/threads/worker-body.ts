@@ -18,16 +18,11 @@ export interface WorkerInit {
 /** A worker's answer to its init message: ready, or why it could not start. */
 export type WorkerReply = { ready: true } | { ready: false; error: string };
 
-declare const require: ((id: string) => unknown) | undefined;
-
-/** The worker's whole program. Runs in the worker; never called on the main thread. */
-function workerMain(): void {
-  type Port = { postMessage(message: unknown): void };
-  const node = typeof require === 'function';
-  const port: Port = node
-    ? (require!('node:worker_threads') as { parentPort: Port }).parentPort
-    : (globalThis as unknown as Port);
-
+/**
+ * The worker's whole program: `port` is Node's `parentPort` or a Web Worker's global scope. Runs in
+ * the worker; never called on the main thread.
+ */
+function workerMain(port: { postMessage(message: unknown): void }, node: boolean): void {
   const start = (init: WorkerInit): void => {
     const { layout, index } = init;
     let fns: Array<(...args: number[]) => void>;
@@ -76,5 +71,11 @@ function workerMain(): void {
   }
 }
 
-/** The worker's source text: `workerMain` called once. */
-export const WORKER_SOURCE = `(${workerMain.toString()})();\n`;
+/**
+ * The worker's source text for Node (`eval: true`) or a browser. Node's port is required inside the
+ * string, where bundlers of a page do not look for it.
+ */
+export function workerSource(runtime: 'node' | 'browser'): string {
+  const port = runtime === 'node' ? "require('node:worker_threads').parentPort" : 'self';
+  return `(${workerMain.toString()})(${port}, ${runtime === 'node'});\n`;
+}
