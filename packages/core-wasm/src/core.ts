@@ -22,17 +22,18 @@ export class Core {
    * Threads that run large kernel calls (the calling thread included): what `loadCore({ threads })`
    * could start, 1 when it fell back or was not asked for more.
    */
-  readonly threads: number;
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
   /** Why the core runs on fewer threads than `loadCore` was asked for; undefined when it did not fall back. */
   readonly threadsFallback: string | undefined;
-  /** @internal The workers that share this core's memory (kernel wrappers split calls over them). */
-  readonly pool: WorkerPool | undefined;
+  private workerPool: WorkerPool | undefined;
   private scratchPtr = 0;
   private scratchBytes = 0;
 
   constructor(
     instance: WebAssembly.Instance, variant: Variant, features: Features, options: { maxBytes?: number } = {},
-    threading: { pool?: WorkerPool; fallback?: string } = {},
+    threading: { fallback?: string } = {},
   ) {
     checkOptions('Core', options, CORE_OPTIONS);
     this.exports = instance.exports as unknown as CoreExports;
@@ -40,9 +41,18 @@ export class Core {
     this.arena = new Arena(this.memory, this.exports.heap_base(), options);
     this.variant = variant;
     this.features = features;
-    this.pool = threading.pool;
-    this.threads = threading.pool?.threads ?? 1;
     this.threadsFallback = threading.fallback;
+  }
+
+  /** @internal The workers that share this core's memory; set once by the threaded loader. */
+  get pool(): WorkerPool | undefined {
+    return this.workerPool;
+  }
+
+  /** @internal Gives a threaded core its started pool (its GEMMs already split over it). */
+  attachPool(pool: WorkerPool): void {
+    if (this.workerPool !== undefined) throw new EddyError('E_ARGUMENT', 'core: the core already has a thread pool');
+    this.workerPool = pool;
   }
 
   /**
@@ -113,7 +123,7 @@ export function createCore(
   variant: Variant,
   features: Features,
   options: { maxBytes?: number },
-  threading: { pool?: WorkerPool; fallback?: string } = {},
+  threading: { fallback?: string } = {},
 ): Core {
   // The loaders pass their whole LoadOptions; the core keeps only its own.
   const core = new Core(instance, variant, features, { maxBytes: options.maxBytes }, threading);

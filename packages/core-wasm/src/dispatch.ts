@@ -48,14 +48,6 @@ function fma<S extends string>(simdStem: string, scalarStem: S, scalarUpTo = 0):
 /** Below this many multiply-adds, `sgemm` runs the scalar twin unless an impl is forced. */
 const SMALL_GEMM = 4096;
 
-/**
- * From this many multiply-adds a GEMM on a threaded core is split over its threads (by column panels
- * of C; src/threads/split.ts). Measured by `npm run bench -w bench -- threads` (bench/README.md):
- * waking the workers and joining them costs a few microseconds when they are polling, tens when
- * they sleep, i.e. the time of a 64³ product on one thread.
- */
-export const SPLIT_GEMM_FROM = 64 * 64 * 64;
-
 /** The dispatch table: one record per kernel family. */
 export const DISPATCH = {
   gemm: fma('f32_gemm_4x8', 'f32_gemm', SMALL_GEMM),

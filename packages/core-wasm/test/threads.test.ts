@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EddyError, loadCore, loadCoreSync, packB, sgemm, sgemmPacked, type Core } from '../src/index.node.js';
-import { SPLIT_GEMM_FROM } from '../src/dispatch.js';
+/** assembly/gemm/parallel.ts: products from this many multiply-adds split. */
+const SPLIT_GEMM_FROM = 64 ** 3;
 import { rng, uniform } from './cores.js';
 
 // A threaded core splits large GEMMs by column panels of C; every element must come out with the

@@ -1,6 +1,5 @@
 import type { Core } from '../core.js';
-import { chooseImpl, kernelFor, SPLIT_GEMM_FROM } from '../dispatch.js';
-import { splitColumns } from '../threads/split.js';
+import { chooseImpl, kernelFor } from '../dispatch.js';
 import { EddyError, describe } from '../errors.js';
 import {
   ArgNames, checkArgs, checkDim, checkFinite, checkFlag, checkImpl, checkMatrix, checkPointer, checkStride, type Impl, type KnownArgs,
@@ -35,6 +34,12 @@ export interface GemmExports {
   f32_gemm_packed_b_4x8__wasmsimd?: GemmPackedKernel;
   f32_gemm_packed_b_4x8__wasmrelaxedsimd?: GemmPackedKernel;
   f32_gemm_packed_b__scalar: GemmPackedKernel;
+  /** Threads builds: split large GEMMs over the pool whose control block is at `ctrl` (0: stop); a no-op elsewhere. */
+  threads_configure(ctrl: number): void;
+  /** Threads builds: a pool worker's loop (src/threads/worker-body.ts calls it). */
+  threads_worker(ctrl: number, index: number, generation: number): void;
+  /** Threads builds: one split call with no work, for the barrier benchmark. */
+  threads_barrier(): void;
 }
 
 /** The arguments of `sgemm`; pointers are byte offsets into the core's memory. */
@@ -100,26 +105,8 @@ export function sgemm(core: Core, args: SgemmArgs, impl?: Impl): void {
   if (m === 0 || n === 0) return;
   const twin = chooseImpl('gemm', impl, m * n * k);
   const x = core.exports;
-  if (twin === 'simd' && splits(core, m, n, k)) {
-    // Columns [j0, j0 + nj) of op(B) are columns of B, or rows of B when it is stored transposed.
-    const bColumn = (transB ? ldb : 1) * 4;
-    splitColumns(
-      core, core.pool!, 'gemm', n, (nj) => x.f32_gemm_workspace_bytes(m, nj, k) >>> 0,
-      (j0, nj, work) => [+transA, +transB, m, nj, k, alpha, a, lda, b + j0 * bColumn, ldb, beta, c + j0 * 4, ldc, work],
-    );
-    return;
-  }
   const work = twin === 'simd' ? core.scratch(x.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
   kernelFor(core, 'gemm', twin)(+transA, +transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-}
-
-/**
- * Whether a SIMD product is split over the core's threads: large enough to pay for the wake-up,
- * at least two column panels, and m > 1 (a batch-1 product runs GEMV, whose column blocks are not
- * the panels `splitColumns` cuts).
- */
-function splits(core: Core, m: number, n: number, k: number): boolean {
-  return core.pool !== undefined && !core.pool.closed && m > 1 && n > 8 && m * n * k >= SPLIT_GEMM_FROM;
 }
 
 /** A right operand op(B) packed once by `packB` for many `sgemmPacked` products. */
@@ -198,14 +185,6 @@ export function sgemmPacked(core: Core, args: SgemmPackedArgs, impl: Impl = 'sim
   const x = core.exports;
   const p = checkPointer(core, op, 'packed.ptr', packed.ptr, x.f32_gemm_packed_b_bytes(n, k) >>> 0);
   if (m === 0 || n === 0) return;
-  if (impl === 'simd' && splits(core, m, n, k)) {
-    // Panel q of B̂ (columns 8q…8q+7) starts q·k·8 floats in; chunks start on panels.
-    splitColumns(
-      core, core.pool!, 'gemm_packed_b', n, () => x.f32_gemm_packed_b_workspace_bytes(m, k) >>> 0,
-      (j0, nj, work) => [+transA, m, nj, k, alpha, a, lda, p + j0 * k * 4, beta, c + j0 * 4, ldc, work],
-    );
-    return;
-  }
   const work = impl === 'simd' ? core.scratch(x.f32_gemm_packed_b_workspace_bytes(m, k) >>> 0) : 0;
   kernelFor(core, 'gemm_packed_b', impl)(+transA, m, n, k, alpha, a, lda, p, beta, c, ldc, work);
 }

@@ -1,5 +1,5 @@
+import type { Core } from '../core.js';
 import { EddyError } from '../errors.js';
-import { FAILED, FUNCTION, GENERATION, MAX_ARGS, PENDING, SPIN, STOP, controlLayout } from './control.js';
 import type { WorkerInit, WorkerReply } from './worker-body.js';
 
 /**
@@ -16,55 +16,67 @@ export interface PoolWorker {
 /** Starts one worker running the pool's worker body. */
 export type SpawnWorker = () => PoolWorker;
 
+// The control block's layout (byte offsets of i32 words), as assembly/gemm/parallel.ts reads it.
+const GENERATION = 0;
+const STOP = 8;
+const THREADS = 12;
+const SPIN = 16;
+const WORK = 20;
+const WORK_STRIDE = 24;
+const RUNS = 28;
+const CAN_BLOCK = 32;
+const JOBS = 64;
+const JOB_BYTES = 64;
+
 /**
- * Polls of a waiting thread before it sleeps. Measured by `npm run bench -w bench -- barrier`
- * (bench/README.md): a wake-up through Atomics.wait/notify cost ≈ 30–60 µs here, a poll that finds
- * the work within its budget ≈ 1 µs, and 20 000 polls are ≈ 30 µs of one core.
+ * Polls of a waiting thread before it sleeps in `memory.atomic.wait32`. Measured by
+ * `node bench/scripts/threads.mjs` (bench/README.md): on this shared 2-core machine a wake-up through
+ * wait/notify cost ≈ 15 µs, and any polling made the barrier slower (a poll is ≈ 15 ns, and a polling
+ * thread takes the core its partner needs when the machine is loaded).
  */
 export const DEFAULT_SPIN = 0;
 
 /**
- * The workers of a threaded core: `threads − 1` of them, since the calling thread takes a share of
- * every split call. A call is `setCall(w, fn, args)` for each worker that has work, then `run(own)`,
- * which wakes them, runs the caller's own share and returns when all are done. Calls never overlap
- * (kernels run one at a time), so one control block serves them all.
+ * The workers of a threaded core: `threads − 1` of them (the calling thread takes a share of every
+ * split call), each in the core's `threads_worker` loop on its own instance of the module, on the
+ * shared memory. The core's GEMMs split themselves (assembly/gemm/parallel.ts) once
+ * `threads_configure` gave the main instance the control block; this class starts and stops the
+ * workers and owns that block.
  */
 export class WorkerPool {
-  /** Threads that run a split call, the caller's included. */
+  /** Threads that share a split call, the caller's included. */
   readonly threads: number;
-  readonly names: readonly string[];
-  private readonly ints: Int32Array;
-  private readonly args: Float64Array;
+  private readonly core: Core;
   private readonly workers: PoolWorker[];
-  /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
-  private readonly canBlock: boolean;
-  private readonly indices: ReadonlyMap<string, number>;
+  private readonly control: number;
   private stopped = false;
-  /** Split calls run so far (tests check that a workload really split). */
-  runs = 0;
 
-  private constructor(workers: PoolWorker[], control: SharedArrayBuffer, names: readonly string[]) {
+  private constructor(core: Core, workers: PoolWorker[], control: number) {
+    this.core = core;
     this.workers = workers;
+    this.control = control;
     this.threads = workers.length + 1;
-    this.names = names;
-    this.indices = new Map(names.map((name, i) => [name, i]));
-    const layout = controlLayout(workers.length);
-    this.ints = new Int32Array(control, 0, layout.argsOffset / 4);
-    this.args = new Float64Array(control, layout.argsOffset, workers.length * MAX_ARGS);
-    this.canBlock = agentCanBlock(this.ints);
   }
 
   /**
-   * Starts `workers` workers on `module` and the shared `memory`, each able to run the exports
-   * `names`; resolves when every one has instantiated the module. Fails with E_LOAD (and stops the
-   * ones that started) if any cannot.
+   * Starts `threads − 1` workers on `core` (a threads build on a shared memory) and makes its GEMMs
+   * split over them; resolves when every one is waiting for work. Fails with E_LOAD (and stops the
+   * ones that started) if any cannot start.
    */
-  static async start(spawn: SpawnWorker, workers: number, module: WebAssembly.Module, memory: WebAssembly.Memory, names: readonly string[]): Promise<WorkerPool> {
-    const layout = controlLayout(workers);
-    const control = new SharedArrayBuffer(layout.bytes);
-    const ints = new Int32Array(control);
-    Atomics.store(ints, SPIN, DEFAULT_SPIN);
-    for (let w = 0; w < workers; w++) ints[FUNCTION + w] = -1;
+  static async start(core: Core, module: WebAssembly.Module, threads: number, spawn: SpawnWorker): Promise<WorkerPool> {
+    const { arena, exports: x } = core;
+    const workers = threads - 1;
+    // Scratch for the largest chunk a worker can get: the GEMM's blocking bounds it (≈ 2.3 MiB).
+    const stride = Math.ceil((x.f32_gemm_workspace_bytes(1 << 20, 1 << 20, 1 << 20) >>> 0) / 64) * 64;
+    const control = arena.allocUnscoped(JOBS + workers * JOB_BYTES);
+    const work = arena.allocUnscoped(workers * stride);
+    arena.u8.fill(0, control, control + JOBS + workers * JOB_BYTES);
+    const ints = arena.i32;
+    ints[(control + THREADS) >> 2] = threads;
+    ints[(control + SPIN) >> 2] = DEFAULT_SPIN;
+    ints[(control + WORK) >> 2] = work;
+    ints[(control + WORK_STRIDE) >> 2] = stride;
+    ints[(control + CAN_BLOCK) >> 2] = agentCanBlock() ? 1 : 0;
     const started: PoolWorker[] = [];
     try {
       const replies = [];
@@ -72,13 +84,7 @@ export class WorkerPool {
         const worker = spawn();
         started.push(worker);
         replies.push(new Promise<WorkerReply>((resolve) => worker.onFirstMessage(resolve)));
-        const init: WorkerInit = {
-          module, memory, control, names: [...names], index,
-          layout: {
-            generation: GENERATION, pending: PENDING, failed: FAILED, stop: STOP, spin: SPIN, fn: FUNCTION,
-            argsOffset: layout.argsOffset, maxArgs: MAX_ARGS,
-          },
-        };
+        const init: WorkerInit = { module, memory: core.memory, control, index };
         worker.postMessage(init);
       }
       for (const reply of await Promise.all(replies)) {
@@ -86,69 +92,26 @@ export class WorkerPool {
       }
     } catch (cause) {
       for (const worker of started) worker.terminate();
+      arena.free(control);
+      arena.free(work);
       throw new EddyError('E_LOAD', `loadCore: a worker of the thread pool failed to start: ${(cause as Error).message}`, { cause });
     }
-    return new WorkerPool(started, control, names);
+    x.threads_configure(control);
+    return new WorkerPool(core, started, control);
   }
 
-  /** Workers besides the calling thread. */
-  get workerCount(): number {
-    return this.workers.length;
+  /** Split calls made so far (tests check that a workload really split). */
+  get runs(): number {
+    return Atomics.load(this.core.arena.i32, (this.control + RUNS) >> 2);
   }
 
-  /** The index `setCall` takes for the export `name`; -1 if the workers cannot run it. */
-  indexOf(name: string): number {
-    return this.indices.get(name) ?? -1;
-  }
-
-  /** Sets worker `w`'s call for the next `run`: export `names[fn]` with `args` (at most MAX_ARGS numbers). */
-  setCall(w: number, fn: number, args: ArrayLike<number>): void {
-    this.ints[FUNCTION + w] = fn;
-    const base = w * MAX_ARGS;
-    for (let i = 0; i < args.length; i++) this.args[base + i] = args[i];
-  }
-
-  /**
-   * Wakes the workers, runs `own` (the caller's share) and waits for all of them. Workers whose slot
-   * was not set since the last run do nothing. A worker whose call threw makes this throw E_POINTER
-   * (a trap in the core: the arguments were checked, so it is a bug).
-   */
-  run(own: () => void): void {
-    if (this.stopped) throw new EddyError('E_LOAD', 'core: the thread pool was closed');
-    const ints = this.ints;
-    this.runs++;
-    Atomics.store(ints, PENDING, this.workers.length);
-    Atomics.add(ints, GENERATION, 1);
-    Atomics.notify(ints, GENERATION);
-    let error: unknown;
-    try {
-      own();
-    } catch (e) {
-      error = e;
-    }
-    this.join();
-    for (let w = 0; w < this.workers.length; w++) ints[FUNCTION + w] = -1;
-    if (error !== undefined) throw error;
-    if (Atomics.exchange(ints, FAILED, 0) !== 0) {
-      throw new EddyError('E_POINTER', 'core: a kernel call failed in a worker thread (a trap in the wasm core)');
-    }
-  }
-
-  private join(): void {
-    const ints = this.ints;
-    for (let n = Atomics.load(ints, SPIN); n > 0 && Atomics.load(ints, PENDING) !== 0; n--);
-    for (let left = Atomics.load(ints, PENDING); left !== 0; left = Atomics.load(ints, PENDING)) {
-      if (this.canBlock) Atomics.wait(ints, PENDING, left);
-    }
-  }
-
-  /** Polls before sleeping, for the waiting threads (the barrier benchmark varies it). */
-  set spin(polls: number) {
-    Atomics.store(this.ints, SPIN, polls);
-  }
-
+  /** Polls before a waiting thread sleeps (the barrier benchmark varies it). */
   get spin(): number {
-    return Atomics.load(this.ints, SPIN);
+    return Atomics.load(this.core.arena.i32, (this.control + SPIN) >> 2);
+  }
+
+  set spin(polls: number) {
+    Atomics.store(this.core.arena.i32, (this.control + SPIN) >> 2, polls);
   }
 
   /** Whether `close` was called. */
@@ -156,21 +119,23 @@ export class WorkerPool {
     return this.stopped;
   }
 
-  /** Stops the workers. The pool cannot run calls afterwards. */
+  /** Stops splitting and the workers; the core then runs every call on the calling thread. */
   close(): void {
     if (this.stopped) return;
     this.stopped = true;
-    Atomics.store(this.ints, STOP, 1);
-    Atomics.add(this.ints, GENERATION, 1);
-    Atomics.notify(this.ints, GENERATION);
+    this.core.exports.threads_configure(0);
+    const ints = this.core.arena.i32;
+    Atomics.store(ints, (this.control + STOP) >> 2, 1);
+    Atomics.add(ints, (this.control + GENERATION) >> 2, 1);
+    Atomics.notify(ints, (this.control + GENERATION) >> 2);
     for (const worker of this.workers) worker.terminate();
   }
 }
 
 /** Atomics.wait throws on a browser's main thread (before it compares the value, so this never sleeps). */
-function agentCanBlock(ints: Int32Array): boolean {
+function agentCanBlock(): boolean {
   try {
-    Atomics.wait(ints, FAILED, -1, 0);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, -1, 0);
     return true;
   } catch {
     return false;

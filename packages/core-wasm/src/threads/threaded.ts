@@ -75,12 +75,7 @@ export async function instantiateThreaded(
   } catch (cause) {
     throw loadError(variant, cause);
   }
-  const names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
-  const pool = await WorkerPool.start(spawn, threads - 1, module, memory, names);
-  try {
-    return createCore(instance, variant, features, { maxBytes: maximum * PAGE }, { pool });
-  } catch (error) {
-    pool.close();
-    throw error;
-  }
+  const core = createCore(instance, variant, features, { maxBytes: maximum * PAGE });
+  core.attachPool(await WorkerPool.start(core, module, threads, spawn));
+  return core;
 }

@@ -7,12 +7,10 @@
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  control: SharedArrayBuffer;
-  /** The core exports this worker may be asked to run, by index. */
-  names: string[];
+  /** The pool's control block in the shared memory (assembly/gemm/parallel.ts reads its layout). */
+  control: number;
   /** This worker's slot (0-based). */
   index: number;
-  layout: { generation: number; pending: number; failed: number; stop: number; spin: number; fn: number; argsOffset: number; maxArgs: number };
 }
 
 /** A worker's answer to its init message: ready, or why it could not start. */
@@ -20,44 +18,25 @@ export type WorkerReply = { ready: true } | { ready: false; error: string };
 
 /**
  * The worker's whole program: `port` is Node's `parentPort` or a Web Worker's global scope. Runs in
- * the worker; never called on the main thread.
+ * the worker; never called on the main thread. It instantiates the module on the shared memory and
+ * enters the core's own worker loop, which returns only when the pool stops.
  */
 function workerMain(port: { postMessage(message: unknown): void }, node: boolean): void {
   const start = (init: WorkerInit): void => {
-    const { layout, index } = init;
-    let fns: Array<(...args: number[]) => void>;
+    let loop: (control: number, index: number, generation: number) => void;
     try {
       // `abort` is called only by the checked debug build, which pools never run.
       const env = { memory: init.memory, abort: () => { throw new Error('abort'); } };
       const instance = new WebAssembly.Instance(init.module, { env });
-      fns = init.names.map((name) => instance.exports[name] as (...args: number[]) => void);
+      loop = instance.exports.threads_worker as typeof loop;
     } catch (e) {
       port.postMessage({ ready: false, error: String((e as Error)?.message ?? e) });
       return;
     }
-    const ints = new Int32Array(init.control);
-    const args = new Float64Array(init.control, layout.argsOffset + index * layout.maxArgs * 8, layout.maxArgs);
     // Read before saying ready: the main thread may start the first call as soon as it hears.
-    let generation = Atomics.load(ints, layout.generation);
+    const generation = Atomics.load(new Int32Array(init.memory.buffer), init.control >> 2);
     port.postMessage({ ready: true });
-    for (;;) {
-      // Poll a little before sleeping: a wake-up from Atomics.wait costs tens of microseconds, a
-      // recurrent step's barrier comes every few.
-      for (let n = Atomics.load(ints, layout.spin); n > 0 && Atomics.load(ints, layout.generation) === generation; n--);
-      while (Atomics.load(ints, layout.generation) === generation) Atomics.wait(ints, layout.generation, generation);
-      generation = Atomics.load(ints, layout.generation);
-      if (Atomics.load(ints, layout.stop) !== 0) return;
-      const fn = ints[layout.fn + index];
-      if (fn >= 0) {
-        try {
-          const a = args;
-          fns[fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
-        } catch {
-          Atomics.store(ints, layout.failed, 1);
-        }
-      }
-      if (Atomics.sub(ints, layout.pending, 1) === 1) Atomics.notify(ints, layout.pending);
-    }
+    loop(init.control, init.index, generation);
   };
 
   if (node) {
