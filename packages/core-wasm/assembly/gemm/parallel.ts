@@ -171,7 +171,6 @@ export function threadsBarrier(): void {
 export function threadsWorker(ctrl: usize, index: i32, generation: i32): void {
   if (!ASC_FEATURE_THREADS) return;
   const job = ctrl + JOBS + <usize>index * JOB_BYTES;
-  const work = load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE);
   while (true) {
     for (let n = atomic.load<i32>(ctrl + SPIN); n > 0 && atomic.load<i32>(ctrl + GENERATION) == generation; n--);
     while (atomic.load<i32>(ctrl + GENERATION) == generation) atomic.wait<i32>(ctrl + GENERATION, generation, -1);
@@ -179,6 +178,7 @@ export function threadsWorker(ctrl: usize, index: i32, generation: i32): void {
     if (atomic.load<i32>(ctrl + STOP) != 0) return;
     const kind = load<i32>(job);
     if (kind != NONE) {
+      const work = load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE);
       chunk(
         kind, load<i32>(job, 4) != 0, load<i32>(job, 8) != 0, load<i32>(job, 12), load<i32>(job, 16), load<f32>(job, 20),
         load<usize>(job, 24), load<i32>(job, 28), load<usize>(job, 32), load<i32>(job, 36), load<f32>(job, 40),
