@@ -44,8 +44,7 @@ if (many.threads !== threads) throw new Error(`asked for ${threads} threads, got
 const pool = many.pool;
 
 // 1. The barrier: a split call whose every share is an empty export call.
-console.log('\nbarrier (one split call doing nothing: wake the workers, run, join)');
-const nothing = pool.indexOf('heap_base');
+console.log('\nbarrier (one split call doing nothing: wake the workers, join them)');
 {
   const ints = new Int32Array(new SharedArrayBuffer(4));
   const us = timeUs(() => {
@@ -56,10 +55,7 @@ const nothing = pool.indexOf('heap_base');
 const spinDefault = pool.spin;
 for (const [label, spin] of [['Atomics.wait/notify (no spin)', 0], ['spin 200 polls, then wait', 200], ['spin 2 000 polls, then wait', 2000], ['spin 20 000 polls, then wait', 20000]]) {
   pool.spin = spin;
-  const us = timeUs(() => {
-    for (let w = 0; w < pool.workerCount; w++) pool.setCall(w, nothing, []);
-    pool.run(() => {});
-  });
+  const us = timeUs(() => many.exports.threads_barrier());
   console.log(`  ${label.padEnd(32)} ${us.toFixed(2).padStart(8)} µs`);
 }
 pool.spin = spinDefault;

@@ -30,9 +30,9 @@ const JOB_BYTES = 64;
 
 /**
  * Polls of a waiting thread before it sleeps in `memory.atomic.wait32`. Measured by
- * `node bench/scripts/threads.mjs` (bench/README.md): on this shared 2-core machine a wake-up through
- * wait/notify cost ≈ 15 µs, and any polling made the barrier slower (a poll is ≈ 15 ns, and a polling
- * thread takes the core its partner needs when the machine is loaded).
+ * `node bench/scripts/threads.mjs` (bench/README.md): on this shared 2-core machine (load 13–15) a
+ * wait/notify round trip cost ≈ 14 µs and polling first never made it cheaper (200 polls 15 µs,
+ * 20 000 polls 41 µs; a poll is ≈ 16 ns, and a polling thread takes the core its partner needs).
  */
 export const DEFAULT_SPIN = 0;
 
