@@ -116,6 +116,25 @@ describe('threaded core', () => {
   });
 });
 
+describe('a worker that traps', () => {
+  it('does not hang the caller: the next check throws E_POINTER, and the pool keeps working', () => {
+    const core = threaded.get(2)!;
+    const [m, n, k] = [2, 64, 2048];
+    core.arena.scope(() => {
+      const a = core.arena.zerosF32(m * k), b = core.arena.zerosF32(k * n);
+      const work = core.arena.alloc(core.exports.f32_gemm_workspace_bytes(m, n, k));
+      // C placed so that the caller's columns (0…31) fit in memory and the worker's (32…63) of row 1
+      // run past its end: only the worker traps. The raw export skips the wrappers' checks.
+      const end = core.memory.buffer.byteLength;
+      const c = end - (n + 48) * 4;
+      core.exports.f32_gemm_4x8__wasmsimd(0, 0, m, n, k, 1, a, k, b, n, 0, c, n, work);
+      expect(() => core.pool!.check()).toThrow(expect.objectContaining({ code: 'E_POINTER' }));
+      expect(() => core.pool!.check()).not.toThrow();
+    });
+    expect(firstDifference(product(core, true, false, 70, 90, 80, 0.5, 9), product(one, true, false, 70, 90, 80, 0.5, 9))).toBe(-1);
+  });
+});
+
 describe('loadCore({ threads })', () => {
   it('refuses a thread count that is not a positive integer', async () => {
     for (const threads of [0, 1.5, -2, '2', 1000]) {

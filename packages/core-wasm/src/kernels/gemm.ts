@@ -107,6 +107,7 @@ export function sgemm(core: Core, args: SgemmArgs, impl?: Impl): void {
   const x = core.exports;
   const work = twin === 'simd' ? core.scratch(x.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
   kernelFor(core, 'gemm', twin)(+transA, +transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  core.pool?.check();
 }
 
 /** A right operand op(B) packed once by `packB` for many `sgemmPacked` products. */
@@ -187,4 +188,5 @@ export function sgemmPacked(core: Core, args: SgemmPackedArgs, impl: Impl = 'sim
   if (m === 0 || n === 0) return;
   const work = impl === 'simd' ? core.scratch(x.f32_gemm_packed_b_workspace_bytes(m, k) >>> 0) : 0;
   kernelFor(core, 'gemm_packed_b', impl)(+transA, m, n, k, alpha, a, lda, p, beta, c, ldc, work);
+  core.pool?.check();
 }

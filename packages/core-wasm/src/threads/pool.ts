@@ -18,6 +18,7 @@ export type SpawnWorker = () => PoolWorker;
 
 // The control block's layout (byte offsets of i32 words), as assembly/gemm/parallel.ts reads it.
 const GENERATION = 0;
+const PENDING = 4;
 const STOP = 8;
 const THREADS = 12;
 const SPIN = 16;
@@ -25,6 +26,8 @@ const WORK = 20;
 const WORK_STRIDE = 24;
 const RUNS = 28;
 const CAN_BLOCK = 32;
+/** Set by a worker whose share trapped (src/threads/worker-body.ts); the core never writes it. */
+const FAILED = 36;
 const JOBS = 64;
 const JOB_BYTES = 64;
 
@@ -84,7 +87,7 @@ export class WorkerPool {
         const worker = spawn();
         started.push(worker);
         replies.push(new Promise<WorkerReply>((resolve) => worker.onFirstMessage(resolve)));
-        const init: WorkerInit = { module, memory: core.memory, control, index };
+        const init: WorkerInit = { module, memory: core.memory, control, index, pending: PENDING, failed: FAILED };
         worker.postMessage(init);
       }
       for (const reply of await Promise.all(replies)) {
@@ -98,6 +101,18 @@ export class WorkerPool {
     }
     x.threads_configure(control);
     return new WorkerPool(core, started, control);
+  }
+
+  /**
+   * Throws E_POINTER (and clears the flag) if a worker's share of a split call trapped since the
+   * last check: its part of the result is missing. The kernel wrappers call it after every call
+   * that may split.
+   */
+  check(): void {
+    const at = (this.control + FAILED) >> 2;
+    if (Atomics.load(this.core.arena.i32, at) === 0) return;
+    Atomics.store(this.core.arena.i32, at, 0);
+    throw new EddyError('E_POINTER', 'core: a worker thread trapped in its share of a split kernel call (a bug in the wasm core); the result is incomplete');
   }
 
   /** Split calls made so far (tests check that a workload really split). */

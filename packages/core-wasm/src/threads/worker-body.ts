@@ -11,6 +11,9 @@ export interface WorkerInit {
   control: number;
   /** This worker's slot (0-based). */
   index: number;
+  /** Byte offsets in the control block of the pending count and of the failure flag. */
+  pending: number;
+  failed: number;
 }
 
 /** A worker's answer to its init message: ready, or why it could not start. */
@@ -34,9 +37,21 @@ function workerMain(port: { postMessage(message: unknown): void }, node: boolean
       return;
     }
     // Read before saying ready: the main thread may start the first call as soon as it hears.
-    const generation = Atomics.load(new Int32Array(init.memory.buffer), init.control >> 2);
+    let generation = Atomics.load(new Int32Array(init.memory.buffer), init.control >> 2);
     port.postMessage({ ready: true });
-    loop(init.control, init.index, generation);
+    for (;;) {
+      try {
+        loop(init.control, init.index, generation);
+        return; // the pool stopped
+      } catch {
+        // A trap in this worker's share (a bug: arguments were checked at the boundary). Say so,
+        // count this worker done so that the caller does not wait forever, and serve the next call.
+        const ints = new Int32Array(init.memory.buffer);
+        generation = Atomics.load(ints, init.control >> 2);
+        Atomics.store(ints, (init.control + init.failed) >> 2, 1);
+        if (Atomics.sub(ints, (init.control + init.pending) >> 2, 1) === 1) Atomics.notify(ints, (init.control + init.pending) >> 2);
+      }
+    }
   };
 
   if (node) {
