@@ -1,4 +1,3 @@
-import { threadCount } from '../../threads.js';
 import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
 import { LanguageModel, windowTraining, type CellKind, type LmState } from '@eddy/models';
 import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
@@ -14,6 +13,7 @@ import { commonTrainingOptions } from './common-options.js';
 import { driveTraining, type Destination, type TrainingPlan } from './driver.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
 import { buildTokenizer } from './tokenizer.js';
+import { threadCount } from '../../threads.js';
 
 
 function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
