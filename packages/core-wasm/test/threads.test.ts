@@ -127,7 +127,7 @@ describe('a worker that traps', () => {
       // run past its end: only the worker traps. The raw export skips the wrappers' checks.
       const end = core.memory.buffer.byteLength;
       const c = end - (n + 48) * 4;
-      core.exports.f32_gemm_4x8__wasmsimd(0, 0, m, n, k, 1, a, k, b, n, 0, c, n, work);
+      core.exports.f32_gemm_4x8__wasmsimd!(0, 0, m, n, k, 1, a, k, b, n, 0, c, n, work);
       expect(() => core.pool!.check()).toThrow(expect.objectContaining({ code: 'E_POINTER' }));
       expect(() => core.pool!.check()).not.toThrow();
     });
