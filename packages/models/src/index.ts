@@ -50,3 +50,4 @@ export {
   type TreeBatch, type TreeModelOptions, type TreeOutput, type TreeLossOptions, type RecursiveNNOptions, type RNTNOptions, type BinaryTreeLSTMOptions,
   type ChildListBatch, type ChildSumTreeLSTMOptions,
 } from './tree/index.js';
+export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqLossOptions, type Seq2SeqBatch, type TranslateOptions, type Translation, type AttentionKind } from './seq2seq/index.js';
