@@ -23,6 +23,17 @@ const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, we
  *   γ̃ = γ / (1 + (t − 1)η);  g ← g + λθ;  s ← s + g²;  θ ← θ − γ̃ g / (√s + ε)
  *
  * One fused `adagradUpdate` call per parameter; s starts at `initialAccumulatorValue`.
+ *
+ * Weight decay is L2 regularisation exactly: λ per parameter group adds λθ to the gradient before
+ * it enters s, which is the gradient of (λ/2)‖θ‖² added to the loss — CoreNLP's sentiment
+ * regulariser (regTransformMatrix, regClassification, regWordVector …: one λ per parameter group).
+ * (CoreNLP leaves out the word vectors of words absent from the batch; a dense λ here decays every
+ * row.) CoreNLP's RNTN training also resets the accumulators at the start of every epoch
+ * (`adagradResetFrequency` 1): call {@link Adagrad.resetAccumulators} between epochs.
+ *
+ * @example
+ * const opt = new Adagrad([{ params: model.W.parameters(), weightDecay: 1e-3 }, { params: [model.embedding.weight], weightDecay: 1e-4 }], { lr: 0.01 });
+ * // … each epoch: opt.resetAccumulators() before its first step
  */
 export class Adagrad extends Optimizer {
   protected readonly type = 'Adagrad';
@@ -53,6 +64,21 @@ export class Adagrad extends Optimizer {
     this.lrDecay = h.lrDecay as number;
     this.initialAccumulatorValue = h.initialAccumulatorValue as number;
     this.eps = h.eps as number;
+  }
+
+  /**
+   * Sets every accumulator s back to `initialAccumulatorValue` (CoreNLP resets AdaGrad's sums at
+   * the start of each epoch). Step counts are kept, so `lrDecay` goes on from where it was;
+   * parameters that have not stepped yet have no accumulator and are left so.
+   */
+  resetAccumulators(): void {
+    this.hyper();
+    for (const [i, s] of this.state.entries()) {
+      const ptr = s?.buffers.sum;
+      if (ptr === undefined) continue;
+      const p = this.params[i];
+      p.core.arena.f32.fill(this.initialAccumulatorValue, ptr >>> 2, (ptr >>> 2) + p.size);
+    }
   }
 
   protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {

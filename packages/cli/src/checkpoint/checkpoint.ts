@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tensor, type GeneratorState, type optim, type Tensor } from '@eddy/autograd';
 import { snakeCase } from '@eddy/autograd/internal';
@@ -37,7 +37,7 @@ export interface CommonTrainingOptions {
   steps: number | null;
   epochs: number | null;
   time: number | null;
-  optimizer: 'adam' | 'rmsprop' | 'sgd';
+  optimizer: 'adam' | 'rmsprop' | 'sgd' | 'adagrad';
   lr: number;
   lrDecay: number;
   clip: number;
@@ -369,4 +369,11 @@ export function readCheckpoint(
     }
   }
   return loaded;
+}
+
+/** The model predict and eval use: `dirGiven/best/` (the best validated one) when it exists, else `dirGiven`. */
+export function bestCheckpointDir(dirGiven: string): string {
+  const dir = resolveCheckpointDir(dirGiven);
+  const best = dir === null ? null : join(dir, 'best');
+  return best !== null && existsSync(join(best, 'config.json')) ? best : dirGiven;
 }

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SequenceClassifier } from '@eddy/models';
-import { readCheckpoint, type CheckpointConfig, type CheckpointKind, type CommonTrainingOptions, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
-import { resolveCheckpointDir } from '../../checkpoint/atomic-dir.js';
+import { bestCheckpointDir, readCheckpoint, type CheckpointConfig, type CheckpointKind, type CommonTrainingOptions, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
 import { count, record } from '../../checkpoint/train-state.js';
 import { CliError } from '../../errors.js';
+import type { EmbeddingsRecord } from '../train/embeddings.js';
 import type { LineFormat } from './data.js';
 
 // A classifier's checkpoint directory is the shared layout (checkpoint/checkpoint.ts: config.json,
@@ -27,7 +26,7 @@ export interface ClassifyTrainingOptions extends CommonTrainingOptions {
   valid: FileRef | null;
   format: LineFormat;
   valFraction: number;
-  embeddings: (FileRef & { found: number; missing: number }) | null;
+  embeddings: EmbeddingsRecord | null;
   maxLength: number;
 }
 
@@ -81,7 +80,5 @@ export function readClassifier(dir: string, options: { trainState?: boolean } = 
 
 /** The model predict and eval use: `dir/best/` (the best validated one) when it exists, else `dir`. */
 export function readBestClassifier(dirGiven: string): LoadedClassifier {
-  const dir = resolveCheckpointDir(dirGiven);
-  const best = dir === null ? null : join(dir, 'best');
-  return readClassifier(best !== null && existsSync(join(best, 'config.json')) ? best : dirGiven);
+  return readClassifier(bestCheckpointDir(dirGiven));
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { ready, scope, tensor } from '@eddy/autograd';
 import type { SequenceClassifier } from '@eddy/models';
 import { classificationBatches } from '@eddy/text';
-import { readDataFile } from '../../corpus.js';
-import { CliError } from '../../errors.js';
+import { readInputLines } from '../../input-lines.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { readBestClassifier } from './checkpoint.js';
@@ -36,35 +34,12 @@ export function predictBatches(model: SequenceClassifier, ids: readonly Int32Arr
   return { labels, probabilities };
 }
 
-/** The lines to label: stdin or --input, one text per line (a final newline ends the last one). */
-function readLines(args: ParsedArgs): string[] {
-  const input = args.optionalString('input');
-  let text: string;
-  if (input !== undefined) text = readDataFile(input, 'the input file', 'label').text;
-  else {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(0);
-    } catch (e) {
-      throw new CliError(`cannot read the texts from stdin (${(e as NodeJS.ErrnoException).code ?? 'error'}); pipe them in, or give --input FILE.`);
-    }
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw new CliError('stdin is not valid UTF-8 text; convert it to UTF-8 (e.g. iconv -t UTF-8) and try again.');
-    }
-  }
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
-}
-
 /** `eddy classify predict DIR [--input FILE] [--json]`: `label<TAB>probability` per line, in order. */
 export async function runClassifyPredict(args: ParsedArgs, io: Io): Promise<number> {
   await ready();
   const ck = readBestClassifier(args.positionals[0]);
   try {
-    const lines = readLines(args);
+    const lines = readInputLines(args.optionalString('input'), 'texts');
     const { labels, probabilities } = predictBatches(ck.model, encodeTexts(ck.tokenizer, lines, ck.config.training.maxLength), args.number('batch'));
     const names = ck.config.labels;
     const C = names.length;

@@ -1,13 +1,16 @@
-import { Generator, getRngState, manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
-import { loadPretrained, SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
-import { accuracy, classificationBatches, parseWordVectors, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, writeCheckpoint, type TrainState } from '../../checkpoint/checkpoint.js';
+import { Generator, manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
+import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
+import { accuracy, classificationBatches, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles } from '../../checkpoint/checkpoint.js';
 import { readDataFile } from '../../corpus.js';
 import { CliError, reason, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
-import { commonTrainingOptions } from '../train/common-options.js';
+import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
+import { makeOptimizer } from '../train/optimizer.js';
+import { saveRun } from '../train/save-run.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import {
   readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
@@ -36,18 +39,6 @@ interface Run {
 }
 
 const ref = (c: { path: string | null; sha256: string }): FileRef => ({ path: c.path!, sha256: c.sha256 });
-
-/** `--threads N`: the threaded core does not exist yet, so only 1 is accepted (never silently ignored). */
-function checkThreads(args: ParsedArgs): void {
-  const n = args.number('threads');
-  if (n !== 1) throw new UsageError(`--threads ${n} is not available yet: the threaded core is not built, so eddy trains on one thread; drop --threads or give --threads 1.`);
-}
-
-function makeOptimizer(kind: ClassifyTrainingOptions['optimizer'], params: ReturnType<SequenceClassifier['parameters']>, lr: number): optim.Optimizer {
-  if (kind === 'adam') return new optim.Adam(params, { lr });
-  if (kind === 'rmsprop') return new optim.RMSprop(params, { lr });
-  return new optim.SGD(params, { lr });
-}
 
 /**
  * The training and validation examples (as file positions): all of FILE and all of --valid, or
@@ -96,26 +87,6 @@ function trainingOptions(args: ParsedArgs, trainFile: LabelledFile, validFile: L
   };
 }
 
-/** Loads `--embeddings FILE` into the model's embedding; returns what the checkpoint records of it. */
-function loadEmbeddings(path: string, model: SequenceClassifier, tokenizer: Tokenizer, dim: number): NonNullable<ClassifyTrainingOptions['embeddings']> {
-  const file = readDataFile(path, 'the embeddings file', 'read word vectors from');
-  let vectors;
-  try {
-    vectors = parseWordVectors(file.text, { dim });
-  } catch (e) {
-    throw new CliError(`the embeddings file ${path} cannot be read as word vectors (${reason(e)}); give a GloVe text file: a word and ${dim} numbers per line.`);
-  }
-  const { found, missing } = loadPretrained(model.embedding, vectors.vectors, tokenizer.vocab.symbols());
-  return { path, sha256: file.sha256, found, missing };
-}
-
-/** The size of the vectors in a GloVe text file: the number of values on its first line. */
-function vectorSize(path: string): number {
-  const text = readDataFile(path, 'the embeddings file', 'read word vectors from').text;
-  const first = text.slice(0, text.indexOf('\n') >>> 0).trim().split(/\s+/);
-  return Math.max(1, first.length - 1);
-}
-
 function freshRun(args: ParsedArgs): Run {
   const path = args.positionals[0];
   if (path === undefined) throw new UsageError('eddy classify train needs FILE, a file of labelled lines (or --resume DIR): eddy classify train FILE [options].');
@@ -143,7 +114,7 @@ function freshRun(args: ParsedArgs): Run {
     dropout: args.number('dropout'),
     wordDropout: args.number('word-dropout'),
   });
-  if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model, tokenizer, dim);
+  if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model.embedding, tokenizer.vocab.symbols(), dim);
   const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
   return {
     options, labels, tokenizer, model, opt, train, valid, position: { epoch: 0, batch: 0 },
@@ -213,17 +184,7 @@ function configOf(run: Run): ClassifierConfig {
 }
 
 function save(run: Run, dir: string, out: string, best: boolean, elapsed: number, bestFrom: string): void {
-  const optimizer = optimizerToFiles(run.opt.stateDict());
-  const trainState: TrainState<ClassifyBatcherState> = {
-    version: CHECKPOINT_VERSION, step: run.step, tokensSeen: run.tokensSeen, elapsedSeconds: elapsed, rng: getRngState(),
-    batcher: { ...run.position }, optimizer: optimizer.json, hasHidden: false,
-  };
-  try {
-    writeCheckpoint(dir, { config: configOf(run), model: run.model, tokenizer: run.tokenizer, trainState, trainTensors: optimizer.tensors }, best, bestFrom);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? reason(e);
-    throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
-  }
+  saveRun(dir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, best, elapsed, bestFrom);
 }
 
 /** The batches of one epoch: a new seeded grouping and order per epoch. */

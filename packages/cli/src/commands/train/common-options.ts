@@ -6,13 +6,15 @@ import { vocabSizeOption } from './tokenizer.js';
 /**
  * The options every training command reads alike (`CommonTrainingOptions`). A run bounded by none of
  * --steps, --epochs and --time gets the command's default bound (`defaults.steps` or `defaults.epochs`).
+ * A command whose data comes as words (`eddy tree`) has no --tokenizer: `defaults.words` says so, and
+ * its --vocab-size, when given, bounds the word vocabulary (null: every word).
  */
-export function commonTrainingOptions(args: ParsedArgs, defaults: { steps?: number; epochs?: number }): CommonTrainingOptions {
+export function commonTrainingOptions(args: ParsedArgs, defaults: { steps?: number; epochs?: number; words?: true }): CommonTrainingOptions {
   if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
   const bounded = args.has('steps') || args.has('epochs') || args.has('time');
   return {
-    tokenizer: args.string('tokenizer') as CommonTrainingOptions['tokenizer'],
-    vocabSize: vocabSizeOption(args),
+    tokenizer: defaults.words ? 'word' : (args.string('tokenizer') as CommonTrainingOptions['tokenizer']),
+    vocabSize: defaults.words ? (args.optionalNumber('vocab-size') ?? null) : vocabSizeOption(args),
     batch: args.number('batch'),
     steps: args.optionalNumber('steps') ?? (bounded ? null : (defaults.steps ?? null)),
     epochs: args.optionalNumber('epochs') ?? (bounded ? null : (defaults.epochs ?? null)),
@@ -23,4 +25,10 @@ export function commonTrainingOptions(args: ParsedArgs, defaults: { steps?: numb
     clip: args.number('clip'),
     seed: args.number('seed'),
   };
+}
+
+/** `--threads N`: the threaded core does not exist yet, so only 1 is accepted (never silently ignored). */
+export function checkThreads(args: ParsedArgs): void {
+  const n = args.number('threads');
+  if (n !== 1) throw new UsageError(`--threads ${n} is not available yet: the threaded core is not built, so eddy trains on one thread; drop --threads or give --threads 1.`);
 }

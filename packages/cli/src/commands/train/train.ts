@@ -1,4 +1,4 @@
-import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core, type Tensor } from '@eddy/autograd';
+import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core } from '@eddy/autograd';
 import { LanguageModel, windowTraining, type CellKind, type LmState } from '@eddy/models';
 import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
@@ -11,6 +11,7 @@ import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { commonTrainingOptions } from './common-options.js';
 import { driveTraining, type Destination, type TrainingPlan } from './driver.js';
+import { makeOptimizer } from './optimizer.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
 import { buildTokenizer } from './tokenizer.js';
 
@@ -43,12 +44,6 @@ async function trainingCore(fast: boolean): Promise<Core> {
     );
   }
   return core;
-}
-
-function makeOptimizer(kind: TrainingOptions['optimizer'], params: Tensor[], lr: number): optim.Optimizer {
-  if (kind === 'adam') return new optim.Adam(params, { lr });
-  if (kind === 'rmsprop') return new optim.RMSprop(params, { lr });
-  return new optim.SGD(params, { lr });
 }
 
 /** Batch size for validation: as many streams as fit windows of k1 + 1 ids, at most B, at least 1. */

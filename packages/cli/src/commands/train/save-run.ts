@@ -1,0 +1,36 @@
+import { getRngState, type optim } from '@eddy/autograd';
+import type { Module } from '@eddy/models';
+import type { Tokenizer } from '@eddy/text';
+import { CHECKPOINT_VERSION, optimizerToFiles, writeCheckpoint, type CheckpointParts, type TrainState } from '../../checkpoint/checkpoint.js';
+import { CliError, reason } from '../../errors.js';
+
+/** What a training command without a carried hidden state (classify, tree) saves at a checkpoint. */
+export interface RunSnapshot<B> {
+  config: CheckpointParts['config'];
+  model: Module;
+  tokenizer: Tokenizer;
+  opt: optim.Optimizer;
+  step: number;
+  tokensSeen: number;
+  /** The batcher's position: where the next batch comes from. */
+  batcher: B;
+}
+
+/**
+ * Writes the checkpoint of a run to `dir` (`out` as the user named it) with the RNG, the optimizer's
+ * state and the batcher position for exact resume; `best` and `bestFrom` as `writeCheckpoint`. A
+ * failed write ends in one sentence (the previous checkpoint is intact: the write is atomic).
+ */
+export function saveRun<B>(dir: string, out: string, run: RunSnapshot<B>, best: boolean, elapsedSeconds: number, bestFrom: string): void {
+  const optimizer = optimizerToFiles(run.opt.stateDict());
+  const trainState: TrainState<B> = {
+    version: CHECKPOINT_VERSION, step: run.step, tokensSeen: run.tokensSeen, elapsedSeconds, rng: getRngState(),
+    batcher: run.batcher, optimizer: optimizer.json, hasHidden: false,
+  };
+  try {
+    writeCheckpoint(dir, { config: run.config, model: run.model, tokenizer: run.tokenizer, trainState, trainTensors: optimizer.tensors }, best, bestFrom);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? reason(e);
+    throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
+  }
+}

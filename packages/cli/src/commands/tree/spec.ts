@@ -1,0 +1,123 @@
+import { withCommonOptions, type CommandSpec } from '../../options.js';
+
+/** Epochs run when neither --steps, --epochs nor --time bounds the run. */
+export const DEFAULT_EPOCHS = 10;
+
+/** The tree models `--model` names. */
+export const TREE_MODELS = ['tree-lstm', 'child-sum-tree-lstm', 'rntn', 'rnn'] as const;
+export type TreeModelKind = (typeof TREE_MODELS)[number];
+
+/*
+ * The defaults are Tai et al. (2015)'s for the constituency Tree-LSTM on SST: hidden 150, AdaGrad
+ * 0.05 with L2 1e-4 on the composition and classifier, word vectors updated at 0.1 without L2,
+ * dropout 0.5, batches of 25 trees. (Their vectors are 300-d GloVe; without --embeddings the random
+ * vectors are --dim 100.) For the RNTN, CoreNLP's are d = 25, AdaGrad 0.01, batch 27, --adagrad-reset.
+ */
+export const DEFAULTS = {
+  model: 'tree-lstm', dim: 100, hidden: 150, classes: 5, dropout: 0.5, batch: 25, optimizer: 'adagrad', lr: 0.05, embeddingLr: 0.1,
+  l2: 1e-4, embeddingL2: 0, lrDecay: 1, clip: 0, seed: 123,
+} as const;
+
+/** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
+export const FIXED_ON_RESUME = [
+  'valid', 'model', 'dim', 'hidden', 'classes', 'binary', 'vocab-size', 'embeddings', 'root-only', 'dropout', 'batch', 'optimizer', 'lr',
+  'embedding-lr', 'l2', 'embedding-l2', 'adagrad-reset', 'lr-decay', 'clip', 'seed',
+] as const;
+
+const TREES_HELP = 'one bracketed tree per line, an integer label at every node: (3 (2 It) (4 (2 \'s) (3 great))) — SST\'s train.txt';
+
+export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
+  name: 'tree train',
+  short: 'Train a recursive network (Tree-LSTM, RNTN, RNN) on labelled trees.',
+  summary:
+    'Train a recursive network over parse trees with a label at every node (the Stanford Sentiment Treebank): word\n' +
+    'vectors at the leaves, the model\'s composition at every inner node, one softmax classifier shared by all nodes,\n' +
+    'cross-entropy at every labelled node (--root-only: at the roots). Trees are batched by level: every node of a\n' +
+    'minibatch whose children are done is computed together. Binary models (tree-lstm, rntn, rnn) binarise n-ary nodes\n' +
+    'right-branching and merge unary chains; child-sum-tree-lstm reads the trees as they are. Root accuracy on --valid\n' +
+    'FILE is measured after every epoch and the best model kept in DIR/best/. Ctrl-C writes a checkpoint and stops;\n' +
+    '--resume DIR continues exactly. --binary trains Tai et al.\'s binary model: sentences whose root is neutral (2) are\n' +
+    'dropped, labels 0–1 become 0 (negative) and 3–4 become 1 (positive), neutral inner nodes are not supervised.',
+  positionals: [{ name: 'file', help: TREES_HELP, required: false }],
+  options: [
+    { name: 'valid', type: 'string', valueName: 'FILE', help: 'trees to validate on after every epoch (root accuracy; without it no model is validated)' },
+    { name: 'model', type: 'choice', choices: [...TREE_MODELS], default: DEFAULTS.model, help: 'composition: binary Tree-LSTM, child-sum Tree-LSTM, RNTN, or Socher\'s recursive network' },
+    { name: 'dim', type: 'int', min: 1, max: 4096, valueName: 'N', help: `word vector size (default ${DEFAULTS.dim}, or the size of the --embeddings vectors; rntn and rnn: also the node size)` },
+    { name: 'hidden', type: 'int', min: 1, max: 8192, valueName: 'N', help: `hidden size of the Tree-LSTMs (default ${DEFAULTS.hidden}; rntn and rnn use --dim)` },
+    { name: 'classes', type: 'int', min: 2, max: 1000, default: DEFAULTS.classes, valueName: 'N', help: 'labels are 0 … N−1 (SST: 5)' },
+    { name: 'binary', type: 'flag', help: 'train the binary model on SST\'s five labels (needs --classes 5): neutral sentences dropped, 0–1 negative, 3–4 positive' },
+    { name: 'root-only', type: 'flag', help: 'supervise the roots only (sentence labels), not every node' },
+    { name: 'vocab-size', type: 'int', min: 5, valueName: 'N', help: 'keep the N−4 most frequent words of FILE (default: every word)' },
+    { name: 'embeddings', type: 'string', valueName: 'FILE', help: 'start the word vectors from a GloVe text file (word v1 v2 … per line)' },
+    { name: 'dropout', type: 'number', min: 0, max: 1, maxOpen: true, default: DEFAULTS.dropout, help: 'dropout on the word vectors and on the classifier\'s input' },
+    { name: 'batch', type: 'int', min: 1, max: 100000, default: DEFAULTS.batch, help: 'trees per batch' },
+    { name: 'steps', type: 'int', min: 1, help: 'total optimizer steps of the run' },
+    { name: 'epochs', type: 'number', minOpen: true, min: 0, help: `total passes over the training trees (default ${DEFAULT_EPOCHS} unless --steps or --time is given)` },
+    { name: 'time', type: 'number', minOpen: true, min: 0, valueName: 'SECONDS', help: 'stop after this much wall time (with --steps/--epochs: whichever comes first)' },
+    { name: 'optimizer', type: 'choice', choices: ['adagrad', 'adam', 'sgd'], default: DEFAULTS.optimizer, help: 'optimizer' },
+    { name: 'lr', type: 'number', min: 0, minOpen: true, default: DEFAULTS.lr, help: 'learning rate of the composition and the classifier' },
+    { name: 'embedding-lr', type: 'number', min: 0, default: DEFAULTS.embeddingLr, help: 'learning rate of the word vectors (0: keep them fixed)' },
+    { name: 'l2', type: 'number', min: 0, default: DEFAULTS.l2, help: 'L2 penalty (λ/2)‖θ‖² on the composition and the classifier' },
+    { name: 'embedding-l2', type: 'number', min: 0, default: DEFAULTS.embeddingL2, help: 'L2 penalty on the word vectors' },
+    { name: 'adagrad-reset', type: 'flag', help: 'reset AdaGrad\'s accumulators at the start of every epoch (CoreNLP\'s RNTN training)' },
+    { name: 'lr-decay', type: 'number', min: 0, minOpen: true, max: 1, default: DEFAULTS.lrDecay, help: 'multiply the learning rates by this after every epoch' },
+    { name: 'clip', type: 'number', min: 0, default: DEFAULTS.clip, help: 'clip the global gradient norm to this (0: no clipping)' },
+    { name: 'seed', type: 'int', min: 0, default: DEFAULTS.seed, help: 'seed of every random draw (init, dropout, shuffling)' },
+    { name: 'threads', type: 'int', min: 1, max: 256, default: 1, valueName: 'N', help: 'threads to train on (only 1 until the threaded core is built)' },
+    { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default tree-model, or the --resume directory)' },
+    { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
+    { name: 'overwrite', type: 'flag', help: 'replace the checkpoint already in --out (without it, eddy refuses to)' },
+  ],
+  examples: [
+    'eddy tree train sst/train.txt --valid sst/dev.txt --out sst-lstm',
+    'eddy tree train sst/train.txt --valid sst/dev.txt --binary --out sst-binary',
+    'eddy tree train sst/train.txt --model rntn --dim 25 --lr 0.01 --batch 27 --adagrad-reset --embedding-lr 0.01 --dropout 0 --out rntn',
+    'eddy tree train --resume sst-lstm --epochs 20   # continue to epoch 20',
+  ],
+});
+
+export const TREE_PREDICT_SPEC: CommandSpec = withCommonOptions({
+  name: 'tree predict',
+  short: 'Label every node of trees (or sentences) with a trained tree model.',
+  summary:
+    'Read one item per line (stdin, or --input FILE): a bracketed tree (its labels are ignored) or a sentence of\n' +
+    'whitespace-separated tokens, which is made a right-branching binary tree: a b c d → (a (b (c d))), as CoreNLP\n' +
+    'binarises new text. Print, in the same order, each tree in bracket notation with the predicted label at every\n' +
+    'node (with --json: {"tree":…,"label":…}, label the root\'s). A binary model (--binary) prints 0 for negative,\n' +
+    '1 for positive. Binary models print n-ary input binarised. Uses DIR/best/ when it exists, else DIR.',
+  positionals: [{ name: 'dir', help: 'a checkpoint directory written by eddy tree train', required: true }],
+  options: [
+    { name: 'input', type: 'string', valueName: 'FILE', help: 'read the trees or sentences from FILE instead of stdin' },
+    { name: 'batch', type: 'int', min: 1, max: 100000, default: 64, help: 'trees per forward pass' },
+  ],
+  examples: ['echo "a stirring , funny film" | eddy tree predict sst-lstm', 'eddy tree predict sst-lstm --input test.txt --json'],
+});
+
+export const TREE_EVAL_SPEC: CommandSpec = withCommonOptions({
+  name: 'tree eval',
+  short: 'Measure a trained tree model on labelled trees.',
+  summary:
+    'Root and all-node accuracy of a tree model on a file of labelled trees, and the binary figures by SST\'s\n' +
+    'convention. With --json: {"rootAccuracy":…,"allAccuracy":…,"binaryRootAccuracy":…,"binaryAllAccuracy":…,\n' +
+    '"trees":…,"nodes":…}, accuracies fractions in [0, 1]. Binary figures of a five-class model: over the nodes whose\n' +
+    'gold label is not neutral (2), a node is predicted positive when the argmax over the classes 0, 1, 3, 4 is 3 or\n' +
+    '4 (null for other numbers of classes). A --binary model is evaluated as it was trained: trees with a neutral root\n' +
+    'are left out, and every figure is over the non-neutral nodes (trees and nodes count what was evaluated).\n' +
+    'Uses DIR/best/ when it exists, else DIR.',
+  positionals: [
+    { name: 'dir', help: 'a checkpoint directory written by eddy tree train', required: true },
+    { name: 'file', help: TREES_HELP, required: true },
+  ],
+  options: [{ name: 'batch', type: 'int', min: 1, max: 100000, default: 64, help: 'trees per forward pass' }],
+  examples: ['eddy tree eval sst-lstm sst/test.txt', 'eddy tree eval sst-lstm sst/test.txt --json'],
+});
+
+/** `eddy tree`: the family, listed in `eddy --help`; its subcommands have their own schemas. */
+export const TREE_SPEC: CommandSpec = withCommonOptions({
+  name: 'tree',
+  short: 'Train, run and measure recursive networks over parse trees (train, predict, eval).',
+  summary: 'Recursive networks over trees: a label at every phrase (sentiment treebanks).',
+  positionals: [{ name: 'subcommand', help: 'train, predict or eval', required: true }],
+  options: [],
+  examples: ['eddy tree train --help', 'eddy tree eval sst-lstm test.txt --json'],
+});
