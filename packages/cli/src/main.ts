@@ -5,6 +5,8 @@ import { runBench } from './commands/bench/bench.js';
 import { BENCH_SPEC } from './commands/bench/spec.js';
 import { CLASSIFY_SUBCOMMANDS } from './commands/classify/classify.js';
 import { CLASSIFY_SPEC } from './commands/classify/spec.js';
+import { SEQ2SEQ_SUBCOMMANDS } from './commands/seq2seq/seq2seq.js';
+import { SEQ2SEQ_SPEC } from './commands/seq2seq/spec.js';
 import { EVAL_SPEC } from './commands/eval/spec.js';
 import { EXPORT_SPEC } from './commands/export/spec.js';
 import { runExport } from './commands/export/export.js';
@@ -33,6 +35,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   bench: { spec: BENCH_SPEC, run: (a, io) => runBench(a, io) },
   export: { spec: EXPORT_SPEC, run: (a, io) => runExport(a, io) },
   classify: { spec: CLASSIFY_SPEC, run: async () => 0, subcommands: CLASSIFY_SUBCOMMANDS },
+  seq2seq: { spec: SEQ2SEQ_SPEC, run: async () => 0, subcommands: SEQ2SEQ_SUBCOMMANDS },
 };
 
 /** The command `words` (the arguments after `eddy`) name, and the arguments left for it; a family's help is its spec's. */

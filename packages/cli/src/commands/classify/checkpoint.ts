@@ -20,6 +20,9 @@ export interface FileRef {
   sha256: string;
 }
 
+/** The reference to a file a run read (its path as given: a file read from stdin has none). */
+export const fileRef = (c: { path: string | null; sha256: string }): FileRef => ({ path: c.path!, sha256: c.sha256 });
+
 /** The training options of a classifier run (config.json's `training`). */
 export interface ClassifyTrainingOptions extends CommonTrainingOptions {
   train: FileRef;

@@ -1,4 +1,4 @@
-import { Generator, manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
+import { manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
 import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
 import { accuracy, classificationBatches, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles } from '../../checkpoint/checkpoint.js';
@@ -8,12 +8,13 @@ import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { heldOutPositions } from '../train/held-out.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { saveRun } from '../train/save-run.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import {
-  readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
+  fileRef, readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
 } from './checkpoint.js';
 import { classIndices, encodeTexts, examplesOf, labelSet, readLabelledFile, type LabelledFile, type LineFormat } from './data.js';
 import { predictBatches } from './predict.js';
@@ -38,30 +39,9 @@ interface Run {
   bestStep: number | null;
 }
 
-const ref = (c: { path: string | null; sha256: string }): FileRef => ({ path: c.path!, sha256: c.sha256 });
-
-/**
- * The training and validation examples (as file positions): all of FILE and all of --valid, or
- * without --valid a seeded --val-fraction of FILE held out (drawn, not its tail, since labelled
- * files are often sorted by label).
- */
-function splitPositions(n: number, valid: boolean, valFraction: number, seed: number): { train: number[]; held: number[] } {
-  const all = Array.from({ length: n }, (_, i) => i);
-  if (valid || valFraction === 0) return { train: all, held: [] };
-  const rng = new Generator(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [all[i], all[j]] = [all[j], all[i]];
-  }
-  const k = Math.round(valFraction * n);
-  const held = all.slice(0, k).sort((a, b) => a - b);
-  const heldSet = new Set(held);
-  return { train: all.filter((i) => !heldSet.has(i)).sort((a, b) => a - b), held };
-}
-
 /** The examples both a fresh and a resumed run train and validate on, from the files of `o`. */
 function readExamples(o: ClassifyTrainingOptions, trainFile: LabelledFile, validFile: LabelledFile | null, tokenizer: Tokenizer, labels: string[]) {
-  const { train, held } = splitPositions(trainFile.texts.length, validFile !== null, o.valFraction, o.seed);
+  const { train, held } = heldOutPositions(trainFile.texts.length, validFile !== null, o.valFraction, o.seed);
   if (train.length === 0) throw new CliError(`the training file ${o.train.path} has no examples left after holding out --val-fraction ${o.valFraction}; lower it or give --valid.`);
   const pick = (xs: readonly string[], at: number[]): string[] => at.map((i) => xs[i]);
   const examples = (texts: string[], classes: Int32Array): ClassificationExample[] => examplesOf(encodeTexts(tokenizer, texts, o.maxLength), classes);
@@ -78,8 +58,8 @@ function trainingOptions(args: ParsedArgs, trainFile: LabelledFile, validFile: L
   if (args.has('embeddings') && common.tokenizer !== 'word') throw new UsageError(`--embeddings holds word vectors, so it needs --tokenizer word, got --tokenizer ${common.tokenizer}.`);
   return {
     ...common,
-    train: ref(trainFile.corpus),
-    valid: validFile === null ? null : ref(validFile.corpus),
+    train: fileRef(trainFile.corpus),
+    valid: validFile === null ? null : fileRef(validFile.corpus),
     format: args.string('format') as LineFormat,
     valFraction: args.number('val-fraction'),
     embeddings: null,
