@@ -72,8 +72,10 @@ function freshRun(args: ParsedArgs): Run {
     throw new UsageError("--attention luong-dot scores the decoder state against encoder states of the same width, which --bidirectional doubles; use luong-general, luong-concat or bahdanau with it.");
   }
   manualSeed(options.seed);
-  // One vocabulary for both sides, trained on every source and target of the training file.
-  const tokenizer = buildTokenizer(options, trainFile.pairs.map((p) => `${p.source}\n${p.target}`).join('\n'));
+  // One vocabulary for both sides, trained on every source and target of the training file; a
+  // char vocabulary gets them end to end (a separator would be a character no pair holds).
+  const separator = options.tokenizer === 'char' ? '' : '\n';
+  const tokenizer = buildTokenizer(options, trainFile.pairs.flatMap((p) => [p.source, p.target]).join(separator));
   const examples = readExamples(options, trainFile, validFile, tokenizer);
   const V = tokenizer.vocab.size;
   const model = new Seq2Seq({
