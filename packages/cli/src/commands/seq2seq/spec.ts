@@ -118,7 +118,7 @@ export const SEQ2SEQ_EVAL_SPEC: CommandSpec = withCommonOptions({
 /** `eddy seq2seq`: the family, listed in `eddy --help`; its subcommands have their own schemas. */
 export const SEQ2SEQ_SPEC: CommandSpec = withCommonOptions({
   name: 'seq2seq',
-  short: 'Train, run and measure encoder–decoder models (train, translate, eval).',
+  short: 'Train, run and measure seq2seq models (train, translate, eval).',
   summary: 'Sequence to sequence: an output sequence for each input sequence (translation, normalisation, arithmetic).',
   positionals: [{ name: 'subcommand', help: 'train, translate or eval', required: true }],
   options: [],
