@@ -1,20 +1,21 @@
-import { manualSeed, optim, ready, setRngState, tensor } from '@eddy/autograd';
+import { manualSeed, optim, ready, tensor } from '@eddy/autograd';
 import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
 import { accuracy, classificationBatches, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles } from '../../checkpoint/checkpoint.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
 import { readDataFile } from '../../corpus.js';
-import { CliError, reason, UsageError } from '../../errors.js';
+import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
 import { heldOutPositions } from '../train/held-out.js';
+import { checkResumeArgs, rereadFile, restoreTrainState, resumedOptions } from '../train/resume.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { saveRun } from '../train/save-run.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import {
-  fileRef, readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions, type FileRef,
+  fileRef, readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions,
 } from './checkpoint.js';
 import { classIndices, encodeTexts, examplesOf, labelSet, readLabelledFile, type LabelledFile, type LineFormat } from './data.js';
 import { predictBatches } from './predict.js';
@@ -103,39 +104,19 @@ function freshRun(args: ParsedArgs): Run {
 }
 
 function resumedRun(args: ParsedArgs, dir: string): Run {
-  for (const name of FIXED_ON_RESUME) {
-    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
-  }
-  if (args.positionals.length > 0) throw new UsageError(`--resume reads the training file named in ${dir}/config.json; drop the argument '${args.positionals[0]}'.`);
-  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
+  checkResumeArgs(args, dir, FIXED_ON_RESUME);
   const ck = readClassifier(dir, { trainState: true });
   const model = ck.model;
   try {
     const saved = ck.config.training;
-    const reread = (f: FileRef, what: string, verb: string): LabelledFile => {
-      const file = readLabelledFile(f.path, what, verb, saved.format);
-      if (file.corpus.sha256 !== f.sha256) throw new CliError(`${what} ${f.path} has changed since ${dir} was written (its sha256 differs); resuming needs the same file, so restore it or start a new run.`);
-      return file;
-    };
-    const trainFile = reread(saved.train, 'the training file', 'train on');
-    const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
-    const bounds = args.has('steps') || args.has('epochs') || args.has('time');
-    const options: ClassifyTrainingOptions = {
-      ...saved,
-      steps: bounds ? (args.optionalNumber('steps') ?? null) : saved.steps,
-      epochs: bounds ? (args.optionalNumber('epochs') ?? null) : saved.epochs,
-      time: bounds ? (args.optionalNumber('time') ?? null) : saved.time,
-    };
+    const read = (path: string, what: string, verb: string): LabelledFile => readLabelledFile(path, what, verb, saved.format);
+    const trainFile = rereadFile(dir, saved.train, 'the training file', 'train on', read);
+    const validFile = saved.valid === null ? null : rereadFile(dir, saved.valid, 'the validation file', 'validate on', read);
+    const options = resumedOptions(args, saved);
     const { train, valid } = readExamples(options, trainFile, validFile, ck.tokenizer, ck.config.labels);
     const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
     const ts = ck.trainState!;
-    try {
-      opt.loadStateDict(optimizerFromFiles(ts.optimizer, ck.trainTensors!));
-      setRngState(ts.rng);
-      if (ts.batcher.batch > Math.ceil(train.length / options.batch)) throw new Error(`batcher.batch ${ts.batcher.batch} is past the end of an epoch`);
-    } catch (e) {
-      throw new CliError(`${dir}/train-state is corrupt (${reason(e)}); resume from a complete checkpoint or restart training.`);
-    }
+    restoreTrainState(dir, opt, ts, ck.trainTensors!, Math.ceil(train.length / options.batch));
     const p = ck.config.progress;
     return {
       options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, position: { ...ts.batcher },

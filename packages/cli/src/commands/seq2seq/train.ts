@@ -1,15 +1,16 @@
-import { manualSeed, ready, setRngState, type optim } from '@eddy/autograd';
+import { manualSeed, ready, type optim } from '@eddy/autograd';
 import { Seq2Seq, type AttentionKind } from '@eddy/models';
 import { parallelBatches, type ParallelBatch, type ParallelExample, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles } from '../../checkpoint/checkpoint.js';
-import { CliError, reason, UsageError } from '../../errors.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
+import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
-import { fileRef, type FileRef } from '../classify/checkpoint.js';
+import { fileRef } from '../classify/checkpoint.js';
 import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { heldOutPositions } from '../train/held-out.js';
 import { makeOptimizer } from '../train/optimizer.js';
+import { checkResumeArgs, rereadFile, restoreTrainState, resumedOptions } from '../train/resume.js';
 import { saveRun } from '../train/save-run.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import { readSeq2Seq, type Seq2SeqBatcherState, type Seq2SeqConfig, type Seq2SeqTrainingOptions } from './checkpoint.js';
@@ -90,39 +91,18 @@ function freshRun(args: ParsedArgs): Run {
 }
 
 function resumedRun(args: ParsedArgs, dir: string): Run {
-  for (const name of FIXED_ON_RESUME) {
-    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
-  }
-  if (args.positionals.length > 0) throw new UsageError(`--resume reads the training file named in ${dir}/config.json; drop the argument '${args.positionals[0]}'.`);
-  if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
+  checkResumeArgs(args, dir, FIXED_ON_RESUME);
   const ck = readSeq2Seq(dir, { trainState: true });
   const model = ck.model;
   try {
     const saved = ck.config.training;
-    const reread = (f: FileRef, what: string, verb: string): ParallelFile => {
-      const file = readParallelFile(f.path, what, verb);
-      if (file.corpus.sha256 !== f.sha256) throw new CliError(`${what} ${f.path} has changed since ${dir} was written (its sha256 differs); resuming needs the same file, so restore it or start a new run.`);
-      return file;
-    };
-    const trainFile = reread(saved.train, 'the training file', 'train on');
-    const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
-    const bounds = args.has('steps') || args.has('epochs') || args.has('time');
-    const options: Seq2SeqTrainingOptions = {
-      ...saved,
-      steps: bounds ? (args.optionalNumber('steps') ?? null) : saved.steps,
-      epochs: bounds ? (args.optionalNumber('epochs') ?? null) : saved.epochs,
-      time: bounds ? (args.optionalNumber('time') ?? null) : saved.time,
-    };
+    const trainFile = rereadFile(dir, saved.train, 'the training file', 'train on', readParallelFile);
+    const validFile = saved.valid === null ? null : rereadFile(dir, saved.valid, 'the validation file', 'validate on', readParallelFile);
+    const options = resumedOptions(args, saved);
     const examples = readExamples(options, trainFile, validFile, ck.tokenizer);
     const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
     const ts = ck.trainState!;
-    try {
-      opt.loadStateDict(optimizerFromFiles(ts.optimizer, ck.trainTensors!));
-      setRngState(ts.rng);
-      if (ts.batcher.batch > Math.ceil(examples.train.length / options.batch)) throw new Error(`batcher.batch ${ts.batcher.batch} is past the end of an epoch`);
-    } catch (e) {
-      throw new CliError(`${dir}/train-state is corrupt (${reason(e)}); resume from a complete checkpoint or restart training.`);
-    }
+    restoreTrainState(dir, opt, ts, ck.trainTensors!, Math.ceil(examples.train.length / options.batch));
     const p = ck.config.progress;
     return {
       options, tokenizer: ck.tokenizer, model, opt, ...examples, position: { ...ts.batcher },
