@@ -4,10 +4,11 @@ import type * as Text from '@eddy/text';
 
 // A trained model as a page receives it — its config (JSON) and its weights (safetensors bytes) — is
 // rebuilt and run there: a sequence classifier predicts class probabilities, a Tree-LSTM labels every
-// node of parsed trees, a language model gives its next-token logits. The same function runs in Node
+// node of parsed trees, a language model gives its next-token logits, a seq2seq model translates
+// (beam search: tokens, scores and attention weights). The same function runs in Node
 // and in Chromium, so the two can be compared bit for bit.
 
-export type Kind = 'classifier' | 'tree' | 'language-model';
+export type Kind = 'classifier' | 'tree' | 'language-model' | 'seq2seq';
 
 /** Fixed inputs of each kind (ids below every model's vocabulary of 12). */
 const TREES = '(1 (0 not) (1 good))\n(0 (1 (1 very) (1 good)) (0 bad))';
@@ -42,6 +43,10 @@ export function predict(ag: typeof Autograd, models: typeof Models, text: typeof
     const batch = text.levelSchedule(text.parseTrees(TREES).map((t) => text.binarize(t, 'right')), WORD_IDS);
     return Array.from((model as Models.BinaryTreeLSTM).predict(batch));
   }
+  if (kind === 'seq2seq') {
+    const out = (model as Models.Seq2Seq).translate([Int32Array.of(4, 5, 6), Int32Array.of(7)], { beam: 2, nBest: 2 });
+    return out.flat().flatMap((t) => [...t.tokens, t.score, ...t.attention.flatMap((a) => Array.from(a))]);
+  }
   const r = (model as Models.LanguageModel).advance([1, 5, 7], null);
   models.disposeState(r.state);
   return Array.from(r.logits);
@@ -61,6 +66,16 @@ export async function trainedModel(ag: typeof Autograd, models: typeof Models, t
     const m = new models.BinaryTreeLSTM({ vocabSize: 12, numClasses: 2, embeddingSize: 6, hiddenSize: 5 });
     const batch = text.levelSchedule(text.parseTrees(TREES).map((t) => text.binarize(t, 'right')), WORD_IDS);
     loss = () => m.loss(batch);
+    model = m;
+  } else if (kind === 'seq2seq') {
+    const m = new models.Seq2Seq({ sourceVocabSize: 12, targetVocabSize: 12, hiddenSize: 6, embeddingSize: 5, bidirectional: true, attention: 'bahdanau' });
+    // Two pairs, time-major: sources [4 5 6] and [7], targets BOS 8 9 EOS and BOS 10 EOS.
+    const batch = {
+      source: Int32Array.of(4, 7, 5, 0, 6, 0), sourceLengths: Int32Array.of(3, 1), sourceSteps: 3,
+      target: Int32Array.of(2, 2, 8, 10, 9, 3, 3, 0), targetLengths: Int32Array.of(4, 3), targetSteps: 4,
+      batchSize: 2, indices: Int32Array.of(0, 1),
+    };
+    loss = () => m.loss(batch).loss;
     model = m;
   } else {
     const m = new models.LanguageModel({ vocabSize: 12, hiddenSize: 8, numLayers: 2, cell: 'gru' });

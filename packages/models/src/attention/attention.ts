@@ -1,4 +1,4 @@
-import { Tensor, tensor, where } from '@eddy/autograd';
+import { index, matmul, Tensor, tensor, where } from '@eddy/autograd';
 import { checkOptions } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { readLengths } from '../lengths.js';
@@ -49,6 +49,19 @@ interface Masks {
 }
 
 /**
+ * Keys prepared once per source batch for many `attend` calls (a decoder's steps): everything about
+ * the keys that does not depend on the query, in the layouts the per-step products want.
+ */
+export interface AttentionMemory {
+  /** The keys, batch-major [B, S, Hk], padding rows 0: context_b = a_b · keys_b is one GEMM row. */
+  readonly keys: Tensor;
+  /** The key side of the score, in the layout `preparedScores` reads (see `prepareProjected`). */
+  readonly projected: Tensor;
+  /** [B, S]: 1 at valid positions, 0 past each length; null when nothing is padding. */
+  readonly mask: Tensor | null;
+}
+
+/**
  * The base of `BahdanauAttention` and `LuongAttention`. Keys are time-major [S, B, Hk] (the
  * encoder's output), the query [B, H] (the decoder's state). A subclass gives the key-side
  * projection P = proj(K) and the scores e [S, B] of a query against P:
@@ -80,6 +93,25 @@ export abstract class AttentionBase extends Module {
   protected abstract scores(query: Tensor, projected: Tensor): Tensor;
 
   /**
+   * The projected keys [S, B, ·] in the layout `preparedScores` reads. Default: as they are
+   * (scores that add the query to every key keep the time-major layout, where [B, H] broadcasts
+   * over S as one tiled block).
+   */
+  protected prepareProjected(projected: Tensor): Tensor {
+    return projected;
+  }
+
+  /** Whether `prepareProjected` makes the projection batch-major [B, S, ·] (for `selectRows`). */
+  protected get projectedBatchMajor(): boolean {
+    return false;
+  }
+
+  /** The scores e [B, S] of query [B, H] against `prepareProjected`'s tensor. */
+  protected preparedScores(query: Tensor, projected: Tensor): Tensor {
+    return this.scores(query, projected).transpose(0, 1);
+  }
+
+  /**
    * The key side of the score, computed once per source batch and passed to every decoder step
    * as `forward`'s `projectedKeys`: Ua k (Bahdanau), attn(k) (Luong general), the key columns of
    * attn plus its bias (Luong concat), k itself (Luong dot). keys [S, B, Hk] → [S, B, ·]. Pass the
@@ -96,29 +128,62 @@ export abstract class AttentionBase extends Module {
   /**
    * Attends from `query` [B, H] over `keys` [S, B, Hk]: returns the context [B, Hk] and the
    * weights [B, S]. See the class documentation for the equations and `AttentionForwardOptions`
-   * for lengths and projected keys.
+   * for lengths and projected keys. The same as `attend(query, prepare(keys, options))`.
    */
   forward(query: Tensor, keys: Tensor, options: AttentionForwardOptions = {}): AttentionOutput {
     const op = `${this.kind}.forward`;
     const o = checkOptions(op, options, ['lengths', 'projectedKeys']);
+    return this.attendChecked(op, query, this.prepareChecked(op, keys, o.lengths as AttentionForwardOptions['lengths'], o.projectedKeys));
+  }
+
+  /**
+   * Everything about `keys` [S, B, Hk] that does not depend on the query, computed once per source
+   * batch (the masked keys, their projection, the score mask) for `attend` at every decoder step.
+   */
+  prepare(keys: Tensor, options: ProjectKeysOptions = {}): AttentionMemory {
+    const op = `${this.kind}.prepare`;
+    const o = checkOptions(op, options, ['lengths']);
+    return this.prepareChecked(op, keys, o.lengths as ProjectKeysOptions['lengths'], undefined);
+  }
+
+  /**
+   * One step: the context [B, Hk] and weights [B, S] of `query` [B, H] over prepared keys, in a few
+   * batched products (the scores and the context are one GEMM row per batch element).
+   */
+  attend(query: Tensor, memory: AttentionMemory): AttentionOutput {
+    return this.attendChecked(`${this.kind}.attend`, query, memory);
+  }
+
+  /** The rows `ids` (int32 [R], each in [0, B)) of a prepared memory: R sequences' keys, e.g. K per source for beam search. */
+  selectRows(memory: AttentionMemory, ids: Tensor): AttentionMemory {
+    const projected = this.projectedBatchMajor ? index(memory.projected, ids) : index(memory.projected.transpose(0, 1), ids).transpose(0, 1);
+    return { keys: index(memory.keys, ids), projected, mask: memory.mask === null ? null : index(memory.mask, ids) };
+  }
+
+  private prepareChecked(op: string, keys: Tensor, lengths: AttentionForwardOptions['lengths'], projectedKeys: unknown): AttentionMemory {
     const [S, B] = this.checkKeys(op, keys);
-    checkTensor(op, 'query', query, [B, this.hiddenSize], '[B, hiddenSize]');
-    const masks = this.masks(op, o.lengths as AttentionForwardOptions['lengths'], S, B);
+    const masks = this.masks(op, lengths, S, B);
     // Padding keys become 0 first: every later product then meets finite values only, so no
     // padding value (huge or not) can overflow into an Inf or NaN that a 0 weight would not undo.
     const k = masks === null ? keys : where(masks.keys, keys, 0);
     let projected: Tensor;
-    if (o.projectedKeys === undefined || o.projectedKeys === null) {
+    if (projectedKeys === undefined || projectedKeys === null) {
       projected = this.project(k);
     } else {
-      const given = checkTensor(op, 'projectedKeys', o.projectedKeys, [S, B, this.projectedSize], '[S, B, ·] (from projectKeys)');
+      const given = checkTensor(op, 'projectedKeys', projectedKeys, [S, B, this.projectedSize], '[S, B, ·] (from projectKeys)');
       projected = masks === null ? given : where(masks.keys, given, 0);
     }
-    let e = this.scores(query, projected).transpose(0, 1); // [B, S]
+    return { keys: k.transpose(0, 1), projected: this.prepareProjected(projected), mask: masks === null ? null : masks.scores };
+  }
+
+  private attendChecked(op: string, query: Tensor, memory: AttentionMemory): AttentionOutput {
+    const [B, S] = memory.keys.shape;
+    checkTensor(op, 'query', query, [B, this.hiddenSize], '[B, hiddenSize]');
+    let e = this.preparedScores(query, memory.projected); // [B, S]
     // NOTE: −∞ scores give exp(−∞) = 0 exactly, and where() routes their gradient to nothing.
-    if (masks !== null) e = where(masks.scores, e, -Infinity);
+    if (memory.mask !== null) e = where(memory.mask, e, -Infinity);
     const weights = e.softmax(-1);
-    const context = weights.transpose(0, 1).reshape([S, B, 1]).mul(k).sum(0);
+    const context = matmul(weights.reshape([B, 1, S]), memory.keys).reshape([B, this.keySize]);
     return { context, weights };
   }
 

@@ -1,4 +1,5 @@
 import { concat, dropout, zeros, type Tensor } from '@eddy/autograd';
+import type { AttentionMemory } from '../attention/attention.js';
 import { BahdanauAttention } from '../attention/bahdanau.js';
 import { LuongAttention } from '../attention/luong.js';
 import { Embedding } from '../layers/embedding.js';
@@ -28,12 +29,8 @@ export interface DecoderOptions {
 
 /** The source side every decoder step reads, for R rows. */
 export interface Memory {
-  /** The encoder's outputs [S, R, Hk]. */
-  keys: Tensor;
-  /** `attention.projectKeys(keys)`, computed once per source batch (null without attention). */
-  projected: Tensor | null;
-  /** Valid source positions per row [R]. */
-  lengths: Int32Array;
+  /** The encoder's outputs prepared once per source batch (`attention.prepare`); null without attention. */
+  attention: AttentionMemory | null;
   /** [R, C] concatenated to every step's input (conditionAs 'input' or 'both'), else null. */
   condition: Tensor | null;
 }
@@ -106,7 +103,7 @@ export class Seq2SeqDecoder extends Module {
     const next = this.cells.forward(parts.length === 1 ? embedded : concat(parts, 1), state);
     const top = next.h[next.h.length - 1];
     if (this.attention === null) return { state: { ...next, feed: null }, attentional: dropout(top, this.options.dropout, this.training), weights: null };
-    const { context, weights } = this.attention.forward(top, memory.keys, { lengths: memory.lengths, projectedKeys: memory.projected });
+    const { context, weights } = this.attention.attend(top, memory.attention!);
     const attentional = dropout(this.combine!.forward(concat([top, context], 1)).tanh(), this.options.dropout, this.training);
     return { state: { ...next, feed: this.options.inputFeeding ? attentional : null }, attentional, weights };
   }

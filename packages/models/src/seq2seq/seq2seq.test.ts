@@ -1,4 +1,4 @@
-import { EddyError, Generator, gradcheck, manualSeed, optim, scope } from '@eddy/autograd';
+import { EddyError, Generator, getCore, gradcheck, manualSeed, scope } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
 import { Module } from '../module.js';
 import { loadSafetensors, saveSafetensors } from '../safetensors.js';
@@ -155,6 +155,23 @@ describe('Seq2Seq: decoding', () => {
   });
 });
 
+test('translate and loss (in a scope) leave no memory behind', () => {
+  const m = model({ hiddenSize: 6, bidirectional: true, conditionSize: 2 });
+  const sources = randomSequences(6, 5, 1, 5, 4);
+  const conditions = new Float32Array(12).fill(0.5);
+  const batch = makeBatch(PAIRS.map(([s, t]) => [s, t] as const), { condition: new Float32Array(6).fill(0.1) });
+  const run = () => {
+    m.translate(sources, { conditions });
+    m.translate(sources, { conditions, beam: 3, nBest: 2 });
+    m.translate(sources, { conditions, sample: { generator: new Generator(1) } });
+    scope(() => m.loss(batch, { teacherForcing: 0.5 }).loss.backward());
+  };
+  run();
+  const before = getCore().arena.used;
+  run();
+  expect(getCore().arena.used).toBe(before);
+});
+
 describe('Seq2Seq: loss options', () => {
   test('scheduled sampling draws from the given generator: same seed, same loss; ratio 1 is teacher forcing', () => {
     const m = model({ hiddenSize: 6 });
@@ -182,7 +199,7 @@ describe('Seq2Seq: config and weights', () => {
     const config = JSON.parse(JSON.stringify(m.toConfig()));
     expect(config.type).toBe('EddySeq2Seq');
     manualSeed(99);
-    const copy = Module.fromConfig<Seq2Seq>(config);
+    const copy = Module.fromConfig(config) as Seq2Seq;
     built.push(copy);
     const sources = randomSequences(5, 5, 1, 5, 3);
     expect(plain(copy.translate(sources))).not.toEqual(plain(m.translate(sources)));

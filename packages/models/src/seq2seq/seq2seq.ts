@@ -200,9 +200,7 @@ export class Seq2Seq extends Module {
     const initial = this.bridge.forward(encoded, v);
     const attention = this.decoder.attention;
     const memory: Memory = {
-      keys: encoded.keys,
-      projected: attention === null ? null : attention.projectKeys(encoded.keys, { lengths }),
-      lengths,
+      attention: attention === null ? null : attention.prepare(encoded.keys, { lengths }),
       condition: this.options.conditionAs === 'init' ? null : v,
     };
     return { memory, initial };
@@ -327,17 +325,34 @@ export class Seq2Seq extends Module {
     const source = new Int32Array(S * B).fill(this.options.padId);
     chunk.forEach((s, b) => s.forEach((id, t) => (source[t * B + b] = id)));
     let { memory, initial } = this.encode(source, lengths, S, B, condition);
-    if (rows > 1) ({ memory, initial } = repeatRows(memory, initial, B, rows));
+    if (rows > 1) ({ memory, initial } = this.repeatRows(memory, initial, B, rows));
     const stepper = new Stepper(this.decoder, memory, this.decoder.start(initial));
     return search(stepper, B, S, {
       bosId: this.options.bosId,
       eosId: this.options.eosId,
       lengthPenalty: penalties.lengthPenalty,
       coveragePenalty: penalties.coveragePenalty,
-      caps: Int32Array.from(lengths, penalties.cap),
+      caps: Int32Array.from(lengths, (n) => penalties.cap(n)),
       sourceLengths: lengths,
       reversed: this.options.reverseSource,
     });
+  }
+
+  /**
+   * Gives each of B sources `n` consecutive rows (b·n … b·n + n − 1): the prepared keys (projected
+   * once per source, copied here, never re-projected), the condition and the initial state, each
+   * gathered once before the search.
+   */
+  private repeatRows(memory: Memory, initial: InitialState, B: number, n: number): { memory: Memory; initial: InitialState } {
+    const at = tensor(Int32Array.from({ length: B * n }, (_, r) => Math.floor(r / n)), [B * n], { dtype: 'int32' });
+    const rows = (t: Tensor): Tensor => index(t, at);
+    return {
+      memory: {
+        attention: memory.attention === null ? null : this.decoder.attention!.selectRows(memory.attention, at),
+        condition: memory.condition === null ? null : rows(memory.condition),
+      },
+      initial: { h: initial.h.map(rows), c: initial.c === null ? null : initial.c.map(rows) },
+    };
   }
 
   toConfig(): ModuleConfig {
@@ -357,22 +372,3 @@ function checkSample(op: string, sample: unknown): { options: SamplingOptions; g
   return { options: options as SamplingOptions, generator };
 }
 
-/**
- * Gives each of B sources `n` consecutive rows (b·n … b·n + n − 1): the keys, their projection
- * (projected once per source, copied here, never re-projected), lengths, condition and initial
- * state, each gathered once before the search.
- */
-function repeatRows(memory: Memory, initial: InitialState, B: number, n: number): { memory: Memory; initial: InitialState } {
-  const at = tensor(Int32Array.from({ length: B * n }, (_, r) => Math.floor(r / n)), [B * n], { dtype: 'int32' });
-  const rows = (t: Tensor): Tensor => index(t, at);
-  const timeRows = (t: Tensor): Tensor => index(t.transpose(0, 1), at).transpose(0, 1);
-  return {
-    memory: {
-      keys: timeRows(memory.keys),
-      projected: memory.projected === null ? null : timeRows(memory.projected),
-      lengths: Int32Array.from({ length: B * n }, (_, r) => memory.lengths[Math.floor(r / n)]),
-      condition: memory.condition === null ? null : rows(memory.condition),
-    },
-    initial: { h: initial.h.map(rows), c: initial.c === null ? null : initial.c.map(rows) },
-  };
-}

@@ -5,19 +5,20 @@ import { Tensor } from '@eddy/autograd';
 import { expect } from 'vitest';
 import { loadSafetensors } from '../safetensors.js';
 
-// Reading the step-wise modules' PyTorch fixtures (fixtures/steps, written by
-// scripts/make_step_fixtures.py) and comparing against them.
+// Reading the PyTorch fixtures of the step-wise modules (fixtures/steps, written by
+// scripts/make_step_fixtures.py) and of seq2seq (fixtures/seq2seq, make_seq2seq_fixtures.py), and
+// comparing against them.
 
-const STEPS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'steps');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
-/** fixtures/steps/index.json. */
-export function stepIndex<T>(): T {
-  return JSON.parse(readFileSync(join(STEPS, 'index.json'), 'utf8')) as T;
+/** fixtures/<dir>/index.json. */
+export function stepIndex<T>(dir = 'steps'): T {
+  return JSON.parse(readFileSync(join(FIXTURES, dir, 'index.json'), 'utf8')) as T;
 }
 
-/** One fixture file's tensors, with `get(name)` failing the test when a name is absent. */
-export function stepFixture(file: string): { dict: Record<string, Tensor>; get: (name: string) => Tensor } {
-  const dict = loadSafetensors(readFileSync(join(STEPS, file)));
+/** One fixture file's tensors (in fixtures/<dir>), with `get(name)` failing the test when a name is absent. */
+export function stepFixture(file: string, dir = 'steps'): { dict: Record<string, Tensor>; get: (name: string) => Tensor } {
+  const dict = loadSafetensors(readFileSync(join(FIXTURES, dir, file)));
   const get = (name: string): Tensor => {
     expect(dict[name], `fixture ${file} lacks ${name}`).toBeInstanceOf(Tensor);
     return dict[name];
