@@ -1,6 +1,6 @@
 import { manualSeed, optim, ready, tensor } from '@eddy/autograd';
 import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
-import { accuracy, classificationBatches, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
+import { accuracy, classificationBatches, type ClassificationExample, type Tokenizer } from '@eddy/text';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
 import { readDataFile } from '../../corpus.js';
 import { CliError, UsageError } from '../../errors.js';
@@ -8,6 +8,7 @@ import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { epochBatches } from '../train/epoch-batches.js';
 import { heldOutPositions } from '../train/held-out.js';
 import { checkResumeArgs, rereadFile, restoreTrainState, resumedOptions } from '../train/resume.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
@@ -148,11 +149,6 @@ function save(run: Run, dir: string, out: string, best: boolean, elapsed: number
   saveRun(dir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, best, elapsed, bestFrom);
 }
 
-/** The batches of one epoch: a new seeded grouping and order per epoch. */
-function epochBatches(run: Run, epoch: number): ClassificationBatch[] {
-  return classificationBatches(run.train, { batchSize: run.options.batch, seed: run.options.seed + epoch, maxLength: run.options.maxLength });
-}
-
 /** The fraction of `examples` the model labels right (evaluation mode, no dropout). */
 export function validationAccuracy(model: SequenceClassifier, examples: readonly ClassificationExample[], batchSize: number): number {
   const gold = Int32Array.from(examples, (e) => e.label);
@@ -175,11 +171,10 @@ export async function runClassifyTrain(args: ParsedArgs, io: Io, signal: AbortSi
 /** `eddy classify train`'s part of the training driver: shuffled batches of labelled texts, validated by accuracy. */
 function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPlan {
   const o = run.options;
-  const stepsPerEpoch = Math.ceil(run.train.length / o.batch);
-  const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * stepsPerEpoch) : null);
+  const data = epochBatches(run, run.train.length, o.batch, (epoch) => classificationBatches(run.train, { batchSize: o.batch, seed: o.seed + epoch, maxLength: o.maxLength }));
+  const { stepsPerEpoch, totalSteps } = data;
   const m = run.model.options;
   const embeddingNote = o.embeddings === null ? '' : `, embedding from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
-  let batches = epochBatches(run, run.position.epoch);
   run.model.train();
   return {
     reportEvery: Math.max(1, Math.round(stepsPerEpoch / 10)),
@@ -203,18 +198,11 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
     lr: o.lr,
     clip: o.clip,
     loss: () => {
-      if (run.position.batch >= batches.length) {
-        run.position = { epoch: run.position.epoch + 1, batch: 0 };
-        batches = epochBatches(run, run.position.epoch);
-      }
-      const b = batches[run.position.batch];
-      run.opt.lr = o.lr * o.lrDecay ** run.position.epoch;
+      const b = data.next();
       const ids = tensor(b.ids, [b.steps, b.batchSize], { dtype: 'int32' });
       return { loss: run.model.loss(ids, b.lengths, b.labels), tokens: b.lengths.reduce((s, n) => s + n, 0) };
     },
-    afterStep: () => {
-      run.position = { ...run.position, batch: run.position.batch + 1 };
-    },
+    afterStep: data.advance,
     evaluate: run.valid.length > 0
       ? () => {
           const acc = validationAccuracy(run.model, run.valid, Math.max(o.batch, 64));

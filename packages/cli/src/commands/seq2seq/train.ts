@@ -1,6 +1,6 @@
 import { manualSeed, ready, type optim } from '@eddy/autograd';
 import { Seq2Seq, type AttentionKind } from '@eddy/models';
-import { parallelBatches, type ParallelBatch, type ParallelExample, type Tokenizer } from '@eddy/text';
+import { parallelBatches, type ParallelExample, type Tokenizer } from '@eddy/text';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
@@ -8,6 +8,7 @@ import type { Io } from '../../progress.js';
 import { fileRef } from '../classify/checkpoint.js';
 import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
+import { epochBatches } from '../train/epoch-batches.js';
 import { heldOutPositions } from '../train/held-out.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { checkResumeArgs, rereadFile, restoreTrainState, resumedOptions } from '../train/resume.js';
@@ -129,11 +130,6 @@ function configOf(run: Run): Seq2SeqConfig {
   };
 }
 
-/** The batches of one epoch: a new seeded grouping and order per epoch. */
-function epochBatches(run: Run, epoch: number): ParallelBatch[] {
-  return parallelBatches(run.train, { batchSize: run.options.batch, seed: run.options.seed + epoch });
-}
-
 /** `eddy seq2seq train`: returns the exit code (0, or 130 after Ctrl-C). */
 export async function runSeq2SeqTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
   checkThreads(args);
@@ -149,10 +145,9 @@ export async function runSeq2SeqTrain(args: ParsedArgs, io: Io, signal: AbortSig
 /** `eddy seq2seq train`'s part of the training driver: shuffled batches of pairs, validated by loss (and BLEU, reported). */
 function seq2seqPlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPlan {
   const o = run.options;
-  const stepsPerEpoch = Math.ceil(run.train.length / o.batch);
-  const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * stepsPerEpoch) : null);
+  const data = epochBatches(run, run.train.length, o.batch, (epoch) => parallelBatches(run.train, { batchSize: o.batch, seed: o.seed + epoch }));
+  const { stepsPerEpoch, totalSteps } = data;
   const m = run.model.options;
-  let batches = epochBatches(run, run.position.epoch);
   const bleuCount = Math.min(run.valid.length, MAX_BLEU_SENTENCES);
   run.model.train();
   return {
@@ -176,17 +171,10 @@ function seq2seqPlan(run: Run, { out, outDir, resumeDir }: Destination): Trainin
     lr: o.lr,
     clip: o.clip,
     loss: () => {
-      if (run.position.batch >= batches.length) {
-        run.position = { epoch: run.position.epoch + 1, batch: 0 };
-        batches = epochBatches(run, run.position.epoch);
-      }
-      const b = batches[run.position.batch];
-      run.opt.lr = o.lr * o.lrDecay ** run.position.epoch;
+      const b = data.next();
       return run.model.loss(b, { teacherForcing: o.teacherForcing });
     },
-    afterStep: () => {
-      run.position = { ...run.position, batch: run.position.batch + 1 };
-    },
+    afterStep: data.advance,
     evaluate: run.valid.length > 0
       ? () => {
           // BLEU of greedy translations of (at most MAX_BLEU_SENTENCES of) the validation pairs;
