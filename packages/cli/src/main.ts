@@ -68,7 +68,8 @@ function version(): string {
 /** A command's `--help`; a family's lists its subcommands after its own. */
 function commandHelp(command: Command): string {
   if (command.subcommands === undefined) return helpText(command.spec);
-  const lines = Object.entries(command.subcommands).map(([name, c]) => `  ${name.padEnd(8)} ${c.spec.short}`);
+  const width = Math.max(8, ...Object.keys(command.subcommands).map((name) => name.length));
+  const lines = Object.entries(command.subcommands).map(([name, c]) => `  ${name.padEnd(width)} ${c.spec.short}`);
   return `${helpText(command.spec)}\nSubcommands:\n${lines.join('\n')}\n\nRun eddy ${command.spec.name} <subcommand> --help for its options.\n`;
 }
 

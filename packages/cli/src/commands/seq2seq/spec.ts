@@ -1,4 +1,5 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { runOptions } from '../train/run-options.js';
 import { DEFAULT_BPE_VOCAB, DEFAULT_WORD_VOCAB } from '../train/spec.js';
 
 /** Epochs run when neither --steps, --epochs nor --time bounds the run. */
@@ -30,7 +31,7 @@ export const SEQ2SEQ_TRAIN_SPEC: CommandSpec = withCommonOptions({
     'Train a sequence-to-sequence model (embedding → LSTM/GRU encoder → bridge → decoder with attention and input\n' +
     'feeding → softmax) on a file of sentence pairs, one source<TAB>target pair per line (extra columns ignored).\n' +
     'Sources and targets share one vocabulary. After every epoch the validation loss and BLEU (greedy decoding,\n' +
-    'sacreBLEU\'s 13a tokenization) are measured on --valid FILE (or a held-out --val-fraction of FILE); the model\n' +
+    'sacreBLEU\'s 13a tokenization) are measured on --valid FILE (or a held-out --val-fraction of PAIRS); the model\n' +
     'with the lowest validation loss is kept in DIR/best/. Ctrl-C writes a checkpoint and stops; --resume DIR\n' +
     'continues exactly; a checkpoint already in --out is never replaced unless --overwrite says so.',
   positionals: [{ name: 'pairs', help: 'a UTF-8 file of source<TAB>target lines to train on', required: false }],
@@ -50,20 +51,7 @@ export const SEQ2SEQ_TRAIN_SPEC: CommandSpec = withCommonOptions({
       help: `vocabulary size, the 4 specials included: word keeps the N−4 most frequent words (default ${DEFAULT_WORD_VOCAB}); bpe N ≥ 260 (default ${DEFAULT_BPE_VOCAB}); char keeps every character`,
     },
     { name: 'max-length', type: 'int', min: 1, max: 100000, default: DEFAULTS.maxLength, valueName: 'N', help: 'keep the first N tokens of a longer source or target' },
-    { name: 'batch', type: 'int', min: 1, max: 100000, default: DEFAULTS.batch, help: 'pairs per batch' },
-    { name: 'steps', type: 'int', min: 1, help: 'total optimizer steps of the run' },
-    { name: 'epochs', type: 'number', minOpen: true, min: 0, help: `total passes over the training pairs (default ${DEFAULT_EPOCHS} unless --steps or --time is given)` },
-    { name: 'time', type: 'number', minOpen: true, min: 0, valueName: 'SECONDS', help: 'stop after this much wall time (with --steps/--epochs: whichever comes first)' },
-    { name: 'optimizer', type: 'choice', choices: ['adam', 'rmsprop', 'sgd'], default: 'adam', help: 'optimizer' },
-    { name: 'lr', type: 'number', min: 0, minOpen: true, default: DEFAULTS.lr, help: 'learning rate' },
-    { name: 'lr-decay', type: 'number', min: 0, minOpen: true, max: 1, default: DEFAULTS.lrDecay, help: 'multiply the learning rate by this after every epoch' },
-    { name: 'clip', type: 'number', min: 0, default: DEFAULTS.clip, help: 'clip the global gradient norm to this (0: no clipping)' },
-    { name: 'val-fraction', type: 'number', min: 0, max: 1, maxOpen: true, default: DEFAULTS.valFraction, help: 'without --valid: the fraction of PAIRS (drawn with --seed) held out for validation' },
-    { name: 'seed', type: 'int', min: 0, default: DEFAULTS.seed, help: 'seed of every random draw (init, dropout, shuffling, scheduled sampling)' },
-    { name: 'threads', type: 'int', min: 1, max: 256, default: 1, valueName: 'N', help: 'threads to train on (only 1 until the threaded core is built)' },
-    { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default seq2seq, or the --resume directory)' },
-    { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
-    { name: 'overwrite', type: 'flag', help: 'replace the checkpoint already in --out (without it, eddy refuses to)' },
+    ...runOptions({ unit: 'pairs', file: 'PAIRS', out: 'seq2seq', epochs: DEFAULT_EPOCHS, seedDraws: 'init, dropout, shuffling, scheduled sampling', ...DEFAULTS }),
   ],
   examples: [
     'eddy seq2seq train fra-eng.tsv --tokenizer word --valid dev.tsv --time 600 --out fra-eng',
