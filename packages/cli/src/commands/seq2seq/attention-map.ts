@@ -34,8 +34,8 @@ export function attentionSvg(panels: readonly AttentionPanel[]): string {
   panels.forEach((p, i) => {
     parts.push(`<text x="0" y="${y + FONT}" font-size="${FONT + 1}" font-weight="bold">line ${i}</text>`);
     y += FONT + 6;
-    // Source tokens along the top, written upwards.
-    const top = y + LABEL;
+    // Source tokens along the top, written upwards, in as much height as the longest needs.
+    const top = y + Math.min(LABEL, 8 + 7 * Math.max(1, ...p.sourceTokens.map((t) => label(t).length)));
     p.sourceTokens.forEach((t, s) => {
       const x = LABEL + s * CELL + CELL / 2 + FONT / 3;
       parts.push(`<text transform="translate(${x} ${top - 4}) rotate(-90)" font-size="${FONT}">${escape(label(t))}</text>`);
