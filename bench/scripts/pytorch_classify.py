@@ -72,10 +72,12 @@ def accuracy(model, ids, labels):
 
 def main():
     data, seconds, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+    # An optional 4th argument: the training file (default the sentences, stsa.binary.train).
+    train_file = sys.argv[4] if len(sys.argv) > 4 else f"{data}/stsa.binary.train"
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    train_y, train_x = read(f'{data}/stsa.binary.train')
+    train_y, train_x = read(train_file)
     dev_y, dev_x = read(f'{data}/stsa.binary.dev')
     test_y, test_x = read(f'{data}/stsa.binary.test')
     vocab = {'<pad>': 0, '<unk>': 1}

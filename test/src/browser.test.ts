@@ -57,7 +57,7 @@ describe.runIf(browserTestsEnabled)('autograd and models in Chromium', () => {
     expect(browser).toEqual(node);
   });
 
-  it.each(['classifier', 'tree', 'language-model', 'seq2seq'] as Kind[])('a %s trained in Node loads from its config and bytes in the page and predicts the same', async (kind) => {
+  it.each(['classifier', 'tree', 'rntn', 'language-model', 'seq2seq'] as Kind[])('a %s trained in Node loads from its config and bytes in the page and predicts the same', async (kind) => {
     const trained = await trainedModel(ag, models, text, kind);
     const node = predictFromBytes(ag, models, text, kind, trained.config, trained.bytes);
     expect(node).toEqual(trained.predictions); // the bytes hold the whole trained model

@@ -1,6 +1,6 @@
 """Golden numbers for Adagrad as the RNTN papers train with it (packages/autograd/fixtures/adagrad-corenlp.json).
 
-torch.optim.Adagrad over two parameter groups with their own lr and weight_decay, the L2 penalty
+torch.optim.Adagrad (and torch.optim.SGD, without the reset) over two parameter groups with their own lr and weight_decay, the L2 penalty
 written into the loss instead (the same trajectory: weight_decay is the gradient of λ/2‖θ‖²), and
 CoreNLP's per-epoch reset of the accumulators (state['sum'] filled with initial_accumulator_value
 at the start of every epoch). Run with a python3 that has torch (1.13 was used):
@@ -29,11 +29,14 @@ def grad_at(t, n, shift):
     return [math.sin(1.3 * i + 0.7 * t + shift) * (0.5 + i / n) for i in range(n)]
 
 
-def run(penalty_in_loss, reset):
+def run(penalty_in_loss, reset, sgd=False):
     a = torch.tensor(A0, requires_grad=True)
     b = torch.tensor(B0, requires_grad=True)
     groups = [dict(params=[p], lr=g["lr"], weight_decay=0.0 if penalty_in_loss else g["weight_decay"]) for p, g in zip((a, b), GROUPS)]
-    opt = torch.optim.Adagrad(groups, lr=LR, initial_accumulator_value=INIT, eps=1e-10)
+    if sgd:
+        opt = torch.optim.SGD(groups, lr=LR)
+    else:
+        opt = torch.optim.Adagrad(groups, lr=LR, initial_accumulator_value=INIT, eps=1e-10)
     trajectory = []
     t = 0
     for epoch in range(EPOCHS):
@@ -55,10 +58,11 @@ def run(penalty_in_loss, reset):
 
 
 weight_decay = run(penalty_in_loss=False, reset=True)
-in_loss = run(penalty_in_loss=True, reset=True)
-for x, y in zip(weight_decay, in_loss):
-    for k in x:
-        assert max(abs(u - v) for u, v in zip(x[k], y[k])) < 1e-12, "weight_decay differs from the L2 term in the loss"
+sgd = run(penalty_in_loss=False, reset=False, sgd=True)
+for mine, in_loss in ((weight_decay, run(penalty_in_loss=True, reset=True)), (sgd, run(penalty_in_loss=True, reset=False, sgd=True))):
+    for x, y in zip(mine, in_loss):
+        for k in x:
+            assert max(abs(u - v) for u, v in zip(x[k], y[k])) < 1e-12, "weight_decay differs from the L2 term in the loss"
 
 out = {
     "torch": torch.__version__,
@@ -66,6 +70,7 @@ out = {
     "stepsPerEpoch": STEPS_PER_EPOCH, "epochs": EPOCHS,
     "reset": weight_decay,
     "noReset": run(penalty_in_loss=False, reset=False),
+    "sgd": sgd,
 }
 path = os.path.join(os.path.dirname(__file__), "..", "fixtures", "adagrad-corenlp.json")
 with open(path, "w") as f:

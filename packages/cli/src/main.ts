@@ -14,6 +14,8 @@ import { runEval } from './commands/eval/eval.js';
 import { SAMPLE_SPEC } from './commands/sample/spec.js';
 import { runSample } from './commands/sample/sample.js';
 import { TRAIN_SPEC } from './commands/train/spec.js';
+import { TREE_SUBCOMMANDS } from './commands/tree/tree.js';
+import { TREE_SPEC } from './commands/tree/spec.js';
 import { runTrain } from './commands/train/train.js';
 import { packageRoot } from './corpus.js';
 import { UsageError, userMessage } from './errors.js';
@@ -35,6 +37,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   bench: { spec: BENCH_SPEC, run: (a, io) => runBench(a, io) },
   export: { spec: EXPORT_SPEC, run: (a, io) => runExport(a, io) },
   classify: { spec: CLASSIFY_SPEC, run: async () => 0, subcommands: CLASSIFY_SUBCOMMANDS },
+  tree: { spec: TREE_SPEC, run: async () => 0, subcommands: TREE_SUBCOMMANDS },
   seq2seq: { spec: SEQ2SEQ_SPEC, run: async () => 0, subcommands: SEQ2SEQ_SUBCOMMANDS },
 };
 

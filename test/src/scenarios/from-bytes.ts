@@ -4,11 +4,11 @@ import type * as Text from '@eddy/text';
 
 // A trained model as a page receives it — its config (JSON) and its weights (safetensors bytes) — is
 // rebuilt and run there: a sequence classifier predicts class probabilities, a Tree-LSTM labels every
-// node of parsed trees, a language model gives its next-token logits, a seq2seq model translates
-// (beam search: tokens, scores and attention weights). The same function runs in Node
+// node of parsed trees (and so does an RNTN), a language model gives its next-token logits, a seq2seq
+// model translates (beam search: tokens, scores and attention weights). The same function runs in Node
 // and in Chromium, so the two can be compared bit for bit.
 
-export type Kind = 'classifier' | 'tree' | 'language-model' | 'seq2seq';
+export type Kind = 'classifier' | 'tree' | 'rntn' | 'language-model' | 'seq2seq';
 
 /** Fixed inputs of each kind (ids below every model's vocabulary of 12). */
 const TREES = '(1 (0 not) (1 good))\n(0 (1 (1 very) (1 good)) (0 bad))';
@@ -39,9 +39,9 @@ export function predict(ag: typeof Autograd, models: typeof Models, text: typeof
     ids.dispose();
     return Array.from(out.probabilities);
   }
-  if (kind === 'tree') {
+  if (kind === 'tree' || kind === 'rntn') {
     const batch = text.levelSchedule(text.parseTrees(TREES).map((t) => text.binarize(t, 'right')), WORD_IDS);
-    return Array.from((model as Models.BinaryTreeLSTM).predict(batch));
+    return Array.from((model as Models.TreeModel).predict(batch));
   }
   if (kind === 'seq2seq') {
     const out = (model as Models.Seq2Seq).translate([Int32Array.of(4, 5, 6), Int32Array.of(7)], { beam: 2, nBest: 2 });
@@ -62,8 +62,8 @@ export async function trainedModel(ag: typeof Autograd, models: typeof Models, t
     const ids = ag.tensor(Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 0]), [3, 3], { dtype: 'int32' });
     loss = () => m.loss(ids, [3, 3, 2], Int32Array.from([0, 1, 2]));
     model = m;
-  } else if (kind === 'tree') {
-    const m = new models.BinaryTreeLSTM({ vocabSize: 12, numClasses: 2, embeddingSize: 6, hiddenSize: 5 });
+  } else if (kind === 'tree' || kind === 'rntn') {
+    const m = kind === 'tree' ? new models.BinaryTreeLSTM({ vocabSize: 12, numClasses: 2, embeddingSize: 6, hiddenSize: 5 }) : new models.RNTN({ vocabSize: 12, numClasses: 2, hiddenSize: 4 });
     const batch = text.levelSchedule(text.parseTrees(TREES).map((t) => text.binarize(t, 'right')), WORD_IDS);
     loss = () => m.loss(batch);
     model = m;

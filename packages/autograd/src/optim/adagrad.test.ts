@@ -1,13 +1,15 @@
 // Adagrad as the RNTN papers train with it, against torch.optim.Adagrad (fixtures/adagrad-corenlp.json,
 // made by scripts/make_adagrad_fixture.py): two parameter groups with their own lr and weight decay
-// (the script checks that weight decay equals the L2 term (λ/2)‖θ‖² written into the loss), and
-// CoreNLP's reset of the accumulators at the start of every epoch.
+// (the script checks that weight decay equals the L2 term (λ/2)‖θ‖² written into the loss, for
+// torch.optim.SGD too), and CoreNLP's reset of the accumulators at the start of every epoch.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../backend.js';
 import { tensor } from '../creation.js';
 import { Tensor } from '../tensor.js';
 import { Adagrad } from './adagrad.js';
+import type { Optimizer, ParamGroupOptions } from './optimizer.js';
+import { SGD } from './sgd.js';
 
 interface Fixture {
   a0: number[];
@@ -19,6 +21,7 @@ interface Fixture {
   epochs: number;
   reset: Array<{ a: number[]; b: number[] }>;
   noReset: Array<{ a: number[]; b: number[] }>;
+  sgd: Array<{ a: number[]; b: number[] }>;
 }
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/adagrad-corenlp.json', import.meta.url), 'utf8')) as Fixture;
@@ -37,18 +40,15 @@ function expectClose(got: Float32Array, want: number[]): void {
   for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6 + 2e-5 * Math.abs(want[i]));
 }
 
-function run(reset: boolean): void {
+/** Steps the optimizer `make` builds over the script's two groups, resetting Adagrad's sums each epoch with `reset`. */
+function run(want: Fixture['reset'], make: (groups: ParamGroupOptions[]) => Optimizer, reset = false): void {
   const a = tensor(fixture.a0, [fixture.a0.length], { requiresGrad: true });
   const b = tensor(fixture.b0, [fixture.b0.length], { requiresGrad: true });
   const [ga, gb] = fixture.groups;
-  const opt = new Adagrad(
-    [{ params: [a], lr: ga.lr, weightDecay: ga.weight_decay }, { params: [b], lr: gb.lr, weightDecay: gb.weight_decay }],
-    { lr: fixture.lr, initialAccumulatorValue: fixture.initialAccumulatorValue },
-  );
-  const want = reset ? fixture.reset : fixture.noReset;
+  const opt = make([{ params: [a], lr: ga.lr, weightDecay: ga.weight_decay }, { params: [b], lr: gb.lr, weightDecay: gb.weight_decay }]);
   let t = 0;
   for (let epoch = 0; epoch < fixture.epochs; epoch++) {
-    if (reset && epoch > 0) opt.resetAccumulators();
+    if (reset && epoch > 0) (opt as Adagrad).resetAccumulators();
     for (let k = 0; k < fixture.stepsPerEpoch; k++) {
       t++;
       setGrad(a, gradAt(t, a.size, 0));
@@ -60,9 +60,12 @@ function run(reset: boolean): void {
   }
 }
 
+const adagrad = (groups: ParamGroupOptions[]) => new Adagrad(groups, { lr: fixture.lr, initialAccumulatorValue: fixture.initialAccumulatorValue });
+
 describe('Adagrad as CoreNLP trains with it (PyTorch goldens)', () => {
-  it('per-group lr and L2 (weight decay = (λ/2)‖θ‖² in the loss)', () => run(false));
-  it('resetAccumulators() at every epoch start', () => run(true));
+  it('per-group lr and L2 (weight decay = (λ/2)‖θ‖² in the loss)', () => run(fixture.noReset, adagrad));
+  it('resetAccumulators() at every epoch start', () => run(fixture.reset, adagrad, true));
+  it('SGD: per-group lr and L2 the same way', () => run(fixture.sgd, (groups) => new SGD(groups, { lr: fixture.lr })));
   it('the reset changes the trajectory (the goldens differ after the first epoch)', () => {
     const last = fixture.epochs * fixture.stepsPerEpoch - 1;
     expect(Math.abs(fixture.reset[last].a[0] - fixture.noReset[last].a[0])).toBeGreaterThan(1e-4);

@@ -74,7 +74,7 @@ export interface TranslateOptions {
   maxLengthRatio?: number;
   /** Outputs returned per source, <= beam (samples drawn, with `sample`). Default 1. */
   nBest?: number;
-  /** Sources decoded together. Default 32. */
+  /** Sources decoded together (grouped by length; results come back in input order). Default 32. */
   batchSize?: number;
   /** Sample (text's temperature, top-k, top-p samplers) instead of searching. */
   sample?: SamplingOptions & { generator: Generator };
@@ -282,7 +282,10 @@ export class Seq2Seq extends Module {
     const lengthPenalty = rangeOption(op, 'lengthPenalty', o.lengthPenalty, 0, Infinity, 0);
     const coveragePenalty = rangeOption(op, 'coveragePenalty', o.coveragePenalty, 0, Infinity, 0);
     const maxLength = o.maxLength === undefined ? null : intOption(op, 'maxLength', o.maxLength, 1);
-    const ratio = o.maxLengthRatio === undefined ? (maxLength === null ? 2 : null) : rangeOption(op, 'maxLengthRatio', o.maxLengthRatio, Number.MIN_VALUE, Infinity, 2);
+    const ratio = o.maxLengthRatio === undefined ? (maxLength === null ? 2 : null) : o.maxLengthRatio;
+    if (ratio !== null && (typeof ratio !== 'number' || !(ratio > 0) || !Number.isFinite(ratio))) {
+      throw fail('E_ARGUMENT', `${op}: maxLengthRatio must be a finite number > 0, got ${describe(ratio)}`);
+    }
     const conditions = o.conditions as Float32Array | undefined;
     if (C > 0 && (!(conditions instanceof Float32Array) || conditions.length !== sources.length * C)) {
       throw fail('E_ARGUMENT', `${op}: conditions must be a Float32Array of N·conditionSize = ${sources.length}·${C} values (the model is conditioned), got ${conditions instanceof Float32Array ? `length ${conditions.length}` : describe(conditions)}`);
@@ -293,17 +296,21 @@ export class Seq2Seq extends Module {
     const wasTraining = this.training;
     this.eval();
     try {
-      const results: Translation[][] = [];
-      for (let first = 0; first < sources.length; first += batchSize) {
-        const chunk = sources.slice(first, first + batchSize);
-        const condition = conditions?.subarray(first * C, (first + chunk.length) * C);
-        const search = (stepper: Stepper, B: number, S: number, so: SearchOptions): Translation[][] => {
-          const V = this.options.targetVocabSize;
-          if (sample !== null) return sampleSearch(stepper, B, nBest, V, S, so, sample.options, sample.generator);
-          return beam === 1 ? greedySearch(stepper, B, V, S, so) : beamSearch(stepper, B, beam, nBest, V, S, so);
-        };
-        const rows = sample !== null ? nBest : beam;
-        results.push(...noGrad(() => scope(() => this.decode(chunk, condition, rows, { lengthPenalty, coveragePenalty, cap }, search))));
+      // Sources of similar lengths decode together (less padding, fewer steps for finished rows);
+      // padding never changes a result, so only the speed depends on the grouping.
+      const order = Array.from(sources, (_, i) => i).sort((a, b) => sources[b].length - sources[a].length || a - b);
+      const results: Translation[][] = new Array(sources.length);
+      const search = (stepper: Stepper, B: number, S: number, so: SearchOptions): Translation[][] => {
+        const V = this.options.targetVocabSize;
+        if (sample !== null) return sampleSearch(stepper, B, nBest, V, S, so, sample.options, sample.generator);
+        return beam === 1 ? greedySearch(stepper, B, V, S, so) : beamSearch(stepper, B, beam, nBest, V, S, so);
+      };
+      const rows = sample !== null ? nBest : beam;
+      for (let first = 0; first < order.length; first += batchSize) {
+        const ids = order.slice(first, first + batchSize);
+        const condition = conditions === undefined ? undefined : Float32Array.from(ids.flatMap((i) => Array.from(conditions.subarray(i * C, (i + 1) * C))));
+        const out = noGrad(() => scope(() => this.decode(ids.map((i) => sources[i]), condition, rows, { lengthPenalty, coveragePenalty, cap }, search)));
+        ids.forEach((i, j) => (results[i] = out[j]));
       }
       return results;
     } finally {

@@ -1,7 +1,8 @@
-import { add, mul, sigmoid, split, tanh, type Tensor } from '@eddy/autograd';
+import type { Tensor } from '@eddy/autograd';
 import { intOption } from '@eddy/autograd/internal';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
+import { treeLstmCell } from './cell.js';
 import { TreeModel, treeOptions, type TreeModelOptions } from './tree-model.js';
 
 export interface BinaryTreeLSTMOptions extends TreeModelOptions {
@@ -50,17 +51,12 @@ export class BinaryTreeLSTM extends TreeModel {
   }
 
   leaf(x: Tensor): Tensor[] {
-    const [i, o, u] = split(this.leafGates.forward(x), this.hiddenSize, 1);
-    const c = mul(sigmoid(i), tanh(u));
-    return [mul(sigmoid(o), tanh(c)), c];
+    return treeLstmCell(x, this.leafGates.weight, this.leafGates.bias!, this.hiddenSize, null);
   }
 
-  /** One level: the five gates of every node in one GEMM, then the cell update. */
+  /** One level: the five gates of every node in one GEMM, then the cell update (one pass). */
   compose([hh, cc]: readonly Tensor[]): Tensor[] {
-    const [i, fl, fr, o, u] = split(this.W.forward(hh), this.hiddenSize, 1);
-    const [cl, cr] = split(cc, this.hiddenSize, 1);
-    const c = add(add(mul(sigmoid(i), tanh(u)), mul(sigmoid(fl), cl)), mul(sigmoid(fr), cr));
-    return [mul(sigmoid(o), tanh(c)), c];
+    return treeLstmCell(hh, this.W.weight, this.W.bias!, this.hiddenSize, cc);
   }
 
   toConfig(): ModuleConfig {

@@ -1,7 +1,9 @@
-import { add, linear, matmul, mul, sigmoid, split, tanh, tensor, type Tensor } from '@eddy/autograd';
+import { mul, sigmoid, type Tensor } from '@eddy/autograd';
 import { intOption } from '@eddy/autograd/internal';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
+import { segmentSum } from './batch.js';
+import { treeLstmCell } from './cell.js';
 import { TreeModel, treeOptions, type TreeModelOptions } from './tree-model.js';
 
 export interface ChildSumTreeLSTMOptions extends TreeModelOptions {
@@ -24,9 +26,9 @@ export interface ChildSumTreeLSTMOptions extends TreeModelOptions {
  * Words sit at the leaves only (constituency trees; the schedule carries no word for an inner node),
  * so xⱼ = 0 at inner nodes and a leaf has no children (h̃ = 0, no forget gate). W⁽ᶠ⁾ xⱼ is therefore
  * 0 wherever a forget gate exists and the model has no W⁽ᶠ⁾ (it would never receive a gradient).
- * A level is: one gather of its children's h and c rows [K, H], the per-parent sums as a constant
- * [M, K] 0/1 matrix times those rows, one GEMM for i, o, u of all M nodes, one GEMM on the K
- * children's rows for their forget gates.
+ * A level is: one gather of its children's h and c rows [K, H], the per-parent sums of those rows
+ * (one pass), one GEMM for i, o, u of all M nodes, one GEMM on the K children's rows for their
+ * forget gates.
  *
  * Parameters (PyTorch names): `embedding.weight` [V, E], `W.weight` [3H, E] and `W.bias` [3H]
  * (blocks i, o, u: W⁽ⁱ'ᵒ'ᵘ⁾ and b⁽ⁱ'ᵒ'ᵘ⁾), `U.weight` [3H, H] (blocks i, o, u, acting on h̃),
@@ -60,28 +62,14 @@ export class ChildSumTreeLSTM extends TreeModel {
 
   /** Leaves: no children, so h̃ = 0 and c = i ⊙ u. */
   leaf(x: Tensor): Tensor[] {
-    return this.cell(this.W.forward(x), null);
+    return treeLstmCell(x, this.W.weight, this.W.bias!, this.hiddenSize, null);
   }
 
   /** One level from its children's rows hK, cK [K, H] (node r's are rows childStart[r] … childStart[r + 1]). */
   compose([hK, cK]: readonly Tensor[], childStart?: Int32Array): Tensor[] {
-    const m = childStart!.length - 1, k = hK.shape[0];
-    // The segment sum as a GEMM with a constant 0/1 matrix: its gradient is the transpose, a broadcast back to the children.
-    const sums = new Float32Array(m * k);
-    for (let r = 0; r < m; r++) sums.fill(1, r * k + childStart![r], r * k + childStart![r + 1]);
-    const S = tensor(sums, [m, k]);
-    // xⱼ = 0 at inner nodes: W⁽ⁱ'ᵒ'ᵘ⁾ xⱼ drops out, its bias stays.
-    const gates = linear(matmul(S, hK), this.U.weight, this.W.bias ?? undefined);
     const f = sigmoid(this.Uf.forward(hK));
-    return this.cell(gates, matmul(S, mul(f, cK)));
-  }
-
-  /** c = i ⊙ u (+ the children's forgotten cells), h = o ⊙ tanh(c), from the pre-activations [i; o; u]. */
-  private cell(gates: Tensor, kept: Tensor | null): Tensor[] {
-    const [i, o, u] = split(gates, this.hiddenSize, 1);
-    const iu = mul(sigmoid(i), tanh(u));
-    const c = kept === null ? iu : add(iu, kept);
-    return [mul(sigmoid(o), tanh(c)), c];
+    // xⱼ = 0 at inner nodes: W⁽ⁱ'ᵒ'ᵘ⁾ xⱼ drops out, its bias stays.
+    return treeLstmCell(segmentSum(hK, childStart!), this.U.weight, this.W.bias!, this.hiddenSize, null, segmentSum(mul(f, cK), childStart!));
   }
 
   toConfig(): ModuleConfig {

@@ -1,4 +1,4 @@
-import { add, init, matmul, reshape, tanh, zeros, type Tensor } from '@eddy/autograd';
+import { add, apply, init, matmul, reshape, tanh, zeros, type Function, type Tensor } from '@eddy/autograd';
 import { intOption } from '@eddy/autograd/internal';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
@@ -6,6 +6,52 @@ import type { RecursiveNNOptions } from './recursive-nn.js';
 import { TreeModel, treeOptions, type TreeModelOptions } from './tree-model.js';
 
 export type RNTNOptions = RecursiveNNOptions;
+
+// Row r of the output is x_r x_rᵀ flattened, [M, n·n]. One pass each way; as a batched matmul of
+// [M, n, 1] by [M, 1, n] it would be M products of depth 1 and two reshaping copies.
+const OuterProductsFn: Function<void, null> = {
+  name: 'outerProducts',
+  forward: (_ctx, [x]) => {
+    const [m, n] = x.shape;
+    const out = zeros([m, n * n]);
+    const f = out.core.arena.f32;
+    const px = x.ptr >>> 2, po = out.ptr >>> 2;
+    for (let r = 0; r < m; r++) {
+      const xr = px + r * n, row = po + r * n * n;
+      for (let i = 0; i < n; i++) {
+        const xi = f[xr + i], at = row + i * n;
+        for (let j = 0; j < n; j++) f[at + j] = xi * f[xr + j];
+      }
+    }
+    return out;
+  },
+  // ∂/∂x_r of Σᵢⱼ Gᵢⱼ xᵢ xⱼ = (G + Gᵀ) x_r.
+  backward: ({ inputs: [x] }, [g]) => {
+    const [m, n] = x.shape;
+    const dx = zeros([m, n]);
+    const f = dx.core.arena.f32;
+    const px = x.ptr >>> 2, pg = g!.ptr >>> 2, pd = dx.ptr >>> 2;
+    for (let r = 0; r < m; r++) {
+      const xr = px + r * n, gr = pg + r * n * n, dr = pd + r * n;
+      for (let i = 0; i < n; i++) {
+        const xi = f[xr + i], at = gr + i * n;
+        let acc = 0;
+        for (let j = 0; j < n; j++) {
+          const gij = f[at + j];
+          acc += gij * f[xr + j];
+          f[dr + j] += gij * xi;
+        }
+        f[dr + i] += acc;
+      }
+    }
+    return [dx];
+  },
+};
+
+/** x x ᵀ of every row of x [M, n], flattened: [M, n·n]. */
+function outerProducts(x: Tensor): Tensor {
+  return apply(OuterProductsFn, [x], undefined);
+}
 
 /**
  * The recursive neural tensor network of Socher et al. (2013), level-batched over a TreeBatch:
@@ -16,7 +62,7 @@ export type RNTNOptions = RecursiveNNOptions;
  *     every node: y = softmax(W_s p + b_s)
  *
  * A level of M nodes computes the tensor term as one GEMM: the outer products x xᵀ [M, 2d·2d]
- * (a batched matmul) times V viewed as [2d·2d, d].
+ * (one pass, `outerProducts`) times V viewed as [2d·2d, d].
  *
  * Parameters (PyTorch names): `embedding.weight` [V, d], `W.weight` [d, 2d], `W.bias` [d],
  * `V` [2d, 2d, d] (drawn from U(−1/4d, 1/4d), as CoreNLP), `classifier.weight` [C, d],
@@ -45,9 +91,8 @@ export class RNTN extends TreeModel {
 
   /** One level: the tensor term as one GEMM on the outer products, plus W x + b, then tanh. */
   compose([x]: readonly Tensor[]): Tensor[] {
-    const m = x.shape[0], n = 2 * this.hiddenSize;
-    const outer = matmul(reshape(x, [m, n, 1]), reshape(x, [m, 1, n]));
-    const tensorTerm = matmul(reshape(outer, [m, n * n]), reshape(this.V, [n * n, this.hiddenSize]));
+    const n = 2 * this.hiddenSize;
+    const tensorTerm = matmul(outerProducts(x), reshape(this.V, [n * n, this.hiddenSize]));
     return [tanh(add(this.W.forward(x), tensorTerm))];
   }
 

@@ -1,10 +1,10 @@
-import { argmax, concat, crossEntropy, dropout, noGrad, scope, tensor, type Tensor } from '@eddy/autograd';
+import { argmax, crossEntropy, dropout, noGrad, scope, tensor, type Tensor } from '@eddy/autograd';
 import { boolOption, checkOptions, intOption, rangeOption } from '@eddy/autograd/internal';
 import { fail } from '../errors.js';
 import { Embedding } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
-import { gatherNodes, locateNodes, type ChildListBatch, type TreeBatch } from './batch.js';
+import { gatherFrom, LevelStates, locateNodes, planLevels, type ChildListBatch, type TreeBatch } from './batch.js';
 
 // The one runner behind RecursiveNN, RNTN, BinaryTreeLSTM and ChildSumTreeLSTM: embedding, leaves,
 // then the levels of the schedule (gather the children's states, the model's composition as a few
@@ -62,7 +62,10 @@ export abstract class TreeModel extends Module {
     this.classifier = this.registerModule('classifier', new Linear({ inFeatures: this.hiddenSize, outFeatures: this.numClasses }));
   }
 
-  /** The leaves' states from their word vectors x [L, E]: h [L, H] first (and c for an LSTM). */
+  /**
+   * The leaves' states from their word vectors x [L, E]: h [L, H] first (and c for an LSTM). Without
+   * word dropout the runner passes one row per distinct word of the batch, not one per leaf.
+   */
   abstract leaf(x: Tensor): Tensor[];
 
   /**
@@ -75,34 +78,19 @@ export abstract class TreeModel extends Module {
   /** The hidden state of every node, in global node order: [numNodes, H]. */
   encode(batch: TreeBatch | ChildListBatch): Tensor {
     const where = locateNodes(`${this.constructor.name}.forward`, batch, this.childLists);
-    const words = tensor(batch.leaves.words, [batch.leaves.words.length], { dtype: 'int32' });
-    const x = dropout(this.embedding.forward(words), this.dropout, this.training);
-    // outputs[l][s]: state component s (h, c) of the nodes of level l (0 = leaves), in level order.
-    const outputs: Tensor[][] = [this.leaf(x)];
-    const gather = (ids: Int32Array, per: number) => outputs[0].map((_, s) => gatherNodes(outputs.map((o) => o[s]), where, ids, per));
-    for (const lv of batch.levels) {
-      if (this.childLists) {
-        const { children, childStart } = lv as ChildListBatch['levels'][number];
-        outputs.push(this.compose(gather(children, 1), childStart));
-        continue;
-      }
-      const { left, right } = lv as TreeBatch['levels'][number];
-      const ids = new Int32Array(2 * lv.nodes.length);
-      for (let r = 0; r < lv.nodes.length; r++) {
-        ids[2 * r] = left[r];
-        ids[2 * r + 1] = right[r];
-      }
-      outputs.push(this.compose(gather(ids, 2)));
-    }
-    const h = outputs.map((o) => o[0]);
-    // Level order is global order when the schedule numbers nodes so (levelSchedule does).
-    let inOrder = true;
-    for (let g = 0, l = 0, r = 0; g < batch.numNodes && inOrder; g++) {
-      while (r === h[l].shape[0]) (l++, (r = 0));
-      inOrder = where.level[g] === l && where.row[g] === r++;
-    }
-    if (inOrder) return h.length === 1 ? h[0] : concat(h, 0);
-    return gatherNodes(h, where, Int32Array.from({ length: batch.numNodes }, (_, g) => g), 1);
+    const plan = planLevels(batch, where, this.childLists, !(this.training && this.dropout > 0));
+    const x = dropout(this.embedding.forward(tensor(plan.leafWords, [plan.leafWords.length], { dtype: 'int32' })), this.dropout, this.training);
+    const leaves = this.leaf(x);
+    // One store per state component (h, c): a level's children are gathered from it in one pass.
+    const states = leaves.map((s) => new LevelStates(plan.stateWhere, s.shape[1]));
+    const publish = (out: Tensor[]) => out.forEach((s, c) => states[c].publish(s));
+    publish(leaves);
+    batch.levels.forEach((lv, l) => {
+      const children = states.map((s) => gatherFrom(s, plan.childIds[l], plan.per));
+      publish(this.compose(children, this.childLists ? (lv as ChildListBatch['levels'][number]).childStart : undefined));
+    });
+    // Every node's h in global order, one more gather (a leaf shared by its word reads its word's row).
+    return gatherFrom(states[0], plan.nodeIds, 1);
   }
 
   /** Hidden states and class logits of every node (global node order). */

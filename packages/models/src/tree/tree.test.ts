@@ -5,7 +5,7 @@ import {
 import { levelSchedule, parseTree, parseTrees, Vocab, type LevelSchedule, type Tree } from '@eddy/text';
 import { describe, expect, it } from 'vitest';
 import { Module } from '../module.js';
-import { BinaryTreeLSTM, RecursiveNN, RNTN, type TreeModel } from './index.js';
+import { BinaryTreeLSTM, gatherNodes, RecursiveNN, RNTN, type TreeModel } from './index.js';
 
 // Level batching against the same trees run node by node (an independent reference on autograd
 // primitives, one node at a time, in the test), gradcheck of each level step, a toy compositional
@@ -126,6 +126,36 @@ describe.each(['rnn', 'rntn', 'lstm'] as const)('%s', (kind) => {
     });
   });
 
+  it('leaves run once per distinct word, or once per leaf under word dropout: same states, loss and gradients', () => {
+    scope(() => {
+      const batch = levelSchedule(trees, vocab);
+      const run = (dropout: number) => {
+        const model = build(kind, { dropout });
+        const { h } = model.forward(batch);
+        backward(model.loss(batch));
+        return { h: h.toFloat32Array(), grads: grads(model) };
+      };
+      // A dropout this small keeps every element (scaled by 1 / (1 − 1e−7)) but makes the runner embed every leaf apart.
+      const shared = run(0), apart = run(1e-7);
+      expect(maxAbsDiff(shared.h, apart.h)).toBeLessThan(1e-5);
+      for (const name of Object.keys(shared.grads)) expect(maxAbsDiff(shared.grads[name], apart.grads[name]), name).toBeLessThan(1e-5);
+    });
+  });
+
+  it('a batch of single-leaf trees (no levels, a repeated word) equals the node-by-node reference', () => {
+    scope(() => {
+      const model = build(kind);
+      const leaves = parseTrees('(4 good)\n(0 bad)\n(4 good)');
+      const batch = levelSchedule(leaves, vocab);
+      expect(batch.levels).toHaveLength(0);
+      const loss = model.loss(batch);
+      const h = model.forward(batch).h.toFloat32Array();
+      const ref = reference(kind, model, leaves);
+      expect(Math.abs(loss.item() - ref.loss.item())).toBeLessThan(1e-6);
+      leaves.forEach((_, t) => expect(maxAbsDiff(h.subarray(t * model.hiddenSize, (t + 1) * model.hiddenSize), ref.h[t][0].toFloat32Array())).toBeLessThan(1e-6));
+    });
+  });
+
   it('gradcheck of one level step (children and composition parameters)', () => {
     scope(() => {
       const model = build(kind);
@@ -161,6 +191,20 @@ it('parameter names and shapes are the documented ones', () => {
   expect(shapes(build('lstm'))).toEqual({
     'embedding.weight': [vocab.size, 5], 'leaf.weight': [12, 5], 'leaf.bias': [12], 'W.weight': [20, 8], 'W.bias': [20],
     'classifier.weight': [5, 4], 'classifier.bias': [5],
+  });
+});
+
+it('gatherNodes reads rows of the per-level outputs and scatter-adds its gradient back (repeated ids add up)', () => {
+  scope(() => {
+    const a = tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]).setRequiresGrad(true);
+    const b = tensor(Float32Array.from([7, 8]), [1, 2]).setRequiresGrad(true);
+    const where = { level: Int32Array.from([0, 0, 0, 1]), row: Int32Array.from([0, 1, 2, 0]) };
+    const out = gatherNodes([a, b], where, Int32Array.from([3, 1, 1, 0]), 2);
+    expect(out.shape).toEqual([2, 4]);
+    expect(Array.from(out.toFloat32Array())).toEqual([7, 8, 3, 4, 3, 4, 1, 2]);
+    backward(mul(out, tensor(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), [2, 4])).sum());
+    expect(Array.from(a.grad!.toFloat32Array())).toEqual([7, 8, 3 + 5, 4 + 6, 0, 0]);
+    expect(Array.from(b.grad!.toFloat32Array())).toEqual([1, 2]);
   });
 });
 

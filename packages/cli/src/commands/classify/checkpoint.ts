@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { SequenceClassifier } from '@eddy/models';
 import { bestCheckpointDir, readCheckpoint, type CheckpointConfig, type CheckpointKind, type CommonTrainingOptions, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
-import { count, record } from '../../checkpoint/train-state.js';
 import { CliError } from '../../errors.js';
 import type { EmbeddingsRecord } from '../train/embeddings.js';
+import { checkEpochPosition, type AccuracyProgress, type EpochPosition, type FileRef } from '../train/epoch-run.js';
 import type { LineFormat } from './data.js';
 
 // A classifier's checkpoint directory is the shared layout (checkpoint/checkpoint.ts: config.json,
@@ -13,15 +13,6 @@ import type { LineFormat } from './data.js';
 //                training: ClassifyTrainingOptions; progress: ClassifyProgress
 //   train-state  batcher: { epoch, batch } — the next batch of that epoch's seeded order
 //                (classificationBatches with seed + epoch), so a resumed run sees the same batches.
-
-/** A file a run read, and its hash (`--resume` refuses a changed one). */
-export interface FileRef {
-  path: string;
-  sha256: string;
-}
-
-/** The reference to a file a run read (its path as given: a file read from stdin has none). */
-export const fileRef = (c: { path: string | null; sha256: string }): FileRef => ({ path: c.path!, sha256: c.sha256 });
 
 /** The training options of a classifier run (config.json's `training`). */
 export interface ClassifyTrainingOptions extends CommonTrainingOptions {
@@ -34,34 +25,21 @@ export interface ClassifyTrainingOptions extends CommonTrainingOptions {
 }
 
 /** Where a classifier run stood (config.json's `progress`); accuracies are fractions. */
-export interface ClassifyProgress {
-  step: number;
-  epoch: number;
-  trainLoss: number | null;
-  valAccuracy: number | null;
-  bestValAccuracy: number | null;
-  bestStep: number | null;
-}
+export type ClassifyProgress = AccuracyProgress;
 
 export interface ClassifierConfig extends CheckpointConfig<ClassifyTrainingOptions, ClassifyProgress> {
   labels: string[];
 }
 
 /** The position of a run in its batches: batch `batch` (from 0) of epoch `epoch`. */
-export interface ClassifyBatcherState {
-  epoch: number;
-  batch: number;
-}
+export type ClassifyBatcherState = EpochPosition;
 
 export const CLASSIFIER_CHECKPOINT: CheckpointKind<SequenceClassifier, ClassifyBatcherState> = {
   model: SequenceClassifier,
   what: 'a sequence classifier',
   trainCommand: 'eddy classify train',
   vocabSize: (m) => m.options.vocabSize,
-  checkBatcher: (value) => {
-    const b = record('batcher', value);
-    return { epoch: count('batcher.epoch', b.epoch), batch: count('batcher.batch', b.batch) };
-  },
+  checkBatcher: checkEpochPosition,
 };
 
 export type LoadedClassifier = LoadedCheckpoint<SequenceClassifier, ClassifierConfig, ClassifyBatcherState>;

@@ -2,21 +2,20 @@ import { manualSeed, optim, ready, tensor } from '@eddy/autograd';
 import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
 import { accuracy, classificationBatches, type ClassificationExample, type Tokenizer } from '@eddy/text';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
-import { readDataFile } from '../../corpus.js';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
-import { epochBatches } from '../train/epoch-batches.js';
-import { heldOutPositions } from '../train/held-out.js';
-import { checkResumeArgs, rereadFile, restoreTrainState, resumedOptions } from '../train/resume.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { saveRun } from '../train/save-run.js';
+import { epochBatches } from '../train/epoch-batches.js';
+import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, type FileRef } from '../train/epoch-run.js';
+import { heldOutPositions } from '../train/held-out.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import {
-  fileRef, readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions,
+  readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions,
 } from './checkpoint.js';
 import { classIndices, encodeTexts, examplesOf, labelSet, readLabelledFile, type LabelledFile, type LineFormat } from './data.js';
 import { predictBatches } from './predict.js';
@@ -105,25 +104,17 @@ function freshRun(args: ParsedArgs): Run {
 }
 
 function resumedRun(args: ParsedArgs, dir: string): Run {
-  checkResumeArgs(args, dir, FIXED_ON_RESUME);
   const ck = readClassifier(dir, { trainState: true });
   const model = ck.model;
   try {
     const saved = ck.config.training;
-    const read = (path: string, what: string, verb: string): LabelledFile => readLabelledFile(path, what, verb, saved.format);
-    const trainFile = rereadFile(dir, saved.train, 'the training file', 'train on', read);
-    const validFile = saved.valid === null ? null : rereadFile(dir, saved.valid, 'the validation file', 'validate on', read);
-    const options = resumedOptions(args, saved);
+    const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
+    const reread = (f: FileRef, what: string, verb: string): LabelledFile => rereadFile(f, what, dir, (path) => readLabelledFile(path, what, verb, saved.format));
+    const trainFile = reread(saved.train, 'the training file', 'train on');
+    const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
     const { train, valid } = readExamples(options, trainFile, validFile, ck.tokenizer, ck.config.labels);
     const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
-    const ts = ck.trainState!;
-    restoreTrainState(dir, opt, ts, ck.trainTensors!, Math.ceil(train.length / options.batch));
-    const p = ck.config.progress;
-    return {
-      options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, position: { ...ts.batcher },
-      step: ts.step, tokensSeen: ts.tokensSeen, elapsedBefore: ts.elapsedSeconds,
-      trainLoss: p.trainLoss, valAccuracy: p.valAccuracy, bestValAccuracy: p.bestValAccuracy, bestStep: p.bestStep,
-    };
+    return { options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, ...restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch)) };
   } catch (e) {
     model.dispose();
     throw e;
@@ -191,10 +182,6 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
     optimizer: run.opt,
     totalSteps,
     seconds: o.time,
-    // Validation after every epoch: every epoch has the same number of batches.
-    evalEvery: stepsPerEpoch,
-    // trainLoop keeps the lowest validation loss: the error rate 1 − accuracy.
-    bestValLoss: run.bestValAccuracy === null ? null : 1 - run.bestValAccuracy,
     lr: o.lr,
     clip: o.clip,
     loss: () => {
@@ -210,36 +197,10 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
           return 1 - acc;
         }
       : undefined,
-    checkpoint: (c, elapsed, bestFrom) => {
-      if (c.valLoss !== null) {
-        run.valAccuracy = 1 - c.valLoss;
-        if (c.improved) [run.bestValAccuracy, run.bestStep] = [run.valAccuracy, c.step];
-      }
-      save(run, outDir, out, c.improved, elapsed, bestFrom);
-    },
-    epoch: () => run.position.epoch,
-    valLoss: () => null,
-    reportEval: (e, reporter) => {
-      const acc = 1 - e.valLoss;
-      const best = 1 - e.bestValLoss;
-      const epoch = e.step / stepsPerEpoch;
-      reporter.note(
-        'eval',
-        `epoch ${Number.isInteger(epoch) ? epoch : epoch.toFixed(2)} (step ${e.step})  validation accuracy ${(100 * acc).toFixed(2)}%${e.improved ? '  (best)' : `  (best ${(100 * best).toFixed(2)}%)`}`,
-        { step: e.step, epoch, valAccuracy: acc, bestValAccuracy: best, improved: e.improved },
-      );
-    },
-    finish: (result, seconds) => {
-      const epoch = run.step / stepsPerEpoch;
-      const val = run.bestValAccuracy === null ? '' : `, best validation accuracy ${(100 * run.bestValAccuracy).toFixed(2)}% at step ${run.bestStep} (kept in ${out}/best)`;
-      return {
-        summary: {
-          step: run.step, epoch, trainLoss: run.trainLoss, valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy,
-          bestStep: run.bestStep, dir: out, seconds, secondsPerEpoch: result.stepsRun > 0 ? (result.seconds / result.stepsRun) * stepsPerEpoch : null,
-        },
-        message: `trained to step ${run.step} (epoch ${epoch.toFixed(2)}) in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val} — try: eddy classify eval ${out} FILE`,
-      };
-    },
+    ...accuracyPlan(run, {
+      stepsPerEpoch, out, what: 'validation accuracy', evalCommand: 'eddy classify eval',
+      save: (best, elapsed, bestFrom) => save(run, outDir, out, best, elapsed, bestFrom),
+    }),
     dispose: () => run.model.dispose(),
   };
 }

@@ -1,6 +1,6 @@
 import { Seq2Seq } from '@eddy/models';
 import { bestCheckpointDir, readCheckpoint, type CheckpointConfig, type CheckpointKind, type CommonTrainingOptions, type LoadedCheckpoint } from '../../checkpoint/checkpoint.js';
-import { CLASSIFIER_CHECKPOINT, type ClassifyBatcherState, type FileRef } from '../classify/checkpoint.js';
+import { checkEpochPosition, type EpochPosition, type FileRef } from '../train/epoch-run.js';
 
 // A seq2seq checkpoint directory is the shared layout (checkpoint/checkpoint.ts: config.json,
 // model.safetensors, vocab.json, train-state/, best/, written atomically under the lock) with:
@@ -32,7 +32,7 @@ export interface Seq2SeqProgress {
 }
 
 export type Seq2SeqConfig = CheckpointConfig<Seq2SeqTrainingOptions, Seq2SeqProgress>;
-export type Seq2SeqBatcherState = ClassifyBatcherState;
+export type Seq2SeqBatcherState = EpochPosition;
 
 export const SEQ2SEQ_CHECKPOINT: CheckpointKind<Seq2Seq, Seq2SeqBatcherState> = {
   model: Seq2Seq,
@@ -40,7 +40,7 @@ export const SEQ2SEQ_CHECKPOINT: CheckpointKind<Seq2Seq, Seq2SeqBatcherState> = 
   trainCommand: 'eddy seq2seq train',
   // One vocabulary for both sides: the tokenizer must match each of them.
   vocabSize: (m) => (m.options.sourceVocabSize === m.options.targetVocabSize ? m.options.targetVocabSize : -1),
-  checkBatcher: CLASSIFIER_CHECKPOINT.checkBatcher,
+  checkBatcher: checkEpochPosition,
 };
 
 export type LoadedSeq2Seq = LoadedCheckpoint<Seq2Seq, Seq2SeqConfig, Seq2SeqBatcherState>;

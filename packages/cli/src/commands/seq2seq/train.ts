@@ -5,13 +5,12 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoi
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
-import { fileRef } from '../classify/checkpoint.js';
 import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { epochBatches } from '../train/epoch-batches.js';
 import { heldOutPositions } from '../train/held-out.js';
 import { makeOptimizer } from '../train/optimizer.js';
-import { checkResumeArgs, rereadFile, restoreTrainState, resumedOptions } from '../train/resume.js';
+import { fileRef, rereadFile, restoreTrainState, resumeBounds, type FileRef } from '../train/epoch-run.js';
 import { saveRun } from '../train/save-run.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import { readSeq2Seq, type Seq2SeqBatcherState, type Seq2SeqConfig, type Seq2SeqTrainingOptions } from './checkpoint.js';
@@ -92,18 +91,18 @@ function freshRun(args: ParsedArgs): Run {
 }
 
 function resumedRun(args: ParsedArgs, dir: string): Run {
-  checkResumeArgs(args, dir, FIXED_ON_RESUME);
   const ck = readSeq2Seq(dir, { trainState: true });
   const model = ck.model;
   try {
     const saved = ck.config.training;
-    const trainFile = rereadFile(dir, saved.train, 'the training file', 'train on', readParallelFile);
-    const validFile = saved.valid === null ? null : rereadFile(dir, saved.valid, 'the validation file', 'validate on', readParallelFile);
-    const options = resumedOptions(args, saved);
+    const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
+    const reread = (f: FileRef, what: string, verb: string): ParallelFile => rereadFile(f, what, dir, (path) => readParallelFile(path, what, verb));
+    const trainFile = reread(saved.train, 'the training file', 'train on');
+    const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
     const examples = readExamples(options, trainFile, validFile, ck.tokenizer);
     const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
+    restoreTrainState(ck, opt, Math.ceil(examples.train.length / options.batch));
     const ts = ck.trainState!;
-    restoreTrainState(dir, opt, ts, ck.trainTensors!, Math.ceil(examples.train.length / options.batch));
     const p = ck.config.progress;
     return {
       options, tokenizer: ck.tokenizer, model, opt, ...examples, position: { ...ts.batcher },

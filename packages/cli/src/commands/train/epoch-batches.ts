@@ -1,11 +1,6 @@
 import type { optim } from '@eddy/autograd';
 import type { CommonTrainingOptions } from '../../checkpoint/checkpoint.js';
-
-/** Where a sentence-level run is in its data: batch `batch` (from 0) of epoch `epoch`. */
-export interface EpochPosition {
-  epoch: number;
-  batch: number;
-}
+import type { EpochPosition } from './epoch-run.js';
 
 /** What of a run `epochBatches` reads and moves. */
 export interface EpochRun {

@@ -115,7 +115,7 @@ export const TREE_EVAL_SPEC: CommandSpec = withCommonOptions({
 /** `eddy tree`: the family, listed in `eddy --help`; its subcommands have their own schemas. */
 export const TREE_SPEC: CommandSpec = withCommonOptions({
   name: 'tree',
-  short: 'Train, run and measure recursive networks over parse trees (train, predict, eval).',
+  short: 'Train, run and measure tree networks (train, predict, eval).',
   summary: 'Recursive networks over trees: a label at every phrase (sentiment treebanks).',
   positionals: [{ name: 'subcommand', help: 'train, predict or eval', required: true }],
   options: [],

@@ -1,0 +1,220 @@
+import { manualSeed, ready, type optim } from '@eddy/autograd';
+import { BinaryTreeLSTM, ChildSumTreeLSTM, RecursiveNN, RNTN, type TreeModel } from '@eddy/models';
+import { leafWords, NO_LABEL, SPECIAL_TOKENS, WordTokenizer, type Tree, type Tokenizer } from '@eddy/text';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
+import { CliError, UsageError } from '../../errors.js';
+import type { ParsedArgs } from '../../options.js';
+import type { Io } from '../../progress.js';
+import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
+import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
+import { makeOptimizer } from '../train/optimizer.js';
+import { saveRun } from '../train/save-run.js';
+import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, shuffledIndices, type EpochRun, type FileRef } from '../train/epoch-run.js';
+import { readTreeModel, type TreeConfig, type TreeTrainingOptions } from './checkpoint.js';
+import { modelTrees, readTreeFile, treeBatch, type TreeFile } from './data.js';
+import { treeMetrics } from './eval.js';
+import { DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, type TreeModelKind } from './spec.js';
+
+/** Everything a run needs, fresh or resumed. */
+interface Run extends EpochRun {
+  options: TreeTrainingOptions;
+  tokenizer: Tokenizer;
+  model: TreeModel;
+  opt: optim.Optimizer;
+  train: Tree[];
+  valid: Tree[];
+}
+
+/** The trees a run trains or validates on, as its model reads them; a file left with none is an error. */
+function runTrees(file: TreeFile, o: TreeTrainingOptions, what: string): Tree[] {
+  const { trees } = modelTrees(file, o.model, o.binary);
+  if (trees.length === 0) throw new CliError(`${what} ${file.corpus.path} has no tree whose root is positive or negative, so --binary has nothing to ${what === 'the training file' ? 'train' : 'validate'} on.`);
+  return trees;
+}
+
+/**
+ * Word vectors and composition in separate parameter groups: the words with their own learning
+ * rate and L2 (--embedding-lr, --embedding-l2), the composition and the classifier with --lr, --l2.
+ * weightDecay λ is the penalty (λ/2)‖θ‖² in the loss (CoreNLP's regularisers; see optim.Adagrad).
+ */
+function treeOptimizer(model: TreeModel, o: TreeTrainingOptions): optim.Optimizer {
+  const words = model.embedding.weight;
+  const rest = model.parameters().filter((p) => p !== words);
+  return makeOptimizer(o.optimizer, [{ params: rest, weightDecay: o.l2 }, { params: [words], lr: o.embeddingLr, weightDecay: o.embeddingL2 }], o.lr);
+}
+
+function buildModel(kind: TreeModelKind, vocabSize: number, numClasses: number, dim: number, hidden: number, dropout: number): TreeModel {
+  const base = { vocabSize, numClasses, dropout };
+  if (kind === 'tree-lstm') return new BinaryTreeLSTM({ ...base, embeddingSize: dim, hiddenSize: hidden });
+  if (kind === 'child-sum-tree-lstm') return new ChildSumTreeLSTM({ ...base, embeddingSize: dim, hiddenSize: hidden });
+  if (kind === 'rntn') return new RNTN({ ...base, hiddenSize: dim });
+  return new RecursiveNN({ ...base, hiddenSize: dim });
+}
+
+/** The flags of a fresh run that contradict each other, checked before any file is read. */
+function checkFlags(args: ParsedArgs): void {
+  const model = args.string('model');
+  const classes = args.number('classes');
+  const optimizer = args.string('optimizer');
+  if (args.flag('binary') && classes !== 5) throw new UsageError(`--binary maps SST's five labels to two, so it needs --classes 5, got --classes ${classes}.`);
+  if (args.flag('adagrad-reset') && optimizer !== 'adagrad') throw new UsageError(`--adagrad-reset resets AdaGrad's accumulators, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
+  if (args.has('hidden') && (model === 'rntn' || model === 'rnn')) throw new UsageError(`--model ${model} has one size for words and nodes: give --dim, not --hidden.`);
+}
+
+function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeFile | null): TreeTrainingOptions {
+  return {
+    ...commonTrainingOptions(args, { epochs: DEFAULT_EPOCHS, words: true }),
+    train: fileRef(trainFile.corpus),
+    valid: validFile === null ? null : fileRef(validFile.corpus),
+    model: args.string('model') as TreeModelKind,
+    classes: args.number('classes'),
+    binary: args.flag('binary'),
+    rootOnly: args.flag('root-only'),
+    dropout: args.number('dropout'),
+    embeddingLr: args.number('embedding-lr'),
+    l2: args.number('l2'),
+    embeddingL2: args.number('embedding-l2'),
+    adagradReset: args.flag('adagrad-reset'),
+    embeddings: null,
+  };
+}
+
+/** The word vocabulary: every leaf word of the training trees, or the vocabSize − 4 most frequent. */
+function buildWords(trees: readonly Tree[], vocabSize: number | null): Tokenizer {
+  const text = trees.map((t) => leafWords(t).join(' ')).join('\n');
+  return WordTokenizer.fromCorpus(text, vocabSize === null ? {} : { maxSize: vocabSize - SPECIAL_TOKENS.length });
+}
+
+function freshRun(args: ParsedArgs): Run {
+  const path = args.positionals[0];
+  if (path === undefined) throw new UsageError('eddy tree train needs FILE, a file of bracketed trees (or --resume DIR): eddy tree train FILE [options].');
+  checkFlags(args);
+  const classes = args.number('classes');
+  const trainFile = readTreeFile(path, 'the training file', 'train on', classes);
+  const validPath = args.optionalString('valid');
+  const validFile = validPath === undefined ? null : readTreeFile(validPath, 'the validation file', 'validate on', classes);
+  const options = trainingOptions(args, trainFile, validFile);
+  const train = runTrees(trainFile, options, 'the training file');
+  const valid = validFile === null ? [] : runTrees(validFile, options, 'the validation file');
+  if (!train.some((t) => t.labels.some((y) => y >= 0))) throw new CliError(`the training file ${path} has no labelled node to learn from; give trees with a label at their nodes, e.g. (3 (2 It) (4 great)).`);
+  const unlabelledRoot = trainFile.trees.findIndex((t) => t.labels[0] === NO_LABEL);
+  if (options.rootOnly && unlabelledRoot >= 0) {
+    throw new CliError(`the training file ${path} has a tree without a root label on line ${trainFile.lines[unlabelledRoot]}, but --root-only learns from root labels; label every root, or drop --root-only.`);
+  }
+  manualSeed(options.seed);
+  const tokenizer = buildWords(train, options.vocabSize);
+  const embeddingsPath = args.optionalString('embeddings');
+  const dim = args.optionalNumber('dim') ?? (embeddingsPath === undefined ? DEFAULTS.dim : vectorSize(embeddingsPath));
+  const model = buildModel(options.model, tokenizer.vocab.size, options.binary ? 2 : classes, dim, args.optionalNumber('hidden') ?? DEFAULTS.hidden, options.dropout);
+  if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model.embedding, tokenizer.vocab.symbols(), dim);
+  return {
+    options, tokenizer, model, opt: treeOptimizer(model, options), train, valid, position: { epoch: 0, batch: 0 },
+    step: 0, tokensSeen: 0, elapsedBefore: 0, trainLoss: null, valAccuracy: null, bestValAccuracy: null, bestStep: null,
+  };
+}
+
+function resumedRun(args: ParsedArgs, dir: string): Run {
+  const ck = readTreeModel(dir, { trainState: true });
+  const model = ck.model;
+  try {
+    const saved = ck.config.training;
+    const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
+    const reread = (f: FileRef, what: string, verb: string): Tree[] => runTrees(rereadFile(f, what, dir, (path) => readTreeFile(path, what, verb, saved.classes)), options, what);
+    const train = reread(saved.train, 'the training file', 'train on');
+    const valid = saved.valid === null ? [] : reread(saved.valid, 'the validation file', 'validate on');
+    const opt = treeOptimizer(model, options);
+    return { options, tokenizer: ck.tokenizer, model, opt, train, valid, ...restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch)) };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+function configOf(run: Run): TreeConfig {
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    model: run.model.toConfig(),
+    tokenizer: run.tokenizer.type,
+    training: run.options,
+    progress: {
+      step: run.step, epoch: run.position.epoch, trainLoss: run.trainLoss,
+      valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy, bestStep: run.bestStep,
+    },
+  };
+}
+
+/** The batches of epoch `epoch`: the training trees (as indices) in that epoch's seeded order, `batch` at a time. */
+function epochBatches(n: number, batch: number, seed: number, epoch: number): number[][] {
+  const order = shuffledIndices(n, seed + epoch);
+  return Array.from({ length: Math.ceil(n / batch) }, (_, b) => order.slice(b * batch, (b + 1) * batch));
+}
+
+/** `eddy tree train`: returns the exit code (0, or 130 after Ctrl-C). */
+export async function runTreeTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
+  checkThreads(args);
+  await ready();
+  return driveTraining(args, io, signal, {
+    name: 'eddy tree train',
+    defaultOut: 'tree-model',
+    open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
+    plan: treePlan,
+  });
+}
+
+/** `eddy tree train`'s part of the training driver: shuffled batches of trees, validated by root accuracy. */
+function treePlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPlan {
+  const o = run.options;
+  const stepsPerEpoch = Math.ceil(run.train.length / o.batch);
+  const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * stepsPerEpoch) : null);
+  const words = run.tokenizer.vocab;
+  const m = run.model;
+  const embeddingNote = o.embeddings === null ? '' : `, word vectors from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
+  const sizes = o.model === 'rntn' || o.model === 'rnn' ? `d ${m.hiddenSize}` : `words ${m.embedding.embeddingDim}, hidden ${m.hiddenSize}`;
+  let batches = epochBatches(run.train.length, o.batch, o.seed, run.position.epoch);
+  m.train();
+  return {
+    reportEvery: Math.max(1, Math.round(stepsPerEpoch / 10)),
+    start: {
+      text:
+        `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.model}${o.binary ? ' (binary)' : ''}, ${sizes} ` +
+        `(${m.numParameters()} parameters, vocabulary ${words.size}${embeddingNote}) on ${o.train.path}: ${run.train.length} training and ` +
+        `${run.valid.length} validation trees, ${m.numClasses} classes, ${stepsPerEpoch} steps per epoch`,
+      data: {
+        resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: m.toConfig(), parameters: m.numParameters(), vocabSize: words.size,
+        trainTrees: run.train.length, validTrees: run.valid.length, stepsPerEpoch, options: o,
+      },
+    },
+    optimizer: run.opt,
+    totalSteps,
+    seconds: o.time,
+    lr: o.lr,
+    clip: o.clip,
+    loss: () => {
+      if (run.position.batch >= batches.length) {
+        run.position = { epoch: run.position.epoch + 1, batch: 0 };
+        batches = epochBatches(run.train.length, o.batch, o.seed, run.position.epoch);
+        if (o.adagradReset) (run.opt as optim.Adagrad).resetAccumulators();
+      }
+      // Setting lr rescales every group by the ratio to the first (the word vectors' rate keeps its
+      // ratio): only when it changes, so that groups' rates are not re-rounded at every step.
+      const lr = o.lr * o.lrDecay ** run.position.epoch;
+      if (run.opt.lr !== lr) run.opt.lr = lr;
+      const trees = batches[run.position.batch].map((i) => run.train[i]);
+      const batch = treeBatch(trees, words, o.model);
+      return { loss: m.loss(batch, { rootOnly: o.rootOnly }), tokens: batch.leaves.nodes.length };
+    },
+    afterStep: () => {
+      run.position = { ...run.position, batch: run.position.batch + 1 };
+    },
+    evaluate: run.valid.length > 0
+      ? () => 1 - treeMetrics(m, run.valid, words, o.model, Math.max(o.batch, 64)).rootAccuracy!
+      : undefined,
+    ...accuracyPlan(run, {
+      stepsPerEpoch, out, what: 'validation root accuracy', evalCommand: 'eddy tree eval',
+      save: (best, elapsed, bestFrom) => saveRun(outDir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, best, elapsed, bestFrom),
+    }),
+    dispose: () => m.dispose(),
+  };
+}

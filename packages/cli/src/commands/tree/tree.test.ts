@@ -1,0 +1,188 @@
+// eddy tree train | predict | eval through the built bin, on a toy treebank generated here where
+// negation flips sentiment (so only a model that composes can label every phrase): learned to
+// 100 % at every node, the train → predict → eval round trip, --binary, exact resumption, the
+// word vectors' own learning rate and --embeddings, and bad input.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { runBin, tempDir, writeText } from '../../test/helpers.js';
+
+const ADJECTIVES: Array<[string, number]> = [['awful', 0], ['bad', 1], ['good', 3], ['great', 4]];
+const NEUTRAL = ['the', 'film', 'was', 'plot', 'a'];
+
+/**
+ * `n` SST-style trees (a label at every node): an adjective has its sentiment, "not X" the mirror
+ * 4 − y of X's, a neutral word beside X leaves it; 2 to 5 levels deep. Seeded (mulberry32).
+ */
+function toyTreebank(n: number, seed: number): string {
+  let a = seed >>> 0;
+  const rand = (k: number): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) % k;
+  };
+  const phrase = (depth: number): [string, number] => {
+    const r = depth === 0 ? 0 : rand(4);
+    if (r === 0) {
+      const [w, y] = ADJECTIVES[rand(ADJECTIVES.length)];
+      return [`(${y} ${w})`, y];
+    }
+    const [t, y] = phrase(depth - 1);
+    if (r === 1) return [`(${4 - y} (2 not) ${t})`, 4 - y];
+    const w = `(2 ${NEUTRAL[rand(NEUTRAL.length)]})`;
+    return [r === 2 ? `(${y} ${w} ${t})` : `(${y} ${t} ${w})`, y];
+  };
+  return Array.from({ length: n }, () => phrase(2 + rand(4))[0]).join('\n') + '\n';
+}
+
+const SMALL = ['--dim', '16', '--hidden', '16', '--dropout', '0'];
+
+function events(stdout: string): Array<Record<string, unknown>> {
+  return stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('eddy tree', () => {
+  let dir: string;
+  let train: string;
+  let valid: string;
+  beforeAll(() => {
+    dir = tempDir();
+    train = writeText(dir, 'train.txt', toyTreebank(400, 1));
+    valid = writeText(dir, 'valid.txt', toyTreebank(200, 2));
+  });
+
+  test('a Tree-LSTM learns negation at every node; predict and eval read the best model', () => {
+    const text = readFileSync(valid, 'utf8');
+    expect(text).toMatch(/\(1 \(2 not\) \(3 /); // the held-out trees negate
+    const out = join(dir, 'lstm');
+    const r = runBin(['tree', 'train', train, '--valid', valid, ...SMALL, '--epochs', '8', '--out', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const ev = events(r.stdout);
+    expect(ev.filter((e) => e.event === 'eval')).toHaveLength(8);
+    const done = ev.at(-1)!;
+    expect(done).toMatchObject({ event: 'done', bestValAccuracy: 1, stopped: 'done' });
+
+    const m = runBin(['tree', 'eval', out, valid, '--json']);
+    expect(m.status).toBe(0);
+    const metrics = JSON.parse(m.stdout);
+    expect(Object.keys(metrics)).toEqual(['rootAccuracy', 'allAccuracy', 'binaryRootAccuracy', 'binaryAllAccuracy', 'trees', 'nodes']);
+    const labelled = (text.match(/\(\d/g) ?? []).length;
+    expect(metrics).toEqual({ rootAccuracy: 1, allAccuracy: 1, binaryRootAccuracy: 1, binaryAllAccuracy: 1, trees: 200, nodes: labelled });
+
+    // predict: bracketed trees (labels ignored) come back with the gold labels; sentences are binarised right-branching.
+    const unlabelled = text.replace(/\((\d) /g, '(');
+    const input = writeText(dir, 'unlabelled.txt', unlabelled + 'the film was not great\nnot bad\n');
+    const p = runBin(['tree', 'predict', out, '--input', input]);
+    expect(p.status).toBe(0);
+    const lines = p.stdout.split('\n').slice(0, -1);
+    expect(lines.slice(0, 200).join('\n') + '\n').toBe(text);
+    expect(lines.slice(200)).toEqual(['(0 (2 the) (0 (2 film) (0 (2 was) (0 (2 not) (4 great)))))', '(3 (2 not) (1 bad))']);
+    const j = runBin(['tree', 'predict', out, '--json', '--input', writeText(dir, 'one.txt', 'not good\n')]);
+    expect(JSON.parse(j.stdout)).toEqual({ tree: '(1 (2 not) (3 good))', label: 1 });
+  }, 120_000);
+
+  test('--binary drops neutral sentences and labels 0–1 negative, 3–4 positive; a five-class model has binary figures too', () => {
+    const out = join(dir, 'binary');
+    const r = runBin(['tree', 'train', train, '--valid', valid, ...SMALL, '--binary', '--model', 'child-sum-tree-lstm', '--epochs', '4', '--out', out, '--json']);
+    expect(r.status).toBe(0);
+    expect(events(r.stdout)[0]).toMatchObject({ event: 'start', trainTrees: 400, model: { numClasses: 2 } });
+    const m = JSON.parse(runBin(['tree', 'eval', out, valid, '--json']).stdout);
+    const gold = readFileSync(valid, 'utf8');
+    const polar = (gold.match(/\([0134] /g) ?? []).length;
+    expect(m).toMatchObject({ trees: 200, nodes: polar, rootAccuracy: 1, binaryRootAccuracy: 1 });
+    expect(m.allAccuracy).toBe(m.binaryAllAccuracy);
+    expect(m.allAccuracy).toBeGreaterThan(0.98);
+    const p = runBin(['tree', 'predict', out, '--input', writeText(dir, 'neg.txt', 'not great\n')]);
+    // Negative at the root, "great" positive; the neutral "not" was never supervised, so either label.
+    expect(p.stdout).toMatch(/^\(0 \([01] not\) \(1 great\)\)\n$/);
+
+    // A neutral-rooted test file leaves nothing for a binary model; a mixed one is counted without its neutral trees.
+    const mixed = writeText(dir, 'mixed.txt', '(2 (2 the) (2 film))\n(4 (2 the) (4 great))\n');
+    expect(JSON.parse(runBin(['tree', 'eval', out, mixed, '--json']).stdout)).toMatchObject({ trees: 1, nodes: 2 });
+    const neutral = runBin(['tree', 'eval', out, writeText(dir, 'neutral.txt', '(2 (2 the) (2 film))\n')]);
+    expect(neutral.status).toBe(1);
+    expect(neutral.stderr).toMatch(/neutral\.txt has no tree whose root is positive or negative, so the binary model in .* has nothing to evaluate/);
+  }, 120_000);
+
+  test('--resume continues exactly (AdaGrad reset every epoch, dropout, RNTN): 1 + 2 epochs give the weights of 3', () => {
+    const straight = join(dir, 'straight');
+    const split = join(dir, 'split');
+    const common = [train, '--valid', valid, '--model', 'rntn', '--dim', '8', '--dropout', '0.2', '--lr', '0.01', '--batch', '27', '--adagrad-reset'];
+    expect(runBin(['tree', 'train', ...common, '--epochs', '3', '--out', straight]).status).toBe(0);
+    expect(runBin(['tree', 'train', ...common, '--epochs', '1', '--out', split]).status).toBe(0);
+    const resumed = runBin(['tree', 'train', '--resume', split, '--epochs', '3']);
+    expect(resumed.stderr).toMatch(/resuming .* at step 15/);
+    expect(resumed.status).toBe(0);
+    for (const f of ['model.safetensors', 'best/model.safetensors', 'train-state/tensors.safetensors']) {
+      expect(readFileSync(join(split, f)).equals(readFileSync(join(straight, f)))).toBe(true);
+    }
+    const a = JSON.parse(readFileSync(join(split, 'config.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(straight, 'config.json'), 'utf8'));
+    expect(a.progress).toEqual(b.progress);
+    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.1, l2: 1e-4 });
+    const again = runBin(['tree', 'train', '--resume', split, '--embedding-lr', '0.5']);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/--embedding-lr cannot change when resuming/);
+  }, 120_000);
+
+  test('--embedding-lr 0 keeps the word vectors, which --embeddings loads from a GloVe file', () => {
+    const vectors = writeText(dir, 'vectors.txt', 'good 1 0 0 0\nbad -1 0 0 0\nunseen 0 0 0 1\n');
+    const out = join(dir, 'fixed');
+    const r = runBin(['tree', 'train', train, '--embeddings', vectors, '--embedding-lr', '0', '--hidden', '8', '--steps', '3', '--out', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const start = events(r.stdout)[0];
+    // 10 words and 4 specials (the table has no padding row, so <pad> counts as missing too).
+    expect(start).toMatchObject({ vocabSize: 14, options: { embeddings: { found: 2, missing: 12 } }, model: { embeddingSize: 4 } });
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.training.embeddings.path).toBe(vectors);
+    // The optimizer's second group (the word vectors) has lr 0: no step moved them.
+    const state = JSON.parse(readFileSync(join(out, 'train-state', 'state.json'), 'utf8'));
+    expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number }) => [g.lr, g.weight_decay])).toEqual([[0.05, 1e-4], [0, 0]]);
+  }, 120_000);
+
+  test('bad input ends in one sentence naming the line, with a non-zero exit', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['brackets.txt', '(3 (2 a) (4 b))\n(3 (2 a) (4 b)\n', /the training file .*brackets\.txt has a bad tree: line 2, column 15: expected '\)'/],
+      ['range.txt', '(3 (2 a) (4 b))\n(3 (2 a) (7 b))\n', /has the label 7 on line 2, but the labels must be 0 … 4 \(--classes 5\)/],
+      ['blank.txt', '(3 (2 a) (4 b))\n\n(1 c)\n', /has a bad tree: line 2 is empty/],
+      ['nothing.txt', '\n\n', /the training file .*nothing\.txt holds only whitespace/],
+    ];
+    for (const [name, text, message] of cases) {
+      const r = runBin(['tree', 'train', writeText(dir, name, text), '--out', join(dir, 'x')]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const usage: Array<[string[], RegExp]> = [
+      [['--binary', '--classes', '3'], /--binary maps SST's five labels to two, so it needs --classes 5/],
+      [['--optimizer', 'adam', '--adagrad-reset'], /--adagrad-reset resets AdaGrad's accumulators, so it needs --optimizer adagrad/],
+      [['--model', 'rntn', '--hidden', '4'], /--model rntn has one size for words and nodes: give --dim, not --hidden/],
+      [['--threads', '2'], /--threads 2 is not available yet/],
+    ];
+    const unrooted = runBin(['tree', 'train', writeText(dir, 'unrooted.txt', '(3 (2 a) (4 b))\n((2 a) (4 b))\n'), '--root-only', '--out', join(dir, 'x')]);
+    expect(unrooted.status).toBe(1);
+    expect(unrooted.stderr).toMatch(/has a tree without a root label on line 2, but --root-only learns from root labels/);
+    for (const [flags, message] of usage) {
+      const r = runBin(['tree', 'train', train, ...flags, '--out', join(dir, 'x')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const out = join(dir, 'tiny');
+    expect(runBin(['tree', 'train', train, ...SMALL, '--steps', '1', '--out', out]).status).toBe(0);
+    const p = runBin(['tree', 'predict', out, '--input', writeText(dir, 'in.txt', 'good\n\n')]);
+    expect(p.status).toBe(1);
+    expect(p.stderr).toMatch(/^eddy: the input file .*in\.txt line 2 is empty; give one bracketed tree or one sentence per line\.\n$/);
+    const q = runBin(['tree', 'predict', out, '--input', writeText(dir, 'in2.txt', '(2 (2 a) (3 b)\n')]);
+    expect(q.status).toBe(1);
+    expect(q.stderr).toMatch(/line 1 is not a tree: column 15: expected '\)'/);
+    const e = runBin(['tree', 'eval', out, writeText(dir, 'high.txt', '(9 a)\n'), '--json']);
+    expect(e.status).toBe(1);
+    expect(JSON.parse(e.stdout).error.code).toBe('E_INPUT');
+    const c = runBin(['tree', 'eval', join(dir, 'nope'), valid]);
+    expect(c.stderr).toMatch(/the checkpoint directory .*nope does not exist; train one first with eddy tree train/);
+  }, 120_000);
+});
