@@ -64,6 +64,9 @@ describe('eddy seq2seq', () => {
     expect(m.exactMatch).toBeGreaterThan(0.8);
     expect(m.tokenAccuracy).toBeGreaterThanOrEqual(m.exactMatch - 0.05);
     expect(m.loss).toBeCloseTo(done.bestValLoss as number, 5);
+    // Beam search keeps what greedy finds (it once stopped at its first K finished, short outputs).
+    const beam = JSON.parse(runBin(['seq2seq', 'eval', model, valid, '--json', '--beam', '4']).stdout);
+    expect(beam.exactMatch).toBeGreaterThanOrEqual(m.exactMatch - 0.05);
 
     // translate writes one line per input line, in order, and agrees with eval's exact match;
     // an empty line gets an output in its place.
