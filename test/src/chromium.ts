@@ -10,6 +10,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
 
+/** The flags every test launch passes (as root, on a closed network; see TOOLCHAIN.md). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
 /** The Chromium binary, if installed. */
 export const chromiumPath = CANDIDATES.find((p) => existsSync(p));
 
@@ -61,10 +67,7 @@ export async function openBrowser(routes: Record<string, string>): Promise<Brows
   try {
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: [
-        '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const page = await browser.newPage();
     await page.goto(`${origin}/`);
