@@ -9,6 +9,8 @@ import { SEQ2SEQ_SUBCOMMANDS } from './commands/seq2seq/seq2seq.js';
 import { SEQ2SEQ_SPEC } from './commands/seq2seq/spec.js';
 import { EVAL_SPEC } from './commands/eval/spec.js';
 import { EXPORT_SPEC } from './commands/export/spec.js';
+import { INSPECT_SPEC } from './commands/inspect/spec.js';
+import { runInspect } from './commands/inspect/inspect.js';
 import { runExport } from './commands/export/export.js';
 import { runEval } from './commands/eval/eval.js';
 import { SAMPLE_SPEC } from './commands/sample/spec.js';
@@ -36,6 +38,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   eval: { spec: EVAL_SPEC, run: (a, io) => runEval(a, io) },
   bench: { spec: BENCH_SPEC, run: (a, io) => runBench(a, io) },
   export: { spec: EXPORT_SPEC, run: (a, io) => runExport(a, io) },
+  inspect: { spec: INSPECT_SPEC, run: (a, io) => runInspect(a, io) },
   classify: { spec: CLASSIFY_SPEC, run: async () => 0, subcommands: CLASSIFY_SUBCOMMANDS },
   tree: { spec: TREE_SPEC, run: async () => 0, subcommands: TREE_SUBCOMMANDS },
   seq2seq: { spec: SEQ2SEQ_SPEC, run: async () => 0, subcommands: SEQ2SEQ_SUBCOMMANDS },

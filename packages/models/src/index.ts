@@ -34,6 +34,12 @@ export { windowTraining, type WindowTraining, type NextWindow } from './lm/windo
 export {
   trainLoop, DivergenceError, MAX_WEIGHT, type TrainLoopOptions, type TrainResult, type TrainEvent, type CheckpointEvent, type CheckpointReason, type StepLoss,
 } from './training/train-loop.js';
+export {
+  recordStates, gateStatistics, gradientThroughTime, spectralNorm, spectralRadius, eigenvalues, recurrentSpectra, GATE_LOW, GATE_HIGH, MAX_SPECTRAL_SIZE,
+  type DiagnosedModel, type DiagnosticInput, type DiagnosticState, type LayerKey, type RecordStatesOptions, type RecordedLayer, type StateRecording,
+  type GateStatisticsOptions, type GateSaturation, type LayerGateStatistics, type GateStatistics, type GradientThroughTimeOptions, type GradientLoss,
+  type LayerGradientNorms, type GradientThroughTime, type SpectralNormOptions, type GateSpectrum, type LayerSpectrum, type Eigenvalues,
+} from './diagnostics/index.js';
 export { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';
 export { LSTMCell, GRUCell, RNNCell, CellBase, type LSTMCellOptions, type GRUCellOptions, type RNNCellOptions, type LSTMCellState, type HiddenCellState, type CellOptions, type CellState } from './cells/index.js';
 export {

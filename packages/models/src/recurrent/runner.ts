@@ -4,6 +4,7 @@ import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { readLengths } from '../lengths.js';
 import { checkEmbedding, checkTokens, firstLayerInput } from './token-input.js';
+import { runStepwise, type StepCell, type StepObserver } from './stepwise.js';
 import { initRecurrent } from './variants/init.js';
 import { mergeDirections } from './variants/merge.js';
 import { parseVariantOptions, VARIANT_OPTION_KEYS, type ParsedVariantOptions, type VariantOptions } from './variants/options.js';
@@ -110,6 +111,8 @@ export interface CellSpec {
   run(x: Tensor, w: LayerWeights, h0: Tensor | null, c0: Tensor | null, lengths: Tensor | null, reverse: boolean): LayerResult;
   /** `run` on projected input (x [T, B, G·H] = X·W_ihᵀ, w.wIh null); absent where the cell cannot. */
   readonly runProjected?: FusedRun;
+  /** The step equations on autograd primitives: the per-step path, which diagnostics can watch. */
+  readonly step?: StepCell;
   /** Parameters of options beyond PyTorch (variants/), per layer and direction. Default none. */
   readonly extras?: readonly ExtraParameter[];
   /** Re-initialises one layer and direction after the uniform draw (e.g. the forget-gate bias). */
@@ -132,6 +135,27 @@ export interface HiddenOutput {
 /** The state `forward` reads: h, and c for an LSTM (the runner checks which). */
 export interface RecurrentState extends HiddenState {
   c?: Tensor | null;
+}
+
+/** Per layer l and direction d (0 forward, 1 reverse), the observer of its steps, or null. */
+export type LayerWatcher = (layer: number, direction: number) => StepObserver | null;
+
+const watchers = new WeakMap<object, LayerWatcher>();
+
+/**
+ * Runs `fn` with every `forward` of `module` on the per-step path (stepwise.ts) with `watcher`'s
+ * observers on its layers (diagnostics/). The function computed is the same, only slower, so a
+ * diagnostic sees what training computes without the fused kernels having to expose their steps.
+ */
+export function watchLayers<T>(module: RecurrentBase<RecurrentState, LayerResult>, watcher: LayerWatcher, fn: () => T): T {
+  if (module.cellStep === null) throw fail('E_ARGUMENT', `watchLayers: ${module.constructor.name} has no per-step path to watch`);
+  if (watchers.has(module)) throw fail('E_ARGUMENT', 'watchLayers: this module is already being watched');
+  watchers.set(module, watcher);
+  try {
+    return fn();
+  } finally {
+    watchers.delete(module);
+  }
 }
 
 /** The checked common options, every default filled in. */
@@ -229,6 +253,11 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     return this.projSize > 0 ? this.projSize : this.hiddenSize;
   }
 
+  /** @internal The per-step equations of the cell (diagnostics/), or null for a cell without them. */
+  get cellStep(): StepCell | null {
+    return this.cell.step ?? null;
+  }
+
   /** The features of each layer's output: D·Hout with mergeMode 'concat', else Hout. */
   get outputSize(): number {
     return this.mergeMode === 'concat' ? this.numDirections * this.stateSize : this.stateSize;
@@ -265,7 +294,8 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
     const hIn = h0 === null ? null : split(h0, 1, 0).map((t) => t.reshape([B, this.stateSize]));
     const cIn = c0 === null ? null : split(c0, 1, 0).map((t) => t.reshape([B, this.hiddenSize]));
     // Time-major inside: one transpose at each boundary with batchFirst.
-    const first = firstLayerInput(this.cell, this.batchFirst ? x.transpose(0, 1) : x, embedding, T, B);
+    const watch = watchers.get(this) ?? null;
+    const first = firstLayerInput(this.cell, this.batchFirst ? x.transpose(0, 1) : x, embedding, T, B, watch === null);
     let input = first.dense;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
@@ -275,9 +305,11 @@ export abstract class RecurrentBase<S extends RecurrentState, R extends LayerRes
         const k = l * D + d;
         const h = hIn?.[k] ?? null;
         const c = cIn?.[k] ?? null;
-        const r = input === null
-          ? first.runProjected(this.layers[k], h, c, lengths, d === 1)
-          : this.cell.run(input, this.layers[k], h, c, lengths, d === 1);
+        const r = watch !== null
+          ? runStepwise(this.cell.step!, input!, this.layers[k], h, c, lengths, d === 1, watch(l, d))
+          : input === null
+            ? first.runProjected(this.layers[k], h, c, lengths, d === 1)
+            : this.cell.run(input, this.layers[k], h, c, lengths, d === 1);
         outputs.push(r.output);
         hs.push(r.h);
         if (r.c !== undefined) cs.push(r.c);

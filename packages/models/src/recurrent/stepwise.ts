@@ -50,6 +50,17 @@ export interface StepState {
   c: Tensor | null;
 }
 
+/**
+ * Watches one layer and direction on the per-step path (the diagnostics: recorded states, gate
+ * statistics, gradient through time). The run is the same function; only these callbacks are added.
+ */
+export interface StepObserver {
+  /** Every step's gate activations [B, H] by name (i f g o, r z n; none for an Elman cell). */
+  gates?(t: number, gates: Readonly<Record<string, Tensor>>): void;
+  /** The state after step t; returns the state the run outputs and carries on with. */
+  state?(t: number, s: StepState): StepState;
+}
+
 /** A cell on the per-step path. */
 export interface StepCell {
   /** G, the gate blocks of W_ih and W_hh. */
@@ -60,9 +71,10 @@ export interface StepCell {
   readonly layerNorm: boolean;
   /**
    * One step: `xw` = LN(W_ih xₜ) + b_ih [B, G·H] (hoisted out of the loop), `rec` the recurrent
-   * contribution, `s` the state before the step (c null without a cell).
+   * contribution, `s` the state before the step (c null without a cell). `gates`, when given, is
+   * called once with the step's gate activations by name.
    */
-  step(xw: Tensor, rec: Recurrence, s: StepState, w: LayerWeights): StepState;
+  step(xw: Tensor, rec: Recurrence, s: StepState, w: LayerWeights, gates?: (g: Record<string, Tensor>) => void): StepState;
 }
 
 /**
@@ -70,8 +82,12 @@ export interface StepCell {
  * c0 [B, H] (null = zeros). The input projection LN(x W_ihᵀ) + b_ih is hoisted out of the loop as
  * one matrix product over all T·B rows. With `lengths`, steps t ≥ lengths[b] leave element b's
  * state as it was and write a zero output row (packed-sequence semantics, as the fused kernels).
+ * An `observer` sees every step's gates and state (see `StepObserver`).
  */
-export function runStepwise(cell: StepCell, x: Tensor, w: LayerWeights, h0: Tensor | null, c0: Tensor | null, lengths: Tensor | null, reverse: boolean): LayerResult {
+export function runStepwise(
+  cell: StepCell, x: Tensor, w: LayerWeights, h0: Tensor | null, c0: Tensor | null, lengths: Tensor | null, reverse: boolean,
+  observer: StepObserver | null = null,
+): LayerResult {
   const [T, B, I] = x.shape;
   const GH = w.wIh.shape[0];
   const H = GH / cell.gates;
@@ -87,7 +103,9 @@ export function runStepwise(cell: StepCell, x: Tensor, w: LayerWeights, h0: Tens
   const outputs: Tensor[] = new Array<Tensor>(T);
   for (let k = 0; k < T; k++) {
     const t = reverse ? T - 1 - k : k;
-    const next = cell.step(steps[t], rec, s, w);
+    const gates = observer?.gates === undefined ? undefined : (g: Record<string, Tensor>) => observer.gates!(t, g);
+    let next = cell.step(steps[t], rec, s, w, gates);
+    if (observer?.state !== undefined) next = observer.state(t, next);
     const m = valid?.[t] ?? null;
     if (m === null) {
       outputs[t] = next.h;
@@ -111,8 +129,8 @@ export function runStepwise(cell: StepCell, x: Tensor, w: LayerWeights, h0: Tens
  */
 export function familyCell(name: string, step: StepCell, perStep: boolean, fused: FusedRun, more: Pick<CellSpec, 'extras' | 'reset'> = {}): CellSpec {
   const stepwise: CellSpec['run'] = (x, w, h0, c0, lengths, reverse) => runStepwise(step, x, w, h0, c0, lengths, reverse);
-  if (perStep) return { name, gates: step.gates, hasCell: step.hasCell, ...more, run: stepwise };
-  return { name, gates: step.gates, hasCell: step.hasCell, ...more, run: fused, runProjected: fused };
+  if (perStep) return { name, gates: step.gates, hasCell: step.hasCell, ...more, step, run: stepwise };
+  return { name, gates: step.gates, hasCell: step.hasCell, ...more, step, run: fused, runProjected: fused };
 }
 
 /** Per step t, a [B, 1] mask of the elements with t < lengths[b], or null when all are valid. */

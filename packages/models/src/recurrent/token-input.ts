@@ -24,10 +24,11 @@ export interface FirstLayerInput {
 
 /**
  * Layer 0's input for `x` (time-major already): with no `embedding`, x itself; with one, the
- * projected table where the cell has a fused projected path and V < T·B, else the gathered rows E[x].
+ * projected table where the cell has a fused projected path, V < T·B and `mayProject`, else the
+ * gathered rows E[x].
  */
-export function firstLayerInput(cell: CellSpec, timeMajor: Tensor, embedding: Tensor | null, T: number, B: number): FirstLayerInput {
-  const project = embedding !== null && cell.runProjected !== undefined && projectionPays(embedding.shape[0], T * B);
+export function firstLayerInput(cell: CellSpec, timeMajor: Tensor, embedding: Tensor | null, T: number, B: number, mayProject = true): FirstLayerInput {
+  const project = mayProject && embedding !== null && cell.runProjected !== undefined && projectionPays(embedding.shape[0], T * B);
   if (!project) {
     const dense = embedding === null ? timeMajor : index(embedding, timeMajor);
     return {

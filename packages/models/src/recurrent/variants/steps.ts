@@ -32,14 +32,16 @@ export function lstmStep(o: LstmStepOptions): StepCell {
     gates: o.coupledInputForget ? 3 : 4,
     hasCell: true,
     layerNorm: o.layerNorm,
-    step(xw, rec, s, w) {
+    step(xw, rec, s, w, gates) {
       const c = s.c!;
       const blocks = split(xw.add(rec.apply(s.h)), rec.hidden, 1);
       const [ai, af, ag, ao] = o.coupledInputForget ? [null, ...blocks] : blocks;
       const f = (o.peephole ? af!.add(w.extra.weight_cf.mul(c)) : af!).sigmoid();
       const i = ai === null ? f.neg().add(1) : (o.peephole ? ai.add(w.extra.weight_ci.mul(c)) : ai).sigmoid();
-      const cNext = f.mul(c).add(i.mul(ag!.tanh()));
+      const g = ag!.tanh();
+      const cNext = f.mul(c).add(i.mul(g));
       const out = (o.peephole ? ao!.add(w.extra.weight_co.mul(cNext)) : ao!).sigmoid();
+      gates?.({ i, f, g, o: out });
       let cAct = cNext;
       if (o.layerNorm) {
         cAct = layerNormBlocks(cNext, rec.hidden, w.extra.weight_ln_c);
@@ -64,13 +66,14 @@ export function gruStep(o: { resetBefore: boolean; layerNorm: boolean }): StepCe
     gates: 3,
     hasCell: false,
     layerNorm: o.layerNorm,
-    step(xw, rec, s) {
+    step(xw, rec, s, _w, gates) {
       const h = s.h;
       const [xr, xz, xn] = split(xw, rec.hidden, 1);
       const [hr, hz, hn] = split(rec.apply(h, 0, o.resetBefore ? 2 : 3), rec.hidden, 1);
       const r = xr.add(hr).sigmoid();
       const z = xz.add(hz).sigmoid();
       const n = xn.add(o.resetBefore ? rec.apply(r.mul(h), 2, 1) : r.mul(hn)).tanh();
+      gates?.({ r, z, n });
       return { h: n.add(z.mul(h.sub(n))), c: null };
     },
   };
