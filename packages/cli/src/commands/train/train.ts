@@ -14,6 +14,7 @@ import { driveTraining, type Destination, type TrainingPlan } from './driver.js'
 import { makeOptimizer } from './optimizer.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
 import { buildTokenizer } from './tokenizer.js';
+import { threadCount } from '../../threads.js';
 
 
 function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
@@ -33,12 +34,13 @@ function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
 
 /**
  * The core a run trains on: the deterministic plain-SIMD default, or with `--fast` the relaxed-SIMD
- * build (a resumed run uses what its checkpoint was trained on, so that it continues exactly).
+ * build (a resumed run uses what its checkpoint was trained on, so that it continues exactly), on
+ * `threads` threads (`--threads`; the bits do not depend on it, so a checkpoint does not record it).
  */
-async function trainingCore(fast: boolean): Promise<Core> {
-  if (!fast) return getCore();
-  const core = await loadCore({ deterministic: false });
-  if (core.variant !== 'relaxed') {
+async function trainingCore(fast: boolean, threads: number): Promise<Core> {
+  if (!fast && threads === 1) return getCore();
+  const core = await loadCore({ deterministic: !fast, threads });
+  if (fast && core.variant !== 'relaxed') {
     throw new CliError(
       '--fast needs relaxed SIMD, which this JavaScript engine lacks (Node 20 has it behind --experimental-wasm-relaxed-simd, which the eddy command sets); run it through the eddy command or Node ≥ 22, or train without --fast.',
     );
@@ -208,7 +210,7 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = n
   const resumeDir = args.optionalString('resume');
   // --fast is fixed by a checkpoint (resumedRun refuses it): a resumed run reads it from there.
   const fast = resumeDir === undefined || args.has('fast') ? args.flag('fast') : readTrainingOptions(resumeDir).fast === true;
-  const core = await trainingCore(fast);
+  const core = await trainingCore(fast, threadCount(args));
   const previous = getCore();
   useCore(core);
   try {
@@ -220,6 +222,7 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = n
     });
   } finally {
     useCore(previous);
+    if (core !== previous) core.close();
   }
 }
 

@@ -1,0 +1,18 @@
+import DefaultTheme from 'vitepress/theme';
+import type { Theme } from 'vitepress';
+import 'katex/dist/katex.min.css';
+import './custom.css';
+import CellsPage from './components/CellsPage.vue';
+import CharModelPage from './components/CharModelPage.vue';
+import TreesPage from './components/TreesPage.vue';
+import VanishingPage from './components/VanishingPage.vue';
+
+export default {
+  extends: DefaultTheme,
+  enhanceApp({ app }) {
+    app.component('CharModelPage', CharModelPage);
+    app.component('CellsPage', CellsPage);
+    app.component('VanishingPage', VanishingPage);
+    app.component('TreesPage', TreesPage);
+  },
+} satisfies Theme;

@@ -1,0 +1,31 @@
+import type { MemoryNetworkKey } from './memory-task.js';
+import type { DrawnNode } from './sentiment-trees.js';
+
+/** Messages from a live page to its worker. */
+export type ToWorker =
+  | { type: 'train'; text: string; temperature: number }
+  | { type: 'stop' }
+  | { type: 'temperature'; value: number }
+  /** The cell page: record the model's cells over `text` (answered with `cells`). */
+  | { type: 'record'; text: string }
+  /** The tree page: the model's class at every node of `text` (answered with `tree`). */
+  | { type: 'predict'; text: string };
+
+/** ‖∂L/∂hₜ‖ over t of one network, and ρ of its recurrent weights. */
+export interface GradientCurve {
+  key: MemoryNetworkKey;
+  norms: number[];
+  radius: number;
+}
+
+/** Messages from a worker to its page. */
+export type FromWorker =
+  | { type: 'loss'; step: number; loss: number }
+  | { type: 'sample'; step: number; text: string }
+  | { type: 'stopped'; step: number }
+  | { type: 'error'; message: string }
+  /** Cell values after each character of `text`, [T, H] row-major. */
+  | { type: 'cells'; text: string; hiddenSize: number; cells: Float32Array }
+  | { type: 'gradients'; step: number; curves: GradientCurve[] }
+  /** The reader's sentence drawn with the model's predictions, or null when it is not in the grammar. */
+  | { type: 'tree'; text: string; nodes: DrawnNode[] | null };
