@@ -6,7 +6,8 @@ import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
-import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { commonTrainingOptions } from '../train/common-options.js';
+import { threadCount, withTrainingCore } from '../../threads.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { saveRun } from '../train/save-run.js';
@@ -149,14 +150,15 @@ export function validationAccuracy(model: SequenceClassifier, examples: readonly
 
 /** `eddy classify train`: returns the exit code (0, or 130 after Ctrl-C). */
 export async function runClassifyTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  checkThreads(args);
   await ready();
-  return driveTraining(args, io, signal, {
-    name: 'eddy classify train',
-    defaultOut: 'classifier',
-    open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
-    plan: classifyPlan,
-  });
+  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
+    driveTraining(args, io, signal, {
+      name: 'eddy classify train',
+      defaultOut: 'classifier',
+      open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
+      plan: classifyPlan,
+    }),
+  );
 }
 
 /** `eddy classify train`'s part of the training driver: shuffled batches of labelled texts, validated by accuracy. */

@@ -5,7 +5,8 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoi
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
-import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { commonTrainingOptions } from '../train/common-options.js';
+import { threadCount, withTrainingCore } from '../../threads.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { epochBatches } from '../train/epoch-batches.js';
 import { heldOutPositions } from '../train/held-out.js';
@@ -131,14 +132,15 @@ function configOf(run: Run): Seq2SeqConfig {
 
 /** `eddy seq2seq train`: returns the exit code (0, or 130 after Ctrl-C). */
 export async function runSeq2SeqTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  checkThreads(args);
   await ready();
-  return driveTraining(args, io, signal, {
-    name: 'eddy seq2seq train',
-    defaultOut: 'seq2seq',
-    open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
-    plan: seq2seqPlan,
-  });
+  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
+    driveTraining(args, io, signal, {
+      name: 'eddy seq2seq train',
+      defaultOut: 'seq2seq',
+      open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
+      plan: seq2seqPlan,
+    }),
+  );
 }
 
 /** `eddy seq2seq train`'s part of the training driver: shuffled batches of pairs, validated by loss (and BLEU, reported). */

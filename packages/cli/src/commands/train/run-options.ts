@@ -1,3 +1,4 @@
+import { THREADS_OPTION } from '../../threads.js';
 import type { OptionSpec } from '../../options.js';
 
 /** The defaults and words a sentence-level training command gives its run options. */
@@ -37,7 +38,7 @@ export function runOptions(d: RunOptionDefaults): OptionSpec[] {
     { name: 'clip', type: 'number', min: 0, default: d.clip, help: 'clip the global gradient norm to this (0: no clipping)' },
     { name: 'val-fraction', type: 'number', min: 0, max: 1, maxOpen: true, default: d.valFraction, help: `without --valid: the fraction of ${d.file} (drawn with --seed) held out for validation` },
     { name: 'seed', type: 'int', min: 0, default: d.seed, help: `seed of every random draw (${d.seedDraws})` },
-    { name: 'threads', type: 'int', min: 1, max: 256, default: 1, valueName: 'N', help: 'threads to train on (only 1 until the threaded core is built)' },
+    THREADS_OPTION,
     { name: 'out', type: 'string', valueName: 'DIR', help: `checkpoint directory (default ${d.out}, or the --resume directory)` },
     { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
     { name: 'overwrite', type: 'flag', help: 'replace the checkpoint already in --out (without it, eddy refuses to)' },
