@@ -21,7 +21,7 @@ const repsAt = args.indexOf('--reps');
 const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 5;
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
-const names = args.filter((a, i) => !a.startsWith('--') && i !== repsAt + 1 && i !== onlyAt + 1);
+const names = args.filter((a, i) => !a.startsWith('--') && (repsAt < 0 || i !== repsAt + 1) && (onlyAt < 0 || i !== onlyAt + 1));
 const chosen = names.length > 0 ? names : Object.keys(SIZES);
 
 /** Milliseconds of CPU this process spent in `fn`, per call, over `n` calls after one warm-up (NaN when `--only` skips it). */
