@@ -144,13 +144,20 @@ export abstract class AttentionBase extends Module {
 
   /** The rows `ids` (int32 [R], each in [0, B)) of a prepared memory: R sequences' keys, e.g. K per source for beam search. */
   selectRows(memory: AttentionMemory, ids: Tensor): AttentionMemory {
-    // Rows are the second dimension of time-major tensors; done once per search, not per step.
-    const rows = (t: Tensor): Tensor => index(t.transpose(0, 1), ids).transpose(0, 1);
+    const [S, B] = memory.keys.shape;
+    const picked = ids.toArray();
+    const R = picked.length;
+    // Rows are the second dimension of time-major tensors: one gather of the [S·B, ·] rows
+    // s·B + ids[r] per tensor (no transposes), done once per search, not per step.
+    const flat = new Int32Array(S * R);
+    for (let s = 0; s < S; s++) for (let r = 0; r < R; r++) flat[s * R + r] = s * B + picked[r];
+    const at = tensor(flat, [S * R], { dtype: 'int32' });
+    const rows = (t: Tensor): Tensor => index(t.reshape([S * B, t.shape[2]]), at).reshape([S, R, t.shape[2]]);
     let lengths: Tensor | null = null;
     if (memory.lengths !== null) {
       // int32 (index gathers floats): B values read once, on the host.
       const all = memory.lengths.toArray();
-      lengths = tensor(Int32Array.from(ids.toArray(), (i) => all[i]), [ids.size], { dtype: 'int32' });
+      lengths = tensor(Int32Array.from(picked, (i) => all[i]), [R], { dtype: 'int32' });
     }
     return { keys: rows(memory.keys), projected: rows(memory.projected), lengths };
   }

@@ -8,68 +8,73 @@ interface Candidate {
 }
 
 /**
- * Batched beam search: B sources × K hypotheses advance as one batch of B·K decoder rows per
- * step (rows b·K … b·K + K − 1 belong to source b). Each step, for every source still searching:
+ * Batched beam search: B sources × K hypotheses advance as one batch of rows per step, K rows per
+ * source still searching (rows j·K … j·K + K − 1 belong to the j-th of them). Each step, for
+ * every source still searching:
  *
  * 1. its 2K best extensions (prefix log-probability + log p(id | prefix); ties: lower row, then
  *    lower id) are walked best first: an EOS extension becomes a finished hypothesis, any other
  *    fills the next of the K slots, until K slots are filled (2K candidates always hold K
  *    non-EOS ones: a row offers at most one EOS);
  * 2. the source stops once it has K finished hypotheses, or when its outputs reach its cap (its
- *    live hypotheses then count as results, without EOS).
+ *    live hypotheses then count as results, without EOS); its rows leave the batch.
  *
  * The slots' states are gathered from their parent rows on the device (one `index` per state
  * tensor). At the first step only slot 0 of each source is live, so the K slots never start as
  * copies. Results are ranked by the GNMT score (`finish`), the `nBest` best of each source first.
  */
 export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number, V: number, S: number, o: SearchOptions): Translation[][] {
-  const R = B * K;
   const history = new History(S);
   const finished: Translation[][] = Array.from({ length: B }, () => []);
-  const done = new Uint8Array(B);
-  let logProb = new Float64Array(R).fill(-Infinity);
+  /** The sources still searching, in row order: the j-th owns rows j·K … j·K + K − 1. */
+  let sources = Int32Array.from({ length: B }, (_, b) => b);
+  let logProb = new Float64Array(B * K).fill(-Infinity);
   for (let b = 0; b < B; b++) logProb[b * K] = 0;
-  let ids = new Int32Array(R).fill(o.bosId);
+  let ids = new Int32Array(B * K).fill(o.bosId);
   let parents: Int32Array | null = null;
   const best: Candidate[] = [];
-  for (let t = 0, left = B; left > 0; t++) {
+  for (let t = 0; sources.length > 0; t++) {
     const { logProbs, attention } = stepper.advance(ids, parents);
     history.begin(attention);
-    const nextIds = new Int32Array(R).fill(o.eosId);
-    const nextParents = Int32Array.from({ length: R }, (_, r) => r);
-    const nextLogProb = new Float64Array(R).fill(-Infinity);
-    for (let b = 0; b < B; b++) {
-      if (done[b]) continue;
-      topCandidates(logProbs, logProb, b * K, K, V, 2 * K, best);
+    const nextIds: number[] = [];
+    const nextParents: number[] = [];
+    const nextLogProb: number[] = [];
+    const nextSources: number[] = [];
+    sources.forEach((b, j) => {
+      topCandidates(logProbs, logProb, j * K, K, V, 2 * K, best);
+      const first = nextIds.length;
       let slot = 0;
       for (const c of best) {
         if (c.id === o.eosId) {
           finished[b].push(finish(history.trace(t, c.row, c.id, b, o), c.logProb, o));
           if (finished[b].length === K) break;
         } else {
-          const r = b * K + slot++;
-          nextIds[r] = c.id;
-          nextParents[r] = c.row;
-          nextLogProb[r] = c.logProb;
-          if (slot === K) break;
+          nextIds.push(c.id);
+          nextParents.push(c.row);
+          nextLogProb.push(c.logProb);
+          if (++slot === K) break;
         }
       }
       if (finished[b].length === K || t + 1 >= o.caps[b]) {
         if (finished[b].length < K) {
-          for (let s = 0; s < slot; s++) {
-            const r = b * K + s;
-            finished[b].push(finish(history.trace(t, nextParents[r], nextIds[r], b, o), nextLogProb[r], o));
-          }
+          for (let s = first; s < first + slot; s++) finished[b].push(finish(history.trace(t, nextParents[s], nextIds[s], b, o), nextLogProb[s], o));
         }
-        for (let s = 0; s < K; s++) nextLogProb[b * K + s] = -Infinity;
-        done[b] = 1;
-        left--;
+        nextIds.length = nextParents.length = nextLogProb.length = first;
+        return;
       }
-    }
-    history.end(nextIds, nextParents);
-    ids = nextIds;
-    parents = nextParents;
-    logProb = nextLogProb;
+      // Fewer than K extensions (a vocabulary smaller than 2K): the other slots are dead.
+      for (; slot < K; slot++) {
+        nextIds.push(o.eosId);
+        nextParents.push(j * K);
+        nextLogProb.push(-Infinity);
+      }
+      nextSources.push(b);
+    });
+    ids = Int32Array.from(nextIds);
+    parents = Int32Array.from(nextParents);
+    logProb = Float64Array.from(nextLogProb);
+    sources = Int32Array.from(nextSources);
+    history.end(ids, parents);
   }
   return finished.map((list) => list.sort((x, y) => y.score - x.score).slice(0, nBest));
 }
