@@ -9,7 +9,8 @@ interface Candidate {
 
 /**
  * Batched beam search: B sources × K hypotheses advance as one batch of rows per step, K rows per
- * source still searching (rows j·K … j·K + K − 1 belong to the j-th of them). Each step, for
+ * source still searching (rows j·K … j·K + K − 1 belong to the j-th of them; `stepper` starts
+ * with one row per source). Each step, for
  * every source still searching:
  *
  * 1. its 2K best extensions (prefix log-probability + log p(id | prefix); ties: lower row, then
@@ -20,17 +21,19 @@ interface Candidate {
  *    live hypotheses then count as results, without EOS); its rows leave the batch.
  *
  * The slots' states are gathered from their parent rows on the device (one `index` per state
- * tensor). At the first step only slot 0 of each source is live, so the K slots never start as
- * copies. Results are ranked by the GNMT score (`finish`), the `nBest` best of each source first.
+ * tensor). The first step runs one row per source (the stepper starts with B rows): its K best
+ * extensions then fill the K slots, which so never start as copies, and the first step costs a
+ * K-th of the others. Results are ranked by the GNMT score (`finish`), the `nBest` best of each
+ * source first.
  */
 export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number, V: number, S: number, o: SearchOptions): Translation[][] {
   const history = new History(S);
   const finished: Translation[][] = Array.from({ length: B }, () => []);
-  /** The sources still searching, in row order: the j-th owns rows j·K … j·K + K − 1. */
+  /** The sources still searching, in row order: the j-th owns rows j·width … j·width + width − 1. */
   let sources = Int32Array.from({ length: B }, (_, b) => b);
-  let logProb = new Float64Array(B * K).fill(-Infinity);
-  for (let b = 0; b < B; b++) logProb[b * K] = 0;
-  let ids = new Int32Array(B * K).fill(o.bosId);
+  let width = 1;
+  let logProb = new Float64Array(B);
+  let ids = new Int32Array(B).fill(o.bosId);
   let parents: Int32Array | null = null;
   const best: Candidate[] = [];
   for (let t = 0; sources.length > 0; t++) {
@@ -41,7 +44,7 @@ export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number
     const nextLogProb: number[] = [];
     const nextSources: number[] = [];
     sources.forEach((b, j) => {
-      topCandidates(logProbs, logProb, j * K, K, V, 2 * K, best);
+      topCandidates(logProbs, logProb, j * width, width, V, 2 * K, best);
       const first = nextIds.length;
       let slot = 0;
       for (const c of best) {
@@ -65,7 +68,7 @@ export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number
       // Fewer than K extensions (a vocabulary smaller than 2K): the other slots are dead.
       for (; slot < K; slot++) {
         nextIds.push(o.eosId);
-        nextParents.push(j * K);
+        nextParents.push(j * width);
         nextLogProb.push(-Infinity);
       }
       nextSources.push(b);
@@ -74,6 +77,7 @@ export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number
     parents = Int32Array.from(nextParents);
     logProb = Float64Array.from(nextLogProb);
     sources = Int32Array.from(nextSources);
+    width = K;
     history.end(ids, parents);
   }
   return finished.map((list) => list.sort((x, y) => y.score - x.score).slice(0, nBest));
