@@ -228,7 +228,7 @@ export class Seq2Seq extends Module {
     }
     const inputs = target.subarray(0, steps * B);
     // Teacher forcing embeds every input at once; scheduled sampling must wait for each step's output.
-    const embedded = ratio === 1 ? split(this.decoder.embed(tensor(inputs, [steps, B], { dtype: 'int32' })), 1, 0) : null;
+    const embedded = ratio === 1 ? split(this.decoder.embedSequence(inputs, steps, B, targetLengths.map((n) => n - 1)), 1, 0) : null;
     let state = this.decoder.start(initial);
     const outputs: Tensor[] = [];
     for (let t = 0; t < steps; t++) {
