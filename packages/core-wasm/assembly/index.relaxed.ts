@@ -9,6 +9,7 @@ export * from "./elementwise/exports";
 export * from "./loss/exports";
 export * from "./embedding/exports";
 export * from "./optim/exports";
+export * from "./attention/exports";
 
 export {
   f32_gemm_workspace_bytes, f32_gemm__scalar,

@@ -1,3 +1,4 @@
+import type { AttentionExports } from './kernels/attention.js';
 import type { ElementwiseExports } from './kernels/elementwise.js';
 import type { EmbeddingExports } from './kernels/embedding.js';
 import type { GemmExports } from './kernels/gemm.js';
@@ -23,4 +24,5 @@ export type CoreExports = BaseExports &
   ElementwiseExports &
   LossExports &
   EmbeddingExports &
-  OptimExports;
+  OptimExports &
+  AttentionExports;

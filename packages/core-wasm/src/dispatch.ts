@@ -86,6 +86,8 @@ export const DISPATCH = {
   rmsprop_update: same('f32_rmsprop_update'),
   adagrad_update: same('f32_adagrad_update'),
   clip_value: same('f32_clip_value'),
+  attention_forward: same('f32_attention_forward'),
+  attention_backward: same('f32_attention_backward'),
 } as const;
 
 /** A kernel family of the table. */

@@ -23,3 +23,4 @@ export {
   sgdUpdate, adamUpdate, adamwUpdate, rmspropUpdate, adagradUpdate, clipValue,
   type SgdUpdateArgs, type AdamUpdateArgs, type RmspropUpdateArgs, type AdagradUpdateArgs, type ClipValueArgs,
 } from './kernels/optim.js';
+export { attentionForward, attentionBackward, type AttentionForwardArgs, type AttentionBackwardArgs } from './kernels/attention.js';

@@ -1,4 +1,4 @@
-import { index, matmul, Tensor, tensor, where } from '@eddy/autograd';
+import { attention, index, Tensor, tensor, where } from '@eddy/autograd';
 import { checkOptions } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { readLengths } from '../lengths.js';
@@ -40,25 +40,24 @@ export interface ProjectKeysOptions {
   lengths?: AttentionLengths | null;
 }
 
-/** The padding masks of one call: 1 at valid positions, 0 past each length. */
-interface Masks {
-  /** [S, B, 1], for the keys and their projection (time-major). */
-  keys: Tensor;
-  /** [B, S], for the scores. */
-  scores: Tensor;
-}
-
 /**
  * Keys prepared once per source batch for many `attend` calls (a decoder's steps): everything about
- * the keys that does not depend on the query, in the layouts the per-step products want.
+ * the keys that does not depend on the query. Time-major, as the encoder emits them: a step runs
+ * on them as they are (one fused kernel call for all rows, no transpose, no per-row product).
  */
 export interface AttentionMemory {
-  /** The keys, batch-major [B, S, Hk], padding rows 0: context_b = a_b · keys_b is one GEMM row. */
+  /** The keys [S, B, Hk], padding rows 0. */
   readonly keys: Tensor;
-  /** The key side of the score, in the layout `preparedScores` reads (see `prepareProjected`). */
+  /** The key side of the score [S, B, ·] (`projectKeys`), padding rows from zeroed keys. */
   readonly projected: Tensor;
-  /** [B, S]: 1 at valid positions, 0 past each length; null when nothing is padding. */
-  readonly mask: Tensor | null;
+  /** int32 [B]: the valid positions of each row; null when nothing is padding. */
+  readonly lengths: Tensor | null;
+}
+
+/** The padding of one call: the key mask [S, B, 1] (1 at valid positions) and the lengths [B]. */
+interface Masks {
+  keys: Tensor;
+  lengths: Tensor;
 }
 
 /**
@@ -89,26 +88,15 @@ export abstract class AttentionBase extends Module {
   /** The key side of the score for every position, [S, B, projectedSize]. */
   protected abstract project(keys: Tensor): Tensor;
 
-  /** The scores e [S, B] of query [B, H] against the projected keys [S, B, projectedSize]. */
+  /** The scores e [S, B] of query [B, H] against the projected keys [S, B, projectedSize] (unless `dotProduct`). */
   protected abstract scores(query: Tensor, projected: Tensor): Tensor;
 
   /**
-   * The projected keys [S, B, ·] in the layout `preparedScores` reads. Default: as they are
-   * (scores that add the query to every key keep the time-major layout, where [B, H] broadcasts
-   * over S as one tiled block).
+   * Whether the score is query · projected key (Luong dot and general): the fused step then makes
+   * the scores too. Otherwise `scores` gives them.
    */
-  protected prepareProjected(projected: Tensor): Tensor {
-    return projected;
-  }
-
-  /** Whether `prepareProjected` makes the projection batch-major [B, S, ·] (for `selectRows`). */
-  protected get projectedBatchMajor(): boolean {
+  protected get dotProduct(): boolean {
     return false;
-  }
-
-  /** The scores e [B, S] of query [B, H] against `prepareProjected`'s tensor. */
-  protected preparedScores(query: Tensor, projected: Tensor): Tensor {
-    return this.scores(query, projected).transpose(0, 1);
   }
 
   /**
@@ -147,8 +135,8 @@ export abstract class AttentionBase extends Module {
   }
 
   /**
-   * One step: the context [B, Hk] and weights [B, S] of `query` [B, H] over prepared keys, in a few
-   * batched products (the scores and the context are one GEMM row per batch element).
+   * One step: the context [B, Hk] and weights [B, S] of `query` [B, H] over prepared keys: the
+   * scores, the masked softmax and the context of all B rows in one fused call (autograd's `attention`).
    */
   attend(query: Tensor, memory: AttentionMemory): AttentionOutput {
     return this.attendChecked(`${this.kind}.attend`, query, memory);
@@ -156,8 +144,22 @@ export abstract class AttentionBase extends Module {
 
   /** The rows `ids` (int32 [R], each in [0, B)) of a prepared memory: R sequences' keys, e.g. K per source for beam search. */
   selectRows(memory: AttentionMemory, ids: Tensor): AttentionMemory {
-    const projected = this.projectedBatchMajor ? index(memory.projected, ids) : index(memory.projected.transpose(0, 1), ids).transpose(0, 1);
-    return { keys: index(memory.keys, ids), projected, mask: memory.mask === null ? null : index(memory.mask, ids) };
+    const [S, B] = memory.keys.shape;
+    const picked = ids.toArray();
+    const R = picked.length;
+    // Rows are the second dimension of time-major tensors: one gather of the [S·B, ·] rows
+    // s·B + ids[r] per tensor (no transposes), done once per search, not per step.
+    const flat = new Int32Array(S * R);
+    for (let s = 0; s < S; s++) for (let r = 0; r < R; r++) flat[s * R + r] = s * B + picked[r];
+    const at = tensor(flat, [S * R], { dtype: 'int32' });
+    const rows = (t: Tensor): Tensor => index(t.reshape([S * B, t.shape[2]]), at).reshape([S, R, t.shape[2]]);
+    let lengths: Tensor | null = null;
+    if (memory.lengths !== null) {
+      // int32 (index gathers floats): B values read once, on the host.
+      const all = memory.lengths.toArray();
+      lengths = tensor(Int32Array.from(picked, (i) => all[i]), [R], { dtype: 'int32' });
+    }
+    return { keys: rows(memory.keys), projected: rows(memory.projected), lengths };
   }
 
   private prepareChecked(op: string, keys: Tensor, lengths: AttentionForwardOptions['lengths'], projectedKeys: unknown): AttentionMemory {
@@ -173,18 +175,14 @@ export abstract class AttentionBase extends Module {
       const given = checkTensor(op, 'projectedKeys', projectedKeys, [S, B, this.projectedSize], '[S, B, ·] (from projectKeys)');
       projected = masks === null ? given : where(masks.keys, given, 0);
     }
-    return { keys: k.transpose(0, 1), projected: this.prepareProjected(projected), mask: masks === null ? null : masks.scores };
+    return { keys: k, projected, lengths: masks === null ? null : masks.lengths };
   }
 
   private attendChecked(op: string, query: Tensor, memory: AttentionMemory): AttentionOutput {
-    const [B, S] = memory.keys.shape;
+    const B = memory.keys.shape[1];
     checkTensor(op, 'query', query, [B, this.hiddenSize], '[B, hiddenSize]');
-    let e = this.preparedScores(query, memory.projected); // [B, S]
-    // NOTE: −∞ scores give exp(−∞) = 0 exactly, and where() routes their gradient to nothing.
-    if (memory.mask !== null) e = where(memory.mask, e, -Infinity);
-    const weights = e.softmax(-1);
-    const context = matmul(weights.reshape([B, 1, S]), memory.keys).reshape([B, this.keySize]);
-    return { context, weights };
+    const scores = this.dotProduct ? { query, projected: memory.projected } : this.scores(query, memory.projected);
+    return attention(memory.keys, scores, memory.lengths);
   }
 
   private checkKeys(op: string, keys: unknown): [number, number] {
@@ -201,15 +199,14 @@ export abstract class AttentionBase extends Module {
   private masks(op: string, lengths: AttentionForwardOptions['lengths'], S: number, B: number): Masks | null {
     if (lengths === undefined || lengths === null) return null;
     const values = readLengths(op, lengths, S, B, 1, 'S');
-    const bs = new Float32Array(B * S);
     const sb = new Float32Array(S * B);
     let padded = false;
     for (let b = 0; b < B; b++) {
       const n = values[b];
       padded ||= n < S;
-      for (let s = 0; s < n; s++) bs[b * S + s] = sb[s * B + b] = 1;
+      for (let s = 0; s < n; s++) sb[s * B + b] = 1;
     }
-    return padded ? { keys: tensor(sb, [S, B, 1]), scores: tensor(bs, [B, S]) } : null;
+    return padded ? { keys: tensor(sb, [S, B, 1]), lengths: tensor(Int32Array.from(values), [B], { dtype: 'int32' }) } : null;
   }
 }
 

@@ -1,4 +1,4 @@
-import { init, linear, matmul, zeros, type Tensor } from '@eddy/autograd';
+import { init, linear, zeros, type Tensor } from '@eddy/autograd';
 import { checkOptions, choiceOption, intOption } from '@eddy/autograd/internal';
 import { fail } from '../errors.js';
 import { Linear } from '../layers/linear.js';
@@ -73,19 +73,9 @@ export class LuongAttention extends AttentionBase {
     return linear(keys, this.attn.weight.slice(1, H, H + this.keySize), this.attn.bias ?? undefined);
   }
 
-  protected get projectedBatchMajor(): boolean {
+  /** dot and general score q · P: the fused step computes them. */
+  protected get dotProduct(): boolean {
     return this.score !== 'concat';
-  }
-
-  /** dot and general score by one GEMM row per batch element: batch-major [B, S, ·]. */
-  protected prepareProjected(projected: Tensor): Tensor {
-    return this.score === 'concat' ? projected : projected.transpose(0, 1);
-  }
-
-  protected preparedScores(query: Tensor, projected: Tensor): Tensor {
-    if (this.score === 'concat') return super.preparedScores(query, projected);
-    const [B, S, P] = projected.shape;
-    return matmul(projected, query.reshape([B, P, 1])).reshape([B, S]);
   }
 
   protected scores(query: Tensor, projected: Tensor): Tensor {

@@ -9,73 +9,82 @@ interface Candidate {
 }
 
 /**
- * Batched beam search: B sources × K hypotheses advance as one batch of B·K decoder rows per
- * step (rows b·K … b·K + K − 1 belong to source b). Each step, for every source still searching:
+ * Batched beam search: B sources × K hypotheses advance as one batch of rows per step, K rows per
+ * source still searching (rows j·K … j·K + K − 1 belong to the j-th of them; `stepper` starts
+ * with one row per source). Each step, for
+ * every source still searching:
  *
  * 1. its 2K best extensions (prefix log-probability + log p(id | prefix); ties: lower row, then
  *    lower id) are walked best first: an EOS extension becomes a finished hypothesis, any other
  *    fills the next of the K slots, until K slots are filled (2K candidates always hold K
  *    non-EOS ones: a row offers at most one EOS);
  * 2. the source stops once it has K finished hypotheses that no live one can beat, or when its
- *    outputs reach its cap (its live hypotheses then count as results, without EOS). A live
- *    prefix's final score is at most its log-probability over the length penalty of the longest
- *    allowed output (log-probabilities only fall, the penalty only grows, coverage only lowers),
- *    so stopping on that bound never drops a better hypothesis — stopping at the first K
- *    finished did: short, improbable ones end early and would crowd out the best.
+ *    outputs reach its cap (its live hypotheses then count as results, without EOS); its rows
+ *    leave the batch. A live prefix's final score is at most its log-probability over the length
+ *    penalty of the longest allowed output (log-probabilities only fall, the penalty only grows,
+ *    coverage only lowers), so stopping on that bound never drops a better hypothesis — stopping
+ *    at the first K finished did: short, improbable ones end early and would crowd out the best.
  *
  * The slots' states are gathered from their parent rows on the device (one `index` per state
- * tensor). At the first step only slot 0 of each source is live, so the K slots never start as
- * copies. Results are ranked by the GNMT score (`finish`), the `nBest` best of each source first.
+ * tensor). The first step runs one row per source (the stepper starts with B rows): its K best
+ * extensions then fill the K slots, which so never start as copies, and the first step costs a
+ * K-th of the others. Results are ranked by the GNMT score (`finish`), the `nBest` best of each
+ * source first.
  */
 export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number, V: number, S: number, o: SearchOptions): Translation[][] {
-  const R = B * K;
   const history = new History(S);
   const finished: Translation[][] = Array.from({ length: B }, () => []);
-  const done = new Uint8Array(B);
-  let logProb = new Float64Array(R).fill(-Infinity);
-  for (let b = 0; b < B; b++) logProb[b * K] = 0;
-  let ids = new Int32Array(R).fill(o.bosId);
+  /** The sources still searching, in row order: the j-th owns rows j·width … j·width + width − 1. */
+  let sources = Int32Array.from({ length: B }, (_, b) => b);
+  let width = 1;
+  let logProb = new Float64Array(B);
+  let ids = new Int32Array(B).fill(o.bosId);
   let parents: Int32Array | null = null;
   const best: Candidate[] = [];
-  for (let t = 0, left = B; left > 0; t++) {
+  for (let t = 0; sources.length > 0; t++) {
     const { logProbs, attention } = stepper.advance(ids, parents);
     history.begin(attention);
-    const nextIds = new Int32Array(R).fill(o.eosId);
-    const nextParents = Int32Array.from({ length: R }, (_, r) => r);
-    const nextLogProb = new Float64Array(R).fill(-Infinity);
-    for (let b = 0; b < B; b++) {
-      if (done[b]) continue;
-      topCandidates(logProbs, logProb, b * K, K, V, 2 * K, best);
+    const nextIds: number[] = [];
+    const nextParents: number[] = [];
+    const nextLogProb: number[] = [];
+    const nextSources: number[] = [];
+    sources.forEach((b, j) => {
+      topCandidates(logProbs, logProb, j * width, width, V, 2 * K, best);
+      const first = nextIds.length;
       let slot = 0;
       for (const c of best) {
         if (c.id === o.eosId) {
           finished[b].push(finish(history.trace(t, c.row, c.id, b, o), c.logProb, o));
         } else {
-          const r = b * K + slot++;
-          nextIds[r] = c.id;
-          nextParents[r] = c.row;
-          nextLogProb[r] = c.logProb;
-          if (slot === K) break;
+          nextIds.push(c.id);
+          nextParents.push(c.row);
+          nextLogProb.push(c.logProb);
+          if (++slot === K) break;
         }
       }
       // K = 1 stops at its first EOS, as greedy does (greedy equals beam 1 exactly).
-      const settled = K === 1 ? finished[b].length > 0 : beaten(finished[b], K, nextLogProb, b * K, slot, lengthPenalty(o.caps[b] + 1, o.lengthPenalty));
+      const settled = K === 1 ? finished[b].length > 0 : beaten(finished[b], K, nextLogProb, first, slot, lengthPenalty(o.caps[b] + 1, o.lengthPenalty));
       if (t + 1 >= o.caps[b] || slot === 0 || settled) {
         if (finished[b].length < K) {
-          for (let s = 0; s < slot; s++) {
-            const r = b * K + s;
-            finished[b].push(finish(history.trace(t, nextParents[r], nextIds[r], b, o), nextLogProb[r], o));
-          }
+          for (let s = first; s < first + slot; s++) finished[b].push(finish(history.trace(t, nextParents[s], nextIds[s], b, o), nextLogProb[s], o));
         }
-        for (let s = 0; s < K; s++) nextLogProb[b * K + s] = -Infinity;
-        done[b] = 1;
-        left--;
+        nextIds.length = nextParents.length = nextLogProb.length = first;
+        return;
       }
-    }
-    history.end(nextIds, nextParents);
-    ids = nextIds;
-    parents = nextParents;
-    logProb = nextLogProb;
+      // Fewer than K extensions (a vocabulary smaller than 2K): the other slots are dead.
+      for (; slot < K; slot++) {
+        nextIds.push(o.eosId);
+        nextParents.push(j * width);
+        nextLogProb.push(-Infinity);
+      }
+      nextSources.push(b);
+    });
+    ids = Int32Array.from(nextIds);
+    parents = Int32Array.from(nextParents);
+    logProb = Float64Array.from(nextLogProb);
+    sources = Int32Array.from(nextSources);
+    width = K;
+    history.end(ids, parents);
   }
   return finished.map((list) => list.sort((x, y) => y.score - x.score).slice(0, nBest));
 }
@@ -84,7 +93,7 @@ export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number
  * Whether the K-th best of `finished` scores at least what any of the `live` slots (log-probabilities
  * at first … first + live − 1) could still reach: at most logProb / `maxPenalty`.
  */
-function beaten(finished: readonly Translation[], K: number, logProb: Float64Array, first: number, live: number, maxPenalty: number): boolean {
+function beaten(finished: readonly Translation[], K: number, logProb: ArrayLike<number>, first: number, live: number, maxPenalty: number): boolean {
   if (finished.length < K) return false;
   const kth = finished.map((f) => f.score).sort((x, y) => y - x)[K - 1];
   let best = -Infinity;

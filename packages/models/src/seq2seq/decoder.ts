@@ -6,6 +6,7 @@ import { Embedding } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
 import { CellStack, type StackState } from './cell-stack.js';
+import { embedPadded } from './padded-embedding.js';
 
 /** The attention score of a decoder, or none. */
 export type AttentionKind = 'bahdanau' | 'luong-dot' | 'luong-general' | 'luong-concat' | 'none';
@@ -93,6 +94,14 @@ export class Seq2SeqDecoder extends Module {
   /** The embeddings of `ids` (any shape), with dropout in training mode. */
   embed(ids: Tensor): Tensor {
     return dropout(this.embedding.forward(ids), this.options.dropout, this.training);
+  }
+
+  /**
+   * The embeddings [T, B, E] of teacher-forced inputs (time-major ids [T·B]), row b valid for its
+   * first valid[b] steps, with dropout in training mode.
+   */
+  embedSequence(ids: Int32Array, T: number, B: number, valid: ArrayLike<number>): Tensor {
+    return dropout(embedPadded(this.embedding, ids, T, B, valid), this.options.dropout, this.training);
   }
 
   /** One step for R rows: `embedded` [R, E] = E yₜ₋₁ (from `embed`). */

@@ -1,4 +1,4 @@
-import { tensor, type Tensor } from '@eddy/autograd';
+import type { Tensor } from '@eddy/autograd';
 import { makeEmbedding, makeRecurrent, type ParsedEncoderOptions } from '../classify/encoder.js';
 import { Dropout } from '../layers/dropout.js';
 import type { Embedding } from '../layers/embedding.js';
@@ -6,6 +6,7 @@ import { Module, type ModuleConfig } from '../module.js';
 import type { GRU } from '../recurrent/gru.js';
 import type { LSTM } from '../recurrent/lstm.js';
 import type { RNN } from '../recurrent/rnn.js';
+import { embedPadded } from './padded-embedding.js';
 
 /** What the encoder hands the bridge and the attention. */
 export interface Encoded {
@@ -44,7 +45,7 @@ export class Seq2SeqEncoder extends Module {
    */
   forward(source: Int32Array, lengths: Int32Array, S: number, B: number, reverse: boolean): Encoded {
     const ids = reverse ? reverseValid(source, lengths, B) : source;
-    const x = this.drop.forward(this.embedding.forward(tensor(ids, [S, B], { dtype: 'int32' })));
+    const x = this.drop.forward(embedPadded(this.embedding, ids, S, B, lengths));
     const out = this.rnn.forward(x, null, { lengths });
     return { keys: out.output, h: out.h, c: 'c' in out ? (out.c as Tensor) : null };
   }

@@ -39,16 +39,20 @@ export interface SearchOptions {
 /**
  * R decoder rows over the memory of their sources. `advance` feeds one id per row (after
  * reordering the rows' states by `parents`, a gather on the device: beam search's reordering)
- * and returns log p(· | prefix) [R·V] and the attention weights [R·S] on the host.
+ * and returns log p(· | prefix) [R·V] and the attention weights [R·S] on the host. `parents` may
+ * name fewer rows than the last step had: the rows of finished sources are then dropped, memory
+ * included, and stop costing anything.
  */
 export class Stepper {
   private state: DecoderState;
+  private memory: Memory;
 
   constructor(
     private readonly decoder: Seq2SeqDecoder,
-    private readonly memory: Memory,
+    memory: Memory,
     state: DecoderState,
   ) {
+    this.memory = memory;
     this.state = state;
   }
 
@@ -56,21 +60,31 @@ export class Stepper {
     const old = this.state;
     const r = scope(() => {
       let state = old;
+      let memory = this.memory;
       if (parents !== null) {
         const at = tensor(parents, [parents.length], { dtype: 'int32' });
         const pick = (t: Tensor): Tensor => index(t, at);
         state = { h: old.h.map(pick), c: old.c === null ? null : old.c.map(pick), feed: old.feed === null ? null : pick(old.feed) };
+        // Fewer rows: the finished sources' rows leave the memory too (a row's parent reads the same source).
+        if (parents.length !== old.h[0].shape[0]) {
+          memory = {
+            attention: memory.attention === null ? null : this.decoder.attention!.selectRows(memory.attention, at),
+            condition: memory.condition === null ? null : pick(memory.condition),
+          };
+        }
       }
       const embedded = this.decoder.embed(tensor(ids, [ids.length], { dtype: 'int32' }));
-      const step = this.decoder.step(embedded, state, this.memory);
+      const step = this.decoder.step(embedded, state, memory);
       return {
         state: step.state,
+        memory,
         logProbs: logSoftmax(this.decoder.logits(step.attentional), -1).toFloat32Array(),
         attention: step.weights === null ? null : step.weights.toFloat32Array(),
       };
     });
     disposeState(old);
     this.state = r.state;
+    this.memory = r.memory;
     return r;
   }
 }

@@ -228,7 +228,7 @@ export class Seq2Seq extends Module {
     }
     const inputs = target.subarray(0, steps * B);
     // Teacher forcing embeds every input at once; scheduled sampling must wait for each step's output.
-    const embedded = ratio === 1 ? split(this.decoder.embed(tensor(inputs, [steps, B], { dtype: 'int32' })), 1, 0) : null;
+    const embedded = ratio === 1 ? split(this.decoder.embedSequence(inputs, steps, B, targetLengths.map((n) => n - 1)), 1, 0) : null;
     let state = this.decoder.start(initial);
     const outputs: Tensor[] = [];
     for (let t = 0; t < steps; t++) {
@@ -305,7 +305,9 @@ export class Seq2Seq extends Module {
         if (sample !== null) return sampleSearch(stepper, B, nBest, V, S, so, sample.options, sample.generator);
         return beam === 1 ? greedySearch(stepper, B, V, S, so) : beamSearch(stepper, B, beam, nBest, V, S, so);
       };
-      const rows = sample !== null ? nBest : beam;
+      // Sampling draws n outputs from n rows per source; beam search starts from one row per source
+      // and widens to K itself at its first step.
+      const rows = sample !== null ? nBest : 1;
       for (let first = 0; first < order.length; first += batchSize) {
         const ids = order.slice(first, first + batchSize);
         const condition = conditions === undefined ? undefined : Float32Array.from(ids.flatMap((i) => Array.from(conditions.subarray(i * C, (i + 1) * C))));
