@@ -1,10 +1,10 @@
 // What the loaders of every entry share: which build to load and where its module comes from. The
 // entries differ only in how they read a URL (fetch in browsers, the file system in Node) and in
 // whether they may compile synchronously.
-import { decodeBase64 } from './base64.js';
+import { decodeHex } from './hex.js';
 import { EddyError, describe } from './errors.js';
 import { detectFeatures, type Features } from './features.js';
-import { simdBase64 } from './generated/simd.js';
+import { simdHex } from './generated/simd.js';
 import { chooseVariant, THREADS_WASM_FILES, WASM_FILES, type LoadOptions, type Variant } from './variant.js';
 
 /**
@@ -82,7 +82,7 @@ function besideThisModule(file: string): URL | undefined {
 
 /** The embedded simd build's bytes. */
 export function embeddedBytes(): Uint8Array<ArrayBuffer> {
-  return decodeBase64(simdBase64);
+  return decodeHex(simdHex);
 }
 
 /** What a source is called in messages. */
