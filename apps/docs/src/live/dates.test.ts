@@ -1,0 +1,36 @@
+import { Generator } from '@eddy/autograd';
+import { describe, expect, it } from 'vitest';
+import { DateTranslator, MONTHS, pairBatch, randomDate } from './dates.js';
+
+describe('the attention page\'s dates', () => {
+  it('draws a date and its ISO form, the same for the same seed', () => {
+    const rng = new Generator(4);
+    for (let i = 0; i < 50; i++) {
+      const { source, target } = randomDate(rng);
+      const [day, month, year] = source.split(' ');
+      expect(target).toBe(`${year}-${String(MONTHS.indexOf(month) + 1).padStart(2, '0')}-${day.padStart(2, '0')}`);
+    }
+    expect(randomDate(new Generator(9))).toEqual(randomDate(new Generator(9)));
+  });
+
+  it('pads a batch time-major with BOS and EOS around each target', () => {
+    const b = pairBatch([[Int32Array.of(5, 6), Int32Array.of(7)], [Int32Array.of(8), Int32Array.of(9, 10)]]);
+    expect(Array.from(b.source)).toEqual([5, 8, 6, 0]);
+    expect(Array.from(b.target)).toEqual([2, 2, 7, 9, 3, 10, 0, 3]);
+    expect([b.sourceSteps, b.targetSteps, ...b.targetLengths]).toEqual([2, 4, 3, 4]);
+  });
+
+  it('learns: the loss falls and the reader\'s date gets an attention row per output step', async () => {
+    const dates = new DateTranslator({ pairs: 320, seed: 1 });
+    const losses: number[] = [];
+    await dates.train({ steps: 30, onEvent: (e) => e.type === 'step' && losses.push(e.loss) });
+    expect(losses.at(-1)!).toBeLessThan(0.6 * losses[0]);
+    const t = dates.translate('3 May 1999')!;
+    expect(t.attention.length).toBe(t.output.length + (t.ended ? 1 : 0));
+    for (const row of t.attention) {
+      expect(row.length).toBe('3 May 1999'.length);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    }
+    expect(dates.translate('')).toBeNull();
+  });
+});
