@@ -21,7 +21,8 @@ const CHARS = [...new Set([...MONTHS.join(''), ...'0123456789 -'])].sort();
 
 /**
  * One padded, time-major batch of (source, target) id pairs as `Seq2Seq.loss` reads it: BOS and
- * EOS around each target, PAD past each length.
+ * EOS around each target, PAD past each length. (text's `parallelBatches`, on its way from the
+ * seq2seq CLI's branch, makes the same batches; use it once it is on main.)
  */
 export function pairBatch(pairs: ReadonlyArray<readonly [Int32Array, Int32Array]>): Seq2SeqBatch {
   const B = pairs.length;
