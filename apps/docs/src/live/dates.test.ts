@@ -33,4 +33,15 @@ describe('the attention page\'s dates', () => {
     }
     expect(dates.translate('')).toBeNull();
   });
+
+  it('the page\'s model, trained 100 steps, rewrites a date and its map lines the year and month up with the source\'s', async () => {
+    const dates = new DateTranslator();
+    await dates.train({ steps: 100 });
+    const t = dates.translate('3 May 1999')!;
+    expect(t.output).toBe('1999-05-03');
+    const argmax = (row: Float32Array) => row.indexOf(Math.max(...row));
+    // Source positions: 0 '3', 2–4 'May', 6–9 '1999'. Output 0–3 is the year, 5–6 the month.
+    for (const i of [0, 1, 2, 3]) expect(argmax(t.attention[i])).toBeGreaterThanOrEqual(6);
+    for (const i of [5, 6]) expect([2, 3, 4, 5]).toContain(argmax(t.attention[i]));
+  });
 });

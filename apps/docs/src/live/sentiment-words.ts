@@ -36,9 +36,12 @@ export interface WordWeights {
 const BATCH = 25;
 
 /**
- * A bidirectional LSTM classifier (attention pooling, E = 16, H = 24) trained with `trainLoop` on
- * `sentences` random sentences of the grammar; it classifies the reader's sentence and says how
- * much each word weighs in the pooled vector.
+ * An LSTM classifier (attention pooling, E = 16, H = 24) trained with `trainLoop` on `sentences`
+ * random sentences of the grammar; it classifies the reader's sentence and says how much each word
+ * weighs in the pooled vector. One direction, so that the state at a word has read only the words
+ * up to it: the weight then falls where the deciding phrase ends ("not very *bad*"), which a
+ * reader can check; a bidirectional state anywhere holds the whole sentence, and the weights pick
+ * an arbitrary word.
  */
 export class SentimentWords {
   readonly vocab = new Vocab(WORDS);
@@ -53,7 +56,7 @@ export class SentimentWords {
     const examples: ClassificationExample[] = sentimentCorpus(sentences, seed).map(({ text, label }) => ({ ids: this.encode(wordsOf(text)), label }));
     this.batches = classificationBatches(examples, { batchSize: BATCH, seed });
     this.model = new SequenceClassifier({
-      vocabSize: this.vocab.size, numClasses: 2, embeddingSize: 16, hiddenSize: 24, bidirectional: true, pooling: 'attention',
+      vocabSize: this.vocab.size, numClasses: 2, embeddingSize: 16, hiddenSize: 24, pooling: 'attention',
     });
     this.optimizer = new optim.Adam(this.model.parameters(), { lr: 0.01 });
   }
