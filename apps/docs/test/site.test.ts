@@ -56,7 +56,8 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
   async function open(path: string): Promise<{ page: Page; problems: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } }); // axe needs its own context
     const page = await context.newPage();
-    page.on('close', () => void context.close());
+    // Not awaited: after the last test, afterAll may close the browser first, and that rejection is no failure.
+    page.on('close', () => void context.close().catch(() => {}));
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -152,7 +153,7 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
   });
 
   it('page 4: the date model learns and draws its attention map for the reader\'s date', async () => {
-    const { page, problems, first, last, slowest } = await train('attention');
+    const { page, problems, first, last, slowest } = await train('attention', 5000);
     await page.getByLabel('Your date').fill('17 June 2004');
     const map = page.getByTestId('attention-map');
     // A row of 11 cells (one per source character) for each output character.
@@ -178,7 +179,7 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
   });
 
   it('sentence classes: the classifier learns and shades each word of the reader\'s sentence', async () => {
-    const { page, problems, first, last, slowest } = await train('sentences', 4000);
+    const { page, problems, first, last, slowest } = await train('sentences', 3000);
     await page.getByLabel('Your sentence').fill('the film is not very bad');
     const heatmap = page.getByTestId('heatmap');
     await expect.poll(() => heatmap.locator('span[title^="α = "]').count(), { timeout: 10_000 }).toBe(6);
