@@ -1,40 +1,20 @@
 import * as ag from '@eddy/autograd';
 import * as models from '@eddy/models';
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestsEnabled, openBrowser, type BrowserSession } from './chromium.js';
+import { browserTestsEnabled, type BrowserSession } from './chromium.js';
+import { openEddyPage } from './page-session.js';
 import * as text from '@eddy/text';
 import { bidirectionalLstm } from './scenarios/bilstm.js';
 import { predictFromBytes, trainedModel, type Kind } from './scenarios/from-bytes.js';
 import { seededTrainingLosses } from './scenarios/training.js';
 
-const wasmDir = fileURLToPath(new URL('../../packages/core-wasm/wasm/', import.meta.url));
-
 describe.runIf(browserTestsEnabled)('autograd and models in Chromium', () => {
   let session: BrowserSession;
-  let bundleDir: string;
   beforeAll(async () => {
-    bundleDir = mkdtempSync(join(tmpdir(), 'eddy-page-'));
-    // The browser conditions pick @eddy/core-wasm's compileStreaming entry, as a user's bundler would.
-    await build({
-      entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
-      outfile: join(bundleDir, 'page.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      logLevel: 'warning',
-    });
-    session = await openBrowser({ '/build/': bundleDir, '/wasm/': wasmDir });
-    await session.page.addScriptTag({ url: '/build/page.js', type: 'module' });
-    await session.page.waitForFunction('globalThis.eddyPage !== undefined');
+    session = await openEddyPage();
   });
   afterAll(async () => {
     await session?.close();
-    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   });
 
   it('a seeded 20-step training run gives bit-identical losses in Node and Chromium', async () => {

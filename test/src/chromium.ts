@@ -33,9 +33,13 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** Serves `routes` (URL path → file) and `/` as an empty page. */
-function serve(routes: Record<string, string>): Promise<Server> {
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, threads). */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Serves `routes` (URL path → file) and `/` as an empty page; `isolated` adds the COOP/COEP headers. */
+function serve(routes: Record<string, string>, isolated: boolean): Promise<Server> {
   const server = createServer((req, res) => {
+    if (isolated) for (const [name, value] of Object.entries(ISOLATION)) res.setHeader(name, value);
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (path === '/' || path === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>eddy</title>');
@@ -58,10 +62,13 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Starts the server for `routes` (URL prefix → folder) and opens a page at its root. */
-export async function openBrowser(routes: Record<string, string>): Promise<BrowserSession> {
+/**
+ * Starts the server for `routes` (URL prefix → folder) and opens a page at its root; with
+ * `isolated`, every response carries COOP/COEP so the page is cross-origin isolated.
+ */
+export async function openBrowser(routes: Record<string, string>, { isolated = false } = {}): Promise<BrowserSession> {
   if (!chromiumPath) throw new Error('Chromium not found: apt-get install chromium (or set CHROMIUM_PATH)');
-  const server = await serve(routes);
+  const server = await serve(routes, isolated);
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let browser: Browser | undefined;
   try {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
  * alternatives point at one implementation for the whole machine):
  *
  * - `pytorch-refblas`: Netlib's reference BLAS (libblas3) — Debian's default build configuration.
- * - `pytorch-openblas`: OpenBLAS 0.3.21 (libopenblas0-pthread) with OPENBLAS_CORETYPE=SkylakeX
- *   (0.3.21 does not recognise this CPU and would fall back to SSE3 kernels) and
- *   OPENBLAS_NUM_THREADS=1.
+ * - `pytorch-openblas`: OpenBLAS 0.3.21 (libopenblas0-pthread) with OPENBLAS_CORETYPE set from the
+ *   CPU's flags (SkylakeX with AVX-512, Haswell — also Zen's kernels — with AVX2 and FMA: 0.3.21 does
+ *   not recognise these virtual CPUs and would fall back to SSE3 kernels; forcing SkylakeX on a CPU
+ *   without AVX-512 would crash) and OPENBLAS_NUM_THREADS=1.
  *
  * The script reports which libblas it actually mapped and a 512 GEMM's GFLOP/s, so a run that got
  * the wrong BLAS shows.
@@ -54,10 +55,24 @@ export function pytorchConfigs(): { configs: PytorchConfig[]; notes: string[] } 
   if (existsSync(join(openblas, 'libblas.so.3'))) {
     configs.push({
       peer: 'pytorch-openblas',
-      env: { ...threads, LD_LIBRARY_PATH: openblas, OPENBLAS_CORETYPE: 'SkylakeX', OPENBLAS_NUM_THREADS: '1' },
+      env: { ...threads, LD_LIBRARY_PATH: openblas, ...openblasCoreType(), OPENBLAS_NUM_THREADS: '1' },
     });
   } else notes.push('pytorch-openblas skipped: libopenblas0-pthread is not installed');
   return { configs, notes };
+}
+
+/** The OpenBLAS kernels this CPU can run: the widest its flags allow, else OpenBLAS's own choice. */
+function openblasCoreType(): Record<string, string> {
+  let flags = '';
+  try {
+    flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '';
+  } catch {
+    return {};
+  }
+  const has = (f: string): boolean => new RegExp(`\\b${f}\\b`).test(flags);
+  if (has('avx512f')) return { OPENBLAS_CORETYPE: 'SkylakeX' };
+  if (has('avx2') && has('fma')) return { OPENBLAS_CORETYPE: 'Haswell' };
+  return {};
 }
 
 function script(): string {

@@ -5,6 +5,7 @@ import { argsTarget } from '../../../packages/cli/src/test/fuzz-args.js';
 import { safetensorsTarget } from '../../../packages/models/src/test/fuzz-safetensors.js';
 import { labelledTarget, wordVectorsTarget } from '../../../packages/text/src/test-fuzz-classification.js';
 import { tokenizerConfigTarget, vocabTarget } from '../../../packages/text/src/test-fuzz-configs.js';
+import { bleuTarget, parallelLinesTarget } from '../../../packages/text/src/test-fuzz-parallel.js';
 import { treesTarget } from '../../../packages/text/src/test-fuzz-trees.js';
 import { eddyErrorOf, FuzzFailure, fuzzCase, type FuzzTarget } from '../../../packages/text/src/test-fuzz.js';
 import type { Report } from '../report.js';
@@ -16,6 +17,7 @@ import type { Report } from '../report.js';
 
 const TARGETS: FuzzTarget<never>[] = [
   safetensorsTarget, vocabTarget, tokenizerConfigTarget, argsTarget, treesTarget, labelledTarget, wordVectorsTarget,
+  parallelLinesTarget, bleuTarget,
 ] as FuzzTarget<never>[];
 
 /** Inputs generated at a time (a batch is sampled up front; new seed per batch). */

@@ -5,6 +5,8 @@ import { runBench } from './commands/bench/bench.js';
 import { BENCH_SPEC } from './commands/bench/spec.js';
 import { CLASSIFY_SUBCOMMANDS } from './commands/classify/classify.js';
 import { CLASSIFY_SPEC } from './commands/classify/spec.js';
+import { SEQ2SEQ_SUBCOMMANDS } from './commands/seq2seq/seq2seq.js';
+import { SEQ2SEQ_SPEC } from './commands/seq2seq/spec.js';
 import { EVAL_SPEC } from './commands/eval/spec.js';
 import { EXPORT_SPEC } from './commands/export/spec.js';
 import { INSPECT_SPEC } from './commands/inspect/spec.js';
@@ -39,6 +41,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   inspect: { spec: INSPECT_SPEC, run: (a, io) => runInspect(a, io) },
   classify: { spec: CLASSIFY_SPEC, run: async () => 0, subcommands: CLASSIFY_SUBCOMMANDS },
   tree: { spec: TREE_SPEC, run: async () => 0, subcommands: TREE_SUBCOMMANDS },
+  seq2seq: { spec: SEQ2SEQ_SPEC, run: async () => 0, subcommands: SEQ2SEQ_SUBCOMMANDS },
 };
 
 /** The command `words` (the arguments after `eddy`) name, and the arguments left for it; a family's help is its spec's. */
@@ -71,7 +74,8 @@ function version(): string {
 /** A command's `--help`; a family's lists its subcommands after its own. */
 function commandHelp(command: Command): string {
   if (command.subcommands === undefined) return helpText(command.spec);
-  const lines = Object.entries(command.subcommands).map(([name, c]) => `  ${name.padEnd(8)} ${c.spec.short}`);
+  const width = Math.max(8, ...Object.keys(command.subcommands).map((name) => name.length));
+  const lines = Object.entries(command.subcommands).map(([name, c]) => `  ${name.padEnd(width)} ${c.spec.short}`);
   return `${helpText(command.spec)}\nSubcommands:\n${lines.join('\n')}\n\nRun eddy ${command.spec.name} <subcommand> --help for its options.\n`;
 }
 

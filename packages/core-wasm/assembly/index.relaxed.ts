@@ -13,6 +13,7 @@ export * from "./optim/exports";
 export {
   f32_gemm_workspace_bytes, f32_gemm__scalar,
   f32_gemm_packed_b_bytes, f32_gemm_pack_b, f32_gemm_packed_b_workspace_bytes, f32_gemm_packed_b__scalar,
+  threads_configure, threads_worker, threads_barrier,
   f32_gemm_4x8__wasmsimd as f32_gemm_4x8__wasmrelaxedsimd,
   f32_gemm_packed_b_4x8__wasmsimd as f32_gemm_packed_b_4x8__wasmrelaxedsimd,
 } from "./gemm/exports";

@@ -1,4 +1,4 @@
-// Builds the three core variants in one process (asc at -O3 costs ≈3.5 s per invocation; one
+// Builds the core variants in one process (asc at -O3 costs ≈3.5 s per invocation; one
 // process halves the total) and writes the embedded builds as base64 modules: the simd build that
 // every entry carries (so bundlers need no configuration) and the relaxed build behind its own
 // subpath (`@eddy/core-wasm/relaxed`), so that nobody who does not ask for it downloads it.
@@ -7,10 +7,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const targets = process.argv.slice(2).length ? process.argv.slice(2) : ['release', 'relaxed', 'debug'];
+const targets = process.argv.slice(2).length ? process.argv.slice(2) : ['release', 'relaxed', 'debug', 'threads', 'relaxed-threads'];
 // Each target's entry (asconfig.json names none, so that asc compiles exactly this one): the relaxed
-// build has its own, the same ABI with its FMA kernels named `__wasmrelaxedsimd`.
-const entries = { relaxed: 'assembly/index.relaxed.ts' };
+// builds have their own, the same ABI with its FMA kernels named `__wasmrelaxedsimd`. The threads
+// builds compile the same sources on an imported shared memory (asconfig.json); they are not embedded:
+// a page that can run threads serves `wasm/` or passes `threadsUrl`.
+const entries = { relaxed: 'assembly/index.relaxed.ts', 'relaxed-threads': 'assembly/index.relaxed.ts' };
 
 await mkdir(`${root}/wasm`, { recursive: true });
 for (const target of targets) {

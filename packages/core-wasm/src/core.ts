@@ -4,6 +4,7 @@ import type { Features } from './features.js';
 import type { Variant } from './variant.js';
 import type { CoreExports } from './abi.js';
 import { checkOptions } from './options.js';
+import type { WorkerPool } from './threads/pool.js';
 
 const CORE_OPTIONS = ['maxBytes'];
 
@@ -17,16 +18,50 @@ export class Core {
   readonly arena: Arena;
   readonly variant: Variant;
   readonly features: Features;
+  /**
+   * Threads that run large kernel calls (the calling thread included): what `loadCore({ threads })`
+   * could start, 1 when it fell back or was not asked for more.
+   */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+  /** Why the core runs on fewer threads than `loadCore` was asked for; undefined when it did not fall back. */
+  readonly threadsFallback: string | undefined;
+  private workerPool: WorkerPool | undefined;
   private scratchPtr = 0;
   private scratchBytes = 0;
 
-  constructor(instance: WebAssembly.Instance, variant: Variant, features: Features, options: { maxBytes?: number } = {}) {
+  constructor(
+    instance: WebAssembly.Instance, variant: Variant, features: Features, options: { maxBytes?: number } = {},
+    threading: { fallback?: string } = {},
+  ) {
     checkOptions('Core', options, CORE_OPTIONS);
     this.exports = instance.exports as unknown as CoreExports;
     this.memory = this.exports.memory;
     this.arena = new Arena(this.memory, this.exports.heap_base(), options);
     this.variant = variant;
     this.features = features;
+    this.threadsFallback = threading.fallback;
+  }
+
+  /** @internal The workers that share this core's memory; set once by the threaded loader. */
+  get pool(): WorkerPool | undefined {
+    return this.workerPool;
+  }
+
+  /** @internal Gives a threaded core its started pool (its GEMMs already split over it). */
+  attachPool(pool: WorkerPool): void {
+    if (this.workerPool !== undefined) throw new EddyError('E_ARGUMENT', 'core: the core already has a thread pool');
+    this.workerPool = pool;
+  }
+
+  /**
+   * Stops the core's worker threads, if it has any; the core then runs every call on the calling
+   * thread. Not needed before a Node script exits (the workers are unref'd); frees the threads of a
+   * core that is no longer used.
+   */
+  close(): void {
+    this.pool?.close();
   }
 
   /**
@@ -52,10 +87,14 @@ export class Core {
   }
 }
 
-/** Imports the core needs: `env.abort`, called by failed checks in the debug build. */
-export function coreImports(getMemory: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+/**
+ * Imports the core needs: `env.abort`, called by failed checks in the debug build, and for the
+ * threads builds the shared `env.memory`.
+ */
+export function coreImports(getMemory: () => WebAssembly.Memory | undefined, memory?: WebAssembly.Memory): WebAssembly.Imports {
   return {
     env: {
+      ...(memory === undefined ? {} : { memory }),
       abort(messagePtr: number, filePtr: number, line: number, column: number) {
         const memory = getMemory();
         const text = (ptr: number) => (memory && ptr ? readAsString(memory, ptr) : '');
@@ -84,9 +123,10 @@ export function createCore(
   variant: Variant,
   features: Features,
   options: { maxBytes?: number },
+  threading: { fallback?: string } = {},
 ): Core {
   // The loaders pass their whole LoadOptions; the core keeps only its own.
-  const core = new Core(instance, variant, features, { maxBytes: options.maxBytes });
+  const core = new Core(instance, variant, features, { maxBytes: options.maxBytes }, threading);
   const relaxed = core.exports.has_relaxed_simd() === 1;
   if (relaxed !== (variant === 'relaxed')) {
     throw new EddyError(
@@ -100,11 +140,13 @@ export function createCore(
 }
 
 /** Instantiates synchronously (Node, workers); browsers' main threads must use `instantiateAsync`. */
-export function instantiateSync(module: WebAssembly.Module, variant: Variant, features: Features, options: { maxBytes?: number }): Core {
+export function instantiateSync(
+  module: WebAssembly.Module, variant: Variant, features: Features, options: { maxBytes?: number }, fallback?: string,
+): Core {
   let core: Core | undefined;
   try {
     const instance = new WebAssembly.Instance(module, coreImports(() => core?.memory));
-    return (core = createCore(instance, variant, features, options));
+    return (core = createCore(instance, variant, features, options, { fallback }));
   } catch (cause) {
     throw loadError(variant, cause);
   }
@@ -115,17 +157,18 @@ export async function instantiateAsync(
   variant: Variant,
   features: Features,
   options: { maxBytes?: number },
+  fallback?: string,
 ): Promise<Core> {
   let core: Core | undefined;
   try {
     const instance = await WebAssembly.instantiate(module, coreImports(() => core?.memory));
-    return (core = createCore(instance, variant, features, options));
+    return (core = createCore(instance, variant, features, options, { fallback }));
   } catch (cause) {
     throw loadError(variant, cause);
   }
 }
 
-function loadError(variant: Variant, cause: unknown): EddyError {
+export function loadError(variant: Variant, cause: unknown): EddyError {
   if (cause instanceof EddyError) return cause;
   return new EddyError('E_LOAD', `loadCore: the ${variant} core failed to instantiate: ${(cause as Error).message}`, { cause });
 }

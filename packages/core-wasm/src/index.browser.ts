@@ -1,5 +1,8 @@
 import { instantiateAsync, type Core } from './core.js';
-import { chooseBuild, embeddedBytes, invalidModule, unavailable, type Source } from './load.js';
+import { chooseBuild, embeddedBytes, invalidModule, threadsSourceOf, unavailable, type Source } from './load.js';
+import type { PoolWorker } from './threads/pool.js';
+import { instantiateThreaded, planThreads } from './threads/threaded.js';
+import { workerSource } from './threads/worker-body.js';
 import type { LoadOptions, Variant } from './variant.js';
 
 export * from './index.common.js';
@@ -13,7 +16,33 @@ let embedded: Promise<WebAssembly.Module> | undefined;
  */
 export async function loadCore(options: LoadOptions = {}): Promise<Core> {
   const { variant, features, source } = chooseBuild(options);
-  return instantiateAsync(await compiled(variant, source), variant, features, options);
+  const plan = planThreads(options, variant, typeof Worker === 'function' ? undefined : 'this context cannot start Web Workers');
+  if (plan.threads > 1 && variant !== 'debug') {
+    const module = await compiled(variant, threadsSourceOf(variant, options));
+    return instantiateThreaded(module, variant, features, options, plan.threads, spawnWorker, BROWSER_SHARED_MAX_BYTES);
+  }
+  return instantiateAsync(await compiled(variant, source), variant, features, options, plan.fallback);
+}
+
+/** A shared memory reserves its maximum up front: 4 GiB fails on phones, 1 GiB does not. */
+const BROWSER_SHARED_MAX_BYTES = 1 << 30;
+
+/** A Web Worker running the pool's worker body from a Blob URL (nothing to serve or bundle). */
+function spawnWorker(): PoolWorker {
+  const url = URL.createObjectURL(new Blob([workerSource('browser')], { type: 'text/javascript' }));
+  const worker = new Worker(url, { name: 'eddy-core' });
+  return {
+    postMessage: (message) => worker.postMessage(message),
+    onFirstMessage(fn) {
+      worker.onerror = (event) => fn({ ready: false, error: event.message });
+      worker.onmessage = (event) => {
+        worker.onmessage = worker.onerror = null;
+        URL.revokeObjectURL(url);
+        fn(event.data);
+      };
+    },
+    terminate: () => worker.terminate(),
+  };
 }
 
 async function compiled(variant: Variant, source: Source): Promise<WebAssembly.Module> {

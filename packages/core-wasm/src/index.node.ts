@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { instantiateSync, type Core } from './core.js';
-import { chooseBuild, embeddedBytes, invalidModule, unavailable, type Source } from './load.js';
+import { EddyError } from './errors.js';
+import { chooseBuild, embeddedBytes, invalidModule, threadsSourceOf, unavailable, type Source } from './load.js';
+import type { PoolWorker } from './threads/pool.js';
+import { instantiateThreaded, planThreads } from './threads/threaded.js';
+import { workerSource, type WorkerReply } from './threads/worker-body.js';
 import type { LoadOptions, Variant } from './variant.js';
 
 export * from './index.common.js';
@@ -46,13 +51,51 @@ function read(variant: Variant, source: Source & { kind: 'url' }): Uint8Array<Ar
 /**
  * Loads a core synchronously (Node only): the simd build is embedded; the others are read from
  * `wasm/` beside the package, or from `options.url` (a path or `file:` URL), or given as `options.wasm`.
+ * One thread only: workers start asynchronously, so `threads` needs `loadCore`.
  */
 export function loadCoreSync(options: LoadOptions = {}): Core {
   const { variant, features, source } = chooseBuild(options);
+  if (planThreads(options, variant, undefined).threads > 1) {
+    throw new EddyError('E_ARGUMENT', `loadCoreSync: threads must be 1 (workers start asynchronously), got ${options.threads}; use await loadCore({ threads })`);
+  }
   return instantiateSync(compiled(variant, source), variant, features, options);
 }
 
-/** Loads a core; each call gives a fresh instance with its own memory. */
+/** Node reserves virtual address space only: the whole wasm32 range costs nothing until used. */
+const NODE_SHARED_MAX_BYTES = 65536 * 65536;
+
+/**
+ * Loads a core; each call gives a fresh instance with its own memory. With `threads` > 1 it starts
+ * that many − 1 worker threads on the threads build (read from `wasm/` beside the package or
+ * `options.threadsUrl`).
+ */
 export async function loadCore(options: LoadOptions = {}): Promise<Core> {
-  return loadCoreSync(options);
+  const { variant, features, source } = chooseBuild(options);
+  const plan = planThreads(options, variant, undefined);
+  if (plan.threads > 1 && variant !== 'debug') {
+    const module = compiled(variant, threadsSourceOf(variant, options));
+    return instantiateThreaded(module, variant, features, options, plan.threads, spawnWorker, NODE_SHARED_MAX_BYTES);
+  }
+  return instantiateSync(compiled(variant, source), variant, features, options, plan.fallback);
+}
+
+/**
+ * A worker_threads worker running the pool's worker body. Referenced until it answers (a script
+ * awaiting `loadCore` must not exit under it), unref'd afterwards so that it never keeps Node alive.
+ */
+function spawnWorker(): PoolWorker {
+  const worker = new Worker(workerSource('node'), { eval: true, name: 'eddy-core' });
+  return {
+    postMessage: (message) => worker.postMessage(message),
+    onFirstMessage(fn) {
+      const onError = (error: Error) => fn({ ready: false, error: error.message });
+      worker.once('error', onError);
+      worker.once('message', (reply: WorkerReply) => {
+        worker.off('error', onError);
+        worker.unref();
+        fn(reply);
+      });
+    },
+    terminate: () => void worker.terminate(),
+  };
 }

@@ -5,7 +5,7 @@ import { decodeBase64 } from './base64.js';
 import { EddyError, describe } from './errors.js';
 import { detectFeatures, type Features } from './features.js';
 import { simdBase64 } from './generated/simd.js';
-import { chooseVariant, WASM_FILES, type LoadOptions, type Variant } from './variant.js';
+import { chooseVariant, THREADS_WASM_FILES, WASM_FILES, type LoadOptions, type Variant } from './variant.js';
 
 /**
  * Where the chosen build's module comes from: a compiled module or bytes the caller gave
@@ -47,24 +47,34 @@ function sourceOf(variant: Variant, options: LoadOptions): Source {
   }
   if (url !== undefined) return { kind: 'url', url, given: true };
   if (variant === 'simd') return { kind: 'embedded' };
-  const beside = besideThisModule(variant);
-  if (beside === undefined) {
-    throw unavailable(variant, `the ${variant} build is not embedded in this entry, and this bundle has no import.meta.url to find wasm/${WASM_FILES[variant]} by`, false);
+  return beside(variant, WASM_FILES[variant]);
+}
+
+/** Where the threads build of `variant` comes from: `options.threadsUrl`, else `wasm/` beside this module. */
+export function threadsSourceOf(variant: Exclude<Variant, 'debug'>, options: LoadOptions): Source {
+  if (options.threadsUrl !== undefined) return { kind: 'url', url: options.threadsUrl, given: true };
+  return beside(variant, THREADS_WASM_FILES[variant]);
+}
+
+function beside(variant: Variant, file: string): Source {
+  const url = besideThisModule(file);
+  if (url === undefined) {
+    throw unavailable(variant, `the build ${file} is not embedded in this entry, and this bundle has no import.meta.url to find wasm/${file} by`, false);
   }
-  return { kind: 'url', url: beside, given: false };
+  return { kind: 'url', url, given: false };
 }
 
 /**
  * `wasm/<file>` beside this module, where the module knows its URL: unbundled, or in an ESM bundle
  * (whose server must then serve that path). An iife or CommonJS bundle has no import.meta.url.
  */
-function besideThisModule(variant: Variant): URL | undefined {
+function besideThisModule(file: string): URL | undefined {
   // Not written as `new URL(expression, import.meta.url)`: bundlers read that pattern as an asset
   // reference and would copy the folder into every bundle (webpack warns about it). A page that
   // wants these builds passes `url` or `wasm`; the default only serves unbundled use.
   const base = import.meta.url;
   try {
-    return new URL(`../wasm/${WASM_FILES[variant]}`, base);
+    return new URL(`../wasm/${file}`, base);
   } catch {
     return undefined;
   }

@@ -11,6 +11,12 @@ export const WASM_FILES: Record<Variant, string> = {
   debug: 'eddy-core.debug.wasm',
 };
 
+/** The threads builds: the same sources on an imported shared memory (no debug one). */
+export const THREADS_WASM_FILES: Record<Exclude<Variant, 'debug'>, string> = {
+  simd: 'eddy-core.threads.wasm',
+  relaxed: 'eddy-core.relaxed.threads.wasm',
+};
+
 export interface LoadOptions {
   /** Which build to load; 'auto' (default) picks by feature probes and the dispatch record below. */
   variant?: Variant | 'auto';
@@ -19,8 +25,27 @@ export interface LoadOptions {
    * may round differently on different hardware. Default true.
    */
   deterministic?: boolean;
-  /** Cap on linear memory in bytes (default: the 4 GiB wasm32 limit). */
+  /**
+   * Cap on linear memory in bytes (default: the 4 GiB wasm32 limit). A threaded core reserves its
+   * shared memory's maximum up front, so there the default is 4 GiB in Node and 1 GiB in browsers
+   * (a 4 GiB reservation fails on phones).
+   */
   maxBytes?: number;
+  /**
+   * Threads that split large kernel calls, the calling thread included (default 1: no workers).
+   * With more, the core runs the threads build on a shared memory with `threads − 1` workers
+   * (worker_threads in Node, Web Workers where `crossOriginIsolated`), unref'd so that they never
+   * keep a Node script alive. Where that cannot run (no SharedArrayBuffer, a page without COOP/COEP
+   * headers, the debug build) the core falls back to one thread and says why in
+   * `core.threadsFallback`. Results are bit-identical for every thread count.
+   */
+  threads?: number;
+  /**
+   * Where the threads build is, when `threads` > 1 (a URL in browsers, a path or `file:` URL in
+   * Node); default `wasm/` beside this module. `url` and `wasm` give the one-thread build, which
+   * the fallback uses.
+   */
+  threadsUrl?: string | URL;
   /**
    * Where the chosen build's .wasm is: a URL in browsers (fetched; compiled while it streams when the
    * server sends `application/wasm`), a file path or `file:` URL in Node. By default the simd build
@@ -41,7 +66,9 @@ export interface LoadOptions {
  */
 export const RELAXED_PREFERRED = true;
 
-const LOAD_OPTIONS = optionKeys<LoadOptions>({ variant: true, deterministic: true, maxBytes: true, url: true, wasm: true });
+const LOAD_OPTIONS = optionKeys<LoadOptions>({
+  variant: true, deterministic: true, maxBytes: true, threads: true, threadsUrl: true, url: true, wasm: true,
+});
 
 export function chooseVariant(options: LoadOptions, features: Features): Variant {
   checkOptions('loadCore', options, LOAD_OPTIONS);

@@ -22,3 +22,7 @@ export {
   levelSchedule, childListSchedule,
   type Tree, type BinarizeMode, type WordIds, type LevelSchedule, type ChildListSchedule, type BinaryLevel, type ChildListLevel, type ScheduleLeaves,
 } from './trees/index.js';
+export {
+  parseParallelLines, parallelBatches, bleu, tokenize13a, exactMatch, tokenAccuracy,
+  type ParallelLinesOptions, type ParallelLines, type ParallelPair, type ParallelExample, type ParallelBatchOptions, type ParallelBatch, type BleuOptions, type BleuScore,
+} from './parallel/index.js';

@@ -1,15 +1,31 @@
 import type * as Autograd from '@eddy/autograd';
 
+/** Embedding width, hidden units, time steps and batch of the training scenario. */
+export interface TrainingSizes {
+  E: number;
+  H: number;
+  T: number;
+  B: number;
+}
+
+export const TINY: TrainingSizes = { E: 8, H: 16, T: 12, B: 3 };
+
+/**
+ * Large enough that a threaded core splits its GEMMs (the input projection is 256×512×64, the
+ * readout's gradients 256×13×128 and up: above the 64³ split threshold).
+ */
+export const SPLITTING: TrainingSizes = { E: 64, H: 128, T: 16, B: 16 };
+
 /**
  * A seeded training run of a tiny character LSTM (embedding, one fused LSTM layer, linear readout,
  * cross-entropy, Adam, global-norm clipping), written against the autograd namespace it is given so
  * the same code runs in Node and, bundled, in Chromium. Returns the loss of every step.
  */
-export function seededTrainingLosses(ag: typeof Autograd, steps = 20, seed = 2024): number[] {
+export function seededTrainingLosses(ag: typeof Autograd, steps = 20, seed = 2024, sizes: TrainingSizes = TINY): number[] {
   const text = 'to be or not to be that is the question ';
   const symbols = [...new Set(text)];
   const ids = Int32Array.from(text, (ch) => symbols.indexOf(ch));
-  const V = symbols.length, E = 8, H = 16, T = 12, B = 3;
+  const V = symbols.length, { E, H, T, B } = sizes;
   ag.manualSeed(seed);
   return ag.scope(() => {
     const param = (shape: number[], bound: number) => {

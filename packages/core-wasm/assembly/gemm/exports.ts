@@ -1,6 +1,7 @@
 import {
   packB, packedBBytes, sgemm, sgemmPackedB, sgemmPackedBWorkspaceBytes, sgemmWorkspaceBytes,
 } from "./sgemm";
+import { gemm, gemmPackedB, threadsBarrier, threadsConfigure, threadsWorker } from "./parallel";
 
 /** Bytes of workspace `f32_gemm_4x8__wasmsimd` needs for an m×n×k product (packed panels). */
 export function f32_gemm_workspace_bytes(m: i32, n: i32, k: i32): usize {
@@ -13,7 +14,7 @@ export function f32_gemm_4x8__wasmsimd(
   alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
-  sgemm(true, transA != 0, transB != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  gemm(true, transA != 0, transB != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
 }
 
 /** Scalar twin of `f32_gemm_4x8__wasmsimd`, same signature; `work` is unused. */
@@ -46,7 +47,7 @@ export function f32_gemm_packed_b_4x8__wasmsimd(
   alpha: f32, a: usize, lda: i32, packed: usize,
   beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
-  sgemmPackedB(true, transA != 0, m, n, k, alpha, a, lda, packed, beta, c, ldc, work);
+  gemmPackedB(true, transA != 0, m, n, k, alpha, a, lda, packed, beta, c, ldc, work);
 }
 
 /** Scalar twin of `f32_gemm_packed_b_4x8__wasmsimd`, same signature; `work` is unused. */
@@ -56,4 +57,22 @@ export function f32_gemm_packed_b__scalar(
   beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
   sgemmPackedB(false, transA != 0, m, n, k, alpha, a, lda, packed, beta, c, ldc, work);
+}
+
+/**
+ * Threads builds: makes this instance split large GEMMs over the pool whose control block (written
+ * by src/threads/pool.ts) is at `ctrl`; 0 stops splitting. A no-op in the one-thread builds.
+ */
+export function threads_configure(ctrl: usize): void {
+  threadsConfigure(ctrl);
+}
+
+/** Threads builds: a pool worker's loop over the jobs of the control block at `ctrl` (see gemm/parallel.ts). */
+export function threads_worker(ctrl: usize, index: i32, generation: i32): void {
+  threadsWorker(ctrl, index, generation);
+}
+
+/** Threads builds: one split call with no work (the barrier's cost, for the bench). */
+export function threads_barrier(): void {
+  threadsBarrier();
 }

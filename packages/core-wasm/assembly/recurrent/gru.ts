@@ -20,7 +20,8 @@
 // of x must be finite: 0 · NaN would poison dW_ih.
 
 import { add, lanes, ld, mul, sigmoid, splat, st, sub, tanh } from "../math/lanes";
-import { sgemm, sgemmWorkspaceBytes } from "../gemm/sgemm";
+import { sgemmWorkspaceBytes } from "../gemm/sgemm";
+import { gemm } from "../gemm/parallel";
 import {
   align16, backwardGemmWorkspaceBytes, clampBytes, copyOrZero, forwardGemmWorkspaceBytes, inputProjection,
   packedRecurrentWeightBytes, packRecurrentWeight, rowAt, sizesFit, stepIsValid, stepProduct,
@@ -459,8 +460,8 @@ export function gruBackward(
     // Both sides share dG = [dâ_r, dâ_z, dâ_n]; only dW_hh's n block multiplies r ⊙ h (saved as extra).
     weightGradients(simd, M, I, H, 3 * H, dG, x, wIh, 0, dx, dwIh, 0, dbIh, dbHh, sums, gemmWork);
     if (dwHh != 0) {
-      sgemm(simd, true, false, 2 * H, H, M, 1, dG, 3 * H, hprev, H, 1, dwHh, H, gemmWork);
-      sgemm(simd, true, false, H, H, M, 1, dG + h4 * 2, 3 * H, extra, H, 1, dwHh + <usize>H * 2 * h4, H, gemmWork);
+      gemm(simd, true, false, 2 * H, H, M, 1, dG, 3 * H, hprev, H, 1, dwHh, H, gemmWork);
+      gemm(simd, true, false, H, H, M, 1, dG + h4 * 2, 3 * H, extra, H, 1, dwHh + <usize>H * 2 * h4, H, gemmWork);
     }
   }
 }

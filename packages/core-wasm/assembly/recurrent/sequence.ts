@@ -4,7 +4,8 @@
 // chores every cell does once per call. Per-step work stays in each cell's own fused pass.
 
 import { add, lanes, ld, st } from "../math/lanes";
-import { packB, packedBBytes, sgemm, sgemmPackedB, sgemmPackedBWorkspaceBytes, sgemmWorkspaceBytes } from "../gemm/sgemm";
+import { packB, packedBBytes, sgemmPackedBWorkspaceBytes, sgemmWorkspaceBytes } from "../gemm/sgemm";
+import { gemm, gemmPackedB } from "../gemm/parallel";
 
 /** Time index handled at processing step `s`: s forwards, T−1−s in reverse. */
 // @ts-ignore: decorator
@@ -158,8 +159,8 @@ export function stepProduct(
   simd: bool, m: i32, n: i32, k: i32, a: usize, lda: i32, packed: usize, transW: bool, w: usize,
   beta: f32, c: usize, ldc: i32, gemmWork: usize,
 ): void {
-  if (packed != 0) sgemmPackedB(simd, false, m, n, k, 1, a, lda, packed, beta, c, ldc, gemmWork);
-  else sgemm(simd, false, transW, m, n, k, 1, a, lda, w, transW ? k : n, beta, c, ldc, gemmWork);
+  if (packed != 0) gemmPackedB(simd, false, m, n, k, 1, a, lda, packed, beta, c, ldc, gemmWork);
+  else gemm(simd, false, transW, m, n, k, 1, a, lda, w, transW ? k : n, beta, c, ldc, gemmWork);
 }
 
 /**
@@ -185,9 +186,9 @@ export function weightGradients(
 ): void {
   // Without W_ih (x was the projection itself, I = G) dx is dG and there is no dW_ih.
   if (dx != 0 && wIh == 0 && I != 0) copyRows(rows, G, dG, G, dx, I);
-  else if (dx != 0) sgemm(simd, false, false, rows, I, G, 1, dG, G, wIh, I, 0, dx, I, gemmWork);
-  if (dwIh != 0) sgemm(simd, true, false, G, I, rows, 1, dG, G, x, I, 1, dwIh, I, gemmWork);
-  if (dwHh != 0) sgemm(simd, true, false, G, H, rows, 1, dG, G, hPrev, H, 1, dwHh, H, gemmWork);
+  else if (dx != 0) gemm(simd, false, false, rows, I, G, 1, dG, G, wIh, I, 0, dx, I, gemmWork);
+  if (dwIh != 0) gemm(simd, true, false, G, I, rows, 1, dG, G, x, I, 1, dwIh, I, gemmWork);
+  if (dwHh != 0) gemm(simd, true, false, G, H, rows, 1, dG, G, hPrev, H, 1, dwHh, H, gemmWork);
   accumulateBiasGradients(simd, dG, rows, G, dbIh, dbHh, sums);
 }
 
@@ -209,7 +210,7 @@ export function inputProjection(
   simd: bool, rows: i32, G: i32, I: i32, x: usize, wIh: usize, dst: usize, ldd: i32, gemmWork: usize,
 ): void {
   if (wIh == 0 && I != 0) copyRows(rows, G, x, I, dst, ldd);
-  else sgemm(simd, false, true, rows, G, I, 1, x, I, wIh, I, 0, dst, ldd, gemmWork);
+  else gemm(simd, false, true, rows, G, I, 1, x, I, wIh, I, 0, dst, ldd, gemmWork);
 }
 
 /** Copies `rows` rows of n floats from src (row stride lds) to dst (row stride ldd). */

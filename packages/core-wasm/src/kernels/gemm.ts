@@ -34,6 +34,12 @@ export interface GemmExports {
   f32_gemm_packed_b_4x8__wasmsimd?: GemmPackedKernel;
   f32_gemm_packed_b_4x8__wasmrelaxedsimd?: GemmPackedKernel;
   f32_gemm_packed_b__scalar: GemmPackedKernel;
+  /** Threads builds: split large GEMMs over the pool whose control block is at `ctrl` (0: stop); a no-op elsewhere. */
+  threads_configure(ctrl: number): void;
+  /** Threads builds: a pool worker's loop (src/threads/worker-body.ts calls it). */
+  threads_worker(ctrl: number, index: number, generation: number): void;
+  /** Threads builds: one split call with no work, for the barrier benchmark. */
+  threads_barrier(): void;
 }
 
 /** The arguments of `sgemm`; pointers are byte offsets into the core's memory. */
@@ -98,8 +104,10 @@ export function sgemm(core: Core, args: SgemmArgs, impl?: Impl): void {
   const b = checkMatrix(core, op, 'b', args.b, bRows, bCols, ldb);
   if (m === 0 || n === 0) return;
   const twin = chooseImpl('gemm', impl, m * n * k);
-  const work = twin === 'simd' ? core.scratch(core.exports.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
+  const x = core.exports;
+  const work = twin === 'simd' ? core.scratch(x.f32_gemm_workspace_bytes(m, n, k) >>> 0) : 0;
   kernelFor(core, 'gemm', twin)(+transA, +transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  core.pool?.check();
 }
 
 /** A right operand op(B) packed once by `packB` for many `sgemmPacked` products. */
@@ -180,4 +188,5 @@ export function sgemmPacked(core: Core, args: SgemmPackedArgs, impl: Impl = 'sim
   if (m === 0 || n === 0) return;
   const work = impl === 'simd' ? core.scratch(x.f32_gemm_packed_b_workspace_bytes(m, k) >>> 0) : 0;
   kernelFor(core, 'gemm_packed_b', impl)(+transA, m, n, k, alpha, a, lda, p, beta, c, ldc, work);
+  core.pool?.check();
 }

@@ -88,6 +88,7 @@ export function bytesFromAbi(op: string, size: SizeExport, s: SequenceSizes): nu
 /** Runs a kernel call with `bytes` of the core's reusable scratch (asked, and refused if saturated, before). */
 export function withScratch(core: Core, bytes: number, call: (work: number) => void): void {
   call(core.scratch(bytes));
+  core.pool?.check(); // the fused kernels split their GEMMs on a threaded core
 }
 
 /** Checks the sizes and asks the kernel how many bytes of `ws` its forward fills. */

@@ -1,26 +1,13 @@
+import type { ParallelBatch } from '@eddy/text';
 import { describe, fail } from '../errors.js';
 
 /**
- * A padded batch of (source, target) pairs, time-major (as text's `ClassificationBatch`; text's
- * `parallelBatches` makes them as its `ParallelBatch`, the same shape).
+ * A padded batch of (source, target) pairs, time-major: text's `ParallelBatch` (what
+ * `parallelBatches` makes: source [S·B] and target BOS y1 … yn EOS [T·B], padded, with their
+ * lengths; any order of lengths, the model needs no sorting), and the conditioning vectors of a
+ * conditioned model.
  */
-export interface Seq2SeqBatch {
-  /** [S·B]: source[t·B + b], padId past each source's length. */
-  source: Int32Array;
-  /** [B]: valid source tokens of each pair (any order; the model needs no sorting). */
-  sourceLengths: Int32Array;
-  /** S, the longest source. */
-  sourceSteps: number;
-  /** [T·B]: BOS y1 … yn EOS, then padId. */
-  target: Int32Array;
-  /** [B]: n + 2 (BOS and EOS included). */
-  targetLengths: Int32Array;
-  /** T, the longest target (BOS and EOS included). */
-  targetSteps: number;
-  /** B. */
-  batchSize: number;
-  /** [B]: the position of each pair in the input list. */
-  indices: Int32Array;
+export interface Seq2SeqBatch extends ParallelBatch {
   /** [B·conditionSize]: the conditioning vectors, when the model is conditioned. */
   condition?: Float32Array;
 }

@@ -1,3 +1,4 @@
+import { lengthPenalty } from '@eddy/text';
 import { finish, History, rowOf, type SearchOptions, type Stepper, type Translation } from './search.js';
 
 /** A candidate extension: row `row`'s prefix followed by `id`, with its log-probability. */
@@ -15,8 +16,12 @@ interface Candidate {
  *    lower id) are walked best first: an EOS extension becomes a finished hypothesis, any other
  *    fills the next of the K slots, until K slots are filled (2K candidates always hold K
  *    non-EOS ones: a row offers at most one EOS);
- * 2. the source stops once it has K finished hypotheses, or when its outputs reach its cap (its
- *    live hypotheses then count as results, without EOS).
+ * 2. the source stops once it has K finished hypotheses that no live one can beat, or when its
+ *    outputs reach its cap (its live hypotheses then count as results, without EOS). A live
+ *    prefix's final score is at most its log-probability over the length penalty of the longest
+ *    allowed output (log-probabilities only fall, the penalty only grows, coverage only lowers),
+ *    so stopping on that bound never drops a better hypothesis — stopping at the first K
+ *    finished did: short, improbable ones end early and would crowd out the best.
  *
  * The slots' states are gathered from their parent rows on the device (one `index` per state
  * tensor). At the first step only slot 0 of each source is live, so the K slots never start as
@@ -45,7 +50,6 @@ export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number
       for (const c of best) {
         if (c.id === o.eosId) {
           finished[b].push(finish(history.trace(t, c.row, c.id, b, o), c.logProb, o));
-          if (finished[b].length === K) break;
         } else {
           const r = b * K + slot++;
           nextIds[r] = c.id;
@@ -54,7 +58,9 @@ export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number
           if (slot === K) break;
         }
       }
-      if (finished[b].length === K || t + 1 >= o.caps[b]) {
+      // K = 1 stops at its first EOS, as greedy does (greedy equals beam 1 exactly).
+      const settled = K === 1 ? finished[b].length > 0 : beaten(finished[b], K, nextLogProb, b * K, slot, lengthPenalty(o.caps[b] + 1, o.lengthPenalty));
+      if (t + 1 >= o.caps[b] || slot === 0 || settled) {
         if (finished[b].length < K) {
           for (let s = 0; s < slot; s++) {
             const r = b * K + s;
@@ -72,6 +78,18 @@ export function beamSearch(stepper: Stepper, B: number, K: number, nBest: number
     logProb = nextLogProb;
   }
   return finished.map((list) => list.sort((x, y) => y.score - x.score).slice(0, nBest));
+}
+
+/**
+ * Whether the K-th best of `finished` scores at least what any of the `live` slots (log-probabilities
+ * at first … first + live − 1) could still reach: at most logProb / `maxPenalty`.
+ */
+function beaten(finished: readonly Translation[], K: number, logProb: Float64Array, first: number, live: number, maxPenalty: number): boolean {
+  if (finished.length < K) return false;
+  const kth = finished.map((f) => f.score).sort((x, y) => y - x)[K - 1];
+  let best = -Infinity;
+  for (let s = 0; s < live; s++) best = Math.max(best, logProb[first + s]);
+  return kth >= best / maxPenalty;
 }
 
 /**

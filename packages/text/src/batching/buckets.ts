@@ -1,4 +1,4 @@
-import type { Generator } from '@eddy/autograd';
+import { Generator } from '@eddy/autograd';
 import { checkInt, checkOptions, describe, fail } from '../errors.js';
 import { PAD } from '../vocab.js';
 
@@ -76,4 +76,26 @@ export function bucketBatches(sequences: readonly ArrayLike<number>[], options: 
     }
   }
   return batches;
+}
+
+/**
+ * `bucketBatches` for training: with `shuffle`, a permutation drawn from `new Generator(seed)`
+ * decides which sequences of equal length share a batch (bucketBatches breaks ties by position)
+ * and the batch order, so each seed (`seed + epoch`) groups and orders them differently; without
+ * it, shortest batch first and fixed. `indices` are positions in `sequences`.
+ */
+export function shuffledBucketBatches(
+  sequences: readonly ArrayLike<number>[],
+  options: { batchSize: number; shuffle: boolean; seed: number; padId: number },
+): PaddedBatch[] {
+  const rng = options.shuffle ? new Generator(options.seed) : undefined;
+  const order = sequences.map((_, i) => i);
+  if (rng !== undefined) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.nextInt(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+  }
+  return bucketBatches(order.map((i) => sequences[i]), { batchSize: options.batchSize, rng, padId: options.padId })
+    .map((b) => ({ ...b, indices: Int32Array.from(b.indices, (k) => order[k]) }));
 }

@@ -1,6 +1,5 @@
-import { Generator } from '@eddy/autograd';
 import { boolOption, checkInt, checkOptions, describe, fail } from '../errors.js';
-import { bucketBatches } from '../batching/buckets.js';
+import { shuffledBucketBatches } from '../batching/buckets.js';
 import { PAD } from '../vocab.js';
 
 /** One labelled, tokenized example. */
@@ -68,21 +67,8 @@ export function classificationBatches(examples: readonly ClassificationExample[]
     }
     if (!Number.isSafeInteger(e.label) || e.label < 0) throw fail('E_ARGUMENT', `${op}: example ${i} must have an integer label >= 0, got ${describe(e.label)}`);
   });
-  const rng = shuffle ? new Generator(seed) : undefined;
-  // bucketBatches breaks ties in length by position: a seeded permutation of the positions makes
-  // the members of a batch change with the seed, not only the batch order.
-  const order = examples.map((_, i) => i);
-  if (rng !== undefined) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.nextInt(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-  }
-  const sequences = order.map((i) => (examples[i].ids.length > maxLength ? examples[i].ids.subarray(0, maxLength) : examples[i].ids));
-  return bucketBatches(sequences, { batchSize, rng, padId }).map((b) => {
-    const indices = Int32Array.from(b.indices, (k) => order[k]);
-    return {
-      ids: b.tokens, lengths: b.lengths, labels: Int32Array.from(indices, (i) => examples[i].label), steps: b.steps, batchSize: b.batchSize, indices,
-    };
-  });
+  const sequences = examples.map((e) => (e.ids.length > maxLength ? e.ids.subarray(0, maxLength) : e.ids));
+  return shuffledBucketBatches(sequences, { batchSize, shuffle, seed, padId }).map((b) => ({
+    ids: b.tokens, lengths: b.lengths, labels: Int32Array.from(b.indices, (i) => examples[i].label), steps: b.steps, batchSize: b.batchSize, indices: b.indices,
+  }));
 }

@@ -1,6 +1,8 @@
 import { getCore } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
 import { runBin, runMain } from '../../test/helpers.js';
+import { parseArgs } from '../../options.js';
+import { threadCount } from '../../threads.js';
 import { BENCH_SPEC } from './spec.js';
 import { WORKLOAD_NAMES } from '@eddy/models/workloads';
 
@@ -13,8 +15,8 @@ describe('eddy bench', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]) as Record<string, unknown>;
-    expect(Object.keys(out)).toEqual(['workload', 'peer', 'microsecondsPerChar', 'steps']);
-    expect(out).toMatchObject({ workload: 'W4', peer: 'eddy', steps: 2 });
+    expect(Object.keys(out)).toEqual(['workload', 'peer', 'microsecondsPerChar', 'steps', 'threads']);
+    expect(out).toMatchObject({ workload: 'W4', peer: 'eddy', steps: 2, threads: threadCount(parseArgs(BENCH_SPEC, [])) });
     expect(out.microsecondsPerChar).toBeGreaterThan(0);
   });
 
@@ -27,7 +29,7 @@ describe('eddy bench', () => {
     expect(r.stdout).toMatch(/^workload +what +result +unit +steps\n/);
     expect(r.stdout).toMatch(/\nW2 +GRU 1×256 training step \(V 65, B 32, T 64\) +\d+ +tokens\/s +1\n/);
     expect(r.stdout).toMatch(/\nW4 +LSTM 2×512 sampling at batch 1 \(V 65\) +\d+(\.\d)? +µs\/char +1\n/);
-    expect(r.stdout).toMatch(/\ncore: plain SIMD \(deterministic\)\n$/);
+    expect(r.stdout).toMatch(/\ncore: plain SIMD \(deterministic\), \d+ threads?\n$/);
     // The command hands the process's core back as it found it.
     expect(getCore()).toBe(core);
   });
@@ -43,6 +45,15 @@ describe('eddy bench', () => {
       expect(out.peer).toBe('eddy');
       expect(r.stderr).toMatch(/^eddy bench: this JavaScript engine has no relaxed SIMD \(Node 20 needs node --experimental-wasm-relaxed-simd\), so --fast runs on the plain SIMD core\.\n$/);
     }
+  });
+
+  test('--threads N runs on N threads and says so in every JSON line', async () => {
+    for (const threads of [1, 2]) {
+      const r = await runMain(['bench', '--workload', 'W2', '--steps', '1', '--threads', String(threads), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ workload: 'W2', threads });
+    }
+    expect(runBin(['bench', '--threads', '0']).status).toBe(2);
   });
 
   test('an unknown workload is one sentence with a did-you-mean and exit code 2', () => {

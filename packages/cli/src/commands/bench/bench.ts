@@ -1,3 +1,4 @@
+import { threadCount } from '../../threads.js';
 import { getCore, loadCore, useCore, type Core } from '@eddy/autograd';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
@@ -25,6 +26,8 @@ export interface BenchResult {
   microsecondsPerChar?: number;
   /** Measured steps (characters for W4). */
   steps: number;
+  /** Threads the core ran on (`--threads`; batch-1 sampling, W4, runs on one whatever the count). */
+  threads: number;
 }
 
 /** Times `steps` steps of `w` on the active core, after a warm-up. */
@@ -56,16 +59,16 @@ function measure(w: Workload, steps: number): { tokensPerSec?: number; microseco
  * The core to run on: the deterministic default (plain SIMD), or with `fast` the relaxed-SIMD build
  * when the engine has it; `note` says why `fast` could not be honoured.
  */
-async function chooseCore(fast: boolean): Promise<{ core: Core; note: string | null }> {
+async function chooseCore(fast: boolean, threads: number): Promise<{ core: Core; note: string | null }> {
   const plain = getCore();
-  if (!fast || plain.variant === 'relaxed') return { core: plain, note: null };
-  if (!plain.features.relaxedSimd) {
+  if ((!fast || plain.variant === 'relaxed') && threads === 1) return { core: plain, note: null };
+  if (fast && !plain.features.relaxedSimd) {
     return {
-      core: plain,
+      core: threads === 1 ? plain : await loadCore({ threads }),
       note: 'this JavaScript engine has no relaxed SIMD (Node 20 needs node --experimental-wasm-relaxed-simd), so --fast runs on the plain SIMD core.',
     };
   }
-  return { core: await loadCore({ variant: 'relaxed', deterministic: false }), note: null };
+  return { core: await loadCore(fast ? { variant: 'relaxed', deterministic: false, threads } : { threads }), note: null };
 }
 
 function coreLabel(core: Core): string {
@@ -77,7 +80,7 @@ export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
   const json = args.flag('json');
   const wanted = args.list('workload');
   const chosen = WORKLOADS.filter((w) => wanted.length === 0 || wanted.includes(w.name));
-  const { core, note } = await chooseCore(args.flag('fast'));
+  const { core, note } = await chooseCore(args.flag('fast'), threadCount(args));
   if (note !== null) io.stderr.write(`eddy bench: ${note}\n`);
   const peer = core.variant === 'relaxed' ? 'eddy-relaxed' : 'eddy';
   const previous = getCore();
@@ -87,14 +90,15 @@ export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
     for (const w of chosen) {
       const steps = args.optionalNumber('steps') ?? w.steps;
       if (!json) io.stderr.write(`${w.name}: ${describeWorkload(w)}, ${WARMUP[w.kind]} warm-up + ${steps} measured ${w.kind === 'sampling' ? 'characters' : 'steps'}…\n`);
-      const result: BenchResult = { workload: w.name, peer, ...measure(w, steps), steps };
+      const result: BenchResult = { workload: w.name, peer, ...measure(w, steps), steps, threads: core.threads };
       results.push(result);
       if (json) io.stdout.write(JSON.stringify(result) + '\n');
     }
   } finally {
     useCore(previous);
+    if (core !== previous) core.close();
   }
-  if (!json) io.stdout.write(table(results) + `core: ${coreLabel(core)}\n`);
+  if (!json) io.stdout.write(table(results) + `core: ${coreLabel(core)}, ${core.threads} thread${core.threads === 1 ? '' : 's'}\n`);
   return 0;
 }
 

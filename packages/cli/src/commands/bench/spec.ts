@@ -1,3 +1,4 @@
+import { THREADS_OPTION } from '../../threads.js';
 import { withCommonOptions, type CommandSpec } from '../../options.js';
 import { WORKLOAD_NAMES, WORKLOADS } from '@eddy/models/workloads';
 
@@ -13,6 +14,7 @@ export const BENCH_SPEC: CommandSpec = withCommonOptions({
     { name: 'workload', type: 'choice', choices: WORKLOAD_NAMES, list: true, valueName: 'W', help: 'workloads to run (default all)' },
     { name: 'steps', type: 'int', min: 1, max: 1_000_000, valueName: 'N', help: `measured steps per workload (default ${WORKLOADS.map((w) => `${w.name} ${w.steps}`).join(', ')}; W4 steps are characters)` },
     { name: 'fast', type: 'flag', help: 'run on the relaxed-SIMD core where the engine has it (faster, not bit-identical across machines)' },
+    THREADS_OPTION,
   ],
   examples: [
     'eddy bench                          # W1–W4 on the deterministic (plain SIMD) core',

@@ -1,4 +1,5 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { runOptions } from '../train/run-options.js';
 import { DEFAULT_BPE_VOCAB, DEFAULT_WORD_VOCAB } from '../train/spec.js';
 
 /** Epochs run when neither --steps, --epochs nor --time bounds the run. */
@@ -50,20 +51,7 @@ export const CLASSIFY_TRAIN_SPEC: CommandSpec = withCommonOptions({
     },
     { name: 'embeddings', type: 'string', valueName: 'FILE', help: 'start the embedding from word vectors in GloVe text format (word v1 v2 …; --tokenizer word)' },
     { name: 'max-length', type: 'int', min: 1, max: 100000, default: 400, valueName: 'N', help: 'keep the first N tokens of a longer example' },
-    { name: 'batch', type: 'int', min: 1, max: 100000, default: DEFAULTS.batch, help: 'examples per batch' },
-    { name: 'steps', type: 'int', min: 1, help: 'total optimizer steps of the run' },
-    { name: 'epochs', type: 'number', minOpen: true, min: 0, help: `total passes over the training examples (default ${DEFAULT_EPOCHS} unless --steps or --time is given)` },
-    { name: 'time', type: 'number', minOpen: true, min: 0, valueName: 'SECONDS', help: 'stop after this much wall time (with --steps/--epochs: whichever comes first)' },
-    { name: 'optimizer', type: 'choice', choices: ['adam', 'rmsprop', 'sgd'], default: 'adam', help: 'optimizer' },
-    { name: 'lr', type: 'number', min: 0, minOpen: true, default: DEFAULTS.lr, help: 'learning rate' },
-    { name: 'lr-decay', type: 'number', min: 0, minOpen: true, max: 1, default: DEFAULTS.lrDecay, help: 'multiply the learning rate by this after every epoch' },
-    { name: 'clip', type: 'number', min: 0, default: DEFAULTS.clip, help: 'clip the global gradient norm to this (0: no clipping)' },
-    { name: 'val-fraction', type: 'number', min: 0, max: 1, maxOpen: true, default: DEFAULTS.valFraction, help: 'without --valid: the fraction of FILE (drawn with --seed) held out for validation' },
-    { name: 'seed', type: 'int', min: 0, default: DEFAULTS.seed, help: 'seed of every random draw (init, dropout, shuffling)' },
-    { name: 'threads', type: 'int', min: 1, max: 256, default: 1, valueName: 'N', help: 'threads to train on (only 1 until the threaded core is built)' },
-    { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default classifier, or the --resume directory)' },
-    { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
-    { name: 'overwrite', type: 'flag', help: 'replace the checkpoint already in --out (without it, eddy refuses to)' },
+    ...runOptions({ unit: 'examples', file: 'FILE', out: 'classifier', epochs: DEFAULT_EPOCHS, seedDraws: 'init, dropout, shuffling', ...DEFAULTS }),
   ],
   examples: [
     'eddy classify train train.txt --valid dev.txt --time 300 --out sst2',

@@ -1,16 +1,19 @@
 import { manualSeed, optim, ready, tensor } from '@eddy/autograd';
 import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
-import { accuracy, classificationBatches, type ClassificationBatch, type ClassificationExample, type Tokenizer } from '@eddy/text';
+import { accuracy, classificationBatches, type ClassificationExample, type Tokenizer } from '@eddy/text';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
-import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { commonTrainingOptions } from '../train/common-options.js';
+import { threadCount, withTrainingCore } from '../../threads.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { saveRun } from '../train/save-run.js';
-import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, shuffledIndices, type FileRef } from '../train/epoch-run.js';
+import { epochBatches } from '../train/epoch-batches.js';
+import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, type FileRef } from '../train/epoch-run.js';
+import { heldOutPositions } from '../train/held-out.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import {
   readClassifier, type ClassifierConfig, type ClassifyBatcherState, type ClassifyTrainingOptions,
@@ -38,23 +41,9 @@ interface Run {
   bestStep: number | null;
 }
 
-/**
- * The training and validation examples (as file positions): all of FILE and all of --valid, or
- * without --valid a seeded --val-fraction of FILE held out (drawn, not its tail, since labelled
- * files are often sorted by label).
- */
-function splitPositions(n: number, valid: boolean, valFraction: number, seed: number): { train: number[]; held: number[] } {
-  if (valid || valFraction === 0) return { train: Array.from({ length: n }, (_, i) => i), held: [] };
-  const all = shuffledIndices(n, seed);
-  const k = Math.round(valFraction * n);
-  const held = all.slice(0, k).sort((a, b) => a - b);
-  const heldSet = new Set(held);
-  return { train: all.filter((i) => !heldSet.has(i)).sort((a, b) => a - b), held };
-}
-
 /** The examples both a fresh and a resumed run train and validate on, from the files of `o`. */
 function readExamples(o: ClassifyTrainingOptions, trainFile: LabelledFile, validFile: LabelledFile | null, tokenizer: Tokenizer, labels: string[]) {
-  const { train, held } = splitPositions(trainFile.texts.length, validFile !== null, o.valFraction, o.seed);
+  const { train, held } = heldOutPositions(trainFile.texts.length, validFile !== null, o.valFraction, o.seed);
   if (train.length === 0) throw new CliError(`the training file ${o.train.path} has no examples left after holding out --val-fraction ${o.valFraction}; lower it or give --valid.`);
   const pick = (xs: readonly string[], at: number[]): string[] => at.map((i) => xs[i]);
   const examples = (texts: string[], classes: Int32Array): ClassificationExample[] => examplesOf(encodeTexts(tokenizer, texts, o.maxLength), classes);
@@ -152,11 +141,6 @@ function save(run: Run, dir: string, out: string, best: boolean, elapsed: number
   saveRun(dir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, best, elapsed, bestFrom);
 }
 
-/** The batches of one epoch: a new seeded grouping and order per epoch. */
-function epochBatches(run: Run, epoch: number): ClassificationBatch[] {
-  return classificationBatches(run.train, { batchSize: run.options.batch, seed: run.options.seed + epoch, maxLength: run.options.maxLength });
-}
-
 /** The fraction of `examples` the model labels right (evaluation mode, no dropout). */
 export function validationAccuracy(model: SequenceClassifier, examples: readonly ClassificationExample[], batchSize: number): number {
   const gold = Int32Array.from(examples, (e) => e.label);
@@ -166,24 +150,24 @@ export function validationAccuracy(model: SequenceClassifier, examples: readonly
 
 /** `eddy classify train`: returns the exit code (0, or 130 after Ctrl-C). */
 export async function runClassifyTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  checkThreads(args);
   await ready();
-  return driveTraining(args, io, signal, {
-    name: 'eddy classify train',
-    defaultOut: 'classifier',
-    open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
-    plan: classifyPlan,
-  });
+  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
+    driveTraining(args, io, signal, {
+      name: 'eddy classify train',
+      defaultOut: 'classifier',
+      open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
+      plan: classifyPlan,
+    }),
+  );
 }
 
 /** `eddy classify train`'s part of the training driver: shuffled batches of labelled texts, validated by accuracy. */
 function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPlan {
   const o = run.options;
-  const stepsPerEpoch = Math.ceil(run.train.length / o.batch);
-  const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * stepsPerEpoch) : null);
+  const data = epochBatches(run, run.train.length, o.batch, (epoch) => classificationBatches(run.train, { batchSize: o.batch, seed: o.seed + epoch, maxLength: o.maxLength }));
+  const { stepsPerEpoch, totalSteps } = data;
   const m = run.model.options;
   const embeddingNote = o.embeddings === null ? '' : `, embedding from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
-  let batches = epochBatches(run, run.position.epoch);
   run.model.train();
   return {
     reportEvery: Math.max(1, Math.round(stepsPerEpoch / 10)),
@@ -203,18 +187,11 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
     lr: o.lr,
     clip: o.clip,
     loss: () => {
-      if (run.position.batch >= batches.length) {
-        run.position = { epoch: run.position.epoch + 1, batch: 0 };
-        batches = epochBatches(run, run.position.epoch);
-      }
-      const b = batches[run.position.batch];
-      run.opt.lr = o.lr * o.lrDecay ** run.position.epoch;
+      const b = data.next();
       const ids = tensor(b.ids, [b.steps, b.batchSize], { dtype: 'int32' });
       return { loss: run.model.loss(ids, b.lengths, b.labels), tokens: b.lengths.reduce((s, n) => s + n, 0) };
     },
-    afterStep: () => {
-      run.position = { ...run.position, batch: run.position.batch + 1 };
-    },
+    afterStep: data.advance,
     evaluate: run.valid.length > 0
       ? () => {
           const acc = validationAccuracy(run.model, run.valid, Math.max(o.batch, 64));

@@ -26,9 +26,3 @@ export function commonTrainingOptions(args: ParsedArgs, defaults: { steps?: numb
     seed: args.number('seed'),
   };
 }
-
-/** `--threads N`: the threaded core does not exist yet, so only 1 is accepted (never silently ignored). */
-export function checkThreads(args: ParsedArgs): void {
-  const n = args.number('threads');
-  if (n !== 1) throw new UsageError(`--threads ${n} is not available yet: the threaded core is not built, so eddy trains on one thread; drop --threads or give --threads 1.`);
-}

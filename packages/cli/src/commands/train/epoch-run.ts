@@ -84,14 +84,14 @@ export function rereadFile<F extends { corpus: { sha256: string } }>(f: FileRef,
 
 /**
  * Restores the optimizer state and the RNG of checkpoint `ck` (read with its train-state) into
- * `opt`, checking that its batcher position lies within an epoch of `batchesPerEpoch`; returns the
- * run's progress. A bad train-state ends in one sentence.
+ * `opt`, checking that its batcher position lies within an epoch of `batchesPerEpoch`. A bad
+ * train-state ends in one sentence.
  */
-export function restoreEpochRun(
-  ck: LoadedCheckpoint<Module, CheckpointConfig<unknown, AccuracyProgress>, EpochPosition>,
+export function restoreTrainState(
+  ck: LoadedCheckpoint<Module, CheckpointConfig<unknown, { step: number }>, EpochPosition>,
   opt: optim.Optimizer,
   batchesPerEpoch: number,
-): EpochRun {
+): void {
   const ts = ck.trainState!;
   try {
     opt.loadStateDict(optimizerFromFiles(ts.optimizer, ck.trainTensors!));
@@ -100,6 +100,19 @@ export function restoreEpochRun(
   } catch (e) {
     throw new CliError(`${ck.dir}/train-state is corrupt (${reason(e)}); resume from a complete checkpoint or restart training.`);
   }
+}
+
+/**
+ * `restoreTrainState`, then the run's progress: its position, counters and accuracies as the
+ * checkpoint left them.
+ */
+export function restoreEpochRun(
+  ck: LoadedCheckpoint<Module, CheckpointConfig<unknown, AccuracyProgress>, EpochPosition>,
+  opt: optim.Optimizer,
+  batchesPerEpoch: number,
+): EpochRun {
+  restoreTrainState(ck, opt, batchesPerEpoch);
+  const ts = ck.trainState!;
   const p = ck.config.progress;
   return {
     position: { ...ts.batcher }, step: ts.step, tokensSeen: ts.tokensSeen, elapsedBefore: ts.elapsedSeconds,

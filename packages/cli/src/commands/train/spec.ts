@@ -1,3 +1,4 @@
+import { THREADS_OPTION } from '../../threads.js';
 import { withCommonOptions, type CommandSpec } from '../../options.js';
 
 /** Steps run when neither --steps, --epochs nor --time bounds the run. */
@@ -69,6 +70,7 @@ export const TRAIN_SPEC: CommandSpec = withCommonOptions({
     { name: 'eval-every', type: 'int', min: 1, default: DEFAULTS.evalEvery, help: 'evaluate on the held-out split and write a checkpoint every N steps' },
     { name: 'seed', type: 'int', min: 0, default: 123, help: 'seed of every random draw (init, dropout)' },
     { name: 'fast', type: 'flag', help: 'train on the relaxed-SIMD core: ≈ 25% faster (fused multiply-add), not bit-identical across machines' },
+    THREADS_OPTION,
     { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default run, or the --resume directory)' },
     { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
     { name: 'overwrite', type: 'flag', help: 'replace the checkpoint already in --out (without it, eddy refuses to)' },

@@ -113,6 +113,20 @@ describe('eddy train', () => {
     expect(r.stderr).toBe('eddy: --fast cannot change when resuming (the checkpoint fixes it); drop --fast, or start a new run without --resume.\n');
   });
 
+  test('--threads changes no bit: 8 steps on 1 thread equal 4 on 2 + a resume on 3, and the count is not in the checkpoint', async () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(40));
+    // Large enough that the GEMMs split (the per-step product is 16 × 256 × 64, the split threshold 64³).
+    const sizes = [corpus, '--hidden', '64', '--batch', '16', '--seq-len', '8', '--eval-every', '4', '--json'];
+    const one = await runMain(['train', ...sizes, '--steps', '8', '--threads', '1', '--out', join(dir, 'one')]);
+    expect(one.code, one.stderr).toBe(0);
+    expect((await runMain(['train', ...sizes, '--steps', '4', '--threads', '2', '--out', join(dir, 'split')])).code).toBe(0);
+    const resumed = await runMain(['train', '--resume', join(dir, 'split'), '--steps', '8', '--threads', '3', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(join(dir, 'one', 'model.safetensors')), readFileSync(join(dir, 'split', 'model.safetensors')))).toBe(0);
+    expect(readFileSync(join(dir, 'split', 'config.json'), 'utf8')).not.toMatch(/thread/);
+  });
+
   test('options fixed by the checkpoint cannot change on --resume', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(20));

@@ -14,6 +14,7 @@ import { driveTraining, type Destination, type TrainingPlan } from './driver.js'
 import { makeOptimizer } from './optimizer.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
 import { buildTokenizer } from './tokenizer.js';
+import { threadCount, withTrainingCore } from '../../threads.js';
 
 
 function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
@@ -29,21 +30,6 @@ function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
     evalEvery: args.number('eval-every'),
     fast: args.flag('fast'),
   };
-}
-
-/**
- * The core a run trains on: the deterministic plain-SIMD default, or with `--fast` the relaxed-SIMD
- * build (a resumed run uses what its checkpoint was trained on, so that it continues exactly).
- */
-async function trainingCore(fast: boolean): Promise<Core> {
-  if (!fast) return getCore();
-  const core = await loadCore({ deterministic: false });
-  if (core.variant !== 'relaxed') {
-    throw new CliError(
-      '--fast needs relaxed SIMD, which this JavaScript engine lacks (Node 20 has it behind --experimental-wasm-relaxed-simd, which the eddy command sets); run it through the eddy command or Node ≥ 22, or train without --fast.',
-    );
-  }
-  return core;
 }
 
 /** Batch size for validation: as many streams as fit windows of k1 + 1 ids, at most B, at least 1. */
@@ -208,19 +194,14 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = n
   const resumeDir = args.optionalString('resume');
   // --fast is fixed by a checkpoint (resumedRun refuses it): a resumed run reads it from there.
   const fast = resumeDir === undefined || args.has('fast') ? args.flag('fast') : readTrainingOptions(resumeDir).fast === true;
-  const core = await trainingCore(fast);
-  const previous = getCore();
-  useCore(core);
-  try {
-    return await driveTraining(args, io, signal, {
+  return withTrainingCore({ fast, threads: threadCount(args) }, (core) =>
+    driveTraining(args, io, signal, {
       name: 'eddy train',
       defaultOut: 'run',
       open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
       plan: (run, where) => trainPlan(run, where, core),
-    });
-  } finally {
-    useCore(previous);
-  }
+    }),
+  );
 }
 
 /** `eddy train`'s part of the training driver: truncated BPTT windows over one corpus, validated by loss. */

@@ -1,3 +1,4 @@
+import { THREADS_OPTION } from '../../threads.js';
 import { withCommonOptions, type CommandSpec } from '../../options.js';
 
 /** Epochs run when neither --steps, --epochs nor --time bounds the run. */
@@ -63,7 +64,7 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
     { name: 'lr-decay', type: 'number', min: 0, minOpen: true, max: 1, default: DEFAULTS.lrDecay, help: 'multiply the learning rates by this after every epoch' },
     { name: 'clip', type: 'number', min: 0, default: DEFAULTS.clip, help: 'clip the global gradient norm to this (0: no clipping)' },
     { name: 'seed', type: 'int', min: 0, default: DEFAULTS.seed, help: 'seed of every random draw (init, dropout, shuffling)' },
-    { name: 'threads', type: 'int', min: 1, max: 256, default: 1, valueName: 'N', help: 'threads to train on (only 1 until the threaded core is built)' },
+    THREADS_OPTION,
     { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default tree-model, or the --resume directory)' },
     { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
     { name: 'overwrite', type: 'flag', help: 'replace the checkpoint already in --out (without it, eddy refuses to)' },

@@ -5,7 +5,8 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoi
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
-import { checkThreads, commonTrainingOptions } from '../train/common-options.js';
+import { commonTrainingOptions } from '../train/common-options.js';
+import { threadCount, withTrainingCore } from '../../threads.js';
 import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
@@ -153,14 +154,15 @@ function epochBatches(n: number, batch: number, seed: number, epoch: number): nu
 
 /** `eddy tree train`: returns the exit code (0, or 130 after Ctrl-C). */
 export async function runTreeTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  checkThreads(args);
   await ready();
-  return driveTraining(args, io, signal, {
-    name: 'eddy tree train',
-    defaultOut: 'tree-model',
-    open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
-    plan: treePlan,
-  });
+  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
+    driveTraining(args, io, signal, {
+      name: 'eddy tree train',
+      defaultOut: 'tree-model',
+      open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
+      plan: treePlan,
+    }),
+  );
 }
 
 /** `eddy tree train`'s part of the training driver: shuffled batches of trees, validated by root accuracy. */

@@ -161,7 +161,6 @@ describe('eddy tree', () => {
       [['--binary', '--classes', '3'], /--binary maps SST's five labels to two, so it needs --classes 5/],
       [['--optimizer', 'adam', '--adagrad-reset'], /--adagrad-reset resets AdaGrad's accumulators, so it needs --optimizer adagrad/],
       [['--model', 'rntn', '--hidden', '4'], /--model rntn has one size for words and nodes: give --dim, not --hidden/],
-      [['--threads', '2'], /--threads 2 is not available yet/],
     ];
     const unrooted = runBin(['tree', 'train', writeText(dir, 'unrooted.txt', '(3 (2 a) (4 b))\n((2 a) (4 b))\n'), '--root-only', '--out', join(dir, 'x')]);
     expect(unrooted.status).toBe(1);

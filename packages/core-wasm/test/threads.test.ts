@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EddyError, loadCore, loadCoreSync, packB, sgemm, sgemmPacked, type Core } from '../src/index.node.js';
+/** assembly/gemm/parallel.ts: products from this many multiply-adds split. */
+const SPLIT_GEMM_FROM = 64 ** 3;
+import { rng, uniform } from './cores.js';
+
+// A threaded core splits large GEMMs by column panels of C; every element must come out with the
+// same bits as on one thread, for any thread count.
+
+let one: Core;
+const threaded = new Map<number, Core>();
+
+beforeAll(async () => {
+  one = loadCoreSync({ variant: 'simd' });
+  for (const threads of [2, 3]) threaded.set(threads, await loadCore({ variant: 'simd', threads }));
+});
+
+afterAll(() => {
+  for (const core of threaded.values()) core.close();
+});
+
+/** Runs `sgemm` on `core` with fresh copies of the operands (strided by one extra element), returns C. */
+function product(core: Core, tA: boolean, tB: boolean, m: number, n: number, k: number, beta: number, seed: number, packed = false): Float32Array {
+  const random = rng(seed);
+  const [aRows, aCols] = tA ? [k, m] : [m, k];
+  const [bRows, bCols] = tB ? [n, k] : [k, n];
+  const lda = aCols + 1, ldb = bCols + 1, ldc = n + 3;
+  return core.arena.scope(() => {
+    const a = core.arena.fromF32(uniform(random, aRows * lda));
+    const b = core.arena.fromF32(uniform(random, bRows * ldb));
+    const c = core.arena.fromF32(uniform(random, m * ldc));
+    if (packed) {
+      const p = packB(core, { transB: tB, n, k, b, ldb });
+      sgemmPacked(core, { transA: tA, m, n, k, alpha: 0.75, beta, a, lda, packed: p, c, ldc });
+    } else {
+      sgemm(core, { transA: tA, transB: tB, m, n, k, alpha: 0.75, beta, a, lda, b, ldb, c, ldc });
+    }
+    return core.arena.readF32(c, m * ldc);
+  });
+}
+
+/** Bits of a float32 array, for exact comparison (NaN and -0 included). */
+function bits(x: Float32Array): Uint32Array {
+  return new Uint32Array(x.buffer, x.byteOffset, x.length);
+}
+
+/** The first index where the bits differ, or -1 (a loop: toEqual on 10⁵-element arrays is slow). */
+function firstDifference(x: Float32Array, y: Float32Array): number {
+  const a = bits(x), b = bits(y);
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+describe('threaded core', () => {
+  it('reports its threads, runs on a shared memory and falls back nowhere', () => {
+    expect(one.threads).toBe(1);
+    expect(one.threadsFallback).toBeUndefined();
+    for (const [threads, core] of threaded) {
+      expect(core.threads).toBe(threads);
+      expect(core.threadsFallback).toBeUndefined();
+      expect(core.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    }
+  });
+
+  // Shapes around the split threshold (64³ multiply-adds) and odd sizes: column counts that are not
+  // whole panels, fewer panels than threads, k across the 512-deep slices.
+  const SHAPES: Array<[number, number, number]> = [
+    [63, 65, 64], [64, 64, 64], [65, 63, 67], [2, 9, 16384], [5, 17, 4000], [33, 250, 47], [100, 1029, 13], [130, 131, 600],
+  ];
+
+  for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    it(`sgemm transA=${tA} transB=${tB}: 2 and 3 threads give the bits of 1`, () => {
+      for (const [i, [m, n, k]] of SHAPES.entries()) {
+        for (const beta of [0, 0.5]) {
+          const want = product(one, tA, tB, m, n, k, beta, 100 + i);
+          for (const core of threaded.values()) {
+            expect(firstDifference(product(core, tA, tB, m, n, k, beta, 100 + i), want), `${m}×${n}×${k} β=${beta}`).toBe(-1);
+          }
+        }
+      }
+    });
+  }
+
+  it('sgemmPacked: 2 and 3 threads give the bits of 1', () => {
+    for (const [i, [m, n, k]] of SHAPES.entries()) {
+      const want = product(one, i % 2 === 1, i % 3 === 0, m, n, k, 1, 200 + i, true);
+      for (const core of threaded.values()) {
+        expect(firstDifference(product(core, i % 2 === 1, i % 3 === 0, m, n, k, 1, 200 + i, true), want), `${m}×${n}×${k}`).toBe(-1);
+      }
+    }
+  });
+
+  it('splits from the threshold on, and not a batch-1 product or a single column panel', () => {
+    const core = threaded.get(2)!;
+    const runs = (m: number, n: number, k: number) => {
+      const before = core.pool!.runs;
+      product(core, false, false, m, n, k, 0, 3);
+      return core.pool!.runs - before;
+    };
+    const edge = Math.cbrt(SPLIT_GEMM_FROM);
+    expect(runs(edge, edge, edge)).toBe(1);
+    expect(runs(edge, edge, edge - 1)).toBe(0);
+    expect(runs(1, 512, 1024)).toBe(0);
+    expect(runs(1024, 8, 64)).toBe(0);
+    expect(runs(1024, 9, 64)).toBe(1);
+  });
+
+  it('keeps working after the shared memory grows', () => {
+    const core = threaded.get(2)!;
+    const before = core.memory.buffer.byteLength;
+    const big = core.arena.allocUnscoped(before * 2);
+    expect(core.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(firstDifference(product(core, false, true, 96, 200, 300, 0, 7), product(one, false, true, 96, 200, 300, 0, 7))).toBe(-1);
+    core.arena.free(big);
+  });
+});
+
+describe('a worker that traps', () => {
+  it('does not hang the caller: the next check throws E_POINTER, and the pool keeps working', () => {
+    const core = threaded.get(2)!;
+    const [m, n, k] = [2, 64, 2048];
+    core.arena.scope(() => {
+      const a = core.arena.zerosF32(m * k), b = core.arena.zerosF32(k * n);
+      const work = core.arena.alloc(core.exports.f32_gemm_workspace_bytes(m, n, k));
+      // C placed so that the caller's columns (0…31) fit in memory and the worker's (32…63) of row 1
+      // run past its end: only the worker traps. The raw export skips the wrappers' checks.
+      const end = core.memory.buffer.byteLength;
+      const c = end - (n + 48) * 4;
+      core.exports.f32_gemm_4x8__wasmsimd!(0, 0, m, n, k, 1, a, k, b, n, 0, c, n, work);
+      expect(() => core.pool!.check()).toThrow(expect.objectContaining({ code: 'E_POINTER' }));
+      expect(() => core.pool!.check()).not.toThrow();
+    });
+    expect(firstDifference(product(core, true, false, 70, 90, 80, 0.5, 9), product(one, true, false, 70, 90, 80, 0.5, 9))).toBe(-1);
+  });
+});
+
+describe('loadCore({ threads })', () => {
+  it('refuses a thread count that is not a positive integer', async () => {
+    for (const threads of [0, 1.5, -2, '2', 1000]) {
+      await expect(loadCore({ threads: threads as number })).rejects.toMatchObject({ code: 'E_ARGUMENT', message: expect.stringContaining('threads') });
+    }
+  });
+
+  it('loadCoreSync cannot start workers and says to use loadCore', () => {
+    expect(() => loadCoreSync({ threads: 2 })).toThrow(EddyError);
+    expect(() => loadCoreSync({ threads: 2 })).toThrow(/await loadCore/);
+    expect(loadCoreSync({ threads: 1 }).threads).toBe(1);
+  });
+
+  it('falls back to one thread for the debug build and says why', async () => {
+    const core = await loadCore({ variant: 'debug', threads: 2 });
+    expect(core.threads).toBe(1);
+    expect(core.threadsFallback).toMatch(/2 threads were asked for, but the debug build runs on one thread/);
+  });
+
+  it('caps the shared memory at maxBytes', async () => {
+    const core = await loadCore({ threads: 2, maxBytes: 4 << 20 });
+    try {
+      expect(core.arena.maxBytes).toBe(4 << 20);
+      expect(() => core.arena.allocUnscoped(8 << 20)).toThrow(expect.objectContaining({ code: 'E_OUT_OF_MEMORY' }));
+    } finally {
+      core.close();
+    }
+  });
+
+  it('a closed core runs every call on the calling thread, with the same bits', async () => {
+    const core = await loadCore({ threads: 2 });
+    core.close();
+    expect(firstDifference(product(core, false, false, 64, 64, 128, 0, 1), product(one, false, false, 64, 64, 128, 0, 1))).toBe(-1);
+  });
+});
