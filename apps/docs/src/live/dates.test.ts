@@ -1,6 +1,6 @@
 import { Generator } from '@eddy/autograd';
 import { describe, expect, it } from 'vitest';
-import { DateTranslator, MONTHS, pairBatch, randomDate } from './dates.js';
+import { DateTranslator, MONTHS, randomDate } from './dates.js';
 
 describe('the attention page\'s dates', () => {
   it('draws a date and its ISO form, the same for the same seed', () => {
@@ -11,13 +11,6 @@ describe('the attention page\'s dates', () => {
       expect(target).toBe(`${year}-${String(MONTHS.indexOf(month) + 1).padStart(2, '0')}-${day.padStart(2, '0')}`);
     }
     expect(randomDate(new Generator(9))).toEqual(randomDate(new Generator(9)));
-  });
-
-  it('pads a batch time-major with BOS and EOS around each target', () => {
-    const b = pairBatch([[Int32Array.of(5, 6), Int32Array.of(7)], [Int32Array.of(8), Int32Array.of(9, 10)]]);
-    expect(Array.from(b.source)).toEqual([5, 8, 6, 0]);
-    expect(Array.from(b.target)).toEqual([2, 2, 7, 9, 3, 10, 0, 3]);
-    expect([b.sourceSteps, b.targetSteps, ...b.targetLengths]).toEqual([2, 4, 3, 4]);
   });
 
   it('learns: the loss falls and the reader\'s date gets an attention row per output step', async () => {
