@@ -11,6 +11,7 @@ export const guides: PageEntry[] = [
   { title: 'LSTM and GRU gates', slug: 'gates' },
   { title: 'Deep and bidirectional networks', slug: 'deep-bidirectional' },
   { title: 'Language models and sampling', slug: 'language-models' },
+  { title: 'Sentence classification and tagging', slug: 'classification' },
   { title: 'Truncated BPTT', slug: 'truncated-bptt' },
   { title: 'Sequence to sequence and attention', slug: 'seq2seq-attention' },
   { title: 'Recursive networks over trees', slug: 'trees' },
@@ -24,5 +25,7 @@ export const livePages: PageEntry[] = [
   { title: 'A character model', slug: 'char-model' },
   { title: 'Cell activations', slug: 'cells' },
   { title: 'Vanishing gradients', slug: 'vanishing' },
+  { title: 'Attention', slug: 'attention' },
   { title: 'Sentiment trees', slug: 'trees' },
+  { title: 'Sentence classes', slug: 'sentences' },
 ];

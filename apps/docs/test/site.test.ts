@@ -56,7 +56,8 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
   async function open(path: string): Promise<{ page: Page; problems: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } }); // axe needs its own context
     const page = await context.newPage();
-    page.on('close', () => void context.close());
+    // Not awaited: after the last test, afterAll may close the browser first, and that rejection is no failure.
+    page.on('close', () => void context.close().catch(() => {}));
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -94,8 +95,8 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
     await page.close();
   });
 
-  /** Trains a live page for TRAIN_MS; returns the loss shown first and last and the page. */
-  async function train(slug: string) {
+  /** Trains a live page for `ms` (TRAIN_MS unless it learns faster); returns the loss shown first and last and the page. */
+  async function train(slug: string, ms = TRAIN_MS) {
     const { page, problems } = await open(`/live/${slug}.html`);
     const button = page.getByTestId('train');
     const loss = page.getByTestId('loss');
@@ -107,7 +108,7 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
     // The page stays responsive while the worker trains: a timer fires promptly.
     const started = Date.now();
     let slowest = 0;
-    while (Date.now() - started < TRAIN_MS) {
+    while (Date.now() - started < ms) {
       slowest = Math.max(slowest, await page.evaluate(() => new Promise<number>((r) => { const t = performance.now(); setTimeout(() => r(performance.now() - t), 0); })));
       await page.waitForTimeout(250);
     }
@@ -151,6 +152,20 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
     await page.close();
   });
 
+  it('page 4: the date model learns and draws its attention map for the reader\'s date', async () => {
+    const { page, problems, first, last, slowest } = await train('attention', 5000);
+    await page.getByLabel('Your date').fill('17 June 2004');
+    const map = page.getByTestId('attention-map');
+    // A row of 11 cells (one per source character) for each output character.
+    await expect.poll(async () => (await map.locator('rect').count()) % 11 === 0 && (await map.locator('rect').count()) > 0, { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => ((await page.getByTestId('sample').textContent()) ?? '').length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artefacts, 'attention.png'), fullPage: true });
+    expect(last).toBeLessThan(first - 0.5);
+    expect(slowest).toBeLessThan(RESPONSIVE_MS);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('page 5: the Tree-LSTM learns and draws the reader\'s sentence node by node', async () => {
     const { page, problems, first, last, slowest } = await train('trees');
     await page.getByLabel('Your sentence').fill('the film is not very bad');
@@ -158,6 +173,19 @@ describe.runIf(browserTestsEnabled)('the built site in Chromium', () => {
     await expect.poll(() => tree.locator('circle').count(), { timeout: 10_000 }).toBe(11);
     await page.screenshot({ path: join(artefacts, 'trees.png'), fullPage: true });
     expect(last).toBeLessThan(first - 0.3);
+    expect(slowest).toBeLessThan(RESPONSIVE_MS);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('sentence classes: the classifier learns and shades each word of the reader\'s sentence', async () => {
+    const { page, problems, first, last, slowest } = await train('sentences', 3000);
+    await page.getByLabel('Your sentence').fill('the film is not very bad');
+    const heatmap = page.getByTestId('heatmap');
+    await expect.poll(() => heatmap.locator('span[title^="α = "]').count(), { timeout: 10_000 }).toBe(6);
+    await expect.poll(async () => (await page.getByTestId('sample').textContent())?.trim()).toMatch(/^(negative|positive), p = \d\.\d{3}$/);
+    await page.screenshot({ path: join(artefacts, 'sentences.png'), fullPage: true });
+    expect(last).toBeLessThan(first);
     expect(slowest).toBeLessThan(RESPONSIVE_MS);
     expect(problems).toEqual([]);
     await page.close();

@@ -2,8 +2,10 @@ import DefaultTheme from 'vitepress/theme';
 import type { Theme } from 'vitepress';
 import 'katex/dist/katex.min.css';
 import './custom.css';
+import AttentionPage from './components/AttentionPage.vue';
 import CellsPage from './components/CellsPage.vue';
 import CharModelPage from './components/CharModelPage.vue';
+import SentencePage from './components/SentencePage.vue';
 import TreesPage from './components/TreesPage.vue';
 import VanishingPage from './components/VanishingPage.vue';
 
@@ -13,6 +15,8 @@ export default {
     app.component('CharModelPage', CharModelPage);
     app.component('CellsPage', CellsPage);
     app.component('VanishingPage', VanishingPage);
+    app.component('AttentionPage', AttentionPage);
     app.component('TreesPage', TreesPage);
+    app.component('SentencePage', SentencePage);
   },
 } satisfies Theme;
