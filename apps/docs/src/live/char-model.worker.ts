@@ -2,7 +2,7 @@
 // The worker of the character-model and cell pages: training runs here so the page never freezes. One model per
 // text; Train resumes it, Stop aborts trainLoop between two steps. A sample is streamed every
 // SAMPLE_EVERY_MS of training, at the page's current temperature.
-import { ready } from '@eddy/models';
+import { startCore } from './core.js';
 import { CharModel } from './char-model.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -16,7 +16,7 @@ let temperature = 0.8;
 const post = (message: FromWorker): void => postMessage(message);
 
 async function train(text: string): Promise<void> {
-  await ready();
+  await startCore(post);
   if (model === null || model.text !== text) {
     model?.dispose();
     model = new CharModel(text);

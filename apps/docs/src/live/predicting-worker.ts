@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
-import { ready, type TrainEvent } from '@eddy/models';
+import type { TrainEvent } from '@eddy/models';
+import { startCore } from './core.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 /** How often a training worker answers the reader's input again, so the page shows the model learning. */
@@ -15,7 +16,7 @@ export interface PredictingModel {
  * attention, sentence classes): `train` and `stop` messages run `trainLoop` through the model,
  * `predict` sets the input and is answered with `answer(model, input)` at once, every
  * PREDICT_EVERY_MS while training, and when training stops. The model is made on first use, after
- * the core is ready.
+ * the core is started (startCore: two threads where the page is isolated).
  */
 export function servePredictingModel<M extends PredictingModel>(make: () => M, answer: (model: M, input: string) => FromWorker): void {
   let current: M | null = null;
@@ -25,7 +26,7 @@ export function servePredictingModel<M extends PredictingModel>(make: () => M, a
   const post = (message: FromWorker): void => postMessage(message);
   const predict = (m: M) => post(answer(m, input));
   async function model(): Promise<M> {
-    await ready();
+    await startCore(post);
     return (current ??= make());
   }
 

@@ -26,6 +26,8 @@ export interface GradientCurve {
 
 /** Messages from a worker to its page. */
 export type FromWorker =
+  /** The core the worker trains on: its thread count, and why not more when it fell back. */
+  | { type: 'core'; threads: number; note: string | null }
   | { type: 'loss'; step: number; loss: number }
   | { type: 'sample'; step: number; text: string }
   | { type: 'stopped'; step: number }

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // The vanishing-gradient page's worker: trains the three networks of MemoryTask and, every
 // CURVE_EVERY_MS, measures ‖∂L/∂hₜ‖ over t and ρ(W_hh) of each on a fresh batch.
-import { ready } from '@eddy/models';
+import { startCore } from './core.js';
 import { MemoryTask } from './memory-task.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -13,7 +13,7 @@ let controller: AbortController | null = null;
 const post = (message: FromWorker): void => postMessage(message);
 
 async function train(): Promise<void> {
-  await ready();
+  await startCore(post);
   const current = (task ??= new MemoryTask({ steps: 40 }));
   const abort = (controller = new AbortController());
   post({ type: 'gradients', step: 0, curves: current.gradientCurves() });
