@@ -1,0 +1,57 @@
+import { onBeforeUnmount, onMounted, ref, shallowRef } from 'vue';
+import { useLossHistory } from './loss-history.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+/** What a live page tells {@link useTrainingPage}. */
+export interface TrainingPageOptions {
+  /** Makes the page's worker: `new Worker(new URL('…worker.ts', import.meta.url), { type: 'module' })`, written at the page so Vite bundles it. */
+  worker: () => Worker;
+  /** The page's own messages (samples, cells, trees, translations, …). */
+  onMessage?: (message: FromWorker) => void;
+  /** After training ends: `stopped` true when it stopped, false after an error. */
+  onEnd?: (stopped: boolean) => void;
+  /** Once the worker exists (e.g. to send the reader's first input). */
+  onReady?: () => void;
+  /** The status line before the first run. Default 'Not trained yet.'. */
+  idle?: string;
+}
+
+/**
+ * The part every live page shares: its worker (made on mount, ended on unmount), the Train/Stop
+ * state, the status line, the thread count the worker reports (`core`), and the loss history (`loss`);
+ * `stopped` and `error` end a run. The page's other messages go to `onMessage`.
+ */
+export function useTrainingPage(options: TrainingPageOptions) {
+  const training = ref(false);
+  const threads = ref<number | null>(null);
+  const status = ref(options.idle ?? 'Not trained yet.');
+  const history = useLossHistory();
+  const worker = shallowRef<Worker | null>(null);
+  const send = (message: ToWorker) => worker.value?.postMessage(message);
+  /** Starts a run with `message` (a `train` message). */
+  function start(message: ToWorker) {
+    training.value = true;
+    status.value = 'Training…';
+    send(message);
+  }
+  function end(stopped: boolean, text: string) {
+    training.value = false;
+    status.value = text;
+    options.onEnd?.(stopped);
+  }
+  onMounted(() => {
+    const w = options.worker();
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      const m = e.data;
+      if (m.type === 'core') threads.value = m.threads;
+      else if (m.type === 'loss') history.push(m.step, m.loss);
+      else if (m.type === 'stopped') end(true, `Stopped after ${m.step} steps.`);
+      else if (m.type === 'error') end(false, `Error: ${m.message}`);
+      else options.onMessage?.(m);
+    };
+    worker.value = w;
+    options.onReady?.();
+  });
+  onBeforeUnmount(() => worker.value?.terminate());
+  return { training, threads, status, history, send, start };
+}
