@@ -1,4 +1,4 @@
-import { onBeforeUnmount, onMounted, ref, shallowRef } from 'vue';
+import { onBeforeUnmount, onMounted, ref, shallowRef, watch, type Ref } from 'vue';
 import { useLossHistory } from './loss-history.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -10,8 +10,8 @@ export interface TrainingPageOptions {
   onMessage?: (message: FromWorker) => void;
   /** After training ends: `stopped` true when it stopped, false after an error. */
   onEnd?: (stopped: boolean) => void;
-  /** Once the worker exists (e.g. to send the reader's first input). */
-  onReady?: () => void;
+  /** The reader's input, sent as a `predict` message once the worker exists and on every change. */
+  input?: Ref<string>;
   /** The status line before the first run. Default 'Not trained yet.'. */
   idle?: string;
 }
@@ -34,6 +34,13 @@ export function useTrainingPage(options: TrainingPageOptions) {
     status.value = 'Training…';
     send(message);
   }
+  /** The Train/Stop toggle: stops a run, or starts one with `message`. */
+  function toggle(message: ToWorker) {
+    if (training.value) send({ type: 'stop' });
+    else start(message);
+  }
+  const input = options.input;
+  if (input !== undefined) watch(input, (text) => send({ type: 'predict', text }));
   function end(stopped: boolean, text: string) {
     training.value = false;
     status.value = text;
@@ -50,8 +57,8 @@ export function useTrainingPage(options: TrainingPageOptions) {
       else options.onMessage?.(m);
     };
     worker.value = w;
-    options.onReady?.();
+    if (input !== undefined) send({ type: 'predict', text: input.value });
   });
   onBeforeUnmount(() => worker.value?.terminate());
-  return { training, threads, status, history, send, start };
+  return { training, threads, status, history, send, start, toggle };
 }
