@@ -117,7 +117,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
       const out = join(dir, `eddy-${seed}`);
       const l = load();
       const started = Date.now();
-      const lines = (await run(process.execPath, [bin, 'seq2seq', 'train', file('train'), '--valid', file('valid'), '--seed', String(seed), '--time', String(seconds), ...task.flags, '--out', out, '--json'], progress))
+      const lines = (await run(process.execPath, [bin, 'seq2seq', 'train', file('train'), '--valid', file('valid'), '--seed', String(seed), '--time', String(seconds), '--threads', '1', ...task.flags, '--out', out, '--json'], progress))
         .trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       const trainSeconds = (Date.now() - started) / 1000;
       const done = lines.at(-1) as { epoch: number };

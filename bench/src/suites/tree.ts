@@ -7,7 +7,10 @@ import type { Report } from '../report.js';
 import { round, run } from './classify.js';
 
 /** Flags of this suite that take a value (main.ts must not read their values as suite names). */
-export const TREE_VALUE_FLAGS = ['--epochs', '--rntn-epochs', '--seeds', '--sst', '--limit'];
+export const TREE_VALUE_FLAGS = ['--epochs', '--rntn-epochs', '--seeds', '--sst', '--limit', '--runs'];
+
+/** The runs of one seed, and the speed runs, by the names `--runs` takes. */
+const RUNS = ['tree-lstm', 'binary', 'rntn', 'pytorch', 'speed'] as const;
 
 /** The issue's targets: Tai et al.'s random-vector Tree-LSTM and Socher et al.'s RNTN, in percent. */
 const TARGETS: Record<string, Record<string, number>> = {
@@ -29,7 +32,8 @@ const TARGETS: Record<string, Record<string, number>> = {
  * binary accuracies, wall time and seconds per epoch, and the mean over the seeds against the targets.
  * Options: --epochs N, --rntn-epochs N, --seeds N, --sst DIR (train.txt, dev.txt, test.txt),
  * --limit N (the first N trees of each file: a quick look that the suite runs), --no-pytorch,
- * --quick (= --limit 200 --epochs 1 --rntn-epochs 1 --seeds 1).
+ * --runs LIST (a comma-separated subset of tree-lstm, binary, rntn, pytorch, speed; default all: for a
+ * partial run when hours are not available), --quick (= --limit 200 --epochs 1 --rntn-epochs 1 --seeds 1).
  */
 export async function tree(report: Report, options: { quick: boolean }): Promise<void> {
   const argv = process.argv.slice(2);
@@ -42,8 +46,10 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
   const seeds = Number(value('--seeds') ?? (options.quick ? 1 : 3));
   const limit = Number(value('--limit') ?? (options.quick ? 200 : 0));
   const source = resolve(value('--sst') ?? join(repositoryRoot(), '../shared/data/sst'));
-  if (!(epochs > 0) || !(rntnEpochs > 0) || !Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(limit) || limit < 0) {
-    console.error('tree: --epochs and --rntn-epochs must be > 0, --seeds an integer ≥ 1, --limit an integer ≥ 0');
+  const runs = new Set((value('--runs') ?? RUNS.join(',')).split(',').map((r) => r.trim()));
+  const unknown = [...runs].filter((r) => !(RUNS as readonly string[]).includes(r));
+  if (!(epochs > 0) || !(rntnEpochs > 0) || !Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(limit) || limit < 0 || unknown.length > 0) {
+    console.error(`tree: --epochs and --rntn-epochs must be > 0, --seeds an integer ≥ 1, --limit an integer ≥ 0, --runs a comma-separated subset of ${RUNS.join(', ')}${unknown.length > 0 ? ` (got ${unknown.join(', ')})` : ''}`);
     process.exitCode = 2;
     return;
   }
@@ -79,7 +85,7 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
     const out = join(work, `run-${rows.length}`);
     const l = load();
     const started = Date.now();
-    const train = await run(process.execPath, [bin, 'tree', 'train', file('train'), '--valid', file('dev'), '--seed', String(seed), ...flags, '--out', out, '--json'], progress);
+    const train = await run(process.execPath, [bin, 'tree', 'train', file('train'), '--valid', file('dev'), '--seed', String(seed), '--threads', '1', ...flags, '--out', out, '--json'], progress);
     const seconds = (Date.now() - started) / 1000;
     const done = JSON.parse(train.trim().split('\n').at(-1)!) as Record<string, number>;
     const test = JSON.parse((await run(process.execPath, [bin, 'tree', 'eval', out, file('test'), '--json'], progress)).trim()) as Record<string, number | null>;
@@ -102,18 +108,18 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
   try {
     for (let s = 0; s < seeds; s++) {
       const seed = 123 + s;
-      rows.push(await eddy('tree-lstm', seed, ['--epochs', String(epochs)]));
-      rows.push(await eddy('tree-lstm --binary', seed, ['--binary', '--epochs', String(epochs)]));
-      rows.push(await eddy('rntn', seed, [...rntn, '--epochs', String(rntnEpochs)]));
-      if (torchMissing === null) {
-        rows.push(await pytorch('pytorch tree-lstm', seed, ['--epochs', String(epochs)]));
-        rows.push(await pytorch('pytorch tree-lstm --binary', seed, ['--binary', '--epochs', String(epochs)]));
+      if (runs.has('tree-lstm')) rows.push(await eddy('tree-lstm', seed, ['--epochs', String(epochs)]));
+      if (runs.has('binary')) rows.push(await eddy('tree-lstm --binary', seed, ['--binary', '--epochs', String(epochs)]));
+      if (runs.has('rntn')) rows.push(await eddy('rntn', seed, [...rntn, '--epochs', String(rntnEpochs)]));
+      if (torchMissing === null && runs.has('pytorch')) {
+        if (runs.has('tree-lstm')) rows.push(await pytorch('pytorch tree-lstm', seed, ['--epochs', String(epochs)]));
+        if (runs.has('binary')) rows.push(await pytorch('pytorch tree-lstm --binary', seed, ['--binary', '--epochs', String(epochs)]));
       }
     }
     // Speed: word vectors and hidden state of 150, batch 100, one thread, one epoch each (DyNet's published setting).
     const speed = ['--dim', '150', '--hidden', '150', '--batch', '100'];
-    const speedRows = [await eddy('tree-lstm 150/150 batch 100 (speed)', 123, [...speed, '--epochs', '1'])];
-    if (torchMissing === null) speedRows.push(await pytorch('pytorch tree-lstm 150/150 batch 100 (speed)', 123, [...speed, '--epochs', '1']));
+    const speedRows = runs.has('speed') ? [await eddy('tree-lstm 150/150 batch 100 (speed)', 123, [...speed, '--epochs', '1'])] : [];
+    if (torchMissing === null && runs.has('speed') && runs.has('pytorch')) speedRows.push(await pytorch('pytorch tree-lstm 150/150 batch 100 (speed)', 123, [...speed, '--epochs', '1']));
 
     for (const r of [...rows, ...speedRows]) {
       report.row({
@@ -141,6 +147,7 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
     report.table('mean over the seeds against the issue\'s targets (Tai et al. 2015, random vectors; Socher et al. 2013)',
       ['peer', 'seeds', 'meanTestRoot', 'meanTestAll', 'meanTestBinaryRoot', 'meanWallSeconds', 'target', 'met']);
     const [e, p] = speedRows;
+    if (e === undefined) return;
     report.row({ bench: 'tree-speed', eddySecondsPerEpoch: e.secondsPerEpoch, pytorchSecondsPerEpoch: p?.secondsPerEpoch ?? null, pytorchOverEddy: p && e.secondsPerEpoch ? round(p.secondsPerEpoch! / e.secondsPerEpoch) : null, target: 'eddy ≤ 9 s per SST epoch' });
     report.table('seconds per training epoch, Tree-LSTM 150/150, batch 100, one thread (DyNet: 18.5 s, Fold: 50.7 s on an i7-6900K)',
       ['eddySecondsPerEpoch', 'pytorchSecondsPerEpoch', 'pytorchOverEddy', 'target']);
