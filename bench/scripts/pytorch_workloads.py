@@ -135,8 +135,9 @@ def main():
     parser.add_argument('--peer', default='pytorch')
     parser.add_argument('--quick', action='store_true')
     parser.add_argument('--only', default='W1,W2,W3,W4')
+    parser.add_argument('--threads', type=int, default=1)
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     only = set(args.only.split(','))
     gflops = gemm_gflops()
     slow = gflops < 15  # the reference BLAS: a W3 step takes seconds
@@ -155,12 +156,12 @@ def main():
         budget = 20 if slow else 10
         ms, phases, n = train(cell, V, H, layers, B, T, warmup, steps, budget)
         print(json.dumps({
-            'bench': 'workload', 'workload': name, 'peer': args.peer, 'tokensPerSec': round(T * B / (ms / 1e3)),
+            'bench': 'workload', 'workload': name, 'peer': args.peer, 'threads': args.threads, 'tokensPerSec': round(T * B / (ms / 1e3)),
             'stepMs': round(ms, 2), 'steps': n, **{k + 'Ms': v for k, v in phases.items()},
         }), flush=True)
     if 'W4' in only:
         us = sample(V, 512, 2, 50, 200 if args.quick else 1000)
-        print(json.dumps({'bench': 'workload', 'workload': 'W4', 'peer': args.peer, 'usPerChar': round(us, 1)}), flush=True)
+        print(json.dumps({'bench': 'workload', 'workload': 'W4', 'peer': args.peer, 'threads': args.threads, 'usPerChar': round(us, 1)}), flush=True)
 
 
 if __name__ == '__main__':

@@ -26,6 +26,15 @@ if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds 
   console.error(`bench: --rounds must be an integer in [1, 20], got ${roundsArg}`);
   process.exit(2);
 }
+const threadsArg = list('--threads')?.[0];
+const threads = threadsArg === undefined ? undefined : Number(threadsArg);
+const torchThreads = list('--torch-threads')?.map(Number);
+for (const n of [...(threads === undefined ? [] : [threads]), ...(torchThreads ?? [])]) {
+  if (!(Number.isInteger(n) && n >= 1 && n <= 64)) {
+    console.error(`bench: --threads and --torch-threads take integers in [1, 64], got ${threadsArg ?? ''}${torchThreads ? ` / ${torchThreads.join(',')}` : ''}`);
+    process.exit(2);
+  }
+}
 // Suite names are the bare words that are not the value of an option (`--steps 300`).
 const names = args.filter((a, i) => !a.startsWith('--') && !LM_VALUE_FLAGS.includes(args[i - 1]) && !CLASSIFY_VALUE_FLAGS.includes(args[i - 1]) && !TREE_VALUE_FLAGS.includes(args[i - 1]) && !SEQ2SEQ_VALUE_FLAGS.includes(args[i - 1]));
 const unknown = names.filter((n) => !(n in SUITES));
@@ -39,5 +48,5 @@ report.header(machine());
 // Without names: the quick-to-medium suites; soak, lm, fuzz, classify, tree and seq2seq take minutes and run when named.
 const DEFAULT_SUITES = ['kernels', 'autograd', 'workloads'];
 for (const name of names.length ? names : DEFAULT_SUITES) {
-  await SUITES[name as keyof typeof SUITES](report, { quick, only, peers, rounds });
+  await SUITES[name as keyof typeof SUITES](report, { quick, only, peers, rounds, threads, torchThreads });
 }

@@ -21,10 +21,14 @@ export interface LmOptions {
   relaxed: boolean;
   /** PyTorch's BLAS: OpenBLAS (AVX-512, the default), Netlib's reference BLAS (Debian's build default), or both. */
   blas: Array<'openblas' | 'refblas'>;
+  /** Eddy's thread count (default 1). */
+  threads: number;
+  /** PyTorch's thread counts, one run each (default [1]). */
+  torchThreads: number[];
 }
 
 /** Flags of this suite that take a value: main.ts must not read their values as suite names. */
-export const LM_VALUE_FLAGS = ['--data', '--steps', '--ptb-epochs', '--ptb-steps', '--tasks', '--python', '--seed', '--blas'];
+export const LM_VALUE_FLAGS = ['--data', '--steps', '--ptb-epochs', '--ptb-steps', '--tasks', '--python', '--seed', '--blas', '--threads', '--torch-threads'];
 
 /** The repository root: bench/dist/main.js (or bench/src/lm/*.ts) lives two or three levels below. */
 export function repositoryRoot(): string {
@@ -61,6 +65,9 @@ export function parseLmOptions(argv: string[], quick: boolean): LmOptions {
   const blasArg = values.get('--blas') ?? 'openblas';
   const blas = blasArg === 'both' ? ['openblas', 'refblas'] : [blasArg];
   if (!blas.every((b) => b === 'openblas' || b === 'refblas')) throw new LmOptionError(`lm: --blas takes openblas, refblas or both, got ${blasArg}`);
+  const torchThreadsArg = values.get('--torch-threads') ?? '1';
+  const torchThreads = torchThreadsArg.split(',').map(Number);
+  if (!torchThreads.every((n) => Number.isInteger(n) && n >= 1)) throw new LmOptionError(`lm: --torch-threads takes integers ≥ 1 separated by commas, got ${torchThreadsArg}`);
   return {
     data: data === undefined ? resolve(repositoryRoot(), '../shared/data') : isAbsolute(data) ? data : resolve(process.cwd(), data),
     steps: int('--steps', quick ? 50 : 300, 1),
@@ -71,5 +78,7 @@ export function parseLmOptions(argv: string[], quick: boolean): LmOptions {
     seed: int('--seed', 123, 0),
     relaxed: argv.includes('--relaxed'),
     blas: blas as LmOptions['blas'],
+    threads: int('--threads', 1, 1),
+    torchThreads,
   };
 }

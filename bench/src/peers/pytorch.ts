@@ -75,6 +75,17 @@ function openblasCoreType(): Record<string, string> {
   return {};
 }
 
+/**
+ * The configuration at `threads` threads (torch.set_num_threads, OpenMP, MKL and OpenBLAS alike): the
+ * peer stays the same, its rows carry the count, and a suite takes the best count per round.
+ */
+export function withThreads(config: PytorchConfig, threads: number): PytorchConfig & { threads: number } {
+  const n = String(threads);
+  const env: Record<string, string> = { ...config.env, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+  if (config.peer === 'pytorch-openblas') env.OPENBLAS_NUM_THREADS = n;
+  return { ...config, env, threads };
+}
+
 function script(): string {
   // dist/main.js → ../scripts; src/peers/pytorch.ts → ../../scripts
   const here = dirname(fileURLToPath(import.meta.url));
@@ -83,8 +94,8 @@ function script(): string {
 }
 
 /** Runs the script in one configuration; resolves with its JSON lines. */
-export function runPytorch(config: PytorchConfig, options: { quick: boolean; only?: string[] }): Promise<PytorchRow[]> {
-  const args = [script(), '--peer', config.peer];
+export function runPytorch(config: PytorchConfig & { threads?: number }, options: { quick: boolean; only?: string[] }): Promise<PytorchRow[]> {
+  const args = [script(), '--peer', config.peer, '--threads', String(config.threads ?? 1)];
   if (options.quick) args.push('--quick');
   if (options.only) args.push('--only', options.only.join(','));
   return new Promise((resolve, reject) => {

@@ -1,11 +1,11 @@
 import { useCore } from '@eddy/autograd';
-import { loadCoreSync } from '@eddy/core-wasm';
+import { loadCore } from '@eddy/core-wasm';
 import { charRnnConfig, windowsPerEpoch, zarembaSmallConfig, type LmConfig } from '../lm/config.js';
 import { LmDataError, pennTreebank, tinyShakespeare, writeIds, type LmCorpus } from '../lm/data.js';
 import { runEddy, type LmRunResult } from '../lm/eddy.js';
 import { LmOptionError, parseLmOptions, type LmOptions } from '../lm/options.js';
 import { pytorchMissing, runPytorch, type PytorchResult } from '../lm/pytorch.js';
-import { pytorchConfigs } from '../peers/pytorch.js';
+import { pytorchConfigs, withThreads } from '../peers/pytorch.js';
 import type { Report } from '../report.js';
 
 export { LM_VALUE_FLAGS } from '../lm/options.js';
@@ -19,7 +19,8 @@ export { LM_VALUE_FLAGS } from '../lm/options.js';
  *   validation perplexity and time per epoch.
  * Options: --data DIR, --steps N, --ptb-epochs N, --ptb-steps N, --tasks char,ptb, --python PATH,
  * --seed N, --no-pytorch, --relaxed (Eddy's relaxed-SIMD build), --blas openblas|refblas|both (PyTorch's
- * BLAS, default openblas), --quick (50 char steps, 100 PTB steps).
+ * BLAS, default openblas), --threads N (Eddy's threads, default 1), --torch-threads LIST (PyTorch's thread
+ * counts, one run each, default 1), --quick (50 char steps, 100 PTB steps).
  */
 export async function lm(report: Report, options: { quick: boolean }): Promise<void> {
   let opts: LmOptions;
@@ -31,7 +32,11 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
     process.exitCode = 2;
     return;
   }
-  if (opts.relaxed) useCore(loadCoreSync({ deterministic: false }));
+  const core = opts.relaxed || opts.threads > 1 ? await loadCore({ deterministic: !opts.relaxed, threads: opts.threads }) : null;
+  if (core !== null) {
+    useCore(core);
+    if (core.threads !== opts.threads) console.error(`lm: Eddy runs on ${core.threads} thread(s), not ${opts.threads}: ${core.threadsFallback}`);
+  }
   const progress = (line: string) => console.error(`  ${line}`);
   let python = opts.python;
   if (python !== null) {
@@ -74,8 +79,8 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
     if (python !== null && torchConfigs.length > 0) {
       const files = writeIds(corpus);
       try {
-        for (const config of torchConfigs) {
-          const py = await runPytorch(python, cfg, files, progress, config);
+        for (const config of torchConfigs.flatMap((c) => opts.torchThreads.map((t) => withThreads(c, t)))) {
+          const py = await runPytorch(python, { ...cfg, threads: config.threads }, files, progress, config);
           results.push(py);
           progress(
             `${config.peer}: torch ${py.torch}, ${py.threads} thread(s), BLAS ${py.torchBlas}` +
@@ -91,7 +96,7 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
       const tokens = r.steps * cfg.seqLen * cfg.batch;
       const phases = r.phasesSeconds;
       report.row({
-        bench: 'lm', task, corpus: corpus.name, peer: r.peer, steps: r.steps, epochs: round(r.steps / epochWindows, 3),
+        bench: 'lm', task, corpus: corpus.name, peer: r.peer, threads: 'torchBlas' in r ? (r as PytorchResult).threads : core?.threads ?? 1, steps: r.steps, epochs: round(r.steps / epochWindows, 3),
         valLoss: round(r.valLoss, 4),
         nats: r.valLoss.toFixed(4),
         bitsPerChar: task === 'char' ? round(r.valLoss / Math.LN2, 4) : null,
@@ -109,9 +114,9 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
     const metric = task === 'char' ? 'bitsPerChar' : 'perplexity';
     report.table(
       task === 'char'
-        ? `char-rnn defaults on tinyshakespeare (2×128 LSTM, one-hot input, seq 50, batch 50, RMSprop 2e-3, clamp 5, seed ${cfg.seed}), one thread`
-        : `Zaremba small on PTB (2×200 LSTM, embedding 200, unroll 20, batch 20, SGD lr 1, norm clip 5, U(±0.1), seed ${cfg.seed}), one thread`,
-      ['peer', 'steps', 'nats', metric, 'trainSeconds', 'msPerStep', 'tokensPerSec', 'secondsPerEpoch', 'evalSeconds',
+        ? `char-rnn defaults on tinyshakespeare (2×128 LSTM, one-hot input, seq 50, batch 50, RMSprop 2e-3, clamp 5, seed ${cfg.seed})`
+        : `Zaremba small on PTB (2×200 LSTM, embedding 200, unroll 20, batch 20, SGD lr 1, norm clip 5, U(±0.1), seed ${cfg.seed})`,
+      ['peer', 'threads', 'steps', 'nats', metric, 'trainSeconds', 'msPerStep', 'tokensPerSec', 'secondsPerEpoch', 'evalSeconds',
         'batchingMs', 'forwardMs', 'backwardMs', 'clipMs', 'optimizerMs', 'otherMs'],
     );
     const [eddy, ...torches] = results;
@@ -121,13 +126,13 @@ export async function lm(report: Report, options: { quick: boolean }): Promise<v
       const lossOk = task === 'char' ? Math.abs(delta) <= 0.03 : null;
       const timeOk = eddy.trainSeconds < torch.trainSeconds;
       report.row({
-        bench: 'lm-compare', task, vs: torch.peer, steps: eddy.steps, valLossDelta: round(delta, 4),
+        bench: 'lm-compare', task, vs: torch.peer, vsThreads: (torch as PytorchResult).threads, steps: eddy.steps, valLossDelta: round(delta, 4),
         perplexityRatio: task === 'ptb' ? round(Math.exp(delta), 3) : null,
         speedup: round(speedup, 2), lossTarget: lossOk, timeTarget: timeOk,
       });
       if (!report.json) {
         console.log(
-          `${task} vs ${torch.peer}: Δ valLoss (eddy − pytorch) ${delta >= 0 ? '+' : ''}${delta.toFixed(4)} nats` +
+          `${task} vs ${torch.peer} on ${(torch as PytorchResult).threads} thread(s): Δ valLoss (eddy − pytorch) ${delta >= 0 ? '+' : ''}${delta.toFixed(4)} nats` +
             (task === 'ptb' ? ` (perplexity ratio ${Math.exp(delta).toFixed(3)})` : ` (target |Δ| ≤ 0.03: ${lossOk ? 'met' : 'MISSED'})`) +
             `; training time pytorch / eddy ${speedup.toFixed(2)}× (target > 1: ${timeOk ? 'met' : 'MISSED'})`,
         );
