@@ -10,7 +10,7 @@ import { round, run } from './classify.js';
 export const TREE_VALUE_FLAGS = ['--epochs', '--rntn-epochs', '--seeds', '--sst', '--limit', '--runs'];
 
 /** The runs of one seed, and the speed runs, by the names `--runs` takes. */
-const RUNS = ['tree-lstm', 'binary', 'rntn', 'pytorch', 'speed'] as const;
+const RUNS = ['tree-lstm', 'binary', 'rntn', 'pytorch', 'pytorch-binary', 'speed', 'pytorch-speed'] as const;
 
 /** The issue's targets: Tai et al.'s random-vector Tree-LSTM and Socher et al.'s RNTN, in percent. */
 const TARGETS: Record<string, Record<string, number>> = {
@@ -32,8 +32,8 @@ const TARGETS: Record<string, Record<string, number>> = {
  * binary accuracies, wall time and seconds per epoch, and the mean over the seeds against the targets.
  * Options: --epochs N, --rntn-epochs N, --seeds N, --sst DIR (train.txt, dev.txt, test.txt),
  * --limit N (the first N trees of each file: a quick look that the suite runs), --no-pytorch,
- * --runs LIST (a comma-separated subset of tree-lstm, binary, rntn, pytorch, speed; default all: for a
- * partial run when hours are not available), --quick (= --limit 200 --epochs 1 --rntn-epochs 1 --seeds 1).
+ * --runs LIST (a comma-separated subset of tree-lstm, binary, rntn, pytorch, pytorch-binary, speed,
+ * pytorch-speed; default all: for a partial run when hours are not available), --quick (= --limit 200 --epochs 1 --rntn-epochs 1 --seeds 1).
  */
 export async function tree(report: Report, options: { quick: boolean }): Promise<void> {
   const argv = process.argv.slice(2);
@@ -111,15 +111,14 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
       if (runs.has('tree-lstm')) rows.push(await eddy('tree-lstm', seed, ['--epochs', String(epochs)]));
       if (runs.has('binary')) rows.push(await eddy('tree-lstm --binary', seed, ['--binary', '--epochs', String(epochs)]));
       if (runs.has('rntn')) rows.push(await eddy('rntn', seed, [...rntn, '--epochs', String(rntnEpochs)]));
-      if (torchMissing === null && runs.has('pytorch')) {
-        if (runs.has('tree-lstm')) rows.push(await pytorch('pytorch tree-lstm', seed, ['--epochs', String(epochs)]));
-        if (runs.has('binary')) rows.push(await pytorch('pytorch tree-lstm --binary', seed, ['--binary', '--epochs', String(epochs)]));
-      }
+      if (torchMissing === null && runs.has('pytorch')) rows.push(await pytorch('pytorch tree-lstm', seed, ['--epochs', String(epochs)]));
+      if (torchMissing === null && runs.has('pytorch-binary')) rows.push(await pytorch('pytorch tree-lstm --binary', seed, ['--binary', '--epochs', String(epochs)]));
     }
     // Speed: word vectors and hidden state of 150, batch 100, one thread, one epoch each (DyNet's published setting).
     const speed = ['--dim', '150', '--hidden', '150', '--batch', '100'];
-    const speedRows = runs.has('speed') ? [await eddy('tree-lstm 150/150 batch 100 (speed)', 123, [...speed, '--epochs', '1'])] : [];
-    if (torchMissing === null && runs.has('speed') && runs.has('pytorch')) speedRows.push(await pytorch('pytorch tree-lstm 150/150 batch 100 (speed)', 123, [...speed, '--epochs', '1']));
+    const e = runs.has('speed') ? await eddy('tree-lstm 150/150 batch 100 (speed)', 123, [...speed, '--epochs', '1']) : undefined;
+    const p = torchMissing === null && runs.has('pytorch-speed') ? await pytorch('pytorch tree-lstm 150/150 batch 100 (speed)', 123, [...speed, '--epochs', '1']) : undefined;
+    const speedRows = [e, p].filter((r): r is Row => r !== undefined);
 
     for (const r of [...rows, ...speedRows]) {
       report.row({
@@ -146,9 +145,8 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
     }
     report.table('mean over the seeds against the issue\'s targets (Tai et al. 2015, random vectors; Socher et al. 2013)',
       ['peer', 'seeds', 'meanTestRoot', 'meanTestAll', 'meanTestBinaryRoot', 'meanWallSeconds', 'target', 'met']);
-    const [e, p] = speedRows;
-    if (e === undefined) return;
-    report.row({ bench: 'tree-speed', eddySecondsPerEpoch: e.secondsPerEpoch, pytorchSecondsPerEpoch: p?.secondsPerEpoch ?? null, pytorchOverEddy: p && e.secondsPerEpoch ? round(p.secondsPerEpoch! / e.secondsPerEpoch) : null, target: 'eddy ≤ 9 s per SST epoch' });
+    if (speedRows.length === 0) return;
+    report.row({ bench: 'tree-speed', eddySecondsPerEpoch: e?.secondsPerEpoch ?? null, pytorchSecondsPerEpoch: p?.secondsPerEpoch ?? null, pytorchOverEddy: p && e?.secondsPerEpoch ? round(p.secondsPerEpoch! / e.secondsPerEpoch) : null, target: 'eddy ≤ 9 s per SST epoch' });
     report.table('seconds per training epoch, Tree-LSTM 150/150, batch 100, one thread (DyNet: 18.5 s, Fold: 50.7 s on an i7-6900K)',
       ['eddySecondsPerEpoch', 'pytorchSecondsPerEpoch', 'pytorchOverEddy', 'target']);
   } finally {
