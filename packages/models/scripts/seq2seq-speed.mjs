@@ -1,5 +1,5 @@
 // CPU time of Seq2Seq training batches and decoding on the built package (run `npm run build`
-// first): `node scripts/seq2seq-speed.mjs [small|add|large ...] [--reps N] [--only train|greedy|beam]`. It reports the
+// first): `node scripts/seq2seq-speed.mjs [small|add|engfra|large ...] [--reps N] [--only train|greedy|beam]`. It reports the
 // process's CPU time (process.cpuUsage, user + system) per training batch (loss, backward, Adam
 // step) and per decode of one batch of sources (greedy and beam 5), so that runs on a shared
 // machine compare; wall time would not. Profile a size with `node --cpu-prof scripts/seq2seq-speed.mjs add`.
@@ -12,7 +12,9 @@ const SIZES = {
   small: { hiddenSize: 32, batch: 32, vocab: 10, source: 10, target: 10 },
   // The 3-digit addition task: a character vocabulary, "123+45" → "168".
   add: { hiddenSize: 128, batch: 32, vocab: 20, source: 8, target: 5 },
-  // eng-fra sized: a word vocabulary, sentences of up to 10 words.
+  // The eng-fra bench: the CLI's defaults (hidden 128, batch 32) on a shared word vocabulary of ~7 000.
+  engfra: { hiddenSize: 128, batch: 32, vocab: 7000, source: 10, target: 10 },
+  // eng-fra sized at twice the width: a word vocabulary, sentences of up to 10 words.
   large: { hiddenSize: 256, batch: 64, vocab: 2000, source: 10, target: 10 },
 };
 
