@@ -26,14 +26,23 @@ const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
 const names = args.filter((a, i) => !a.startsWith('--') && (repsAt < 0 || i !== repsAt + 1) && (onlyAt < 0 || i !== onlyAt + 1));
 const chosen = names.length > 0 ? names : Object.keys(SIZES);
 
-/** Milliseconds of CPU this process spent in `fn`, per call, over `n` calls after one warm-up (NaN when `--only` skips it). */
+/**
+ * Milliseconds of CPU this process spent in `fn`: the median of `n` calls after one warm-up (NaN
+ * when `--only` skips it). The median, not the mean: on a shared core a few calls are slowed by
+ * the neighbours' cache traffic, and it keeps before/after comparisons steady.
+ */
 function cpuMs(what, n, fn) {
   if (only !== null && only !== what) return NaN;
   fn();
-  const start = process.cpuUsage();
-  for (let i = 0; i < n; i++) fn();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000 / n;
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const start = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return n % 2 === 1 ? times[(n - 1) / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
 }
 
 /** A time-major batch of B random pairs, source lengths in [S/2, S], target lengths in [T/2, T]. */
