@@ -85,9 +85,13 @@ for (const name of chosen) {
       opt.step();
     }),
   );
-  // An untrained model rarely emits EOS: every output runs to its cap (2·source length + 5), the worst case.
-  const greedyMs = cpuMs('greedy', reps, () => model.translate(sources, { batchSize: size.batch }));
-  const beamMs = cpuMs('beam', reps, () => model.translate(sources, { batchSize: size.batch, beam: 5 }));
+  // Decoding runs on a fresh model, not the one trained above: an untrained model rarely emits
+  // EOS, so every output runs to its cap (2·source length + 5), the worst case, however many
+  // training batches ran (a few Adam steps on one batch already teach it to stop early).
+  manualSeed(1);
+  const fresh = new Seq2Seq({ sourceVocabSize: size.vocab, targetVocabSize: size.vocab, hiddenSize: size.hiddenSize });
+  const greedyMs = cpuMs('greedy', reps, () => fresh.translate(sources, { batchSize: size.batch }));
+  const beamMs = cpuMs('beam', reps, () => fresh.translate(sources, { batchSize: size.batch, beam: 5 }));
   console.log(
     `${name} (H ${size.hiddenSize}, B ${size.batch}, V ${size.vocab}, S ${size.source}, T ${size.target}): ` +
       `train ${trainMs.toFixed(1)} ms/batch (${Math.round((tokens / trainMs) * 1000)} tokens/s), ` +
