@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EddyError } from './backend.js';
 import * as init from './init.js';
-import { Generator, manualSeed } from './rng.js';
+import { withoutInitialDraws, drawsInitialValues } from './initial-draws.js';
+import { defaultGenerator, Generator, manualSeed } from './rng.js';
 import { zeros } from './creation.js';
 import type { Tensor } from './tensor.js';
 
@@ -152,5 +153,25 @@ describe('init: bad input', () => {
     expect(codes(() => init.normal(make([2]), 0, -1))).toBe('E_ARGUMENT');
     expect(codes(() => init.constant(make([2]), NaN))).toBe('E_ARGUMENT');
     expect(codes(() => init.kaimingNormal(make([2, 2]), { mode: 'fan_in' as 'fanIn' }))).toBe('E_ARGUMENT');
+  });
+});
+
+describe('init: withoutInitialDraws', () => {
+  it('leaves tensors as they are and the generator where it was, nested, and draws again after', () => {
+    manualSeed(3);
+    const before = defaultGenerator.getState();
+    const t = make([4, 3]);
+    withoutInitialDraws(() => {
+      init.uniform(t, -1, 1);
+      withoutInitialDraws(() => init.normal(t));
+      expect(drawsInitialValues()).toBe(false);
+      init.kaimingUniform(t, { a: Math.sqrt(5) });
+      init.orthogonal(t);
+    });
+    expect(vals(t)).toEqual(new Array(12).fill(0));
+    expect(defaultGenerator.getState()).toEqual(before);
+    expect(() => withoutInitialDraws(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(drawsInitialValues()).toBe(true);
+    expect(vals(init.uniform(t, -1, 1)).some((v) => v !== 0)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { checkOptions, fail, optionKeys } from './backend.js';
+import { drawsInitialValues } from './initial-draws.js';
 import { defaultGenerator, type Generator } from './rng.js';
 import type { Tensor } from './tensor.js';
 
@@ -38,6 +39,7 @@ export function uniform(t: Tensor, a = 0, b = 1, generator: Generator = defaultG
   finite(op, 'a', a);
   finite(op, 'b', b);
   if (!(a <= b)) throw fail('E_ARGUMENT', `${op}: need a <= b, got a ${a}, b ${b}`);
+  if (!drawsInitialValues()) return t;
   const out = new Float64Array(t.size);
   for (let i = 0; i < out.length; i++) out[i] = a + (b - a) * generator.nextUniform();
   return write(t, out);
@@ -49,6 +51,7 @@ export function normal(t: Tensor, mean = 0, std = 1, generator: Generator = defa
   target(op, t);
   finite(op, 'mean', mean);
   if (finite(op, 'std', std) < 0) throw fail('E_ARGUMENT', `${op}: std must be >= 0, got ${std}`);
+  if (!drawsInitialValues()) return t;
   const out = new Float64Array(t.size);
   for (let i = 0; i < out.length; i++) out[i] = mean + std * generator.nextNormal();
   return write(t, out);
@@ -237,7 +240,7 @@ export function orthogonal(t: Tensor, gain = 1, generator: Generator = defaultGe
   target(op, t);
   finite(op, 'gain', gain);
   if (t.shape.length < 2) throw fail('E_SHAPE', `${op}: only tensors with 2 or more dimensions are supported, got shape [${t.shape.join(', ')}]`);
-  if (t.size === 0) return t;
+  if (t.size === 0 || !drawsInitialValues()) return t;
   const rows = t.shape[0];
   const cols = t.size / rows;
   // Draw in the tensor's own row-major order (as PyTorch does), then transpose if wide.

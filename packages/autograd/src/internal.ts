@@ -9,4 +9,5 @@ export { sumTo, expandTo } from './ops/elementwise.js';
 export { tapeLength } from './tape.js';
 export { projectionPays } from './ops/recurrent/projected.js';
 export { defaultGenerator } from './rng.js';
+export { withoutInitialDraws, drawsInitialValues } from './initial-draws.js';
 export { snakeCase } from './optim/optimizer.js';

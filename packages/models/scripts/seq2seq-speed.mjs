@@ -1,5 +1,5 @@
 // CPU time of Seq2Seq training batches and decoding on the built package (run `npm run build`
-// first): `node scripts/seq2seq-speed.mjs [small|add|large ...] [--reps N] [--only train|greedy|beam]`. It reports the
+// first): `node scripts/seq2seq-speed.mjs [small|add|engfra|large ...] [--reps N] [--only train|greedy|beam]`. It reports the
 // process's CPU time (process.cpuUsage, user + system) per training batch (loss, backward, Adam
 // step) and per decode of one batch of sources (greedy and beam 5), so that runs on a shared
 // machine compare; wall time would not. Profile a size with `node --cpu-prof scripts/seq2seq-speed.mjs add`.
@@ -12,7 +12,9 @@ const SIZES = {
   small: { hiddenSize: 32, batch: 32, vocab: 10, source: 10, target: 10 },
   // The 3-digit addition task: a character vocabulary, "123+45" → "168".
   add: { hiddenSize: 128, batch: 32, vocab: 20, source: 8, target: 5 },
-  // eng-fra sized: a word vocabulary, sentences of up to 10 words.
+  // The eng-fra bench: the CLI's defaults (hidden 128, batch 32) on a shared word vocabulary of ~7 000.
+  engfra: { hiddenSize: 128, batch: 32, vocab: 7000, source: 10, target: 10 },
+  // eng-fra sized at twice the width: a word vocabulary, sentences of up to 10 words.
   large: { hiddenSize: 256, batch: 64, vocab: 2000, source: 10, target: 10 },
 };
 
@@ -24,14 +26,23 @@ const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
 const names = args.filter((a, i) => !a.startsWith('--') && (repsAt < 0 || i !== repsAt + 1) && (onlyAt < 0 || i !== onlyAt + 1));
 const chosen = names.length > 0 ? names : Object.keys(SIZES);
 
-/** Milliseconds of CPU this process spent in `fn`, per call, over `n` calls after one warm-up (NaN when `--only` skips it). */
+/**
+ * Milliseconds of CPU this process spent in `fn`: the median of `n` calls after one warm-up (NaN
+ * when `--only` skips it). The median, not the mean: on a shared core a few calls are slowed by
+ * the neighbours' cache traffic, and it keeps before/after comparisons steady.
+ */
 function cpuMs(what, n, fn) {
   if (only !== null && only !== what) return NaN;
   fn();
-  const start = process.cpuUsage();
-  for (let i = 0; i < n; i++) fn();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000 / n;
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const start = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return n % 2 === 1 ? times[(n - 1) / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
 }
 
 /** A time-major batch of B random pairs, source lengths in [S/2, S], target lengths in [T/2, T]. */
@@ -74,9 +85,13 @@ for (const name of chosen) {
       opt.step();
     }),
   );
-  // An untrained model rarely emits EOS: every output runs to its cap (2·source length + 5), the worst case.
-  const greedyMs = cpuMs('greedy', reps, () => model.translate(sources, { batchSize: size.batch }));
-  const beamMs = cpuMs('beam', reps, () => model.translate(sources, { batchSize: size.batch, beam: 5 }));
+  // Decoding runs on a fresh model, not the one trained above: an untrained model rarely emits
+  // EOS, so every output runs to its cap (2·source length + 5), the worst case, however many
+  // training batches ran (a few Adam steps on one batch already teach it to stop early).
+  manualSeed(1);
+  const fresh = new Seq2Seq({ sourceVocabSize: size.vocab, targetVocabSize: size.vocab, hiddenSize: size.hiddenSize });
+  const greedyMs = cpuMs('greedy', reps, () => fresh.translate(sources, { batchSize: size.batch }));
+  const beamMs = cpuMs('beam', reps, () => fresh.translate(sources, { batchSize: size.batch, beam: 5 }));
   console.log(
     `${name} (H ${size.hiddenSize}, B ${size.batch}, V ${size.vocab}, S ${size.source}, T ${size.target}): ` +
       `train ${trainMs.toFixed(1)} ms/batch (${Math.round((tokens / trainMs) * 1000)} tokens/s), ` +

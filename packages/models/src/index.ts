@@ -44,7 +44,7 @@ export { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';
 export { LSTMCell, GRUCell, RNNCell, CellBase, type LSTMCellOptions, type GRUCellOptions, type RNNCellOptions, type LSTMCellState, type HiddenCellState, type CellOptions, type CellState } from './cells/index.js';
 export {
   AttentionBase, BahdanauAttention, LuongAttention, type AttentionMemory,
-  type AttentionForwardOptions, type AttentionOutput, type AttentionLengths, type ProjectKeysOptions, type BahdanauAttentionOptions, type LuongAttentionOptions, type LuongScore,
+  type AttentionForwardOptions, type AttentionOutput, type AttentionLengths, type PrepareOptions, type ProjectKeysOptions, type BahdanauAttentionOptions, type LuongAttentionOptions, type LuongScore,
 } from './attention/index.js';
 export {
   SequenceClassifier, SequenceTagger, NO_TAG, AttentionPooling, attentionPool, maxPool, meanPool, loadPretrained,

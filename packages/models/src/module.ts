@@ -1,5 +1,5 @@
 import { EddyError, Tensor, type Shape } from '@eddy/autograd';
-import { checkOptions } from '@eddy/autograd/internal';
+import { boolOption, checkOptions, withoutInitialDraws } from '@eddy/autograd/internal';
 import { describe, fail } from './errors.js';
 
 /**
@@ -283,9 +283,12 @@ export abstract class Module {
   /**
    * Builds a module from `toConfig()`'s JSON (fresh weights; load a state dict for trained ones).
    * Unknown types and unknown or invalid options throw E_ARGUMENT. Called on a subclass
-   * (`Linear.fromConfig(c)`), the result must be an instance of it.
+   * (`Linear.fromConfig(c)`), the result must be an instance of it. With `{ init: false }` no
+   * initial weight is drawn (random initialisers leave parameters at 0 and the RNG does not
+   * advance): for a module whose state dict is loaded next, which is then much faster to build.
    */
-  static fromConfig<M extends Module>(this: abstract new (...args: never[]) => M, config: ModuleConfig): M {
+  static fromConfig<M extends Module>(this: abstract new (...args: never[]) => M, config: ModuleConfig, how: { init?: boolean } = {}): M {
+    const draw = boolOption('fromConfig', 'init', checkOptions('fromConfig', how, ['init']).init, true);
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
       throw fail('E_ARGUMENT', `fromConfig: config must be an object with a "type", got ${describe(config)}`);
     }
@@ -294,7 +297,7 @@ export abstract class Module {
     if (factory === undefined) {
       throw fail('E_ARGUMENT', `fromConfig: unknown module type ${describe(type)}; registered: ${Module.registeredTypes().join(', ')}`);
     }
-    const module = factory(options);
+    const module = draw ? factory(options) : withoutInitialDraws(() => factory(options));
     if (!(module instanceof this)) throw fail('E_ARGUMENT', `fromConfig: a ${type} config does not build a ${this.name}`);
     return module;
   }

@@ -326,7 +326,8 @@ export function readCheckpoint(
 
   let built: Module;
   try {
-    built = Module.fromConfig(config.model);
+    // No initial weights are drawn: the (strict) state dict below replaces every parameter.
+    built = Module.fromConfig(config.model, { init: false });
   } catch (e) {
     throw corrupt(dir, 'config.json', `model entry: ${reason(e)}`);
   }

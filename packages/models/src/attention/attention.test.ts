@@ -99,6 +99,31 @@ describe('attention', () => {
     });
   });
 
+  it.each(CONFIGS.map((c) => [name(c), c] as const))('%s: prepare with paddingIsZero on zero-padded keys equals masking them, values and gradients', (_, config) => {
+    manualSeed(10);
+    const m = built.make<AttentionBase>(config);
+    const lengths = [4, 2, 3];
+    const [S, B, Hk] = [4, 3, m.keySize];
+    scope(() => {
+      const keyValues = randn([S, B, Hk]).toFloat32Array();
+      for (let s = 0; s < S; s++) for (let b = 0; b < B; b++) if (s >= lengths[b]) keyValues.fill(0, (s * B + b) * Hk, (s * B + b + 1) * Hk);
+      const query = randn([B, 4]);
+      const rc = randn([B, Hk]);
+      const rw = randn([B, S]);
+      const run = (paddingIsZero: boolean): number[][] => {
+        const keys = tensor(keyValues, [S, B, Hk]).setRequiresGrad(true);
+        const q = detach(query).setRequiresGrad(true);
+        const { context, weights } = m.attend(q, m.prepare(keys, { lengths, paddingIsZero }));
+        context.mul(rc).sum().add(weights.mul(rw).sum()).backward();
+        const out = [context.toArray(), weights.toArray(), keys.grad!.toArray(), q.grad!.toArray(), ...m.parameters().map((p) => p.grad!.toArray())];
+        for (const p of m.parameters()) p.grad = null;
+        return out;
+      };
+      expect(run(true)).toEqual(run(false));
+    });
+    expect(() => m.prepare(randn([S, B, Hk]), { lengths, paddingIsZero: 1 as never })).toThrow(/paddingIsZero/);
+  });
+
   it('toConfig / fromConfig round-trips; names are the tutorials\'', () => {
     for (const config of CONFIGS) expect(built.make<AttentionBase>(config).toConfig()).toEqual(config);
     expect(built.make<AttentionBase>(CONFIGS[0]).namedParameters().map(([n]) => n)).toEqual(['Wa.weight', 'Wa.bias', 'Ua.weight', 'Ua.bias', 'Va.weight', 'Va.bias']);

@@ -1,5 +1,5 @@
 import { attention, index, Tensor, tensor, where } from '@eddy/autograd';
-import { checkOptions } from '@eddy/autograd/internal';
+import { boolOption, checkOptions } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { readLengths } from '../lengths.js';
 import { Module } from '../module.js';
@@ -38,6 +38,17 @@ export interface AttentionOutput {
 export interface ProjectKeysOptions {
   /** As `forward`'s: padding keys are replaced by 0 before the projection. */
   lengths?: AttentionLengths | null;
+}
+
+/** The options of `prepare`. */
+export interface PrepareOptions extends ProjectKeysOptions {
+  /**
+   * The keys are already exactly 0 at every padding position (an encoder's packed outputs, as
+   * `Seq2SeqEncoder` emits them): they are used as they are instead of being masked again, which
+   * saves a pass over the keys and its backward. The scores still mask padding by `lengths`.
+   * Default false.
+   */
+  paddingIsZero?: boolean;
 }
 
 /**
@@ -128,10 +139,11 @@ export abstract class AttentionBase extends Module {
    * Everything about `keys` [S, B, Hk] that does not depend on the query, computed once per source
    * batch (the masked keys, their projection, the score mask) for `attend` at every decoder step.
    */
-  prepare(keys: Tensor, options: ProjectKeysOptions = {}): AttentionMemory {
+  prepare(keys: Tensor, options: PrepareOptions = {}): AttentionMemory {
     const op = `${this.kind}.prepare`;
-    const o = checkOptions(op, options, ['lengths']);
-    return this.prepareChecked(op, keys, o.lengths as ProjectKeysOptions['lengths'], undefined);
+    const o = checkOptions(op, options, ['lengths', 'paddingIsZero']);
+    const paddingIsZero = boolOption(op, 'paddingIsZero', o.paddingIsZero, false);
+    return this.prepareChecked(op, keys, o.lengths as ProjectKeysOptions['lengths'], undefined, paddingIsZero);
   }
 
   /**
@@ -162,12 +174,13 @@ export abstract class AttentionBase extends Module {
     return { keys: rows(memory.keys), projected: rows(memory.projected), lengths };
   }
 
-  private prepareChecked(op: string, keys: Tensor, lengths: AttentionForwardOptions['lengths'], projectedKeys: unknown): AttentionMemory {
+  private prepareChecked(op: string, keys: Tensor, lengths: AttentionForwardOptions['lengths'], projectedKeys: unknown, paddingIsZero = false): AttentionMemory {
     const [S, B] = this.checkKeys(op, keys);
     const masks = this.masks(op, lengths, S, B);
     // Padding keys become 0 first: every later product then meets finite values only, so no
     // padding value (huge or not) can overflow into an Inf or NaN that a 0 weight would not undo.
-    const k = masks === null ? keys : where(masks.keys, keys, 0);
+    // Keys the caller guarantees 0 there need no second pass; the scores mask by lengths anyway.
+    const k = masks === null || paddingIsZero ? keys : where(masks.keys, keys, 0);
     let projected: Tensor;
     if (projectedKeys === undefined || projectedKeys === null) {
       projected = this.project(k);

@@ -1,5 +1,5 @@
 import { noGrad, tensor, where, type Tensor } from '@eddy/autograd';
-import { checkOptions, defaultGenerator, intOption } from '@eddy/autograd/internal';
+import { checkOptions, defaultGenerator, drawsInitialValues, intOption } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 import { Module, type ModuleConfig } from '../module.js';
 
@@ -50,7 +50,7 @@ export class Embedding extends Module {
       this.paddingIdx = p < 0 ? p + v : p;
     }
     const values = new Float32Array(v * this.embeddingDim);
-    defaultGenerator.fillNormal(values);
+    if (drawsInitialValues()) defaultGenerator.fillNormal(values);
     if (this.paddingIdx !== null) values.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
     this.weight = this.registerParameter('weight', tensor(values, [v, this.embeddingDim]));
   }

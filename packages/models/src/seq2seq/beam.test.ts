@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { beamSearch } from './beam.js';
+import { beamSearch, topCandidates, type Candidate } from './beam.js';
 import { greedySearch } from './greedy.js';
 import type { SearchOptions, Stepper } from './search.js';
 
@@ -47,5 +47,27 @@ describe('beamSearch', () => {
     const [[g]] = greedySearch(scripted(1), 1, V, 3, options(0.6));
     expect(Array.from(g.tokens)).toEqual([A, A, A, A, A]);
     expect(g.score).toBeCloseTo(best.score, 5);
+  });
+
+  test('topCandidates equals a plain scan of every (row, id): ties, −∞ and dead rows included', () => {
+    let x = 12345;
+    const next = (): number => (x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    for (let trial = 0; trial < 200; trial++) {
+      const [K, V, n] = [1 + Math.floor(next() * 5), 1 + Math.floor(next() * 40), 1 + Math.floor(next() * 10)];
+      const logProbs = new Float32Array(K * V);
+      // Coarse values (many ties), some −∞, and rows whose prefix is −∞ (dead) or large.
+      for (let i = 0; i < logProbs.length; i++) logProbs[i] = next() < 0.1 ? -Infinity : -Math.floor(next() * 8) / 4;
+      const prefix = Float64Array.from({ length: K }, () => (next() < 0.2 ? -Infinity : -Math.floor(next() * 4) / 2 - (next() < 0.3 ? 1e6 : 0)));
+      const got: Candidate[] = [];
+      topCandidates(logProbs, prefix, 0, K, V, n, got);
+      const all: Candidate[] = [];
+      for (let row = 0; row < K; row++) {
+        if (prefix[row] === -Infinity) continue;
+        for (let id = 0; id < V; id++) all.push({ logProb: prefix[row] + logProbs[row * V + id], row, id });
+      }
+      // A stable sort keeps (row, id) order among equals.
+      const want = all.sort((a, b) => (b.logProb > a.logProb ? 1 : b.logProb < a.logProb ? -1 : 0)).slice(0, n);
+      expect(got).toEqual(want);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { lengthPenalty } from '@eddy/text';
 import { finish, History, rowOf, type SearchOptions, type Stepper, type Translation } from './search.js';
 
 /** A candidate extension: row `row`'s prefix followed by `id`, with its log-probability. */
-interface Candidate {
+export interface Candidate {
   logProb: number;
   row: number;
   id: number;
@@ -105,14 +105,23 @@ function beaten(finished: readonly Translation[], K: number, logProb: ArrayLike<
  * The `n` best extensions of rows first … first + K − 1 (rows at −∞ are dead), best first, into
  * `out`. Candidates are visited in (row, id) order and an equal one never passes an earlier one,
  * so ties go to the lower row, then the lower id (greedy's argmax at K = 1).
+ *
+ * This is a scan of K·V log-probabilities per source and step, so its inner loop is one compare:
+ * once `out` is full, a log-probability at or below `cut` (the worst kept one, moved into the row's
+ * terms) cannot enter. `cut` sits a relative 1e-9 below the exact bound, far beyond the rounding of
+ * the double sums, so it never rejects a candidate the exact test (`base + lp > worst`) would take;
+ * the few it lets through meet that test, and the result is the full scan's.
  */
-function topCandidates(logProbs: Float32Array, prefix: Float64Array, first: number, K: number, V: number, n: number, out: Candidate[]): void {
+export function topCandidates(logProbs: Float32Array, prefix: Float64Array, first: number, K: number, V: number, n: number, out: Candidate[]): void {
   out.length = 0;
   for (let row = first; row < first + K; row++) {
     const base = prefix[row];
     if (base === -Infinity) continue;
     const lp = rowOf(logProbs, row, V);
+    // NaN while `out` has room: no comparison with it holds, so nothing is skipped.
+    let cut = out.length === n ? cutBelow(out[n - 1].logProb, base) : NaN;
     for (let id = 0; id < V; id++) {
+      if (lp[id] <= cut) continue;
       const logProb = base + lp[id];
       if (out.length === n && !(logProb > out[n - 1].logProb)) continue;
       let i = out.length === n ? n - 1 : out.length;
@@ -122,6 +131,12 @@ function topCandidates(logProbs: Float32Array, prefix: Float64Array, first: numb
         i--;
       }
       out[i] = { logProb, row, id };
+      if (out.length === n) cut = cutBelow(out[n - 1].logProb, base);
     }
   }
+}
+
+/** A bound a little below worst − base: a log-probability lp ≤ it has base + lp ≤ worst. */
+function cutBelow(worst: number, base: number): number {
+  return worst - base - 1e-9 * (1 + Math.abs(worst) + Math.abs(base));
 }

@@ -24,8 +24,14 @@ export function greedySearch(stepper: Stepper, B: number, V: number, S: number, 
       const b = sources[r];
       const row = rowOf(logProbs, r, V);
       let best = 0;
-      for (let v = 1; v < V; v++) if (row[v] > row[best]) best = v;
-      logProb[b] += row[best];
+      let top = row[0];
+      for (let v = 1; v < V; v++) {
+        if (row[v] > top) {
+          top = row[v];
+          best = v;
+        }
+      }
+      logProb[b] += top;
       next[r] = best;
       if (best === o.eosId || t + 1 >= o.caps[b]) results[b] = [finish(history.trace(t, r, best, b, o), logProb[b], o)];
       else live.push(r);

@@ -1,4 +1,4 @@
-import { EddyError, Generator, getCore, gradcheck, manualSeed, scope } from '@eddy/autograd';
+import { EddyError, Generator, getCore, getRngState, gradcheck, manualSeed, scope } from '@eddy/autograd';
 import { describe, expect, test } from 'vitest';
 import { Module } from '../module.js';
 import { loadSafetensors, saveSafetensors } from '../safetensors.js';
@@ -205,6 +205,21 @@ describe('Seq2Seq: config and weights', () => {
     expect(plain(copy.translate(sources))).not.toEqual(plain(m.translate(sources)));
     scope(() => copy.loadStateDict(loadSafetensors(saveSafetensors(m.stateDict()))));
     expect(copy.translate(sources, { beam: 3, nBest: 2 })).toEqual(m.translate(sources, { beam: 3, nBest: 2 }));
+  });
+
+  test('fromConfig with init false draws nothing (zero weights, the RNG unmoved) and loads to the same model', () => {
+    const m = model({ hiddenSize: 6, attention: 'luong-concat', conditionSize: 2, conditionAs: 'both' }, 13);
+    manualSeed(5);
+    const before = getRngState();
+    const copy = Module.fromConfig(JSON.parse(JSON.stringify(m.toConfig())), { init: false }) as Seq2Seq;
+    built.push(copy);
+    expect(getRngState()).toEqual(before);
+    for (const [name, p] of copy.namedParameters()) expect(p.toFloat32Array().every((v) => v === 0), name).toBe(true);
+    scope(() => copy.loadStateDict(loadSafetensors(saveSafetensors(m.stateDict()))));
+    const sources = randomSequences(4, 5, 1, 5, 3);
+    const conditions = Float32Array.from({ length: 8 }, (_, i) => i / 8);
+    expect(copy.translate(sources, { beam: 2, conditions })).toEqual(m.translate(sources, { beam: 2, conditions }));
+    expect(() => Module.fromConfig(m.toConfig(), { inti: false } as never)).toThrow(/inti/);
   });
 
   test('parameter names follow PyTorch/OpenNMT', () => {

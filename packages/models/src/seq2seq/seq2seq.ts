@@ -92,8 +92,6 @@ const OPTION_KEYS = [
 ] as const;
 const TRANSLATE_KEYS = ['beam', 'lengthPenalty', 'coveragePenalty', 'maxLength', 'maxLengthRatio', 'nBest', 'batchSize', 'sample', 'conditions'] as const;
 const ATTENTIONS: readonly AttentionKind[] = ['bahdanau', 'luong-dot', 'luong-general', 'luong-concat', 'none'];
-/** The target of a padding step in the loss: neither loss nor gradient. */
-const IGNORE = -100;
 /** The cap's constant beyond ⌈ratio · source length⌉, so that short sources may grow. */
 const CAP_SLACK = 5;
 
@@ -200,7 +198,7 @@ export class Seq2Seq extends Module {
     const initial = this.bridge.forward(encoded, v);
     const attention = this.decoder.attention;
     const memory: Memory = {
-      attention: attention === null ? null : attention.prepare(encoded.keys, { lengths }),
+      attention: attention === null ? null : attention.prepare(encoded.keys, { lengths, paddingIsZero: true }),
       condition: this.options.conditionAs === 'init' ? null : v,
     };
     return { memory, initial };
@@ -221,11 +219,18 @@ export class Seq2Seq extends Module {
     const { batchSize: B, sourceSteps: S, targetSteps: T, target, targetLengths } = batch;
     const { memory, initial } = this.encode(batch.source, batch.sourceLengths, S, B, batch.condition);
     const steps = T - 1;
-    const targets = new Int32Array(steps * B).fill(IGNORE);
-    let tokens = 0;
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t + 1 < targetLengths[b]; t++, tokens++) targets[t * B + b] = target[(t + 1) * B + b];
+    // The decoder rows t·B + b (in that order) that predict a token, and the token each predicts:
+    // only they reach the output layer and the loss.
+    const rowsAt: number[] = [];
+    const labels: number[] = [];
+    for (let t = 0; t < steps; t++) {
+      for (let b = 0; b < B; b++) {
+        if (t + 1 >= targetLengths[b]) continue;
+        rowsAt.push(t * B + b);
+        labels.push(target[(t + 1) * B + b]);
+      }
     }
+    const tokens = labels.length;
     const inputs = target.subarray(0, steps * B);
     // Teacher forcing embeds every input at once; scheduled sampling must wait for each step's output.
     const embedded = ratio === 1 ? split(this.decoder.embedSequence(inputs, steps, B, targetLengths.map((n) => n - 1)), 1, 0) : null;
@@ -252,8 +257,12 @@ export class Seq2Seq extends Module {
       state = step.state;
       outputs.push(step.attentional);
     }
-    const logits = this.decoder.logits(stack(outputs, 0)).reshape([steps * B, this.options.targetVocabSize]);
-    const loss = crossEntropy(logits, tensor(targets, [steps * B], { dtype: 'int32' }), { ignoreIndex: IGNORE });
+    // The output layer and the loss run once for all steps, on the valid rows only: padding rows
+    // would add nothing to the loss and its gradient but a V-wide product each (most of the
+    // training time with a word vocabulary).
+    const attentional = stack(outputs, 0).reshape([steps * B, -1]);
+    const rows = tokens === steps * B ? attentional : index(attentional, tensor(Int32Array.from(rowsAt), [tokens], { dtype: 'int32' }));
+    const loss = crossEntropy(this.decoder.logits(rows), tensor(Int32Array.from(labels), [tokens], { dtype: 'int32' }));
     return { loss, tokens };
   }
 
