@@ -10,6 +10,7 @@ export { tapeLength } from './tape.js';
 export { projectionPays } from './ops/recurrent/projected.js';
 export { defaultGenerator } from './rng.js';
 export { snakeCase } from './optim/optimizer.js';
+export { PackedWeight, linearPacked } from './ops/linear.js';
 
 import { k } from './backend.js';
 /** The fused Tree-LSTM cell kernels of core-wasm, for @eddy/models' tree cell (its autograd Function). */

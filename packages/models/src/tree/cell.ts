@@ -1,5 +1,5 @@
 import { applyMany, linear, zeros, type Function, type Tensor } from '@eddy/autograd';
-import { treeLstmCellBackward, treeLstmCellForward } from '@eddy/autograd/internal';
+import { linearPacked, PackedWeight, treeLstmCellBackward, treeLstmCellForward } from '@eddy/autograd/internal';
 import { fail } from '../errors.js';
 
 // The memory-cell update shared by the Tree-LSTMs' leaves and levels, as one Function over the
@@ -69,14 +69,17 @@ const TreeLstmCellFn: Function<CellOptions, CellSaved> = {
  *     i, f_1 … f_K, o, u = σ, …, σ, tanh (W x + b)
  *     c = i ⊙ u + Σ_k f_k ⊙ c_k (+ kept),   h = o ⊙ tanh(c)
  *
- * The gates are one GEMM (X·Wᵀ, the bias added in the fused pass). Returns [h, c], each [M, H].
+ * The gates are one GEMM (X·Wᵀ, the bias added in the fused pass); with `weight` a PackedWeight
+ * (a level's weight, the same for every level of a pass) it reuses the weight's packing. Returns
+ * [h, c], each [M, H].
  */
-export function treeLstmCell(x: Tensor, weight: Tensor, bias: Tensor, H: number, childCells: Tensor | null, kept: Tensor | null = null): Tensor[] {
+export function treeLstmCell(x: Tensor, w: Tensor | PackedWeight, bias: Tensor, H: number, childCells: Tensor | null, kept: Tensor | null = null): Tensor[] {
+  const weight = w instanceof PackedWeight ? w.weight : w;
   const K = childCells === null ? 0 : childCells.shape[1] / H;
   if (weight.shape[0] !== (K + 3) * H || bias.shape[0] !== (K + 3) * H) {
     throw fail('E_ARGUMENT', `treeLstmCell: weight and bias must have ${(K + 3) * H} rows (${K + 3} gates of ${H}), got ${weight.shape[0]} and ${bias.shape[0]}`);
   }
-  const inputs = [linear(x, weight), bias];
+  const inputs = [w instanceof PackedWeight ? linearPacked(x, w) : linear(x, weight), bias];
   if (childCells !== null) inputs.push(childCells);
   if (kept !== null) inputs.push(kept);
   return applyMany(TreeLstmCellFn, inputs, { H, K });
