@@ -15,3 +15,5 @@ export { PackedWeight, linearPacked } from './ops/linear.js';
 import { k } from './backend.js';
 /** The fused Tree-LSTM cell kernels of core-wasm, for @eddy/models' tree cell (its autograd Function). */
 export const { treeLstmCellForward, treeLstmCellBackward } = k;
+/** Rows scatter-added by id (the embedding backward's kernel), for @eddy/models' tree gathers. */
+export const { embeddingScatterAdd } = k;
