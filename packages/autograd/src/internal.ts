@@ -11,6 +11,8 @@ export { projectionPays } from './ops/recurrent/projected.js';
 export { defaultGenerator } from './rng.js';
 export { snakeCase } from './optim/optimizer.js';
 export { PackedWeight, linearPacked } from './ops/linear.js';
+/** An uninitialised float32 tensor in `core`'s arena, for outputs a kernel overwrites whole. */
+export { empty } from './tensor.js';
 
 import { k } from './backend.js';
 /** The fused Tree-LSTM cell kernels of core-wasm, for @eddy/models' tree cell (its autograd Function). */

@@ -1,5 +1,5 @@
 import { apply, tensor, zeros, type Function, type Tensor } from '@eddy/autograd';
-import { embeddingScatterAdd } from '@eddy/autograd/internal';
+import { embeddingScatterAdd, empty } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 
 /**
@@ -132,7 +132,7 @@ const PublishFn: Function<Published, Published> = {
     if (!states.read[level]) return [null];
     // This level's rows of the shared block, as the gradient of its output.
     const out = states.outputs[level], w = states.width;
-    const g = zeros(out.shape);
+    const g = empty(out.core, out.shape);
     const from = (states.grad!.ptr >>> 2) + states.start[level] * w;
     g.core.arena.f32.copyWithin(g.ptr >>> 2, from, from + out.size);
     return [g];
@@ -155,7 +155,8 @@ const GatherNodesFn: Function<GatherOptions, GatherOptions> = {
   forward: (ctx, _tokens, o) => {
     ctx.saved = o;
     const { level, row } = o.states.where, w = o.states.width, outputs = o.states.outputs;
-    const out = zeros([o.ids.length / o.per, o.per * w]);
+    // Every row is copied in: no zero fill.
+    const out = empty(outputs[0].core, [o.ids.length / o.per, o.per * w]);
     const f = out.core.arena.f32;
     const po = out.ptr >>> 2;
     for (let i = 0; i < o.ids.length; i++) {

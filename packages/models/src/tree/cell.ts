@@ -1,5 +1,5 @@
 import { applyMany, linear, zeros, type Function, type Tensor } from '@eddy/autograd';
-import { linearPacked, PackedWeight, treeLstmCellBackward, treeLstmCellForward } from '@eddy/autograd/internal';
+import { empty, linearPacked, PackedWeight, treeLstmCellBackward, treeLstmCellForward } from '@eddy/autograd/internal';
 import { fail } from '../errors.js';
 
 // The memory-cell update shared by the Tree-LSTMs' leaves and levels, as one Function over the
@@ -32,8 +32,10 @@ const TreeLstmCellFn: Function<CellOptions, CellSaved> = {
     const cc = o.K > 0 ? inputs[2] : null;
     const kept = inputs.length > (o.K > 0 ? 3 : 2) ? inputs[inputs.length - 1] : null;
     const { H, K } = o, m = pre.shape[0];
-    const act = zeros(pre.shape), c = zeros([m, H]), tc = zeros([m, H]), h = zeros([m, H]);
-    treeLstmCellForward(pre.core, {
+    // Outputs the kernel writes whole: no zero fill.
+    const core = pre.core;
+    const act = empty(core, pre.shape), c = empty(core, [m, H]), tc = empty(core, [m, H]), h = empty(core, [m, H]);
+    treeLstmCellForward(core, {
       m, h: H, k: K, pre: pre.ptr, bias: bias.ptr, cc: cc?.ptr ?? 0, kept: kept?.ptr ?? 0, act: act.ptr, c: c.ptr, tc: tc.ptr, hOut: h.ptr,
     });
     ctx.saved = { H, K, act, tc, cc };
@@ -42,13 +44,13 @@ const TreeLstmCellFn: Function<CellOptions, CellSaved> = {
   backward: (ctx, [dh, dc]) => {
     const { H, K, act, tc, cc } = ctx.saved!;
     const m = tc.shape[0];
-    const dpre = zeros(act.shape);
+    const core = tc.core, dpre = empty(core, act.shape);
     // The kernel adds the bias's gradient into db.
     const db = ctx.needsGrad[1] ? zeros([act.shape[1]]) : null;
-    const dcc = cc !== null && ctx.needsGrad[2] ? zeros([m, K * H]) : null;
+    const dcc = cc !== null && ctx.needsGrad[2] ? empty(core, [m, K * H]) : null;
     const keptAt = K > 0 ? 3 : 2;
-    const dcTotal = ctx.inputs.length > keptAt && ctx.needsGrad[keptAt] ? zeros([m, H]) : null;
-    treeLstmCellBackward(tc.core, {
+    const dcTotal = ctx.inputs.length > keptAt && ctx.needsGrad[keptAt] ? empty(core, [m, H]) : null;
+    treeLstmCellBackward(core, {
       m, h: H, k: K, cc: cc?.ptr ?? 0, act: act.ptr, tc: tc.ptr, dh: dh?.ptr ?? 0, dc: dc?.ptr ?? 0,
       dpre: dpre.ptr, db: db?.ptr ?? 0, dcc: dcc?.ptr ?? 0, dcTotal: dcTotal?.ptr ?? 0,
     });
