@@ -120,7 +120,7 @@ for (let b = warmup; b < warmup + timed; b++) loss = timedStep(b);
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuStarted);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-const timedNodes = nodes;
+const timedNodes = nodes, timedPhases = { ...phases };
 for (let r = 1; r < repeat; r++) for (let b = warmup; b < warmup + timed; b++) timedStep(b);
 nodes = timedNodes;
 const totalNodes = trees.reduce((s, t) => s + t.size, 0);
@@ -131,7 +131,7 @@ console.log(JSON.stringify({
   // CPU time of this process: on a shared machine, less disturbed by the other jobs than wall time.
   cpuSecondsPerEpoch: +((cpuSeconds * totalNodes) / nodes).toFixed(2), lastLoss: +loss.toFixed(4),
   bestCpuSecondsPerEpoch: +((best.reduce((a, x) => a + x, 0) * totalNodes) / nodes).toFixed(2), repeat,
-  cpuSecondsPerEpochByPhase: Object.fromEntries(Object.entries(phases).map(([p, v]) => [p, +((v * totalNodes) / nodes).toFixed(2)])),
+  cpuSecondsPerEpochByPhase: Object.fromEntries(Object.entries(timedPhases).map(([p, v]) => [p, +((v * totalNodes) / nodes).toFixed(2)])),
   load: loadavg().map((l) => +l.toFixed(2)),
 }));
 process.exit(0); // a threads core's workers would keep the process alive
