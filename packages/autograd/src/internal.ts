@@ -1,6 +1,8 @@
 // @eddy/autograd/internal: what the Eddy packages above (models, text, cli, bench) share but users
 // should not build on. Internal: no semver promise. Nothing above autograd imports core-wasm, so
 // core-wasm's internal helpers reach them from here.
+import { k } from './backend.js';
+
 export {
   describe, fail,
   closestName, editDistance, unknownKeyError, optionKeys, checkOptions, intOption, boolOption, rangeOption, choiceOption,
@@ -14,8 +16,8 @@ export { PackedWeight, linearPacked } from './ops/linear.js';
 /** An uninitialised float32 tensor in `core`'s arena, for outputs a kernel overwrites whole. */
 export { empty } from './tensor.js';
 
-import { k } from './backend.js';
-/** The fused Tree-LSTM cell kernels of core-wasm, for @eddy/models' tree cell (its autograd Function). */
-export const { treeLstmCellForward, treeLstmCellBackward } = k;
-/** Rows scatter-added by id (the embedding backward's kernel), for @eddy/models' tree gathers. */
-export const { embeddingScatterAdd } = k;
+/**
+ * Kernels @eddy/models' tree code calls inside its own autograd Functions: the fused Tree-LSTM cell
+ * (forward, backward) and the embedding backward's scatter-add (the gathers of children's states).
+ */
+export const { treeLstmCellForward, treeLstmCellBackward, embeddingScatterAdd } = k;
