@@ -7,6 +7,7 @@ import * as publicApi from './index.js';
 const INTERNALS = [
   'describe', 'fail', 'sumTo', 'expandTo', 'tapeLength', 'projectionPays', 'defaultGenerator',
   'closestName', 'editDistance', 'checkOptions', 'optionKeys', 'intOption', 'boolOption', 'rangeOption', 'choiceOption',
+  'PackedWeight', 'linearPacked', 'empty', 'treeLstmCellForward', 'treeLstmCellBackward', 'embeddingScatterAdd',
 ];
 
 describe('@eddy/autograd/internal', () => {

@@ -7,6 +7,7 @@ import type { LossExports } from './kernels/loss.js';
 import type { LstmExports } from './kernels/lstm.js';
 import type { OptimExports } from './kernels/optim.js';
 import type { RnnExports } from './kernels/rnn.js';
+import type { TreeExports } from './kernels/tree.js';
 
 /** Exports every build has besides its kernels. */
 export interface BaseExports {
@@ -25,4 +26,5 @@ export type CoreExports = BaseExports &
   LossExports &
   EmbeddingExports &
   OptimExports &
-  AttentionExports;
+  AttentionExports &
+  TreeExports;

@@ -88,6 +88,8 @@ export const DISPATCH = {
   clip_value: same('f32_clip_value'),
   attention_forward: same('f32_attention_forward'),
   attention_backward: same('f32_attention_backward'),
+  tree_lstm_cell_forward: same('f32_tree_lstm_cell_forward'),
+  tree_lstm_cell_backward: same('f32_tree_lstm_cell_backward'),
 } as const;
 
 /** A kernel family of the table. */

@@ -24,3 +24,4 @@ export {
   type SgdUpdateArgs, type AdamUpdateArgs, type RmspropUpdateArgs, type AdagradUpdateArgs, type ClipValueArgs,
 } from './kernels/optim.js';
 export { attentionForward, attentionBackward, type AttentionForwardArgs, type AttentionBackwardArgs } from './kernels/attention.js';
+export { treeLstmCellForward, treeLstmCellBackward, type TreeLstmCellForwardArgs, type TreeLstmCellBackwardArgs } from './kernels/tree.js';

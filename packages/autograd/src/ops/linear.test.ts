@@ -52,3 +52,28 @@ describe('Tensor.copyFrom', () => {
     });
   });
 });
+
+describe('linearPacked (internal)', () => {
+  it('equals linear without bias, forward and every gradient, reusing one packing across products; gradcheck', async () => {
+    const { PackedWeight, linearPacked } = await import('../internal.js');
+    scope(() => {
+      const w = randn([13, 9]).setRequiresGrad(true);
+      const xs = [randn([5, 9]).setRequiresGrad(true), randn([1, 9]).setRequiresGrad(true), randn([40, 9]).setRequiresGrad(true)];
+      const packed = new PackedWeight(w);
+      const run = (f: (x: Tensor) => Tensor) => {
+        w.zeroGrad();
+        xs.forEach((x) => x.zeroGrad());
+        const ys = xs.map(f);
+        ys.reduce((s, y, i) => s.add(y.mul(y).sum().mul(i + 1)), zeros([])).backward();
+        return [...ys, w.grad!, ...xs.map((x) => x.grad!)].map((t) => Array.from(t.toArray() as Float32Array));
+      };
+      const want = run((x) => linear(x, w));
+      const got = run((x) => linearPacked(x, packed));
+      got.forEach((g, i) => g.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 4)));
+      const result = gradcheck((x, weight) => linearPacked(x, new PackedWeight(weight)), [randn([3, 4]).setRequiresGrad(true), randn([6, 4]).setRequiresGrad(true)]);
+      expect(result.ok).toBe(true);
+      expect(() => new PackedWeight(randn([3]))).toThrow(/\[out, in\]/);
+      expect(() => linearPacked(randn([2, 5]), packed)).toThrow(/in-features 9/);
+    });
+  });
+});

@@ -12,6 +12,13 @@ interface Sizes {
   outF: number;
 }
 
+/** dW = Gᵀ·X [out, in]. */
+function weightGrad(g: Tensor, x: Tensor, w: Tensor, { rows, inF, outF }: Sizes): Tensor {
+  const dw = empty(g.core, w.shape);
+  k.sgemm(g.core, { transA: true, m: outF, n: inF, k: rows, a: g.ptr, b: x.ptr, c: dw.ptr });
+  return dw;
+}
+
 const LinearFn: Function<Sizes, Sizes> = {
   name: 'linear',
   forward: (ctx, [x, w, b], s) => {
@@ -34,10 +41,7 @@ const LinearFn: Function<Sizes, Sizes> = {
       dx = empty(core, x.shape);
       k.sgemm(core, { m: rows, n: inF, k: outF, a: g!.ptr, b: w.ptr, c: dx.ptr }); // dX = G·W
     }
-    if (needsGrad[1]) {
-      dw = empty(core, w.shape);
-      k.sgemm(core, { transA: true, m: outF, n: inF, k: rows, a: g!.ptr, b: x.ptr, c: dw.ptr }); // dW = Gᵀ·X
-    }
+    if (needsGrad[1]) dw = weightGrad(g!, x, w, saved!);
     if (b !== undefined && needsGrad[2]) {
       // db = 1ᵀ·G: column sums as one GEMM against a vector of ones.
       const ones = empty(core, [rows]);
@@ -72,4 +76,67 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   const rows = x.size / inF;
   const inputs = bias === undefined ? [x, weight] : [x, weight, bias];
   return apply(LinearFn, inputs, { rows, inF, outF });
+}
+
+/**
+ * @internal A weight W [out, in] packed once for many products `linearPacked(x, W)` (a tree
+ * model's levels): the forward's Wᵀ and the backward's W are packed into GEMM panels on first use,
+ * in the arena scope current then, instead of once per product. Make one per forward pass: the
+ * packs are copies, stale once the weight changes.
+ */
+export class PackedWeight {
+  private forwardPack: k.PackedB | null = null;
+  private backwardPack: k.PackedB | null = null;
+
+  constructor(readonly weight: Tensor) {
+    checkFloat('PackedWeight', weight, 'weight');
+    if (weight.shape.length !== 2) throw fail('E_SHAPE', `PackedWeight: weight must be [out, in], got ${fmt(weight.shape)}`);
+  }
+
+  /** Wᵀ packed (the right operand of x·Wᵀ). */
+  transposed(): k.PackedB {
+    const [outF, inF] = this.weight.shape;
+    return (this.forwardPack ??= k.packB(this.weight.core, { transB: true, n: outF, k: inF, b: this.weight.ptr }));
+  }
+
+  /** W packed (the right operand of dX = G·W). */
+  plain(): k.PackedB {
+    const [outF, inF] = this.weight.shape;
+    return (this.backwardPack ??= k.packB(this.weight.core, { n: inF, k: outF, b: this.weight.ptr }));
+  }
+}
+
+interface PackedSizes extends Sizes {
+  packed: PackedWeight;
+}
+
+const LinearPackedFn: Function<PackedSizes, PackedSizes> = {
+  name: 'linearPacked',
+  forward: (ctx, [x], s) => {
+    ctx.saved = s;
+    const out = empty(x.core, [...x.shape.slice(0, -1), s.outF]);
+    k.sgemmPacked(x.core, { m: s.rows, n: s.outF, k: s.inF, a: x.ptr, packed: s.packed.transposed(), c: out.ptr });
+    return out;
+  },
+  backward: ({ inputs: [x, w], needsGrad, saved }, [g]) => {
+    const s = saved!;
+    let dx: Tensor | null = null;
+    if (needsGrad[0]) {
+      dx = empty(g!.core, x.shape);
+      k.sgemmPacked(g!.core, { m: s.rows, n: s.inF, k: s.outF, a: g!.ptr, packed: s.packed.plain(), c: dx.ptr }); // dX = G·W
+    }
+    return [dx, needsGrad[1] ? weightGrad(g!, x, w, s) : null];
+  },
+};
+
+/** @internal x·Wᵀ (no bias) with W from `packed` (see PackedWeight): `linear(x, packed.weight)`, packing W once. */
+export function linearPacked(x: Tensor, packed: PackedWeight): Tensor {
+  const weight = packed.weight;
+  coreOf('linearPacked', x, weight);
+  checkFloat('linearPacked', x, 'x');
+  const [outF, inF] = weight.shape;
+  if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inF) {
+    throw fail('E_SHAPE', `linearPacked: x must end in the weight's in-features ${inF}: x ${fmt(x.shape)}, weight ${fmt(weight.shape)}`);
+  }
+  return apply(LinearPackedFn, [x, weight], { rows: x.size / inF, inF, outF, packed });
 }

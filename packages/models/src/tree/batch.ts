@@ -1,4 +1,5 @@
-import { apply, zeros, type Function, type Tensor } from '@eddy/autograd';
+import { apply, tensor, zeros, type Function, type Tensor } from '@eddy/autograd';
+import { embeddingScatterAdd, empty } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 
 /**
@@ -81,14 +82,22 @@ export function locateNodes(op: string, batch: TreeBatch | ChildListBatch, child
 /**
  * The states of one component (h, or c) of a batch's nodes, level by level as they are computed,
  * and the gradient that gathers scatter into them. Gathers read the level outputs in place and
- * their backward adds into one gradient block per level, handed to the level's output once (by
- * its `publish` node, which the tape runs after every gather that read the level). A gather's
- * cost is therefore its rows, never the size of the levels it reads (a dense gradient per level
- * per gather would cost O(nodes · levels): the leaves are read by almost every level).
+ * their backward adds into one gradient block holding every level's rows (one scatter-add kernel
+ * call per gather), of which each level's output gets its rows once (by its `publish` node, which
+ * the tape runs after every gather that read the level). A gather's cost is therefore its rows,
+ * never the size of the levels it reads (a dense gradient per level per gather would cost
+ * O(nodes · levels): the leaves are read by almost every level).
  */
 class LevelStates {
   readonly outputs: Tensor[] = [];
-  readonly grads: (Tensor | null)[] = [];
+  /** Per level, the first row of its block in `grad`. */
+  readonly start: number[] = [];
+  /** Per level, whether a gather's backward has added into its block. */
+  readonly read: boolean[] = [];
+  /** Rows of every level published so far. */
+  rows = 0;
+  /** The gathers' gradient for every published row, [rows, W]; made by the first gather backward. */
+  grad: Tensor | null = null;
   /** Per level, a [1] token: a gather lists the tokens of the levels it reads as its inputs. */
   readonly tokens: Tensor[] = [];
 
@@ -100,8 +109,10 @@ class LevelStates {
   /** Records the output of the next level; its token carries the gathers' gradient back to it. */
   publish(out: Tensor): void {
     this.tokens.push(apply(PublishFn, [out], { states: this, level: this.outputs.length }));
+    this.start.push(this.rows);
+    this.read.push(false);
+    this.rows += out.shape[0];
     this.outputs.push(out);
-    this.grads.push(null);
   }
 }
 
@@ -118,8 +129,12 @@ const PublishFn: Function<Published, Published> = {
   },
   backward: (ctx) => {
     const { states, level } = ctx.saved!;
-    const g = states.grads[level];
-    states.grads[level] = null;
+    if (!states.read[level]) return [null];
+    // This level's rows of the shared block, as the gradient of its output.
+    const out = states.outputs[level], w = states.width;
+    const g = empty(out.core, out.shape);
+    const from = (states.grad!.ptr >>> 2) + states.start[level] * w;
+    g.core.arena.f32.copyWithin(g.ptr >>> 2, from, from + out.size);
     return [g];
   },
 };
@@ -134,13 +149,14 @@ interface GatherOptions {
 }
 
 // out[i, p·W … (p+1)·W) = the state of node ids[i·per + p], read from the output of its level. One
-// copy per row forward and one scatter-add per row backward into the level's gradient block.
+// copy per row forward; backward, one scatter-add of all rows into the shared gradient block.
 const GatherNodesFn: Function<GatherOptions, GatherOptions> = {
   name: 'gatherNodes',
   forward: (ctx, _tokens, o) => {
     ctx.saved = o;
     const { level, row } = o.states.where, w = o.states.width, outputs = o.states.outputs;
-    const out = zeros([o.ids.length / o.per, o.per * w]);
+    // Every row is copied in: no zero fill.
+    const out = empty(outputs[0].core, [o.ids.length / o.per, o.per * w]);
     const f = out.core.arena.f32;
     const po = out.ptr >>> 2;
     for (let i = 0; i < o.ids.length; i++) {
@@ -151,18 +167,16 @@ const GatherNodesFn: Function<GatherOptions, GatherOptions> = {
     return out;
   },
   backward: (ctx, [g]) => {
-    const o = ctx.saved!;
-    const { level, row } = o.states.where, w = o.states.width, { outputs, grads } = o.states;
-    for (const l of o.read) grads[l] ??= zeros(outputs[l].shape);
-    // Where each level's gradient block starts (element offsets), looked up once, not per row.
-    const base = new Int32Array(outputs.length);
-    for (const l of o.read) base[l] = grads[l]!.ptr >>> 2;
-    const f = g!.core.arena.f32;
-    const pg = g!.ptr >>> 2, ids = o.ids;
-    for (let i = 0; i < ids.length; i++) {
-      const to = base[level[ids[i]]] + row[ids[i]] * w;
-      for (let k = 0, from = pg + i * w; k < w; k++) f[to + k] += f[from + k];
-    }
+    const { states, ids, read } = ctx.saved!;
+    const { level, row } = states.where, { start } = states;
+    states.grad ??= zeros([states.rows, states.width]);
+    for (const l of read) states.read[l] = true;
+    // Each gathered row's place in the shared block.
+    const at = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) at[i] = start[level[ids[i]]] + row[ids[i]];
+    const rows = tensor(at, [at.length], { dtype: 'int32' });
+    embeddingScatterAdd(g!.core, { n: at.length, v: states.rows, d: states.width, ids: rows.ptr, grad: g!.ptr, dtable: states.grad.ptr });
+    rows.dispose();
     // The tokens' own gradient only has to reach their publish nodes; its value is never read.
     const token = zeros([1]);
     return ctx.inputs.map(() => token);

@@ -54,9 +54,9 @@ export class BinaryTreeLSTM extends TreeModel {
     return treeLstmCell(x, this.leafGates.weight, this.leafGates.bias!, this.hiddenSize, null);
   }
 
-  /** One level: the five gates of every node in one GEMM, then the cell update (one pass). */
+  /** One level: the five gates of every node in one GEMM (W packed once per pass), then the cell update (one pass). */
   compose([hh, cc]: readonly Tensor[]): Tensor[] {
-    return treeLstmCell(hh, this.W.weight, this.W.bias!, this.hiddenSize, cc);
+    return treeLstmCell(hh, this.packed(this.W.weight), this.W.bias!, this.hiddenSize, cc);
   }
 
   toConfig(): ModuleConfig {

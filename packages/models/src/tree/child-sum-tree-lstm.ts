@@ -69,7 +69,7 @@ export class ChildSumTreeLSTM extends TreeModel {
   compose([hK, cK]: readonly Tensor[], childStart?: Int32Array): Tensor[] {
     const f = sigmoid(this.Uf.forward(hK));
     // xⱼ = 0 at inner nodes: W⁽ⁱ'ᵒ'ᵘ⁾ xⱼ drops out, its bias stays.
-    return treeLstmCell(segmentSum(hK, childStart!), this.U.weight, this.W.bias!, this.hiddenSize, null, segmentSum(mul(f, cK), childStart!));
+    return treeLstmCell(segmentSum(hK, childStart!), this.packed(this.U.weight), this.W.bias!, this.hiddenSize, null, segmentSum(mul(f, cK), childStart!));
   }
 
   toConfig(): ModuleConfig {

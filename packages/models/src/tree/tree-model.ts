@@ -1,5 +1,5 @@
 import { argmax, crossEntropy, dropout, noGrad, scope, tensor, type Tensor } from '@eddy/autograd';
-import { boolOption, checkOptions, intOption, rangeOption } from '@eddy/autograd/internal';
+import { boolOption, checkOptions, intOption, PackedWeight, rangeOption } from '@eddy/autograd/internal';
 import { fail } from '../errors.js';
 import { Embedding } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
@@ -47,6 +47,8 @@ export abstract class TreeModel extends Module {
    * binary levels (`levelSchedule`). A model overrides it to true.
    */
   protected readonly childLists: boolean = false;
+  /** The weights packed for the levels of the current forward pass (see `packed`); null between passes. */
+  private packs: Map<Tensor, PackedWeight> | null = null;
 
   protected constructor(op: string, options: TreeModelOptions, embeddingSize: number, hiddenSize: number) {
     super();
@@ -75,8 +77,29 @@ export abstract class TreeModel extends Module {
    */
   abstract compose(children: readonly Tensor[], childStart?: Int32Array): Tensor[];
 
+  /**
+   * `weight` packed into GEMM panels once for every level of the current forward pass (for
+   * `compose`), not once per level; the packs are dropped when the pass ends (the weight changes).
+   * Outside `encode` (a level composed on its own) the weight as it is.
+   */
+  protected packed(weight: Tensor): Tensor | PackedWeight {
+    if (this.packs === null) return weight;
+    let p = this.packs.get(weight);
+    if (p === undefined) this.packs.set(weight, (p = new PackedWeight(weight)));
+    return p;
+  }
+
   /** The hidden state of every node, in global node order: [numNodes, H]. */
   encode(batch: TreeBatch | ChildListBatch): Tensor {
+    this.packs = new Map();
+    try {
+      return this.runLevels(batch);
+    } finally {
+      this.packs = null;
+    }
+  }
+
+  private runLevels(batch: TreeBatch | ChildListBatch): Tensor {
     const where = locateNodes(`${this.constructor.name}.forward`, batch, this.childLists);
     const plan = planLevels(batch, where, this.childLists, !(this.training && this.dropout > 0));
     const x = dropout(this.embedding.forward(tensor(plan.leafWords, [plan.leafWords.length], { dtype: 'int32' })), this.dropout, this.training);
