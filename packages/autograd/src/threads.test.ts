@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  getCore, gruSequence, loadCore, lstmSequence, mul, rnnSequence, scope, sum, add, tensor, useCore, type Core, type Tensor,
+  getCore, gruSequence, loadCore, lstmSequence, mul, noGrad, rnnSequence, scope, sum, add, tensor, useCore, type Core, type Tensor,
 } from './index.js';
 
-// A threaded core (loadCore({ threads })) splits the GEMMs inside the fused recurrent kernels — the
-// hoisted input projection, the per-step h·W_hhᵀ and dG·W_hh, the weight gradients — and every
-// product autograd makes. The bits must not depend on the thread count: forward and BPTT of every
-// cell on 1, 2 and 3 threads.
+// A threaded core (loadCore({ threads })) splits the fused LSTM and RNN time loops by hidden units
+// (each thread: its units' columns of every step's product and their gate update, one barrier per
+// step, forward and BPTT), the GEMMs inside the GRU's (hoisted input projection, per-step products,
+// weight gradients), and every product autograd makes. The bits must not depend on the thread count:
+// forward and BPTT of every cell on 1, 2 and 3 threads, with hidden sizes that do not divide evenly.
 
-const [T, B, I, H] = [5, 32, 40, 96]; // every per-step product (B × G·H × H) is above the split threshold
+const [T, B, I] = [5, 32, 40]; // every per-step product (B × G·H × H) is above the split threshold
+/** 96: 12 panels of 8 units; 100: 13 panels, the last half full; 102: a scalar tail past the SIMD groups. */
+const HIDDEN = [96, 100, 102];
 
 /** Deterministic values in [-scale, scale) (mulberry32), so every core gets the same inputs. */
 function values(n: number, seed: number, scale = 0.5): Float32Array {
@@ -21,11 +24,14 @@ function values(n: number, seed: number, scale = 0.5): Float32Array {
   });
 }
 
-type Kind = 'lstm' | 'gru' | 'rnn';
-const GATES: Record<Kind, number> = { lstm: 4, gru: 3, rnn: 1 };
+type Kind = 'lstm' | 'gru' | 'gru-before' | 'rnn-tanh' | 'rnn-relu';
+const GATES: Record<Kind, number> = { lstm: 4, gru: 3, 'gru-before': 3, 'rnn-tanh': 1, 'rnn-relu': 1 };
 
-/** Forward and backward of one cell family on `core`; returns the output and every gradient, as arrays. */
-function run(core: Core, kind: Kind, reverse: boolean): Float32Array[] {
+/**
+ * Forward and backward of one cell family on `core` (with `train` false: the inference forward only);
+ * returns the output and every gradient, as arrays.
+ */
+function run(core: Core, kind: Kind, H: number, reverse: boolean, train = true): Float32Array[] {
   const previous = getCore();
   useCore(core);
   try {
@@ -37,7 +43,14 @@ function run(core: Core, kind: Kind, reverse: boolean): Float32Array[] {
       const h0 = leaf([B, H], 6);
       const lengths = tensor(Int32Array.from({ length: B }, (_, b) => T - (b % 3)), [B], { dtype: 'int32' });
       const options = { ...w, h0, lengths, reverse };
-      const result = kind === 'lstm' ? lstmSequence(x, options) : kind === 'gru' ? gruSequence(x, options) : rnnSequence(x, options);
+      const forward = () => kind === 'lstm' ? lstmSequence(x, options)
+        : kind.startsWith('gru') ? gruSequence(x, { ...options, resetBefore: kind === 'gru-before' })
+        : rnnSequence(x, { ...options, nonlinearity: kind === 'rnn-relu' ? 'relu' : 'tanh' });
+      if (!train) {
+        const result = noGrad(forward);
+        return [result.output, result.h].map((t: Tensor) => t.toFloat32Array());
+      }
+      const result = forward();
       const loss = add(sum(mul(result.output, tensor(values(T * B * H, 7), [T, B, H]))), sum(result.h));
       loss.backward();
       return [result.output, x.grad!, w.wIh.grad!, w.wHh.grad!, w.bIh.grad!, w.bHh.grad!, h0.grad!].map((t: Tensor) => t.toFloat32Array());
@@ -61,16 +74,22 @@ describe('a threaded core gives the bits of one thread', () => {
   });
   afterAll(() => cores.forEach((core) => core.close()));
 
-  for (const kind of ['lstm', 'gru', 'rnn'] as Kind[]) {
-    test(`${kind}: fused forward and BPTT, ragged lengths, both directions, on 2 and 3 threads`, () => {
-      for (const reverse of [false, true]) {
-        const want = run(one, kind, reverse);
-        for (const core of cores) {
-          expect(core.threads).toBeGreaterThan(1);
-          const before = core.pool!.runs;
-          const got = run(core, kind, reverse);
-          expect(core.pool!.runs - before).toBeGreaterThan(2 * T); // the per-step products split, forward and backward
-          got.forEach((g, i) => expect(sameBits(g, want[i]), `${kind} reverse=${reverse} threads=${core.threads} array ${i}`).toBe(true));
+  for (const kind of ['lstm', 'gru', 'gru-before', 'rnn-tanh', 'rnn-relu'] as Kind[]) {
+    test(`${kind}: fused forward and BPTT, ragged lengths, both directions, H = ${HIDDEN.join(', ')}, on 2 and 3 threads`, () => {
+      for (const H of HIDDEN) {
+        for (const reverse of [false, true]) {
+          const want = run(one, kind, H, reverse);
+          const wantInference = run(one, kind, H, reverse, false);
+          for (const core of cores) {
+            expect(core.threads).toBeGreaterThan(1);
+            const [runs, teams] = [core.pool!.runs, core.pool!.teams];
+            const got = run(core, kind, H, reverse);
+            const where = `${kind} H=${H} reverse=${reverse} threads=${core.threads}`;
+            if (kind.startsWith('gru')) expect(core.pool!.runs - runs, where).toBeGreaterThan(2 * T); // the per-step products split
+            else expect(core.pool!.teams - teams, where).toBe(2); // the forward and the backward time loop split
+            got.forEach((g, i) => expect(sameBits(g, want[i]), `${where} array ${i}`).toBe(true));
+            run(core, kind, H, reverse, false).forEach((g, i) => expect(sameBits(g, wantInference[i]), `${where} inference array ${i}`).toBe(true));
+          }
         }
       }
     });

@@ -12,6 +12,7 @@
 // compiled: `gemm` is `sgemm`.
 import { NR } from "./kernel";
 import { sgemm, sgemmPackedB } from "./sgemm";
+import { recurrentShare } from "../recurrent/team";
 
 // Control block layout (byte offsets of i32 words); src/threads/pool.ts writes the same.
 const GENERATION: usize = 0;
@@ -28,13 +29,25 @@ const WORK_STRIDE: usize = 24;
 const RUNS: usize = 28;
 /** 0 when the caller may not block (a browser's main thread): it then polls until the workers are done. */
 const CAN_BLOCK: usize = 32;
+// Word 36 (FAILED) is set by a worker whose share trapped (src/threads/worker-body.ts).
+/** The team barrier of a split recurrent call: threads still to arrive, and its generation. */
+const TEAM_LEFT: usize = 40;
+const TEAM_GENERATION: usize = 44;
+/** Threads in the current team (the caller's included). */
+const TEAM_SIZE: usize = 48;
+/** Split time loops run (tests check that a fused kernel really split its time loop). */
+const TEAMS: usize = 52;
+/** The arguments of a split recurrent call (48 words), read by every thread of the team (recurrent/team.ts). */
+const TASK: usize = 64;
 /** Worker w's job record: 16 words at JOBS + w·64. */
-const JOBS: usize = 64;
+const JOBS: usize = 256;
 const JOB_BYTES: usize = 64;
 
 const NONE = 0;
 const GEMM = 1;
 const PACKED = 2;
+/** A share of a fused recurrent kernel's time loop (recurrent/team.ts), with its own barriers. */
+const TEAM = 3;
 
 /**
  * From this many multiply-adds a product is split (and only with m > 1 — batch 1 runs GEMV — and more
@@ -177,7 +190,9 @@ export function threadsWorker(ctrl: usize, index: i32, generation: i32): void {
     generation = atomic.load<i32>(ctrl + GENERATION);
     if (atomic.load<i32>(ctrl + STOP) != 0) return;
     const kind = load<i32>(job);
-    if (kind != NONE) {
+    if (kind == TEAM) {
+      recurrentShare(ctrl, index + 1, load<i32>(ctrl + TEAM_SIZE), load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE));
+    } else if (kind != NONE) {
       const work = load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE);
       chunk(
         kind, load<i32>(job, 4) != 0, load<i32>(job, 8) != 0, load<i32>(job, 12), load<i32>(job, 16), load<f32>(job, 20),
@@ -187,4 +202,77 @@ export function threadsWorker(ctrl: usize, index: i32, generation: i32): void {
     }
     if (atomic.sub<i32>(ctrl + PENDING, 1) == 1) atomic.notify(ctrl + PENDING, 1);
   }
+}
+
+/**
+ * How many threads share the time loop of a fused recurrent kernel whose per-step product is
+ * m×(gates·units)×k: 1 (the caller alone) below the GEMM's split threshold, with m = 1 (sampling) or
+ * one 8-unit panel; else one per panel of units, at most the pool's threads. A step's product and
+ * gate update cost the same order as the GEMM alone, so the GEMM's measured threshold applies.
+ */
+export function teamSize(simd: bool, m: i32, units: i32, n: i32, k: i32): i32 {
+  if (!ASC_FEATURE_THREADS || !simd || !splits(m, n, k) || units <= NR) return 1;
+  return min(load<i32>(control + THREADS), (units + NR - 1) / NR);
+}
+
+/** First unit of thread t's share of `units` among `size` threads: whole 8-unit panels, as even as they come. */
+export function teamStart(t: i32, size: i32, units: i32): i32 {
+  return chunkStart(t, size, units);
+}
+
+/** Writes word i of the task block that every thread of the next team reads. */
+export function setTaskWord(i: i32, value: usize): void {
+  if (ASC_FEATURE_THREADS) store<usize>(control + TASK + (<usize>i << 2), value);
+}
+
+/** Reads word i of the task block of the team whose control block is at `ctrl`. */
+export function taskWord(ctrl: usize, i: i32): usize {
+  return load<usize>(ctrl + TASK + (<usize>i << 2));
+}
+
+/**
+ * Runs a fused recurrent kernel's time loop on a team of `size` threads (from `teamSize`, > 1):
+ * workers 1 … size − 1 run `recurrentShare` on the task block, the caller runs share 0 with its own
+ * GEMM scratch `work`, and returns when every share is done.
+ */
+export function runTeam(size: i32, work: usize): void {
+  if (!ASC_FEATURE_THREADS) return;
+  const ctrl = control;
+  const threads = load<i32>(ctrl + THREADS);
+  for (let w = 0; w < threads - 1; w++) store<i32>(ctrl + JOBS + <usize>w * JOB_BYTES, w + 1 < size ? TEAM : NONE);
+  store<i32>(ctrl + TEAM_SIZE, size);
+  atomic.store<i32>(ctrl + TEAM_LEFT, size);
+  store<i32>(ctrl + RUNS, load<i32>(ctrl + RUNS) + 1);
+  store<i32>(ctrl + TEAMS, load<i32>(ctrl + TEAMS) + 1);
+  atomic.store<i32>(ctrl + PENDING, threads - 1);
+  atomic.add<i32>(ctrl + GENERATION, 1);
+  atomic.notify(ctrl + GENERATION, threads - 1);
+  recurrentShare(ctrl, 0, size, work);
+  join(ctrl);
+}
+
+/**
+ * The team's barrier (thread t of `size`; ctrl = 0 or size = 1: alone, nothing to wait for): returns
+ * when every thread of the team has arrived. The last to arrive resets the count and bumps the
+ * generation; the others wait on it (the caller polls where it may not block).
+ */
+export function teamBarrier(ctrl: usize, t: i32, size: i32): void {
+  if (!ASC_FEATURE_THREADS || ctrl == 0 || size <= 1) return;
+  const generation = atomic.load<i32>(ctrl + TEAM_GENERATION);
+  if (atomic.sub<i32>(ctrl + TEAM_LEFT, 1) == 1) {
+    atomic.store<i32>(ctrl + TEAM_LEFT, size);
+    atomic.add<i32>(ctrl + TEAM_GENERATION, 1);
+    atomic.notify(ctrl + TEAM_GENERATION, size - 1);
+    return;
+  }
+  for (let n = atomic.load<i32>(ctrl + SPIN); n > 0 && atomic.load<i32>(ctrl + TEAM_GENERATION) == generation; n--);
+  const block = t != 0 || load<i32>(ctrl + CAN_BLOCK) != 0;
+  while (atomic.load<i32>(ctrl + TEAM_GENERATION) == generation) {
+    if (block) atomic.wait<i32>(ctrl + TEAM_GENERATION, generation, -1);
+  }
+}
+
+/** The control block of this instance's pool (0: one thread). */
+export function teamControl(): usize {
+  return ASC_FEATURE_THREADS ? control : 0;
 }

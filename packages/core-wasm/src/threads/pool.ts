@@ -28,7 +28,10 @@ const RUNS = 28;
 const CAN_BLOCK = 32;
 /** Set by a worker whose share trapped (src/threads/worker-body.ts); the core never writes it. */
 const FAILED = 36;
-const JOBS = 64;
+// 40–51: the team barrier of split recurrent time loops (the core's own); 52: how many ran;
+// 64–255: their task block (the core's own).
+const TEAMS = 52;
+const JOBS = 256;
 const JOB_BYTES = 64;
 
 /**
@@ -118,6 +121,14 @@ export class WorkerPool {
   /** Split calls made so far (tests check that a workload really split). */
   get runs(): number {
     return Atomics.load(this.core.arena.i32, (this.control + RUNS) >> 2);
+  }
+
+  /**
+   * Fused recurrent time loops split over the threads so far (step products and gate updates by
+   * hidden units, one barrier per step; each also counts as one split call in `runs`).
+   */
+  get teams(): number {
+    return Atomics.load(this.core.arena.i32, (this.control + TEAMS) >> 2);
   }
 
   /** Polls before a waiting thread sleeps (the barrier benchmark varies it). */
