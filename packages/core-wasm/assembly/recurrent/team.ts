@@ -11,11 +11,14 @@
 import { taskWord } from "../gemm/parallel";
 import { lstmBackwardLoop, lstmForwardLoop } from "./lstm";
 import { rnnBackwardLoop, rnnForwardLoop } from "./rnn";
+import { gruBackwardLoop, gruForwardLoop } from "./gru";
 
 export const LSTM_FORWARD: usize = 1;
 export const LSTM_BACKWARD: usize = 2;
 export const RNN_FORWARD: usize = 3;
 export const RNN_BACKWARD: usize = 4;
+export const GRU_FORWARD: usize = 5;
+export const GRU_BACKWARD: usize = 6;
 
 /** Thread `thread`'s share of the split time loop described by the task words of `ctrl`. */
 export function recurrentShare(ctrl: usize, thread: i32, size: i32, gemmWork: usize): void {
@@ -48,6 +51,18 @@ export function recurrentShare(ctrl: usize, thread: i32, size: i32, gemmWork: us
       true, T, B, H, reverse, lengths, taskWord(ctrl, 6) != 0, taskWord(ctrl, 7), taskWord(ctrl, 8), <i32>taskWord(ctrl, 9),
       taskWord(ctrl, 10), taskWord(ctrl, 11), taskWord(ctrl, 12), taskWord(ctrl, 13),
       ctrl, thread, size, gemmWork,
+    );
+  } else if (kind == GRU_FORWARD) {
+    gruForwardLoop(
+      true, T, B, H, reverse, lengths, taskWord(ctrl, 6) != 0, taskWord(ctrl, 7) != 0, taskWord(ctrl, 8), taskWord(ctrl, 9),
+      taskWord(ctrl, 10), taskWord(ctrl, 11), taskWord(ctrl, 12), taskWord(ctrl, 13), taskWord(ctrl, 14), taskWord(ctrl, 15),
+      taskWord(ctrl, 16), taskWord(ctrl, 17), <i32>taskWord(ctrl, 18), ctrl, thread, size, gemmWork,
+    );
+  } else if (kind == GRU_BACKWARD) {
+    gruBackwardLoop(
+      true, T, B, H, reverse, lengths, taskWord(ctrl, 6) != 0, taskWord(ctrl, 7), taskWord(ctrl, 8), taskWord(ctrl, 9),
+      taskWord(ctrl, 10), <i32>taskWord(ctrl, 11), taskWord(ctrl, 12), taskWord(ctrl, 13), taskWord(ctrl, 14), taskWord(ctrl, 15),
+      taskWord(ctrl, 16), taskWord(ctrl, 17), taskWord(ctrl, 18), taskWord(ctrl, 19), ctrl, thread, size, gemmWork,
     );
   }
 }
