@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EddyError, loadCore, loadCoreSync, packB, sgemm, sgemmPacked, type Core } from '../src/index.node.js';
+import {
+  adagradUpdate, adamUpdate, adamwUpdate, clipValue, EddyError, loadCore, loadCoreSync, packB, rmspropUpdate, sgdUpdate, sgemm,
+  sgemmPacked, sum, sumOfSquares, type Core,
+} from '../src/index.node.js';
 /** assembly/gemm/parallel.ts: products from this many multiply-adds split. */
 const SPLIT_GEMM_FROM = 64 ** 3;
 import { rng, uniform } from './cores.js';
@@ -104,6 +107,54 @@ describe('threaded core', () => {
     expect(runs(1, 512, 1024)).toBe(0);
     expect(runs(1024, 8, 64)).toBe(0);
     expect(runs(1024, 9, 64)).toBe(1);
+  });
+
+  // Elementwise updates split by ranges from 2¹⁵ elements (assembly/gemm/parallel.ts); reductions
+  // take fixed chunks of max(2¹⁶, n/16) elements whatever the thread count.
+  const LENGTHS = [1000, 32768, 40001, 65536, 65537, 300007];
+
+  /** Every optimizer update and clipping by value on one fresh buffer set of n elements; all state after it. */
+  function updates(core: Core, n: number, seed: number): Float32Array[] {
+    const random = rng(seed);
+    return core.arena.scope(() => {
+      // Second moments and accumulators are ≥ 0.
+      const buffer = (lo = -1) => core.arena.fromF32(uniform(random, n, lo, 1));
+      const [param, grad, m, v, vmax, buf, sq, ga, ss] = [buffer(), buffer(), buffer(), buffer(0), buffer(0), buffer(), buffer(0), buffer(), buffer(0)];
+      adamUpdate(core, { n, param, grad, expAvg: m, expAvgSq: v, maxExpAvgSq: vmax, step: 3, lr: 1e-2, weightDecay: 0.1 });
+      adamwUpdate(core, { n, param, grad, expAvg: m, expAvgSq: v, step: 4, lr: 1e-2, weightDecay: 0.1 });
+      sgdUpdate(core, { n, param, grad, momentumBuffer: buf, lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3, first: false });
+      rmspropUpdate(core, { n, param, grad, squareAvg: sq, gradAvg: ga, momentumBuffer: buf, lr: 1e-2, momentum: 0.5 });
+      adagradUpdate(core, { n, param, grad, stateSum: ss, step: 2, lr: 0.1, weightDecay: 0.01 });
+      clipValue(core, { n, grad, clip: 0.3 });
+      return [param, grad, m, v, vmax, buf, sq, ga, ss].map((p) => core.arena.readF32(p, n));
+    });
+  }
+
+  it('optimizer updates and clipping: 2 and 3 threads give the bits of 1, and large tensors split', () => {
+    for (const [i, n] of LENGTHS.entries()) {
+      const want = updates(one, n, 300 + i);
+      for (const core of threaded.values()) {
+        const before = core.pool!.teams;
+        const got = updates(core, n, 300 + i);
+        // Six calls, each split from 2¹⁵ elements on (a thread's range at least 2¹³).
+        expect(core.pool!.teams - before, `n=${n}`).toBe(n >= 32768 ? 6 : 0);
+        got.forEach((g, j) => expect(firstDifference(g, want[j]), `n=${n} threads=${core.threads} buffer ${j}`).toBe(-1));
+      }
+    }
+  });
+
+  it('sum and sumOfSquares: fixed chunks, the same f64 on any thread count', () => {
+    for (const [i, n] of LENGTHS.entries()) {
+      const x = uniform(rng(400 + i), n);
+      const reduce = (core: Core) => core.arena.scope(() => {
+        const p = core.arena.fromF32(x);
+        return [sum(core, { n, x: p }), sumOfSquares(core, { n, x: p })];
+      });
+      const want = reduce(one);
+      // The chunked sum is still the sum: within f64 rounding of a plain loop.
+      expect(want[0]).toBeCloseTo(x.reduce((a, b) => a + b, 0), 6);
+      for (const core of threaded.values()) expect(reduce(core), `n=${n}`).toEqual(want);
+    }
   });
 
   it('keeps working after the shared memory grows', () => {

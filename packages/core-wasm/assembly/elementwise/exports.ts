@@ -2,7 +2,7 @@
 // pointers); `out` may be the same pointer as an input. Every kernel has a `__wasmsimd` and a
 // `__scalar` twin with the same signature; they return bit-identical results.
 import { Binary, Grad, mapBinary, mapGrad, mapUnary, Unary } from "./map";
-import { reduce, Reduce } from "./reduce";
+import { reduceChunked } from "./reduce";
 import { logSoftmaxBackwardRows, logSoftmaxRows, softmaxBackwardRows, softmaxRows } from "./softmax";
 
 /** out = a + b */
@@ -60,11 +60,11 @@ export function f32_relu_backward__scalar(n: i32, x: usize, dy: usize, dx: usize
 }
 
 /** Σ x[i], accumulated and returned in f64. */
-export function f32_sum__wasmsimd(n: i32, x: usize): f64 { return reduce(true, Reduce.SUM, n, x, 0, 0); }
-export function f32_sum__scalar(n: i32, x: usize): f64 { return reduce(false, Reduce.SUM, n, x, 0, 0); }
+export function f32_sum__wasmsimd(n: i32, x: usize): f64 { return reduceChunked(true, 0, n, x); }
+export function f32_sum__scalar(n: i32, x: usize): f64 { return reduceChunked(false, 0, n, x); }
 /** Σ x[i]², accumulated and returned in f64 (squares exact in f64). */
-export function f32_sumsq__wasmsimd(n: i32, x: usize): f64 { return reduce(true, Reduce.SUMSQ, n, x, 0, 0); }
-export function f32_sumsq__scalar(n: i32, x: usize): f64 { return reduce(false, Reduce.SUMSQ, n, x, 0, 0); }
+export function f32_sumsq__wasmsimd(n: i32, x: usize): f64 { return reduceChunked(true, 1, n, x); }
+export function f32_sumsq__scalar(n: i32, x: usize): f64 { return reduceChunked(false, 1, n, x); }
 
 /** Row-wise softmax of a rows×cols matrix x (row stride ldx) into out (row stride ldo). */
 export function f32_softmax__wasmsimd(rows: i32, cols: i32, x: usize, ldx: i32, out: usize, ldo: i32): void {

@@ -12,7 +12,7 @@
 // compiled: `gemm` is `sgemm`.
 import { NR } from "./kernel";
 import { sgemm, sgemmPackedB } from "./sgemm";
-import { recurrentShare } from "../recurrent/team";
+import { teamShare } from "../threads/team";
 
 // Control block layout (byte offsets of i32 words); src/threads/pool.ts writes the same.
 const GENERATION: usize = 0;
@@ -46,7 +46,7 @@ const JOB_BYTES: usize = 64;
 const NONE = 0;
 const GEMM = 1;
 const PACKED = 2;
-/** A share of a fused recurrent kernel's time loop (recurrent/team.ts), with its own barriers. */
+/** A share of a team call (recurrent/team.ts): a fused recurrent time loop, or a range of an update. */
 const TEAM = 3;
 
 /**
@@ -191,7 +191,7 @@ export function threadsWorker(ctrl: usize, index: i32, generation: i32): void {
     if (atomic.load<i32>(ctrl + STOP) != 0) return;
     const kind = load<i32>(job);
     if (kind == TEAM) {
-      recurrentShare(ctrl, index + 1, load<i32>(ctrl + TEAM_SIZE), load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE));
+      teamShare(ctrl, index + 1, load<i32>(ctrl + TEAM_SIZE), load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE));
     } else if (kind != NONE) {
       const work = load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE);
       chunk(
@@ -220,9 +220,50 @@ export function teamStart(t: i32, size: i32, units: i32): i32 {
   return chunkStart(t, size, units);
 }
 
+/**
+ * From this many elements an elementwise update (optimizer steps, clipping, the chunked reductions)
+ * is split, in ranges of at least RANGE_GRAIN elements per thread. An Adam step moves ≈ 28 bytes per
+ * element, so 2¹⁵ elements are ≈ 0.9 MB — tens of µs against a barrier's ≈ 15 µs (bench/README.md).
+ * Not yet measured on two idle cores: bench/scripts/recurrent-threads.mjs times the training steps.
+ */
+const SPLIT_ELEMENTS = 1 << 15;
+const RANGE_GRAIN = 1 << 13;
+
+/** Threads that share an elementwise pass over n elements (1: the caller alone). */
+export function rangeTeamSize(simd: bool, n: i32): i32 {
+  if (!ASC_FEATURE_THREADS || !simd || control == 0 || n < SPLIT_ELEMENTS) return 1;
+  return min(load<i32>(control + THREADS), n / RANGE_GRAIN);
+}
+
+/** First element of thread t's range of n among `size` threads: multiples of 16, the rest to the last. */
+export function rangeStart(t: i32, size: i32, n: i32): i32 {
+  if (t >= size) return n;
+  return <i32>(<i64>t * <i64>n / <i64>size) & ~15;
+}
+
 /** Writes word i of the task block that every thread of the next team reads. */
 export function setTaskWord(i: i32, value: usize): void {
   if (ASC_FEATURE_THREADS) store<usize>(control + TASK + (<usize>i << 2), value);
+}
+
+/** Writes an f32 into word i of the task block. */
+export function setTaskF32(i: i32, value: f32): void {
+  if (ASC_FEATURE_THREADS) store<f32>(control + TASK + (<usize>i << 2), value);
+}
+
+/** Reads the f32 in word i of the task block of the team at `ctrl`. */
+export function taskF32(ctrl: usize, i: i32): f32 {
+  return load<f32>(ctrl + TASK + (<usize>i << 2));
+}
+
+/** Writes an f64 into words i, i + 1 of the task block of the team at `ctrl` (a share's partial result). */
+export function setTaskF64(ctrl: usize, i: i32, value: f64): void {
+  store<f64>(ctrl + TASK + (<usize>i << 2), value);
+}
+
+/** Reads the f64 in words i, i + 1 of this instance's task block (after `runTeam` returned). */
+export function taskF64(i: i32): f64 {
+  return ASC_FEATURE_THREADS ? load<f64>(control + TASK + (<usize>i << 2)) : 0;
 }
 
 /** Reads word i of the task block of the team whose control block is at `ctrl`. */
@@ -247,7 +288,7 @@ export function runTeam(size: i32, work: usize): void {
   atomic.store<i32>(ctrl + PENDING, threads - 1);
   atomic.add<i32>(ctrl + GENERATION, 1);
   atomic.notify(ctrl + GENERATION, threads - 1);
-  recurrentShare(ctrl, 0, size, work);
+  teamShare(ctrl, 0, size, work);
   join(ctrl);
 }
 

@@ -27,7 +27,7 @@ import {
   packedGateBlocksBytes, packedRecurrentWeightBytes, packGateBlocks, packRecurrentWeight, rowAt, sizesFit, stepIsValid,
   stepProduct, stepProductColumns, stepProductWorkspaceBytes, sumBiases, timeOfStep, weightGradients,
 } from "./sequence";
-import { GRU_BACKWARD, GRU_FORWARD } from "./team";
+import { GRU_BACKWARD, GRU_FORWARD } from "../threads/team";
 
 // @ts-ignore: decorator
 @inline

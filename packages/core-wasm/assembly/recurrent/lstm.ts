@@ -21,7 +21,7 @@ import {
 } from "./sequence";
 import { packedBBytes } from "../gemm/sgemm";
 import { runTeam, setTaskWord, teamBarrier, teamSize, teamStart } from "../gemm/parallel";
-import { LSTM_BACKWARD, LSTM_FORWARD } from "./team";
+import { LSTM_BACKWARD, LSTM_FORWARD } from "../threads/team";
 
 const WS_GATES = 0;
 const WS_TANHC = 1;

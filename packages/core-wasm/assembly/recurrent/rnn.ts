@@ -16,7 +16,7 @@ import {
   stepIsValid, stepProduct, stepProductColumns, sumBiases, timeOfStep, weightGradients,
 } from "./sequence";
 import { runTeam, setTaskWord, teamBarrier, teamSize, teamStart } from "../gemm/parallel";
-import { RNN_BACKWARD, RNN_FORWARD } from "./team";
+import { RNN_BACKWARD, RNN_FORWARD } from "../threads/team";
 
 export function rnnWorkspaceBytes(T: i32, B: i32, I: i32, H: i32): usize {
   return sizesFit(T, B, I, H, 1) ? clampBytes(<u64>(T + 1) * <u64>B * <u64>H * 4) : clampBytes(U64.MAX_VALUE);

@@ -268,10 +268,16 @@ function reduce(core: Core, name: string, kernel: 'sum' | 'sumsq', args: ReduceA
   checkImpl(name, impl);
   const n = checkDim(name, 'n', args.n);
   const x = checkVector(core, name, 'x', args.x, n);
-  return twin(core, kernel, impl)(n, x);
+  const total = twin(core, kernel, impl)(n, x);
+  core.pool?.check(); // long vectors are reduced in chunks on a threaded core's threads
+  return total;
 }
 
-/** Σᵢ xᵢ, accumulated in float64 (exact to ~1e-16 relative per term for any n); a float64 result. */
+/**
+ * Σᵢ xᵢ, accumulated in float64 (exact to ~1e-16 relative per term for any n); a float64 result.
+ * Past 2¹⁶ elements the sum is taken in fixed chunks (at most 16) added in order, the same on one
+ * thread or several.
+ */
 export function sum(core: Core, args: ReduceArgs, impl: Impl = 'simd'): number {
   return reduce(core, 'sum', 'sum', args, impl);
 }
