@@ -186,6 +186,27 @@ describe('a worker that traps', () => {
   });
 });
 
+describe('a worker that traps inside a split time loop', () => {
+  it('does not leave its teammates waiting at a step barrier: the check throws, and the pool keeps working', () => {
+    const core = threaded.get(2)!;
+    // An RNN backward whose per-step product (32 × 96 × 96) splits the time loop: units 0…47 to the
+    // caller, 48…95 to the worker. dout's last row (t = 1, read first) runs past the memory's end
+    // from unit 56 on: only the worker traps, before the step's barrier, where the caller waits.
+    const [T, B, I, H] = [2, 32, 4, 96];
+    core.arena.scope(() => {
+      const x = core.arena.zerosF32(T * B * I), wIh = core.arena.zerosF32(H * I), wHh = core.arena.zerosF32(H * H);
+      const ws = core.arena.zerosF32((T + 1) * B * H);
+      const work = core.arena.alloc(core.exports.f32_rnn_backward_scratch_bytes(T, B, I, H));
+      const dout = core.memory.buffer.byteLength - (T * B * H - 40) * 4;
+      const teams = core.pool!.teams;
+      core.exports.f32_rnn_backward__wasmsimd!(T, B, I, H, 0, 0, x, wIh, wHh, 0, ws, dout, H, 0, 0, 0, 0, 0, 0, 0, work);
+      expect(core.pool!.teams - teams).toBe(1);
+      expect(() => core.pool!.check()).toThrow(expect.objectContaining({ code: 'E_POINTER' }));
+    });
+    expect(firstDifference(product(core, false, true, 70, 90, 80, 0, 11), product(one, false, true, 70, 90, 80, 0, 11))).toBe(-1);
+  });
+});
+
 describe('loadCore({ threads })', () => {
   it('refuses a thread count that is not a positive integer', async () => {
     for (const threads of [0, 1.5, -2, '2', 1000]) {

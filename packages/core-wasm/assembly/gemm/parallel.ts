@@ -29,7 +29,8 @@ const WORK_STRIDE: usize = 24;
 const RUNS: usize = 28;
 /** 0 when the caller may not block (a browser's main thread): it then polls until the workers are done. */
 const CAN_BLOCK: usize = 32;
-// Word 36 (FAILED) is set by a worker whose share trapped (src/threads/worker-body.ts).
+/** Set by a worker whose share trapped (src/threads/worker-body.ts); the core only reads it. */
+const FAILED: usize = 36;
 /** The team barrier of a split recurrent call: threads still to arrive, and its generation. */
 const TEAM_LEFT: usize = 40;
 const TEAM_GENERATION: usize = 44;
@@ -299,6 +300,9 @@ export function runTeam(size: i32, work: usize): void {
  */
 export function teamBarrier(ctrl: usize, t: i32, size: i32): void {
   if (!ASC_FEATURE_THREADS || ctrl == 0 || size <= 1) return;
+  // A worker that trapped never arrives: the others run out their loops without waiting (the result
+  // is garbage and the wrapper's check throws). It bumps the generation, so no one sleeps through it.
+  if (atomic.load<i32>(ctrl + FAILED) != 0) return;
   const generation = atomic.load<i32>(ctrl + TEAM_GENERATION);
   if (atomic.sub<i32>(ctrl + TEAM_LEFT, 1) == 1) {
     atomic.store<i32>(ctrl + TEAM_LEFT, size);
@@ -308,7 +312,7 @@ export function teamBarrier(ctrl: usize, t: i32, size: i32): void {
   }
   for (let n = atomic.load<i32>(ctrl + SPIN); n > 0 && atomic.load<i32>(ctrl + TEAM_GENERATION) == generation; n--);
   const block = t != 0 || load<i32>(ctrl + CAN_BLOCK) != 0;
-  while (atomic.load<i32>(ctrl + TEAM_GENERATION) == generation) {
+  while (atomic.load<i32>(ctrl + TEAM_GENERATION) == generation && atomic.load<i32>(ctrl + FAILED) == 0) {
     if (block) atomic.wait<i32>(ctrl + TEAM_GENERATION, generation, -1);
   }
 }

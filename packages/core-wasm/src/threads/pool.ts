@@ -30,6 +30,7 @@ const CAN_BLOCK = 32;
 const FAILED = 36;
 // 40–51: the team barrier of split recurrent time loops (the core's own); 52: how many ran;
 // 64–255: their task block (the core's own).
+const TEAM_GENERATION = 44;
 const TEAMS = 52;
 const JOBS = 256;
 const JOB_BYTES = 64;
@@ -90,7 +91,7 @@ export class WorkerPool {
         const worker = spawn();
         started.push(worker);
         replies.push(new Promise<WorkerReply>((resolve) => worker.onFirstMessage(resolve)));
-        const init: WorkerInit = { module, memory: core.memory, control, index, pending: PENDING, failed: FAILED };
+        const init: WorkerInit = { module, memory: core.memory, control, index, pending: PENDING, failed: FAILED, teamGeneration: TEAM_GENERATION };
         worker.postMessage(init);
       }
       for (const reply of await Promise.all(replies)) {
