@@ -3,6 +3,10 @@
 // optimizer updates do to a whole training step. The same trainer `eddy bench` and bench/ run
 // (`workloadTrainer` from @eddy/models/workloads on text's LmBatcher windows).
 //   node bench/scripts/recurrent-threads.mjs [--threads=1,2] [--workloads=W1,W2,W3] [--steps=N] [--rounds=N] [--fast]
+//   node bench/scripts/recurrent-threads.mjs --sweep [--hidden=32,48,64,96,128]
+// --sweep times W1's LSTM at smaller hidden sizes instead, to place the split threshold: a time loop
+// splits once a step's product B·4H·H reaches 64³ multiply-adds (B = 32: from H = 46 on), the GEMM's
+// measured threshold (assembly/gemm/parallel.ts); where 2 threads lose to 1 the threshold is too low.
 // Runs against the built packages (npm run build). Thread counts alternate within each round and the
 // table shows medians over rounds, so load that comes and goes hits every count. Prints `uptime` first:
 // on a shared machine the ratios mean little when the load is above the core count. Every thread count
@@ -36,10 +40,17 @@ for (const threads of threadCounts) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-for (const name of names) {
-  const workload = WORKLOADS.find((w) => w.name === name && w.kind === 'training');
-  if (!workload) throw new Error(`--workloads: ${name} is not a training workload (W1, W2, W3)`);
-  const { config } = workload;
+const W1 = WORKLOADS.find((w) => w.name === 'W1');
+const runs = args.includes('--sweep')
+  ? option('hidden', '32,48,64,96,128').split(',').map((H) => ({ ...W1, name: `LSTM H=${H}`, config: { ...W1.config, H: Number(H) } }))
+  : names.map((name) => {
+    const workload = WORKLOADS.find((w) => w.name === name && w.kind === 'training');
+    if (!workload) throw new Error(`--workloads: ${name} is not a training workload (W1, W2, W3)`);
+    return workload;
+  });
+
+for (const workload of runs) {
+  const { name, config } = workload;
   const steps = Number(option('steps', workload.steps));
   const tokens = config.B * config.T;
   const wall = new Map(threadCounts.map((t) => [t, []]));
