@@ -9,7 +9,9 @@ import {
 // gradients, and every product autograd makes. The bits must not depend on the thread count:
 // forward and BPTT of every cell on 1, 2 and 3 threads, with hidden sizes that do not divide evenly.
 
-const [T, B, I] = [5, 32, 40]; // every per-step product (B × G·H × H) is above the split threshold
+const [T, I] = [5, 40];
+/** Rows: every per-step product (B × G·H × H) is above the split threshold for these H. */
+const ROWS = 32;
 /** 96: 12 panels of 8 units; 100: 13 panels, the last half full; 102: a scalar tail past the SIMD groups. */
 const HIDDEN = [96, 100, 102];
 
@@ -31,7 +33,7 @@ const GATES: Record<Kind, number> = { lstm: 4, gru: 3, 'gru-before': 3, 'rnn-tan
  * Forward and backward of one cell family on `core` (with `train` false: the inference forward only);
  * returns the output and every gradient, as arrays.
  */
-function run(core: Core, kind: Kind, H: number, reverse: boolean, train = true): Float32Array[] {
+function run(core: Core, kind: Kind, H: number, reverse: boolean, train = true, B = ROWS): Float32Array[] {
   const previous = getCore();
   useCore(core);
   try {
@@ -94,4 +96,22 @@ describe('a threaded core gives the bits of one thread', () => {
       }
     });
   }
+
+  // Few hidden units (2 or 3 panels of 8) and enough rows to split anyway: 3 threads make a team of
+  // 2 when there are 2 panels (the third thread idles), and a last share of 4 units with H = 20.
+  test('few hidden units: teams smaller than the pool, a short last share', () => {
+    for (const kind of ['lstm', 'gru-before', 'rnn-relu'] as Kind[]) {
+      for (const H of [12, 20]) {
+        const B = Math.ceil(64 ** 3 / (GATES[kind] * H * H));
+        const want = run(one, kind, H, false, true, B);
+        for (const core of cores) {
+          const teams = core.pool!.teams;
+          const got = run(core, kind, H, false, true, B);
+          const where = `${kind} H=${H} B=${B} threads=${core.threads}`;
+          expect(core.pool!.teams - teams, where).toBeGreaterThanOrEqual(2);
+          got.forEach((g, i) => expect(sameBits(g, want[i]), `${where} array ${i}`).toBe(true));
+        }
+      }
+    }
+  });
 });
