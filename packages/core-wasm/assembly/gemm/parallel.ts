@@ -10,6 +10,11 @@
 // worker's chunk into its job record, bumps the generation, notifies, runs its own chunk and waits
 // until the pending count drops to 0. In the plain builds (no `threads` feature) none of this is
 // compiled: `gemm` is `sgemm`.
+//
+// Teams (`runTeam`, threads/team.ts) are the other kind of split call: every thread runs a share of a
+// whole fused recurrent time loop — meeting the others at `teamBarrier` once per time step, inside the
+// core — or a range of an optimizer update or a chunked reduction, from arguments in the control
+// block's task words.
 import { NR } from "./kernel";
 import { sgemm, sgemmPackedB } from "./sgemm";
 import { teamShare } from "../threads/team";
@@ -38,7 +43,7 @@ const TEAM_GENERATION: usize = 44;
 const TEAM_SIZE: usize = 48;
 /** Split time loops run (tests check that a fused kernel really split its time loop). */
 const TEAMS: usize = 52;
-/** The arguments of a split recurrent call (48 words), read by every thread of the team (recurrent/team.ts). */
+/** The arguments of a split recurrent call (48 words), read by every thread of the team (threads/team.ts). */
 const TASK: usize = 64;
 /** Worker w's job record: 16 words at JOBS + w·64. */
 const JOBS: usize = 256;
@@ -47,7 +52,7 @@ const JOB_BYTES: usize = 64;
 const NONE = 0;
 const GEMM = 1;
 const PACKED = 2;
-/** A share of a team call (recurrent/team.ts): a fused recurrent time loop, or a range of an update. */
+/** A share of a team call (threads/team.ts): a fused recurrent time loop, or a range of an update. */
 const TEAM = 3;
 
 /**
@@ -273,9 +278,9 @@ export function taskWord(ctrl: usize, i: i32): usize {
 }
 
 /**
- * Runs a fused recurrent kernel's time loop on a team of `size` threads (from `teamSize`, > 1):
- * workers 1 … size − 1 run `recurrentShare` on the task block, the caller runs share 0 with its own
- * GEMM scratch `work`, and returns when every share is done.
+ * Runs a team call on `size` threads (from `teamSize` or `rangeTeamSize`, > 1): workers 1 … size − 1
+ * run `teamShare` (threads/team.ts) on the task block, the caller runs share 0 with its own GEMM
+ * scratch `work` (0 where the share needs none), and returns when every share is done.
  */
 export function runTeam(size: i32, work: usize): void {
   if (!ASC_FEATURE_THREADS) return;
@@ -315,9 +320,4 @@ export function teamBarrier(ctrl: usize, t: i32, size: i32): void {
   while (atomic.load<i32>(ctrl + TEAM_GENERATION) == generation && atomic.load<i32>(ctrl + FAILED) == 0) {
     if (block) atomic.wait<i32>(ctrl + TEAM_GENERATION, generation, -1);
   }
-}
-
-/** The control block of this instance's pool (0: one thread). */
-export function teamControl(): usize {
-  return ASC_FEATURE_THREADS ? control : 0;
 }

@@ -238,7 +238,7 @@ function backwardColumnChoReset<V>(o: usize, g: usize, hprev: usize, drh: usize,
   st<V>(dh + o, add<V>(ld<V>(dh + o), mul<V>(d, r)));
 }
 
-// Row drivers over hidden units j0 … j1 − 1 (a thread's share, recurrent/team.ts; j0 a multiple of
+// Row drivers over hidden units j0 … j1 − 1 (a thread's share, threads/team.ts; j0 a multiple of
 // 8, j1 one too or H): the SIMD body over groups of four columns, then the scalar tail (all of it in
 // the scalar twin) — the groups and the tail of the whole row, whatever the share. H need not be a
 // multiple of 4; unaligned v128 access is allowed.
@@ -340,7 +340,7 @@ export function gruForward(
   const hprevBase = save ? wsHprev : hprevWork;
   const extraBase = save ? wsExtra : extraWork;
   if (size > 1) {
-    // The task block (recurrent/team.ts reads it back in this order).
+    // The task block (threads/team.ts reads it back in this order).
     setTaskWord(0, GRU_FORWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
     setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, resetBefore ? 1 : 0); setTaskWord(7, save ? 1 : 0);
     setTaskWord(8, gi); setTaskWord(9, h); setTaskWord(10, gh); setTaskWord(11, bias);
@@ -470,7 +470,7 @@ export function gruBackward(
 
   const size = teamSize(simd, B, H, H, 3 * H);
   if (size > 1) {
-    // The task block (recurrent/team.ts reads it back in this order).
+    // The task block (threads/team.ts reads it back in this order).
     setTaskWord(0, GRU_BACKWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
     setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, resetBefore ? 1 : 0); setTaskWord(7, gates);
     setTaskWord(8, hprev); setTaskWord(9, extra); setTaskWord(10, dout); setTaskWord(11, lddo);

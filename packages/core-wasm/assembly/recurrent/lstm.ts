@@ -120,7 +120,7 @@ export function lstmForward(
     // The input projection of all T steps at once; the biases are added in the fused pass.
     inputProjection(simd, T * B, G, I, x, wIh, gates, G, gemmWork);
     if (size > 1) {
-      // The task block (recurrent/team.ts reads it back in this order).
+      // The task block (threads/team.ts reads it back in this order).
       setTaskWord(0, LSTM_FORWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
       setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, train ? 1 : 0); setTaskWord(7, gates);
       setTaskWord(8, tanhC); setTaskWord(9, hs); setTaskWord(10, cs); setTaskWord(11, bias);
@@ -289,7 +289,7 @@ export function lstmBackward(
     const packed = packRecurrentWeight(T, false, H, G, wHh, work + <usize>backwardScratchRegion(BW_PACKED, T, B, I, H, 4, true));
     const size = teamSize(simd, B, H, H, G);
     if (size > 1) {
-      // The task block (recurrent/team.ts reads it back in this order).
+      // The task block (threads/team.ts reads it back in this order).
       setTaskWord(0, LSTM_BACKWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
       setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, gates); setTaskWord(7, tanhC);
       setTaskWord(8, cs); setTaskWord(9, dout); setTaskWord(10, lddo); setTaskWord(11, dh);

@@ -74,7 +74,7 @@ export function rnnForward(
     inputProjection(simd, T * B, H, I, x, wIh, out, ldo, gemmWork);
     const size = teamSize(simd, B, H, H, H);
     if (size > 1) {
-      // The task block (recurrent/team.ts reads it back in this order).
+      // The task block (threads/team.ts reads it back in this order).
       setTaskWord(0, RNN_FORWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
       setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, train ? 1 : 0); setTaskWord(7, relu ? 1 : 0);
       setTaskWord(8, hs); setTaskWord(9, out); setTaskWord(10, ldo); setTaskWord(11, bias);
@@ -176,7 +176,7 @@ export function rnnBackward(
     const packed = packRecurrentWeight(T, false, H, H, wHh, work + <usize>backwardScratchRegion(BW_PACKED, T, B, I, H, 1, false));
     const size = teamSize(simd, B, H, H, H);
     if (size > 1) {
-      // The task block (recurrent/team.ts reads it back in this order).
+      // The task block (threads/team.ts reads it back in this order).
       setTaskWord(0, RNN_BACKWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
       setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, relu ? 1 : 0); setTaskWord(7, hs);
       setTaskWord(8, dout); setTaskWord(9, lddo); setTaskWord(10, dh); setTaskWord(11, dG);

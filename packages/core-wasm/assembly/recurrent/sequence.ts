@@ -148,7 +148,7 @@ export function packedRecurrentWeightBytes(T: i32, n: i32, k: i32): u64 {
 
 /**
  * Packs W_hhᵀ (W_hh is gates·H × H) gate block by gate block, for a time loop split by hidden units
- * (recurrent/team.ts): block q holds op(W)'s columns qH … qH + H − 1 in its own 8-column panels, so
+ * (threads/team.ts): block q holds op(W)'s columns qH … qH + H − 1 in its own 8-column panels, so
  * that a thread's units j0 … j1 − 1 (j0 a multiple of 8) start on a panel in every block. Returns 0
  * for one step, as `packRecurrentWeight`.
  */
