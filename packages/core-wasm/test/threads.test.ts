@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adagradUpdate, adamUpdate, adamwUpdate, clipValue, EddyError, loadCore, loadCoreSync, packB, rmspropUpdate, sgdUpdate, sgemm,
-  sgemmPacked, sum, sumOfSquares, type Core,
+  adagradUpdate, adamUpdate, adamwUpdate, add, axpy, clipValue, EddyError, exp, loadCore, loadCoreSync, log, mul, packB, relu,
+  reluBackward, rmspropUpdate, scale, sgdUpdate, sgemm, sgemmPacked, sigmoid, sigmoidBackward, sub, sum, sumOfSquares, tanh,
+  tanhBackward, type Core,
 } from '../src/index.node.js';
 /** assembly/gemm/parallel.ts: products from this many multiply-adds split. */
 const SPLIT_GEMM_FROM = 64 ** 3;
@@ -139,6 +140,34 @@ describe('threaded core', () => {
         // Six calls, each split from 2¹⁵ elements on (a thread's range at least 2¹³).
         expect(core.pool!.teams - before, `n=${n}`).toBe(n >= 32768 ? 6 : 0);
         got.forEach((g, j) => expect(firstDifference(g, want[j]), `n=${n} threads=${core.threads} buffer ${j}`).toBe(-1));
+      }
+    }
+  });
+
+  /** Every elementwise map and map gradient, chained on n elements; the vectors after it. */
+  function maps(core: Core, n: number, seed: number): Float32Array[] {
+    const random = rng(seed);
+    return core.arena.scope(() => {
+      const [a, b, c, d] = [0, 1, 2, 3].map(() => core.arena.fromF32(uniform(random, n)));
+      const out = core.arena.zerosF32(n), g = core.arena.zerosF32(n);
+      add(core, { n, a, b, out }); sub(core, { n, a: out, b, out }); mul(core, { n, a: out, b: c, out });
+      scale(core, { n, alpha: 0.75, x: out, out }); axpy(core, { n, alpha: -1.5, x: a, y: out });
+      exp(core, { n, x: out, out: d }); log(core, { n, x: d, out: d }); sigmoid(core, { n, x: d, out: b }); tanh(core, { n, x: out, out: c });
+      relu(core, { n, x: out, out: a });
+      sigmoidBackward(core, { n, y: b, dy: c, dx: g }); tanhBackward(core, { n, y: c, dy: d, dx: g, accumulate: true });
+      reluBackward(core, { n, x: out, dy: b, dx: g, accumulate: true });
+      return [a, b, c, d, out, g].map((p) => core.arena.readF32(p, n));
+    });
+  }
+
+  it('elementwise maps and their gradients: 2 and 3 threads give the bits of 1, and long vectors split', () => {
+    for (const [i, n] of LENGTHS.entries()) {
+      const want = maps(one, n, 500 + i);
+      for (const core of threaded.values()) {
+        const before = core.pool!.teams;
+        const got = maps(core, n, 500 + i);
+        expect(core.pool!.teams - before, `n=${n}`).toBe(n >= 32768 ? 13 : 0);
+        got.forEach((g, j) => expect(firstDifference(g, want[j]), `n=${n} threads=${core.threads} vector ${j}`).toBe(-1));
       }
     }
   });

@@ -1,6 +1,6 @@
 // What each thread of a team runs (threads builds; gemm/parallel.ts starts the team and owns its
-// barrier): a fused recurrent time loop split by hidden units, or a range of an elementwise update
-// (optimizer steps, clipping by value) or of a chunked reduction.
+// barrier): a fused recurrent time loop split by hidden units, or a range of an elementwise pass
+// (maps and their gradients, optimizer steps, clipping by value) or of a chunked reduction.
 //
 // Recurrent time loops: a step's product and gate update are split by hidden units: thread t of a team owns units
 // j0 … j1 − 1 (whole 8-unit panels, `teamStart`) and computes, per step, the columns of those units
@@ -21,6 +21,7 @@ import { rmspropSlice } from "../optim/rmsprop";
 import { adagradSlice } from "../optim/adagrad";
 import { clipValueSlice } from "../optim/clip";
 import { reduceOp } from "../elementwise/reduce";
+import { binarySlice, gradSlice, unarySlice } from "../elementwise/passes";
 
 export const LSTM_FORWARD: usize = 1;
 export const LSTM_BACKWARD: usize = 2;
@@ -34,6 +35,9 @@ export const RMSPROP: usize = 9;
 export const ADAGRAD: usize = 10;
 export const CLIP_VALUE: usize = 11;
 export const REDUCE: usize = 12;
+export const MAP_UNARY: usize = 13;
+export const MAP_BINARY: usize = 14;
+export const MAP_GRAD: usize = 15;
 
 /** Thread `thread`'s share of the team call described by the task words of `ctrl`. */
 export function teamShare(ctrl: usize, thread: i32, size: i32, gemmWork: usize): void {
@@ -126,5 +130,11 @@ function rangeShare(ctrl: usize, kind: usize, thread: i32, size: i32): void {
     adagradSlice(true, i0, i1, taskWord(ctrl, 2), taskWord(ctrl, 3), taskWord(ctrl, 4), taskF32(ctrl, 5), taskF32(ctrl, 6), taskF32(ctrl, 7));
   } else if (kind == CLIP_VALUE) {
     clipValueSlice(true, i0, i1, taskWord(ctrl, 2), taskF32(ctrl, 3));
+  } else if (kind == MAP_UNARY) {
+    unarySlice(<i32>taskWord(ctrl, 2), i0, i1, taskWord(ctrl, 3), taskWord(ctrl, 4));
+  } else if (kind == MAP_BINARY) {
+    binarySlice(<i32>taskWord(ctrl, 2), i0, i1, taskF32(ctrl, 3), taskWord(ctrl, 4), taskWord(ctrl, 5), taskWord(ctrl, 6));
+  } else if (kind == MAP_GRAD) {
+    gradSlice(<i32>taskWord(ctrl, 2), i0, i1, taskWord(ctrl, 3), taskWord(ctrl, 4), taskWord(ctrl, 5), taskWord(ctrl, 6) != 0);
   }
 }
