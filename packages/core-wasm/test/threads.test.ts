@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EddyError, loadCore, loadCoreSync, packB, sgemm, sgemmPacked, type Core } from '../src/index.node.js';
+import {
+  adagradUpdate, adamUpdate, adamwUpdate, add, axpy, clipValue, EddyError, exp, loadCore, loadCoreSync, log, mul, packB, relu,
+  reluBackward, rmspropUpdate, scale, sgdUpdate, sgemm, sgemmPacked, sigmoid, sigmoidBackward, sub, sum, sumOfSquares, tanh,
+  tanhBackward, type Core,
+} from '../src/index.node.js';
 /** assembly/gemm/parallel.ts: products from this many multiply-adds split. */
 const SPLIT_GEMM_FROM = 64 ** 3;
 import { rng, uniform } from './cores.js';
@@ -106,6 +110,82 @@ describe('threaded core', () => {
     expect(runs(1024, 9, 64)).toBe(1);
   });
 
+  // Elementwise updates split by ranges from 2¹⁵ elements (assembly/gemm/parallel.ts); reductions
+  // take fixed chunks of max(2¹⁶, n/16) elements whatever the thread count.
+  const LENGTHS = [1000, 32768, 40001, 65536, 65537, 300007];
+
+  /** Every optimizer update and clipping by value on one fresh buffer set of n elements; all state after it. */
+  function updates(core: Core, n: number, seed: number): Float32Array[] {
+    const random = rng(seed);
+    return core.arena.scope(() => {
+      // Second moments and accumulators are ≥ 0.
+      const buffer = (lo = -1) => core.arena.fromF32(uniform(random, n, lo, 1));
+      const [param, grad, m, v, vmax, buf, sq, ga, ss] = [buffer(), buffer(), buffer(), buffer(0), buffer(0), buffer(), buffer(0), buffer(), buffer(0)];
+      adamUpdate(core, { n, param, grad, expAvg: m, expAvgSq: v, maxExpAvgSq: vmax, step: 3, lr: 1e-2, weightDecay: 0.1 });
+      adamwUpdate(core, { n, param, grad, expAvg: m, expAvgSq: v, step: 4, lr: 1e-2, weightDecay: 0.1 });
+      sgdUpdate(core, { n, param, grad, momentumBuffer: buf, lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3, first: false });
+      rmspropUpdate(core, { n, param, grad, squareAvg: sq, gradAvg: ga, momentumBuffer: buf, lr: 1e-2, momentum: 0.5 });
+      adagradUpdate(core, { n, param, grad, stateSum: ss, step: 2, lr: 0.1, weightDecay: 0.01 });
+      clipValue(core, { n, grad, clip: 0.3 });
+      return [param, grad, m, v, vmax, buf, sq, ga, ss].map((p) => core.arena.readF32(p, n));
+    });
+  }
+
+  it('optimizer updates and clipping: 2 and 3 threads give the bits of 1, and large tensors split', () => {
+    for (const [i, n] of LENGTHS.entries()) {
+      const want = updates(one, n, 300 + i);
+      for (const core of threaded.values()) {
+        const before = core.pool!.teams;
+        const got = updates(core, n, 300 + i);
+        // Six calls, each split from 2¹⁵ elements on (a thread's range at least 2¹³).
+        expect(core.pool!.teams - before, `n=${n}`).toBe(n >= 32768 ? 6 : 0);
+        got.forEach((g, j) => expect(firstDifference(g, want[j]), `n=${n} threads=${core.threads} buffer ${j}`).toBe(-1));
+      }
+    }
+  });
+
+  /** Every elementwise map and map gradient, chained on n elements; the vectors after it. */
+  function maps(core: Core, n: number, seed: number): Float32Array[] {
+    const random = rng(seed);
+    return core.arena.scope(() => {
+      const [a, b, c, d] = [0, 1, 2, 3].map(() => core.arena.fromF32(uniform(random, n)));
+      const out = core.arena.zerosF32(n), g = core.arena.zerosF32(n);
+      add(core, { n, a, b, out }); sub(core, { n, a: out, b, out }); mul(core, { n, a: out, b: c, out });
+      scale(core, { n, alpha: 0.75, x: out, out }); axpy(core, { n, alpha: -1.5, x: a, y: out });
+      exp(core, { n, x: out, out: d }); log(core, { n, x: d, out: d }); sigmoid(core, { n, x: d, out: b }); tanh(core, { n, x: out, out: c });
+      relu(core, { n, x: out, out: a });
+      sigmoidBackward(core, { n, y: b, dy: c, dx: g }); tanhBackward(core, { n, y: c, dy: d, dx: g, accumulate: true });
+      reluBackward(core, { n, x: out, dy: b, dx: g, accumulate: true });
+      return [a, b, c, d, out, g].map((p) => core.arena.readF32(p, n));
+    });
+  }
+
+  it('elementwise maps and their gradients: 2 and 3 threads give the bits of 1, and long vectors split', () => {
+    for (const [i, n] of LENGTHS.entries()) {
+      const want = maps(one, n, 500 + i);
+      for (const core of threaded.values()) {
+        const before = core.pool!.teams;
+        const got = maps(core, n, 500 + i);
+        expect(core.pool!.teams - before, `n=${n}`).toBe(n >= 32768 ? 13 : 0);
+        got.forEach((g, j) => expect(firstDifference(g, want[j]), `n=${n} threads=${core.threads} vector ${j}`).toBe(-1));
+      }
+    }
+  });
+
+  it('sum and sumOfSquares: fixed chunks, the same f64 on any thread count', () => {
+    for (const [i, n] of LENGTHS.entries()) {
+      const x = uniform(rng(400 + i), n);
+      const reduce = (core: Core) => core.arena.scope(() => {
+        const p = core.arena.fromF32(x);
+        return [sum(core, { n, x: p }), sumOfSquares(core, { n, x: p })];
+      });
+      const want = reduce(one);
+      // The chunked sum is still the sum: within f64 rounding of a plain loop.
+      expect(want[0]).toBeCloseTo(x.reduce((a, b) => a + b, 0), 6);
+      for (const core of threaded.values()) expect(reduce(core), `n=${n}`).toEqual(want);
+    }
+  });
+
   it('keeps working after the shared memory grows', () => {
     const core = threaded.get(2)!;
     const before = core.memory.buffer.byteLength;
@@ -132,6 +212,27 @@ describe('a worker that traps', () => {
       expect(() => core.pool!.check()).not.toThrow();
     });
     expect(firstDifference(product(core, true, false, 70, 90, 80, 0.5, 9), product(one, true, false, 70, 90, 80, 0.5, 9))).toBe(-1);
+  });
+});
+
+describe('a worker that traps inside a split time loop', () => {
+  it('does not leave its teammates waiting at a step barrier: the check throws, and the pool keeps working', () => {
+    const core = threaded.get(2)!;
+    // An RNN backward whose per-step product (32 × 96 × 96) splits the time loop: units 0…47 to the
+    // caller, 48…95 to the worker. dout's last row (t = 1, read first) runs past the memory's end
+    // from unit 56 on: only the worker traps, before the step's barrier, where the caller waits.
+    const [T, B, I, H] = [2, 32, 4, 96];
+    core.arena.scope(() => {
+      const x = core.arena.zerosF32(T * B * I), wIh = core.arena.zerosF32(H * I), wHh = core.arena.zerosF32(H * H);
+      const ws = core.arena.zerosF32((T + 1) * B * H);
+      const work = core.arena.alloc(core.exports.f32_rnn_backward_scratch_bytes(T, B, I, H));
+      const dout = core.memory.buffer.byteLength - (T * B * H - 40) * 4;
+      const teams = core.pool!.teams;
+      core.exports.f32_rnn_backward__wasmsimd!(T, B, I, H, 0, 0, x, wIh, wHh, 0, ws, dout, H, 0, 0, 0, 0, 0, 0, 0, work);
+      expect(core.pool!.teams - teams).toBe(1);
+      expect(() => core.pool!.check()).toThrow(expect.objectContaining({ code: 'E_POINTER' }));
+    });
+    expect(firstDifference(product(core, false, true, 70, 90, 80, 0, 11), product(one, false, true, 70, 90, 80, 0, 11))).toBe(-1);
   });
 });
 

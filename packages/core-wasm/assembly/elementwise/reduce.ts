@@ -10,6 +10,8 @@
 // SIMD path keeps s0…s7 as four f64x2 lanes and the scalar twin as eight f64 locals, with the same
 // additions in the same order, so the twins agree to the last bit.
 import { exp4, expS } from "../math/transcendental";
+import { rangeTeamSize, runTeam, setTaskWord, taskF64 } from "../gemm/parallel";
+import { REDUCE } from "../threads/team";
 
 export const enum Reduce { SUM, SUMSQ, EXPSUM, DOT }
 
@@ -127,4 +129,38 @@ export const enum Reduce { SUM, SUMSQ, EXPSUM, DOT }
   }
   for (; i < n; i++) m = max<f32>(m, load<f32>(x + (<usize>i << 2)));
   return m;
+}
+
+/**
+ * Chunk length of a whole-vector reduction over n elements: 2¹⁶, or n/16 rounded up to a block of 8
+ * when that is longer, so there are at most 16 chunks (their f64 sums fit the team's task block).
+ * A function of n alone: the thread count never moves a chunk boundary.
+ */
+function reduceChunkLength(n: i32): i32 {
+  return max(1 << 16, ((n + 15) / 16 + 7) & ~7);
+}
+
+/** `reduce` of SUM (op 0) or SUMSQ (op 1), chosen at run time (a team's share). */
+export function reduceOp(simd: bool, op: i32, n: i32, x: usize): f64 {
+  return op == 0 ? reduce(simd, Reduce.SUM, n, x, 0, 0) : reduce(simd, Reduce.SUMSQ, n, x, 0, 0);
+}
+
+/**
+ * Σ x[i] (op 0) or Σ x[i]² (op 1) over a whole vector, in fixed chunks (`reduceChunkLength`) whose
+ * f64 sums are added in chunk order: a threaded core reduces the chunks on several threads and gets
+ * the bits of one. Up to 2¹⁶ elements this is one chunk, the plain `reduce`.
+ */
+export function reduceChunked(simd: bool, op: i32, n: i32, x: usize): f64 {
+  const len = reduceChunkLength(n);
+  const chunks = (n + len - 1) / len;
+  const size = min(chunks, rangeTeamSize(simd, n));
+  let total: f64 = 0;
+  if (size > 1) {
+    setTaskWord(0, REDUCE); setTaskWord(1, n); setTaskWord(2, op); setTaskWord(3, x); setTaskWord(4, len);
+    runTeam(size, 0);
+    for (let c = 0; c < chunks; c++) total += taskF64(16 + 2 * c);
+  } else {
+    for (let c = 0; c < chunks; c++) total += reduceOp(simd, op, min(len, n - c * len), x + (<usize>(c * len) << 2));
+  }
+  return total;
 }

@@ -10,8 +10,14 @@
 // worker's chunk into its job record, bumps the generation, notifies, runs its own chunk and waits
 // until the pending count drops to 0. In the plain builds (no `threads` feature) none of this is
 // compiled: `gemm` is `sgemm`.
+//
+// Teams (`runTeam`, threads/team.ts) are the other kind of split call: every thread runs a share of a
+// whole fused recurrent time loop — meeting the others at `teamBarrier` once per time step, inside the
+// core — or a range of an optimizer update or a chunked reduction, from arguments in the control
+// block's task words.
 import { NR } from "./kernel";
 import { sgemm, sgemmPackedB } from "./sgemm";
+import { teamShare } from "../threads/team";
 
 // Control block layout (byte offsets of i32 words); src/threads/pool.ts writes the same.
 const GENERATION: usize = 0;
@@ -28,13 +34,26 @@ const WORK_STRIDE: usize = 24;
 const RUNS: usize = 28;
 /** 0 when the caller may not block (a browser's main thread): it then polls until the workers are done. */
 const CAN_BLOCK: usize = 32;
+/** Set by a worker whose share trapped (src/threads/worker-body.ts); the core only reads it. */
+const FAILED: usize = 36;
+/** The team barrier of a split recurrent call: threads still to arrive, and its generation. */
+const TEAM_LEFT: usize = 40;
+const TEAM_GENERATION: usize = 44;
+/** Threads in the current team (the caller's included). */
+const TEAM_SIZE: usize = 48;
+/** Split time loops run (tests check that a fused kernel really split its time loop). */
+const TEAMS: usize = 52;
+/** The arguments of a split recurrent call (48 words), read by every thread of the team (threads/team.ts). */
+const TASK: usize = 64;
 /** Worker w's job record: 16 words at JOBS + w·64. */
-const JOBS: usize = 64;
+const JOBS: usize = 256;
 const JOB_BYTES: usize = 64;
 
 const NONE = 0;
 const GEMM = 1;
 const PACKED = 2;
+/** A share of a team call (threads/team.ts): a fused recurrent time loop, or a range of an update. */
+const TEAM = 3;
 
 /**
  * From this many multiply-adds a product is split (and only with m > 1 — batch 1 runs GEMV — and more
@@ -177,7 +196,9 @@ export function threadsWorker(ctrl: usize, index: i32, generation: i32): void {
     generation = atomic.load<i32>(ctrl + GENERATION);
     if (atomic.load<i32>(ctrl + STOP) != 0) return;
     const kind = load<i32>(job);
-    if (kind != NONE) {
+    if (kind == TEAM) {
+      teamShare(ctrl, index + 1, load<i32>(ctrl + TEAM_SIZE), load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE));
+    } else if (kind != NONE) {
       const work = load<usize>(ctrl + WORK) + <usize>index * load<usize>(ctrl + WORK_STRIDE);
       chunk(
         kind, load<i32>(job, 4) != 0, load<i32>(job, 8) != 0, load<i32>(job, 12), load<i32>(job, 16), load<f32>(job, 20),
@@ -186,5 +207,117 @@ export function threadsWorker(ctrl: usize, index: i32, generation: i32): void {
       );
     }
     if (atomic.sub<i32>(ctrl + PENDING, 1) == 1) atomic.notify(ctrl + PENDING, 1);
+  }
+}
+
+/**
+ * How many threads share the time loop of a fused recurrent kernel whose per-step product is
+ * m×(gates·units)×k: 1 (the caller alone) below the GEMM's split threshold, with m = 1 (sampling) or
+ * one 8-unit panel; else one per panel of units, at most the pool's threads. A step's product and
+ * gate update cost the same order as the GEMM alone, so the GEMM's measured threshold applies.
+ */
+export function teamSize(simd: bool, m: i32, units: i32, n: i32, k: i32): i32 {
+  if (!ASC_FEATURE_THREADS || !simd || !splits(m, n, k) || units <= NR) return 1;
+  return min(load<i32>(control + THREADS), (units + NR - 1) / NR);
+}
+
+/** First unit of thread t's share of `units` among `size` threads: whole 8-unit panels, as even as they come. */
+export function teamStart(t: i32, size: i32, units: i32): i32 {
+  return chunkStart(t, size, units);
+}
+
+/**
+ * From this many elements an elementwise update (optimizer steps, clipping, the chunked reductions)
+ * is split, in ranges of at least RANGE_GRAIN elements per thread. An Adam step moves ≈ 28 bytes per
+ * element, so 2¹⁵ elements are ≈ 0.9 MB — tens of µs against a barrier's ≈ 15 µs (bench/README.md).
+ * Not yet measured on two idle cores: bench/scripts/recurrent-threads.mjs times the training steps.
+ */
+const SPLIT_ELEMENTS = 1 << 15;
+const RANGE_GRAIN = 1 << 13;
+
+/** Threads that share an elementwise pass over n elements (1: the caller alone). */
+export function rangeTeamSize(simd: bool, n: i32): i32 {
+  if (!ASC_FEATURE_THREADS || !simd || control == 0 || n < SPLIT_ELEMENTS) return 1;
+  return min(load<i32>(control + THREADS), n / RANGE_GRAIN);
+}
+
+/** First element of thread t's range of n among `size` threads: multiples of 16, the rest to the last. */
+export function rangeStart(t: i32, size: i32, n: i32): i32 {
+  if (t >= size) return n;
+  return <i32>(<i64>t * <i64>n / <i64>size) & ~15;
+}
+
+/** Writes word i of the task block that every thread of the next team reads. */
+export function setTaskWord(i: i32, value: usize): void {
+  if (ASC_FEATURE_THREADS) store<usize>(control + TASK + (<usize>i << 2), value);
+}
+
+/** Writes an f32 into word i of the task block. */
+export function setTaskF32(i: i32, value: f32): void {
+  if (ASC_FEATURE_THREADS) store<f32>(control + TASK + (<usize>i << 2), value);
+}
+
+/** Reads the f32 in word i of the task block of the team at `ctrl`. */
+export function taskF32(ctrl: usize, i: i32): f32 {
+  return load<f32>(ctrl + TASK + (<usize>i << 2));
+}
+
+/** Writes an f64 into words i, i + 1 of the task block of the team at `ctrl` (a share's partial result). */
+export function setTaskF64(ctrl: usize, i: i32, value: f64): void {
+  store<f64>(ctrl + TASK + (<usize>i << 2), value);
+}
+
+/** Reads the f64 in words i, i + 1 of this instance's task block (after `runTeam` returned). */
+export function taskF64(i: i32): f64 {
+  return ASC_FEATURE_THREADS ? load<f64>(control + TASK + (<usize>i << 2)) : 0;
+}
+
+/** Reads word i of the task block of the team whose control block is at `ctrl`. */
+export function taskWord(ctrl: usize, i: i32): usize {
+  return load<usize>(ctrl + TASK + (<usize>i << 2));
+}
+
+/**
+ * Runs a team call on `size` threads (from `teamSize` or `rangeTeamSize`, > 1): workers 1 … size − 1
+ * run `teamShare` (threads/team.ts) on the task block, the caller runs share 0 with its own GEMM
+ * scratch `work` (0 where the share needs none), and returns when every share is done.
+ */
+export function runTeam(size: i32, work: usize): void {
+  if (!ASC_FEATURE_THREADS) return;
+  const ctrl = control;
+  const threads = load<i32>(ctrl + THREADS);
+  for (let w = 0; w < threads - 1; w++) store<i32>(ctrl + JOBS + <usize>w * JOB_BYTES, w + 1 < size ? TEAM : NONE);
+  store<i32>(ctrl + TEAM_SIZE, size);
+  atomic.store<i32>(ctrl + TEAM_LEFT, size);
+  store<i32>(ctrl + RUNS, load<i32>(ctrl + RUNS) + 1);
+  store<i32>(ctrl + TEAMS, load<i32>(ctrl + TEAMS) + 1);
+  atomic.store<i32>(ctrl + PENDING, threads - 1);
+  atomic.add<i32>(ctrl + GENERATION, 1);
+  atomic.notify(ctrl + GENERATION, threads - 1);
+  teamShare(ctrl, 0, size, work);
+  join(ctrl);
+}
+
+/**
+ * The team's barrier (thread t of `size`; ctrl = 0 or size = 1: alone, nothing to wait for): returns
+ * when every thread of the team has arrived. The last to arrive resets the count and bumps the
+ * generation; the others wait on it (the caller polls where it may not block).
+ */
+export function teamBarrier(ctrl: usize, t: i32, size: i32): void {
+  if (!ASC_FEATURE_THREADS || ctrl == 0 || size <= 1) return;
+  // A worker that trapped never arrives: the others run out their loops without waiting (the result
+  // is garbage and the wrapper's check throws). It bumps the generation, so no one sleeps through it.
+  if (atomic.load<i32>(ctrl + FAILED) != 0) return;
+  const generation = atomic.load<i32>(ctrl + TEAM_GENERATION);
+  if (atomic.sub<i32>(ctrl + TEAM_LEFT, 1) == 1) {
+    atomic.store<i32>(ctrl + TEAM_LEFT, size);
+    atomic.add<i32>(ctrl + TEAM_GENERATION, 1);
+    atomic.notify(ctrl + TEAM_GENERATION, size - 1);
+    return;
+  }
+  for (let n = atomic.load<i32>(ctrl + SPIN); n > 0 && atomic.load<i32>(ctrl + TEAM_GENERATION) == generation; n--);
+  const block = t != 0 || load<i32>(ctrl + CAN_BLOCK) != 0;
+  while (atomic.load<i32>(ctrl + TEAM_GENERATION) == generation && atomic.load<i32>(ctrl + FAILED) == 0) {
+    if (block) atomic.wait<i32>(ctrl + TEAM_GENERATION, generation, -1);
   }
 }

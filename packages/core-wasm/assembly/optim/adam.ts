@@ -12,6 +12,8 @@
 // rounding of m. The form of the algorithm box is used here: it cannot overflow in g − m.
 import { withL2 } from "./weight-decay";
 import { add, div, lanes, maxV, mul, splat, sqrtV, sub } from "../math/lanes";
+import { rangeTeamSize, runTeam, setTaskF32, setTaskWord } from "../gemm/parallel";
+import { ADAM } from "../threads/team";
 
 function adamRange<T>(
   from: i32, n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
@@ -53,17 +55,37 @@ function adamRange<T>(
 
 /**
  * One Adam (decoupled = false, `decay` = λ) or AdamW (decoupled = true, `decay` = 1 − γλ) step
- * over n elements; `maxExpAvgSq` = 0 turns amsgrad off.
+ * over n elements; `maxExpAvgSq` = 0 turns amsgrad off. Large tensors split over a threaded core's
+ * threads by ranges (threads/team.ts), with the bits of one thread.
  */
 export function adamUpdate(
   simd: bool, n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
   beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, eps: f32,
   decay: f32, decoupled: bool, stepSize: f32, biasCorrection2Sqrt: f32,
 ): void {
+  const size = rangeTeamSize(simd, n);
+  if (size > 1) {
+    setTaskWord(0, ADAM); setTaskWord(1, n); setTaskWord(2, param); setTaskWord(3, grad); setTaskWord(4, expAvg);
+    setTaskWord(5, expAvgSq); setTaskWord(6, maxExpAvgSq); setTaskF32(7, beta1); setTaskF32(8, oneMinusBeta1);
+    setTaskF32(9, beta2); setTaskF32(10, oneMinusBeta2); setTaskF32(11, eps); setTaskF32(12, decay);
+    setTaskWord(13, decoupled ? 1 : 0); setTaskF32(14, stepSize); setTaskF32(15, biasCorrection2Sqrt);
+    runTeam(size, 0);
+    return;
+  }
+  adamSlice(simd, 0, n, param, grad, expAvg, expAvgSq, maxExpAvgSq,
+    beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, decay, decoupled, stepSize, biasCorrection2Sqrt);
+}
+
+/** Elements [i0, i1) of an Adam step (i0 a multiple of 4). */
+export function adamSlice(
+  simd: bool, i0: i32, i1: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
+  beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, eps: f32,
+  decay: f32, decoupled: bool, stepSize: f32, biasCorrection2Sqrt: f32,
+): void {
   const tail = simd
-    ? adamRange<v128>(0, n, param, grad, expAvg, expAvgSq, maxExpAvgSq,
+    ? adamRange<v128>(i0, i1, param, grad, expAvg, expAvgSq, maxExpAvgSq,
       beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, decay, decoupled, stepSize, biasCorrection2Sqrt)
-    : 0;
-  adamRange<f32>(tail, n, param, grad, expAvg, expAvgSq, maxExpAvgSq,
+    : i0;
+  adamRange<f32>(tail, i1, param, grad, expAvg, expAvgSq, maxExpAvgSq,
     beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, decay, decoupled, stepSize, biasCorrection2Sqrt);
 }

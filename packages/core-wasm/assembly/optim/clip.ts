@@ -4,6 +4,8 @@
 // NOTE: NaN stays NaN (min/max propagate it, as torch.clamp does), so a diverged gradient is not
 // silently turned into ±c.
 import { lanes, maxV, minV, splat } from "../math/lanes";
+import { rangeTeamSize, runTeam, setTaskF32, setTaskWord } from "../gemm/parallel";
+import { CLIP_VALUE } from "../threads/team";
 
 function clipValueRange<T>(from: i32, n: i32, grad: usize, clip: f32): i32 {
   const w = lanes<T>();
@@ -17,8 +19,19 @@ function clipValueRange<T>(from: i32, n: i32, grad: usize, clip: f32): i32 {
   return i;
 }
 
-/** Clamps n gradient elements to [−clip, clip] in place. */
+/** Clamps n gradient elements to [−clip, clip] in place. Large tensors split by ranges. */
 export function clipValue(simd: bool, n: i32, grad: usize, clip: f32): void {
-  const tail = simd ? clipValueRange<v128>(0, n, grad, clip) : 0;
-  clipValueRange<f32>(tail, n, grad, clip);
+  const size = rangeTeamSize(simd, n);
+  if (size > 1) {
+    setTaskWord(0, CLIP_VALUE); setTaskWord(1, n); setTaskWord(2, grad); setTaskF32(3, clip);
+    runTeam(size, 0);
+    return;
+  }
+  clipValueSlice(simd, 0, n, grad, clip);
+}
+
+/** Elements [i0, i1) of `clipValue` (i0 a multiple of 4). */
+export function clipValueSlice(simd: bool, i0: i32, i1: i32, grad: usize, clip: f32): void {
+  const tail = simd ? clipValueRange<v128>(i0, i1, grad, clip) : i0;
+  clipValueRange<f32>(tail, i1, grad, clip);
 }

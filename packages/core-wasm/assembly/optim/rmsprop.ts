@@ -11,6 +11,8 @@
 // we keep its behaviour so that trajectories agree, NaN included.
 import { withL2 } from "./weight-decay";
 import { add, div, lanes, mul, splat, sqrtV, sub } from "../math/lanes";
+import { rangeTeamSize, runTeam, setTaskF32, setTaskWord } from "../gemm/parallel";
+import { RMSPROP } from "../threads/team";
 
 function rmspropRange<T>(
   from: i32, n: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
@@ -50,13 +52,29 @@ function rmspropRange<T>(
   return i;
 }
 
-/** One RMSprop step; `gradAvg` = 0 means not centred, `buf` = 0 means no momentum. */
+/** One RMSprop step; `gradAvg` = 0 means not centred, `buf` = 0 means no momentum. Large tensors split by ranges. */
 export function rmspropUpdate(
   simd: bool, n: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
   lr: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, weightDecay: f32, momentum: f32,
 ): void {
+  const size = rangeTeamSize(simd, n);
+  if (size > 1) {
+    setTaskWord(0, RMSPROP); setTaskWord(1, n); setTaskWord(2, param); setTaskWord(3, grad); setTaskWord(4, squareAvg);
+    setTaskWord(5, gradAvg); setTaskWord(6, buf); setTaskF32(7, lr); setTaskF32(8, alpha); setTaskF32(9, oneMinusAlpha);
+    setTaskF32(10, eps); setTaskF32(11, weightDecay); setTaskF32(12, momentum);
+    runTeam(size, 0);
+    return;
+  }
+  rmspropSlice(simd, 0, n, param, grad, squareAvg, gradAvg, buf, lr, alpha, oneMinusAlpha, eps, weightDecay, momentum);
+}
+
+/** Elements [i0, i1) of an RMSprop step (i0 a multiple of 4). */
+export function rmspropSlice(
+  simd: bool, i0: i32, i1: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
+  lr: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, weightDecay: f32, momentum: f32,
+): void {
   const tail = simd
-    ? rmspropRange<v128>(0, n, param, grad, squareAvg, gradAvg, buf, lr, alpha, oneMinusAlpha, eps, weightDecay, momentum)
-    : 0;
-  rmspropRange<f32>(tail, n, param, grad, squareAvg, gradAvg, buf, lr, alpha, oneMinusAlpha, eps, weightDecay, momentum);
+    ? rmspropRange<v128>(i0, i1, param, grad, squareAvg, gradAvg, buf, lr, alpha, oneMinusAlpha, eps, weightDecay, momentum)
+    : i0;
+  rmspropRange<f32>(tail, i1, param, grad, squareAvg, gradAvg, buf, lr, alpha, oneMinusAlpha, eps, weightDecay, momentum);
 }

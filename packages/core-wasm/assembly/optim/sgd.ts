@@ -7,6 +7,8 @@
 // float32 CPU path as closely as a non-FMA kernel can.
 import { withL2 } from "./weight-decay";
 import { add, lanes, mul, splat, sub } from "../math/lanes";
+import { rangeTeamSize, runTeam, setTaskF32, setTaskWord } from "../gemm/parallel";
+import { SGD } from "../threads/team";
 
 /** Updates [from, n) in steps of the lane count of T; returns where a shorter tail starts. */
 function sgdRange<T>(
@@ -36,13 +38,29 @@ function sgdRange<T>(
   return i;
 }
 
-/** One SGD step over n elements; `buf` = 0 means no momentum. `simd` picks the twin. */
+/** One SGD step over n elements; `buf` = 0 means no momentum. `simd` picks the twin. Large tensors split by ranges. */
 export function sgdUpdate(
   simd: bool, n: i32, param: usize, grad: usize, buf: usize,
   lr: f32, momentum: f32, oneMinusDampening: f32, weightDecay: f32, nesterov: bool, first: bool,
 ): void {
+  const size = rangeTeamSize(simd, n);
+  if (size > 1) {
+    setTaskWord(0, SGD); setTaskWord(1, n); setTaskWord(2, param); setTaskWord(3, grad); setTaskWord(4, buf);
+    setTaskF32(5, lr); setTaskF32(6, momentum); setTaskF32(7, oneMinusDampening); setTaskF32(8, weightDecay);
+    setTaskWord(9, nesterov ? 1 : 0); setTaskWord(10, first ? 1 : 0);
+    runTeam(size, 0);
+    return;
+  }
+  sgdSlice(simd, 0, n, param, grad, buf, lr, momentum, oneMinusDampening, weightDecay, nesterov, first);
+}
+
+/** Elements [i0, i1) of an SGD step (i0 a multiple of 4). */
+export function sgdSlice(
+  simd: bool, i0: i32, i1: i32, param: usize, grad: usize, buf: usize,
+  lr: f32, momentum: f32, oneMinusDampening: f32, weightDecay: f32, nesterov: bool, first: bool,
+): void {
   const tail = simd
-    ? sgdRange<v128>(0, n, param, grad, buf, lr, momentum, oneMinusDampening, weightDecay, nesterov, first)
-    : 0;
-  sgdRange<f32>(tail, n, param, grad, buf, lr, momentum, oneMinusDampening, weightDecay, nesterov, first);
+    ? sgdRange<v128>(i0, i1, param, grad, buf, lr, momentum, oneMinusDampening, weightDecay, nesterov, first)
+    : i0;
+  sgdRange<f32>(tail, i1, param, grad, buf, lr, momentum, oneMinusDampening, weightDecay, nesterov, first);
 }

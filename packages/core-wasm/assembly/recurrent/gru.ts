@@ -20,13 +20,14 @@
 // of x must be finite: 0 · NaN would poison dW_ih.
 
 import { add, lanes, ld, mul, sigmoid, splat, st, sub, tanh } from "../math/lanes";
-import { sgemmWorkspaceBytes } from "../gemm/sgemm";
-import { gemm } from "../gemm/parallel";
+import { packedBBytes, sgemmWorkspaceBytes } from "../gemm/sgemm";
+import { gemm, runTeam, setTaskWord, teamBarrier, teamSize, teamStart } from "../gemm/parallel";
 import {
   align16, backwardGemmWorkspaceBytes, clampBytes, copyOrZero, forwardGemmWorkspaceBytes, inputProjection,
-  packedRecurrentWeightBytes, packRecurrentWeight, rowAt, sizesFit, stepIsValid, stepProduct,
-  stepProductWorkspaceBytes, sumBiases, timeOfStep, weightGradients,
+  packedGateBlocksBytes, packedRecurrentWeightBytes, packGateBlocks, packRecurrentWeight, rowAt, sizesFit, stepIsValid,
+  stepProduct, stepProductColumns, stepProductWorkspaceBytes, sumBiases, timeOfStep, weightGradients,
 } from "./sequence";
+import { GRU_BACKWARD, GRU_FORWARD } from "../threads/team";
 
 // @ts-ignore: decorator
 @inline
@@ -46,16 +47,17 @@ export function gruWorkspaceBytes(T: i32, B: i32, I: i32, H: i32): usize {
  * Returns the byte offset of the n block's packing within the region (Cho form).
  */
 function packedNOffset(T: i32, H: i32, trans: bool): u64 {
-  return align16(trans ? packedRecurrentWeightBytes(T, 2 * H, H) : packedRecurrentWeightBytes(T, H, 2 * H));
+  // A split forward packs W_hhᵀ gate block by gate block (sequence.ts, packGateBlocks).
+  return align16(trans ? max(packedRecurrentWeightBytes(T, 2 * H, H), packedGateBlocksBytes(T, 2, H)) : packedRecurrentWeightBytes(T, H, 2 * H));
 }
 
 function packedBytes(T: i32, H: i32, trans: bool): u64 {
-  const whole = align16(trans ? packedRecurrentWeightBytes(T, 3 * H, H) : packedRecurrentWeightBytes(T, H, 3 * H));
+  const whole = align16(trans ? max(packedRecurrentWeightBytes(T, 3 * H, H), packedGateBlocksBytes(T, 3, H)) : packedRecurrentWeightBytes(T, H, 3 * H));
   return max(whole, packedNOffset(T, H, trans) + align16(packedRecurrentWeightBytes(T, H, H)));
 }
 
 // Forward scratch: packed W_hhᵀ | gi [T·B, 3H] (inference only: training projects into ws gates and
-// activates in place) | h [B, H] | gh [B, 3H] | hprev, extra [B, H] each (inference stand-ins for
+// activates in place) | h, two slots [B, H] that the steps alternate between | gh [B, 3H] | hprev, extra [B, H] each (inference stand-ins for
 // the ws rows) | bias [4H] = b_ir+b_hr | b_iz+b_hz | b_in (+b_hn for Cho) | b_hn (PyTorch) | GEMM.
 const FW_PACKED = 0;
 const FW_GI = 1;
@@ -75,7 +77,7 @@ function forwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 
   if (region == FW_GI) return off;
   off += align16(<u64>T * <u64>B * <u64>H * 12);
   if (region == FW_H) return off;
-  off += state;
+  off += 2 * state;
   if (region == FW_GH) return off;
   off += align16(<u64>B * <u64>H * 12);
   if (region == FW_HPREV) return off;
@@ -146,7 +148,7 @@ export function gruBackwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
 // @ts-ignore: decorator
 @inline
 function forwardColumnPyTorch<V>(o: usize, h4: usize, g: usize, gh: usize, bias: usize,
-  h: usize, hprev: usize, extra: usize, out: usize): void {
+  h: usize, hNext: usize, hprev: usize, extra: usize, out: usize): void {
   const r = sigmoid<V>(add<V>(add<V>(ld<V>(g + o), ld<V>(gh + o)), ld<V>(bias + o)));
   const z = sigmoid<V>(add<V>(add<V>(ld<V>(g + h4 + o), ld<V>(gh + h4 + o)), ld<V>(bias + h4 + o)));
   const ghn = add<V>(ld<V>(gh + h4 * 2 + o), ld<V>(bias + h4 * 3 + o));
@@ -158,7 +160,7 @@ function forwardColumnPyTorch<V>(o: usize, h4: usize, g: usize, gh: usize, bias:
   st<V>(g + h4 * 2 + o, n);
   st<V>(hprev + o, hp);
   st<V>(extra + o, ghn);
-  st<V>(h + o, hn);
+  st<V>(hNext + o, hn);
   st<V>(out + o, hn);
 }
 
@@ -177,14 +179,14 @@ function forwardColumnChoReset<V>(o: usize, h4: usize, g: usize, gh: usize, bias
 // @ts-ignore: decorator
 @inline
 function forwardColumnChoUpdate<V>(o: usize, h4: usize, g: usize, gh: usize, bias: usize,
-  h: usize, hprev: usize, out: usize): void {
+  h: usize, hNext: usize, hprev: usize, out: usize): void {
   const n = tanh<V>(add<V>(add<V>(ld<V>(g + h4 * 2 + o), ld<V>(gh + h4 * 2 + o)), ld<V>(bias + h4 * 2 + o)));
   const z = ld<V>(g + h4 + o);
   const hp = ld<V>(h + o);
   const hn = add<V>(n, mul<V>(z, sub<V>(hp, n)));
   st<V>(g + h4 * 2 + o, n);
   st<V>(hprev + o, hp);
-  st<V>(h + o, hn);
+  st<V>(hNext + o, hn);
   st<V>(out + o, hn);
 }
 
@@ -236,55 +238,60 @@ function backwardColumnChoReset<V>(o: usize, g: usize, hprev: usize, drh: usize,
   st<V>(dh + o, add<V>(ld<V>(dh + o), mul<V>(d, r)));
 }
 
-// Row drivers: the SIMD body over groups of four columns, then the scalar tail (all of the row
-// in the scalar twin). H need not be a multiple of 4; unaligned v128 access is allowed.
+// Row drivers over hidden units j0 … j1 − 1 (a thread's share, threads/team.ts; j0 a multiple of
+// 8, j1 one too or H): the SIMD body over groups of four columns, then the scalar tail (all of it in
+// the scalar twin) — the groups and the tail of the whole row, whatever the share. H need not be a
+// multiple of 4; unaligned v128 access is allowed.
 
-function forwardRowPyTorch(simd: bool, H: i32, g: usize, gh: usize, bias: usize, h: usize, hprev: usize, extra: usize, out: usize): void {
+function forwardRowPyTorch(simd: bool, H: i32, j0: i32, j1: i32, g: usize, gh: usize, bias: usize, h: usize, hNext: usize, hprev: usize, extra: usize, out: usize): void {
   const h4 = f32s(H);
-  let j = 0;
-  if (simd) for (; j + lanes<v128>() <= H; j += lanes<v128>()) forwardColumnPyTorch<v128>(f32s(j), h4, g, gh, bias, h, hprev, extra, out);
-  for (; j < H; j++) forwardColumnPyTorch<f32>(f32s(j), h4, g, gh, bias, h, hprev, extra, out);
+  let j = j0;
+  if (simd) for (; j + lanes<v128>() <= j1; j += lanes<v128>()) forwardColumnPyTorch<v128>(f32s(j), h4, g, gh, bias, h, hNext, hprev, extra, out);
+  for (; j < j1; j++) forwardColumnPyTorch<f32>(f32s(j), h4, g, gh, bias, h, hNext, hprev, extra, out);
 }
 
-function forwardRowChoReset(simd: bool, H: i32, g: usize, gh: usize, bias: usize, h: usize, rh: usize): void {
+function forwardRowChoReset(simd: bool, H: i32, j0: i32, j1: i32, g: usize, gh: usize, bias: usize, h: usize, rh: usize): void {
   const h4 = f32s(H);
-  let j = 0;
-  if (simd) for (; j + lanes<v128>() <= H; j += lanes<v128>()) forwardColumnChoReset<v128>(f32s(j), h4, g, gh, bias, h, rh);
-  for (; j < H; j++) forwardColumnChoReset<f32>(f32s(j), h4, g, gh, bias, h, rh);
+  let j = j0;
+  if (simd) for (; j + lanes<v128>() <= j1; j += lanes<v128>()) forwardColumnChoReset<v128>(f32s(j), h4, g, gh, bias, h, rh);
+  for (; j < j1; j++) forwardColumnChoReset<f32>(f32s(j), h4, g, gh, bias, h, rh);
 }
 
-function forwardRowChoUpdate(simd: bool, H: i32, g: usize, gh: usize, bias: usize, h: usize, hprev: usize, out: usize): void {
+function forwardRowChoUpdate(simd: bool, H: i32, j0: i32, j1: i32, g: usize, gh: usize, bias: usize, h: usize, hNext: usize, hprev: usize, out: usize): void {
   const h4 = f32s(H);
-  let j = 0;
-  if (simd) for (; j + lanes<v128>() <= H; j += lanes<v128>()) forwardColumnChoUpdate<v128>(f32s(j), h4, g, gh, bias, h, hprev, out);
-  for (; j < H; j++) forwardColumnChoUpdate<f32>(f32s(j), h4, g, gh, bias, h, hprev, out);
+  let j = j0;
+  if (simd) for (; j + lanes<v128>() <= j1; j += lanes<v128>()) forwardColumnChoUpdate<v128>(f32s(j), h4, g, gh, bias, h, hNext, hprev, out);
+  for (; j < j1; j++) forwardColumnChoUpdate<f32>(f32s(j), h4, g, gh, bias, h, hNext, hprev, out);
 }
 
-function backwardRowPyTorch(simd: bool, H: i32, g: usize, hprev: usize, extra: usize, dout: usize, dh: usize, dg: usize, dan: usize): void {
+function backwardRowPyTorch(simd: bool, H: i32, j0: i32, j1: i32, g: usize, hprev: usize, extra: usize, dout: usize, dh: usize, dg: usize, dan: usize): void {
   const h4 = f32s(H);
-  let j = 0;
-  if (simd) for (; j + lanes<v128>() <= H; j += lanes<v128>()) backwardColumnPyTorch<v128>(f32s(j), h4, g, hprev, extra, dout, dh, dg, dan);
-  for (; j < H; j++) backwardColumnPyTorch<f32>(f32s(j), h4, g, hprev, extra, dout, dh, dg, dan);
+  let j = j0;
+  if (simd) for (; j + lanes<v128>() <= j1; j += lanes<v128>()) backwardColumnPyTorch<v128>(f32s(j), h4, g, hprev, extra, dout, dh, dg, dan);
+  for (; j < j1; j++) backwardColumnPyTorch<f32>(f32s(j), h4, g, hprev, extra, dout, dh, dg, dan);
 }
 
-function backwardRowChoUpdate(simd: bool, H: i32, g: usize, hprev: usize, dout: usize, dh: usize, dg: usize): void {
+function backwardRowChoUpdate(simd: bool, H: i32, j0: i32, j1: i32, g: usize, hprev: usize, dout: usize, dh: usize, dg: usize): void {
   const h4 = f32s(H);
-  let j = 0;
-  if (simd) for (; j + lanes<v128>() <= H; j += lanes<v128>()) backwardColumnChoUpdate<v128>(f32s(j), h4, g, hprev, dout, dh, dg);
-  for (; j < H; j++) backwardColumnChoUpdate<f32>(f32s(j), h4, g, hprev, dout, dh, dg);
+  let j = j0;
+  if (simd) for (; j + lanes<v128>() <= j1; j += lanes<v128>()) backwardColumnChoUpdate<v128>(f32s(j), h4, g, hprev, dout, dh, dg);
+  for (; j < j1; j++) backwardColumnChoUpdate<f32>(f32s(j), h4, g, hprev, dout, dh, dg);
 }
 
-function backwardRowChoReset(simd: bool, H: i32, g: usize, hprev: usize, drh: usize, dh: usize, dg: usize): void {
-  let j = 0;
-  if (simd) for (; j + lanes<v128>() <= H; j += lanes<v128>()) backwardColumnChoReset<v128>(f32s(j), g, hprev, drh, dh, dg);
-  for (; j < H; j++) backwardColumnChoReset<f32>(f32s(j), g, hprev, drh, dh, dg);
+function backwardRowChoReset(simd: bool, j0: i32, j1: i32, g: usize, hprev: usize, drh: usize, dh: usize, dg: usize): void {
+  let j = j0;
+  if (simd) for (; j + lanes<v128>() <= j1; j += lanes<v128>()) backwardColumnChoReset<v128>(f32s(j), g, hprev, drh, dh, dg);
+  for (; j < j1; j++) backwardColumnChoReset<f32>(f32s(j), g, hprev, drh, dh, dg);
 }
 
-/** A padding step of element b: output row zero, state held (saved as hprev), extra row zero. */
-function padRow(H: i32, h: usize, hprev: usize, extra: usize, out: usize): void {
-  memory.copy(hprev, h, f32s(H));
-  memory.fill(extra, 0, f32s(H));
-  memory.fill(out, 0, f32s(H));
+/** A padding step of element b, units j0 … j1 − 1: output zero, state held (and saved as hprev), extra zero. */
+function padRow(j0: i32, j1: i32, h: usize, hNext: usize, hprev: usize, extra: usize, out: usize): void {
+  const from = f32s(j0);
+  const span = f32s(j1 - j0);
+  memory.copy(hprev + from, h + from, span);
+  if (hNext != h) memory.copy(hNext + from, h + from, span);
+  memory.fill(extra + from, 0, span);
+  memory.fill(out + from, 0, span);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +324,7 @@ export function gruForward(
   sumBiases(bias, bIh, bHh, 2 * H);
   sumBiases(bias + h4 * 2, bIn, resetBefore ? bHn : 0, H);
   if (!resetBefore) sumBiases(bias + h4 * 3, 0, bHn, H);
-  copyOrZero(h, h0, B * H);
+  copyOrZero(h, h0, B * H); // slot 0: the state entering step 0
   if (M == 0) {
     if (hT != 0) memory.copy(hT, h, <usize>B * h4);
     return;
@@ -325,52 +332,102 @@ export function gruForward(
 
   // The input projection of all T steps: one GEMM, gi = X·W_ihᵀ.
   inputProjection(simd, M, 3 * H, I, x, wIh, gi, 3 * H, gemmWork);
+  const size = teamSize(simd, B, H, 3 * H, H);
   const packedAt = work + <usize>forwardScratchRegion(FW_PACKED, T, B, I, H);
-  const packed = resetBefore
-    ? packRecurrentWeight(T, true, 2 * H, H, wHh, packedAt)
-    : packRecurrentWeight(T, true, 3 * H, H, wHh, packedAt);
+  const blocks = resetBefore ? 2 : 3; // the blocks whose product takes h itself
+  const packed = size > 1 ? packGateBlocks(T, blocks, H, wHh, packedAt) : packRecurrentWeight(T, true, blocks * H, H, wHh, packedAt);
   const packedN = resetBefore ? packRecurrentWeight(T, true, H, H, wHn, packedAt + <usize>packedNOffset(T, H, true)) : 0;
+  const hprevBase = save ? wsHprev : hprevWork;
+  const extraBase = save ? wsExtra : extraWork;
+  if (size > 1) {
+    // The task block (threads/team.ts reads it back in this order).
+    setTaskWord(0, GRU_FORWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
+    setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, resetBefore ? 1 : 0); setTaskWord(7, save ? 1 : 0);
+    setTaskWord(8, gi); setTaskWord(9, h); setTaskWord(10, gh); setTaskWord(11, bias);
+    setTaskWord(12, hprevBase); setTaskWord(13, extraBase); setTaskWord(14, packed); setTaskWord(15, packedN);
+    setTaskWord(16, wHh); setTaskWord(17, out); setTaskWord(18, ldo);
+    runTeam(size, gemmWork);
+  } else {
+    gruForwardLoop(
+      simd, T, B, H, reverse, lengths, resetBefore, save, gi, h, gh, bias, hprevBase, extraBase, packed, packedN, wHh, out, ldo,
+      0, 0, 1, gemmWork,
+    );
+  }
+  if (hT != 0) memory.copy(hT, h + <usize>(T & 1) * <usize>B * h4, <usize>B * h4);
+}
 
+/**
+ * Thread `thread`'s share of the forward time loop on a team of `size` (1: all of it, `packed` then
+ * from `packRecurrentWeight`; more: from `packGateBlocks`, team control block `ctrl`): per step its
+ * hidden units' columns of every gate block of h·W_hhᵀ and their update, then the team's barrier
+ * (the next product reads every unit of h). The Cho form has a second product, W_hn (r ⊙ h), that
+ * reads every unit of r ⊙ h: one more barrier before it. The state alternates between two slots of
+ * `h` (slot s & 1 enters step s), so a thread never writes what another's product still reads.
+ */
+export function gruForwardLoop(
+  simd: bool, T: i32, B: i32, H: i32, reverse: bool, lengths: usize, resetBefore: bool, save: bool,
+  gi: usize, h: usize, gh: usize, bias: usize, hprevBase: usize, extraBase: usize, packed: usize, packedN: usize,
+  wHh: usize, out: usize, ldo: i32, ctrl: usize, thread: i32, size: i32, gemmWork: usize,
+): void {
+  const h4 = f32s(H);
+  const stateBytes = <usize>B * h4;
+  const j0 = size > 1 ? teamStart(thread, size, H) : 0;
+  const j1 = size > 1 ? teamStart(thread + 1, size, H) : H;
+  const nj = j1 - j0;
+  const blockBytes = packed != 0 ? packedBBytes(H, H) : 0;
+  const wHn = wHh + <usize>H * 2 * h4;
   for (let s = 0; s < T; s++) {
     const t = timeOfStep(s, T, reverse);
     const tB = t * B;
+    const hIn = h + <usize>(s & 1) * stateBytes;
+    const hOut = h + <usize>((s + 1) & 1) * stateBytes;
     // Saved rows go to ws by time index; inference overwrites one stand-in block every step.
-    const hprevT = save ? rowAt(wsHprev, tB, H) : hprevWork;
-    const extraT = save ? rowAt(wsExtra, tB, H) : extraWork;
+    const hprevT = save ? rowAt(hprevBase, tB, H) : hprevBase;
+    const extraT = save ? rowAt(extraBase, tB, H) : extraBase;
+    // The product of the blocks that take h: r|z|n (PyTorch form) or r|z (Cho form).
+    const blocks = resetBefore ? 2 : 3;
+    if (size == 1) stepProduct(simd, B, blocks * H, H, hIn, H, packed, true, wHh, 0, gh, 3 * H, gemmWork);
+    else {
+      for (let q = 0; q < blocks; q++) {
+        stepProductColumns(
+          simd, B, j0, nj, H, hIn, H, packed != 0 ? packed + <usize>q * blockBytes : 0, true, wHh + <usize>q * <usize>H * h4, H,
+          0, gh + <usize>q * h4, 3 * H, gemmWork,
+        );
+      }
+    }
     if (!resetBefore) {
-      stepProduct(simd, B, 3 * H, H, h, H, packed, true, wHh, 0, gh, 3 * H, gemmWork);
       for (let b = 0; b < B; b++) {
         const outRow = rowAt(out, tB + b, ldo);
-        const hRow = rowAt(h, b, H);
         if (!stepIsValid(lengths, b, t)) {
-          padRow(H, hRow, rowAt(hprevT, b, H), rowAt(extraT, b, H), outRow);
+          padRow(j0, j1, rowAt(hIn, b, H), rowAt(hOut, b, H), rowAt(hprevT, b, H), rowAt(extraT, b, H), outRow);
           continue;
         }
-        forwardRowPyTorch(simd, H, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, hRow,
+        forwardRowPyTorch(simd, H, j0, j1, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, rowAt(hIn, b, H), rowAt(hOut, b, H),
           rowAt(hprevT, b, H), rowAt(extraT, b, H), outRow);
       }
     } else {
-      stepProduct(simd, B, 2 * H, H, h, H, packed, true, wHh, 0, gh, 3 * H, gemmWork);
       for (let b = 0; b < B; b++) {
         if (!stepIsValid(lengths, b, t)) {
-          memory.fill(rowAt(extraT, b, H), 0, h4); // finite rows for the GEMM and for dW_hn
+          memory.fill(rowAt(extraT, b, H) + f32s(j0), 0, f32s(nj)); // finite rows for the GEMM and for dW_hn
           continue;
         }
-        forwardRowChoReset(simd, H, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, rowAt(h, b, H), rowAt(extraT, b, H));
+        forwardRowChoReset(simd, H, j0, j1, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, rowAt(hIn, b, H), rowAt(extraT, b, H));
       }
-      stepProduct(simd, B, H, H, extraT, H, packedN, true, wHn, 0, gh + h4 * 2, 3 * H, gemmWork);
+      teamBarrier(ctrl, thread, size);
+      if (size == 1) stepProduct(simd, B, H, H, extraT, H, packedN, true, wHn, 0, gh + h4 * 2, 3 * H, gemmWork);
+      else stepProductColumns(simd, B, j0, nj, H, extraT, H, packedN, true, wHn, H, 0, gh + h4 * 2, 3 * H, gemmWork);
       for (let b = 0; b < B; b++) {
         const outRow = rowAt(out, tB + b, ldo);
-        const hRow = rowAt(h, b, H);
         if (!stepIsValid(lengths, b, t)) {
-          padRow(H, hRow, rowAt(hprevT, b, H), rowAt(extraT, b, H), outRow);
+          padRow(j0, j1, rowAt(hIn, b, H), rowAt(hOut, b, H), rowAt(hprevT, b, H), rowAt(extraT, b, H), outRow);
           continue;
         }
-        forwardRowChoUpdate(simd, H, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, hRow, rowAt(hprevT, b, H), outRow);
+        forwardRowChoUpdate(simd, H, j0, j1, rowAt(gi, tB + b, 3 * H), rowAt(gh, b, 3 * H), bias, rowAt(hIn, b, H), rowAt(hOut, b, H),
+          rowAt(hprevT, b, H), outRow);
       }
     }
+    if (s + 1 < T) teamBarrier(ctrl, thread, size);
   }
-  if (hT != 0) memory.copy(hT, h, <usize>B * h4);
 }
 
 /**
@@ -411,41 +468,20 @@ export function gruBackward(
     : packRecurrentWeight(T, false, H, 3 * H, wHh, packedAt);
   const packedN = resetBefore ? packRecurrentWeight(T, false, H, H, wHn, packedAt + <usize>packedNOffset(T, H, false)) : 0;
 
-  for (let s = T - 1; s >= 0; s--) {
-    const t = timeOfStep(s, T, reverse);
-    const tB = t * B;
-    const dGt = rowAt(dG, tB, 3 * H);
-    if (!resetBefore) {
-      for (let b = 0; b < B; b++) {
-        const row = tB + b;
-        // Padding: dG = 0 (the GEMMs then add nothing) and dh passes through unchanged.
-        if (!stepIsValid(lengths, b, t)) {
-          memory.fill(rowAt(dG, row, 3 * H), 0, g4);
-          memory.fill(rowAt(dAn, row, H), 0, h4);
-          continue;
-        }
-        backwardRowPyTorch(simd, H, rowAt(gates, row, 3 * H), rowAt(hprev, row, H), rowAt(extra, row, H),
-          dout != 0 ? rowAt(dout, row, lddo) : zeros, rowAt(dh, b, H), rowAt(dG, row, 3 * H), rowAt(dAn, row, H));
-      }
-      stepProduct(simd, B, H, 3 * H, dGt, 3 * H, packed, false, wHh, 1, dh, H, gemmWork);
-    } else {
-      for (let b = 0; b < B; b++) {
-        const row = tB + b;
-        if (!stepIsValid(lengths, b, t)) {
-          memory.fill(rowAt(dG, row, 3 * H), 0, g4);
-          continue;
-        }
-        backwardRowChoUpdate(simd, H, rowAt(gates, row, 3 * H), rowAt(hprev, row, H),
-          dout != 0 ? rowAt(dout, row, lddo) : zeros, rowAt(dh, b, H), rowAt(dG, row, 3 * H));
-      }
-      stepProduct(simd, B, H, H, dGt + h4 * 2, 3 * H, packedN, false, wHn, 0, dRh, H, gemmWork);
-      for (let b = 0; b < B; b++) {
-        const row = tB + b;
-        if (!stepIsValid(lengths, b, t)) continue;
-        backwardRowChoReset(simd, H, rowAt(gates, row, 3 * H), rowAt(hprev, row, H), rowAt(dRh, b, H), rowAt(dh, b, H), rowAt(dG, row, 3 * H));
-      }
-      stepProduct(simd, B, H, 2 * H, dGt, 3 * H, packed, false, wHh, 1, dh, H, gemmWork);
-    }
+  const size = teamSize(simd, B, H, H, 3 * H);
+  if (size > 1) {
+    // The task block (threads/team.ts reads it back in this order).
+    setTaskWord(0, GRU_BACKWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
+    setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, resetBefore ? 1 : 0); setTaskWord(7, gates);
+    setTaskWord(8, hprev); setTaskWord(9, extra); setTaskWord(10, dout); setTaskWord(11, lddo);
+    setTaskWord(12, dh); setTaskWord(13, dG); setTaskWord(14, dAn); setTaskWord(15, dRh);
+    setTaskWord(16, zeros); setTaskWord(17, packed); setTaskWord(18, packedN); setTaskWord(19, wHh);
+    runTeam(size, gemmWork);
+  } else {
+    gruBackwardLoop(
+      simd, T, B, H, reverse, lengths, resetBefore, gates, hprev, extra, dout, lddo, dh, dG, dAn, dRh, zeros, packed, packedN, wHh,
+      0, 0, 1, gemmWork,
+    );
   }
   if (dh0 != 0) memory.copy(dh0, dh, <usize>B * h4);
 
@@ -462,6 +498,75 @@ export function gruBackward(
     if (dwHh != 0) {
       gemm(simd, true, false, 2 * H, H, M, 1, dG, 3 * H, hprev, H, 1, dwHh, H, gemmWork);
       gemm(simd, true, false, H, H, M, 1, dG + h4 * 2, 3 * H, extra, H, 1, dwHh + <usize>H * 2 * h4, H, gemmWork);
+    }
+  }
+}
+
+/**
+ * Thread `thread`'s share of the backward time loop on a team of `size` (1: all of it): per step the
+ * gate gradients of its hidden units (from their own dh and saved rows), the team's barrier (the
+ * product dh_prev += dG_t·W_hh needs every unit's dG_t), then its units' columns of dh_prev, which
+ * only its own next step reads. The Cho form's d(r ⊙ h) = dâ_n·W_hn product sits between two passes:
+ * one more barrier per step.
+ */
+export function gruBackwardLoop(
+  simd: bool, T: i32, B: i32, H: i32, reverse: bool, lengths: usize, resetBefore: bool,
+  gates: usize, hprev: usize, extra: usize, dout: usize, lddo: i32, dh: usize, dG: usize, dAn: usize, dRh: usize,
+  zeros: usize, packed: usize, packedN: usize, wHh: usize, ctrl: usize, thread: i32, size: i32, gemmWork: usize,
+): void {
+  const h4 = f32s(H);
+  const j0 = size > 1 ? teamStart(thread, size, H) : 0;
+  const j1 = size > 1 ? teamStart(thread + 1, size, H) : H;
+  const nj = j1 - j0;
+  const from = f32s(j0);
+  const span = f32s(nj);
+  const wHn = wHh + <usize>H * 2 * h4;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = timeOfStep(s, T, reverse);
+    const tB = t * B;
+    const dGt = rowAt(dG, tB, 3 * H);
+    if (!resetBefore) {
+      for (let b = 0; b < B; b++) {
+        const row = tB + b;
+        // Padding: dG = 0 (the GEMMs then add nothing) and dh passes through unchanged.
+        if (!stepIsValid(lengths, b, t)) {
+          for (let q: usize = 0; q < 3; q++) memory.fill(rowAt(dG, row, 3 * H) + q * h4 + from, 0, span);
+          memory.fill(rowAt(dAn, row, H) + from, 0, span);
+          continue;
+        }
+        backwardRowPyTorch(simd, H, j0, j1, rowAt(gates, row, 3 * H), rowAt(hprev, row, H), rowAt(extra, row, H),
+          dout != 0 ? rowAt(dout, row, lddo) : zeros, rowAt(dh, b, H), rowAt(dG, row, 3 * H), rowAt(dAn, row, H));
+      }
+      if (size == 1) stepProduct(simd, B, H, 3 * H, dGt, 3 * H, packed, false, wHh, 1, dh, H, gemmWork);
+      else {
+        teamBarrier(ctrl, thread, size);
+        stepProductColumns(simd, B, j0, nj, 3 * H, dGt, 3 * H, packed, false, wHh, H, 1, dh, H, gemmWork);
+      }
+    } else {
+      for (let b = 0; b < B; b++) {
+        const row = tB + b;
+        if (!stepIsValid(lengths, b, t)) {
+          for (let q: usize = 0; q < 3; q++) memory.fill(rowAt(dG, row, 3 * H) + q * h4 + from, 0, span);
+          continue;
+        }
+        backwardRowChoUpdate(simd, H, j0, j1, rowAt(gates, row, 3 * H), rowAt(hprev, row, H),
+          dout != 0 ? rowAt(dout, row, lddo) : zeros, rowAt(dh, b, H), rowAt(dG, row, 3 * H));
+      }
+      if (size == 1) stepProduct(simd, B, H, H, dGt + h4 * 2, 3 * H, packedN, false, wHn, 0, dRh, H, gemmWork);
+      else {
+        teamBarrier(ctrl, thread, size);
+        stepProductColumns(simd, B, j0, nj, H, dGt + h4 * 2, 3 * H, packedN, false, wHn, H, 0, dRh, H, gemmWork);
+      }
+      for (let b = 0; b < B; b++) {
+        const row = tB + b;
+        if (!stepIsValid(lengths, b, t)) continue;
+        backwardRowChoReset(simd, j0, j1, rowAt(gates, row, 3 * H), rowAt(hprev, row, H), rowAt(dRh, b, H), rowAt(dh, b, H), rowAt(dG, row, 3 * H));
+      }
+      if (size == 1) stepProduct(simd, B, H, 2 * H, dGt, 3 * H, packed, false, wHh, 1, dh, H, gemmWork);
+      else {
+        teamBarrier(ctrl, thread, size);
+        stepProductColumns(simd, B, j0, nj, 2 * H, dGt, 3 * H, packed, false, wHh, H, 1, dh, H, gemmWork);
+      }
     }
   }
 }

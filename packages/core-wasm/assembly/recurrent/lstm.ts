@@ -15,9 +15,13 @@ import { sigmoid4, sigmoidS, tanh4, tanhS } from "../math/transcendental";
 import {
   align16, backwardScratchRegion, BW_DC, BW_DG, BW_DH, BW_END, BW_GEMM, BW_PACKED, BW_SUMS,
   clampBytes, copyOrZero, firstSlotBefore, forwardGemmWorkspaceBytes, inputProjection, maxLength,
-  minLength, packedRecurrentWeightBytes, packRecurrentWeight, rowAt, sizesFit, slotAfter,
-  slotBefore, stepIsValid, stepProduct, sumBiases, timeOfStep, weightGradients,
+  minLength, packedGateBlocksBytes, packedRecurrentWeightBytes, packGateBlocks, packRecurrentWeight, rowAt,
+  sizesFit, slotAfter, slotBefore, stepIsValid, stepProduct, stepProductColumns, sumBiases, timeOfStep,
+  weightGradients,
 } from "./sequence";
+import { packedBBytes } from "../gemm/sgemm";
+import { runTeam, setTaskWord, teamBarrier, teamSize, teamStart } from "../gemm/parallel";
+import { LSTM_BACKWARD, LSTM_FORWARD } from "../threads/team";
 
 const WS_GATES = 0;
 const WS_TANHC = 1;
@@ -43,8 +47,10 @@ export function lstmWorkspaceBytes(T: i32, B: i32, I: i32, H: i32): usize {
   return sizesFit(T, B, I, H, 4) ? clampBytes(wsRegion(WS_END, T, B, H)) : clampBytes(U64.MAX_VALUE);
 }
 
-// Forward scratch: W_hhᵀ packed | b_ih + b_hh | GEMM scratch | (inference only) the gate
-// pre-activations [T, B, 4H] and the states h, c [B, H] updated in place.
+// Forward scratch: W_hhᵀ packed (whole, or gate block by gate block for a split time loop) | b_ih + b_hh |
+// GEMM scratch | (inference only) the gate pre-activations [T, B, 4H] and two slots [B, H] each of
+// h and c that the steps alternate between (a split step reads every unit of h while its threads
+// write their units of the next).
 const FW_PACKED = 0;
 const FW_BIAS = 1;
 const FW_GEMM = 2;
@@ -57,7 +63,7 @@ function forwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 
   const G = 4 * H;
   let off: u64 = 0;
   if (region == FW_PACKED) return off;
-  off += align16(packedRecurrentWeightBytes(T, G, H));
+  off += align16(max(packedRecurrentWeightBytes(T, G, H), packedGateBlocksBytes(T, 4, H)));
   if (region == FW_BIAS) return off;
   off += align16(<u64>G * 4);
   if (region == FW_GEMM) return off;
@@ -65,9 +71,9 @@ function forwardScratchRegion(region: i32, T: i32, B: i32, I: i32, H: i32): u64 
   if (region == FW_GATES) return off;
   off += align16(<u64>T * <u64>B * <u64>G * 4);
   if (region == FW_H) return off;
-  off += align16(<u64>B * <u64>H * 4);
+  off += align16(<u64>B * <u64>H * 8);
   if (region == FW_C) return off;
-  return off + align16(<u64>B * <u64>H * 4);
+  return off + align16(<u64>B * <u64>H * 8);
 }
 
 export function lstmForwardScratchBytes(T: i32, B: i32, I: i32, H: i32): usize {
@@ -93,7 +99,7 @@ export function lstmForward(
   const train = ws != 0;
   const bias = work + <usize>forwardScratchRegion(FW_BIAS, T, B, I, H);
   const gemmWork = work + <usize>forwardScratchRegion(FW_GEMM, T, B, I, H);
-  // Training keeps every state in its ws slot; inference updates one h and one c in place.
+  // Training keeps every state in its ws slot; inference alternates between two slots of h and c.
   const gates = train ? ws : work + <usize>forwardScratchRegion(FW_GATES, T, B, I, H);
   const tanhC = train ? ws + <usize>wsRegion(WS_TANHC, T, B, H) : 0;
   const hs = train ? ws + <usize>wsRegion(WS_HS, T, B, H) : work + <usize>forwardScratchRegion(FW_H, T, B, I, H);
@@ -102,27 +108,26 @@ export function lstmForward(
   const firstSlot: i32 = reverse ? T : 0;
   const lastSlot: i32 = reverse ? 0 : T;
   const first = train ? <usize>firstSlot * stateBytes : 0;
-  const last = train ? <usize>lastSlot * stateBytes : 0;
+  const last = train ? <usize>lastSlot * stateBytes : <usize>(T & 1) * stateBytes;
   copyOrZero(hs + first, h0, BH);
   copyOrZero(cs + first, c0, BH);
 
   if (T > 0 && BH > 0) {
     sumBiases(bias, bIh, bHh, G);
-    const packed = packRecurrentWeight(T, true, G, H, wHh, work + <usize>forwardScratchRegion(FW_PACKED, T, B, I, H));
+    const size = teamSize(simd, B, H, G, H);
+    const packedAt = work + <usize>forwardScratchRegion(FW_PACKED, T, B, I, H);
+    const packed = size > 1 ? packGateBlocks(T, 4, H, wHh, packedAt) : packRecurrentWeight(T, true, G, H, wHh, packedAt);
     // The input projection of all T steps at once; the biases are added in the fused pass.
     inputProjection(simd, T * B, G, I, x, wIh, gates, G, gemmWork);
-    const anyUntil = maxLength(lengths, B, T);
-    for (let s = 0; s < T; s++) {
-      const t = timeOfStep(s, T, reverse);
-      const before = train ? <usize>slotBefore(t, reverse) * stateBytes : 0;
-      const after = train ? <usize>slotAfter(t, reverse) * stateBytes : 0;
-      const gT = rowAt(gates, t * B, G);
-      const anyValid = t < anyUntil;
-      if (anyValid) stepProduct(simd, B, G, H, hs + before, H, packed, true, wHh, 1, gT, G, gemmWork);
-      lstmForwardStep(
-        simd, B, H, t, lengths, anyValid, gT, bias, hs + before, cs + before, hs + after, cs + after,
-        train ? rowAt(tanhC, t * B, H) : 0, rowAt(out, t * B, ldo), ldo,
-      );
+    if (size > 1) {
+      // The task block (threads/team.ts reads it back in this order).
+      setTaskWord(0, LSTM_FORWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
+      setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, train ? 1 : 0); setTaskWord(7, gates);
+      setTaskWord(8, tanhC); setTaskWord(9, hs); setTaskWord(10, cs); setTaskWord(11, bias);
+      setTaskWord(12, packed); setTaskWord(13, wHh); setTaskWord(14, out); setTaskWord(15, ldo);
+      runTeam(size, gemmWork);
+    } else {
+      lstmForwardLoop(simd, T, B, H, reverse, lengths, train, gates, tanhC, hs, cs, bias, packed, wHh, out, ldo, 0, 0, 1, gemmWork);
     }
   }
   if (hT != 0 && hT != hs + last) memory.copy(hT, hs + last, stateBytes);
@@ -130,17 +135,63 @@ export function lstmForward(
 }
 
 /**
- * The fused pass of one step: gate activations, cell update and output for every element b.
+ * Thread `thread`'s share of the forward time loop on a team of `size` (1: all of it, `packed` then
+ * from `packRecurrentWeight`; more: from `packGateBlocks`, team control block `ctrl`): per step, the
+ * four gate blocks' columns of its hidden units in h·W_hhᵀ, then those units' update, then the
+ * team's one barrier of the step (the next product reads every unit of h).
+ */
+export function lstmForwardLoop(
+  simd: bool, T: i32, B: i32, H: i32, reverse: bool, lengths: usize, train: bool,
+  gates: usize, tanhC: usize, hs: usize, cs: usize, bias: usize, packed: usize, wHh: usize, out: usize, ldo: i32,
+  ctrl: usize, thread: i32, size: i32, gemmWork: usize,
+): void {
+  const G = 4 * H;
+  const stateBytes = <usize>(B * H) << 2;
+  const j0 = size > 1 ? teamStart(thread, size, H) : 0;
+  const j1 = size > 1 ? teamStart(thread + 1, size, H) : H;
+  const blockBytes = packed != 0 ? packedBBytes(H, H) : 0;
+  const anyUntil = maxLength(lengths, B, T);
+  for (let s = 0; s < T; s++) {
+    const t = timeOfStep(s, T, reverse);
+    const before = train ? <usize>slotBefore(t, reverse) * stateBytes : <usize>(s & 1) * stateBytes;
+    const after = train ? <usize>slotAfter(t, reverse) * stateBytes : <usize>((s + 1) & 1) * stateBytes;
+    const gT = rowAt(gates, t * B, G);
+    const anyValid = t < anyUntil;
+    if (anyValid && size == 1) stepProduct(simd, B, G, H, hs + before, H, packed, true, wHh, 1, gT, G, gemmWork);
+    else if (anyValid) {
+      for (let q = 0; q < 4; q++) {
+        const blockW = wHh + (<usize>q * <usize>H * <usize>H << 2);
+        stepProductColumns(
+          simd, B, j0, j1 - j0, H, hs + before, H, packed != 0 ? packed + <usize>q * blockBytes : 0, true, blockW, H,
+          1, gT + (<usize>(q * H) << 2), G, gemmWork,
+        );
+      }
+    }
+    lstmForwardStep(
+      simd, B, H, j0, j1, t, lengths, anyValid, gT, bias, hs + before, cs + before, hs + after, cs + after,
+      train ? rowAt(tanhC, t * B, H) : 0, rowAt(out, t * B, ldo), ldo,
+    );
+    if (s + 1 < T) teamBarrier(ctrl, thread, size);
+  }
+}
+
+/**
+ * The fused pass of one step for hidden units j0 … j1 − 1 (j0 a multiple of 4): gate activations,
+ * cell update and output for every element b.
  * `g` holds x·W_ihᵀ + h·W_hhᵀ (biases still to add); when `tanhC` ≠ 0 (training) the activated gates
  * overwrite it and tanh(c') is saved. Padding elements get a zero output row and carry their state.
  */
 function lstmForwardStep(
-  simd: bool, B: i32, H: i32, t: i32, lengths: usize, anyValid: bool, g: usize, bias: usize,
+  simd: bool, B: i32, H: i32, j0: i32, j1: i32, t: i32, lengths: usize, anyValid: bool, g: usize, bias: usize,
   hPrev: usize, cPrev: usize, hNext: usize, cNext: usize, tanhC: usize, out: usize, ldo: i32,
 ): void {
   const G = 4 * H;
   const rowBytes = <usize>H << 2;
   const h4 = simd ? H & ~3 : 0;
+  const v1 = min(j1, h4);
+  const s0 = max(j0, h4);
+  const from = <usize>j0 << 2;
+  const span = <usize>(j1 - j0) << 2;
   const save = tanhC != 0;
   // Byte distances between the gate blocks of one row.
   const bf = rowBytes;
@@ -154,15 +205,15 @@ function lstmForwardStep(
     const cn = rowAt(cNext, b, H);
     const orow = rowAt(out, b, ldo);
     if (!anyValid || !stepIsValid(lengths, b, t)) {
-      memory.fill(orow, 0, rowBytes);
+      memory.fill(orow + from, 0, span);
       if (hn != hp) {
-        memory.copy(hn, hp, rowBytes);
-        memory.copy(cn, cp, rowBytes);
+        memory.copy(hn + from, hp + from, span);
+        memory.copy(cn + from, cp + from, span);
       }
       continue;
     }
     const tc = save ? rowAt(tanhC, b, H) : 0;
-    for (let j = 0; j < h4; j += 4) {
+    for (let j = j0; j < v1; j += 4) {
       const o = <usize>j << 2;
       const p = gr + o;
       const q = bias + o;
@@ -184,7 +235,7 @@ function lstmForwardStep(
       v128.store(hn + o, hv);
       v128.store(orow + o, hv);
     }
-    for (let j = h4; j < H; j++) {
+    for (let j = s0; j < j1; j++) {
       const o = <usize>j << 2;
       const p = gr + o;
       const q = bias + o;
@@ -236,21 +287,16 @@ export function lstmBackward(
     const tanhC = ws + <usize>wsRegion(WS_TANHC, T, B, H);
     const cs = ws + <usize>wsRegion(WS_CS, T, B, H);
     const packed = packRecurrentWeight(T, false, H, G, wHh, work + <usize>backwardScratchRegion(BW_PACKED, T, B, I, H, 4, true));
-    const allUntil = minLength(lengths, B, T);
-    const anyUntil = maxLength(lengths, B, T);
-    for (let s = T - 1; s >= 0; s--) {
-      const t = timeOfStep(s, T, reverse);
-      const allValid = t < allUntil;
-      const anyValid = t < anyUntil;
-      const dGt = rowAt(dG, t * B, G);
-      lstmBackwardStep(
-        simd, B, H, t, lengths, anyValid, !allValid,
-        rowAt(gates, t * B, G), rowAt(tanhC, t * B, H), rowAt(cs, slotBefore(t, reverse) * B, H),
-        dout != 0 ? rowAt(dout, t * B, lddo) : 0, lddo, dh, dc, dGt,
-      );
-      // dh_prev = dG_t·W_hh. Rows of padding elements have dG = 0 and keep their dh: then the
-      // fused pass zeroed the valid rows of dh and the product accumulates (β = 1).
-      if (anyValid) stepProduct(simd, B, H, G, dGt, G, packed, false, wHh, allValid ? 0 : 1, dh, H, gemmWork);
+    const size = teamSize(simd, B, H, H, G);
+    if (size > 1) {
+      // The task block (threads/team.ts reads it back in this order).
+      setTaskWord(0, LSTM_BACKWARD); setTaskWord(1, T); setTaskWord(2, B); setTaskWord(3, H);
+      setTaskWord(4, reverse ? 1 : 0); setTaskWord(5, lengths); setTaskWord(6, gates); setTaskWord(7, tanhC);
+      setTaskWord(8, cs); setTaskWord(9, dout); setTaskWord(10, lddo); setTaskWord(11, dh);
+      setTaskWord(12, dc); setTaskWord(13, dG); setTaskWord(14, packed); setTaskWord(15, wHh);
+      runTeam(size, gemmWork);
+    } else {
+      lstmBackwardLoop(simd, T, B, H, reverse, lengths, gates, tanhC, cs, dout, lddo, dh, dc, dG, packed, wHh, 0, 0, 1, gemmWork);
     }
   }
   // With H = 0 this still overwrites dx with zeros (a k = 0 product); T·B = 0 does nothing.
@@ -263,14 +309,53 @@ export function lstmBackward(
 }
 
 /**
- * The fused pass of one backward step for every element b, with δh = dh + dout_t:
+ * Thread `thread`'s share of the backward time loop on a team of `size` (1: all of it; more: team
+ * control block `ctrl`): per step, the gate gradients of its hidden units (all of a unit's inputs are
+ * its own: dh, dc and the saved gates), the team's one barrier of the step (dh_prev = dG_t·W_hh needs
+ * every unit's dG_t), then its units' columns of dh_prev — which its next step reads, and no other thread.
+ */
+export function lstmBackwardLoop(
+  simd: bool, T: i32, B: i32, H: i32, reverse: bool, lengths: usize, gates: usize, tanhC: usize, cs: usize,
+  dout: usize, lddo: i32, dh: usize, dc: usize, dG: usize, packed: usize, wHh: usize,
+  ctrl: usize, thread: i32, size: i32, gemmWork: usize,
+): void {
+  const G = 4 * H;
+  const j0 = size > 1 ? teamStart(thread, size, H) : 0;
+  const j1 = size > 1 ? teamStart(thread + 1, size, H) : H;
+  const allUntil = minLength(lengths, B, T);
+  const anyUntil = maxLength(lengths, B, T);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = timeOfStep(s, T, reverse);
+    const allValid = t < allUntil;
+    const anyValid = t < anyUntil;
+    const dGt = rowAt(dG, t * B, G);
+    lstmBackwardStep(
+      simd, B, H, j0, j1, t, lengths, anyValid, !allValid,
+      rowAt(gates, t * B, G), rowAt(tanhC, t * B, H), rowAt(cs, slotBefore(t, reverse) * B, H),
+      dout != 0 ? rowAt(dout, t * B, lddo) : 0, lddo, dh, dc, dGt,
+    );
+    // dh_prev = dG_t·W_hh. Rows of padding elements have dG = 0 and keep their dh: then the
+    // fused pass zeroed the valid rows of dh and the product accumulates (β = 1).
+    if (!anyValid) continue;
+    const beta: f32 = allValid ? 0 : 1;
+    if (size == 1) stepProduct(simd, B, H, G, dGt, G, packed, false, wHh, beta, dh, H, gemmWork);
+    else {
+      teamBarrier(ctrl, thread, size);
+      stepProductColumns(simd, B, j0, j1 - j0, G, dGt, G, packed, false, wHh, H, beta, dh, H, gemmWork);
+    }
+  }
+}
+
+/**
+ * The fused pass of one backward step for hidden units j0 … j1 − 1 (j0 a multiple of 4) and every
+ * element b, with δh = dh + dout_t:
  *   δc = dc + δh ⊙ o ⊙ (1 − tanh²c_t)      dc ← δc ⊙ f
  *   dG = [δc⊙g⊙i(1−i), δc⊙c_{t−1}⊙f(1−f), δc⊙i⊙(1−g²), δh⊙tanh c_t⊙o(1−o)]
  * Padding elements get dG = 0 and keep dh, dc. With `clearDh` the valid rows of dh are zeroed
  * for the accumulating product that follows.
  */
 function lstmBackwardStep(
-  simd: bool, B: i32, H: i32, t: i32, lengths: usize, anyValid: bool, clearDh: bool,
+  simd: bool, B: i32, H: i32, j0: i32, j1: i32, t: i32, lengths: usize, anyValid: bool, clearDh: bool,
   gates: usize, tanhC: usize, cPrev: usize, dout: usize, lddo: i32, dh: usize, dc: usize, dG: usize,
 ): void {
   const G = 4 * H;
@@ -279,10 +364,14 @@ function lstmBackwardStep(
   const bf = rowBytes;
   const bg = rowBytes * 2;
   const bo = rowBytes * 3;
+  const v1 = min(j1, h4);
+  const s0 = max(j0, h4);
+  const from = <usize>j0 << 2;
+  const span = <usize>(j1 - j0) << 2;
   for (let b = 0; b < B; b++) {
     const dgr = rowAt(dG, b, G);
     if (!anyValid || !stepIsValid(lengths, b, t)) {
-      memory.fill(dgr, 0, rowBytes * 4);
+      for (let q: usize = 0; q < 4; q++) memory.fill(dgr + q * rowBytes + from, 0, span);
       continue;
     }
     const gr = rowAt(gates, b, G);
@@ -291,7 +380,7 @@ function lstmBackwardStep(
     const dhr = rowAt(dh, b, H);
     const dcr = rowAt(dc, b, H);
     const dor = dout != 0 ? rowAt(dout, b, lddo) : 0;
-    for (let j = 0; j < h4; j += 4) {
+    for (let j = j0; j < v1; j += 4) {
       const one = f32x4.splat(1);
       const o = <usize>j << 2;
       const p = gr + o;
@@ -310,7 +399,7 @@ function lstmBackwardStep(
       v128.store(dgr + o + bo, f32x4.mul(f32x4.mul(dh4, t4), f32x4.mul(o4, f32x4.sub(one, o4))));
       if (clearDh) v128.store(dhr + o, f32x4.splat(0));
     }
-    for (let j = h4; j < H; j++) {
+    for (let j = s0; j < j1; j++) {
       const o = <usize>j << 2;
       const p = gr + o;
       let dhS = load<f32>(dhr + o);

@@ -4,7 +4,7 @@
 // chores every cell does once per call. Per-step work stays in each cell's own fused pass.
 
 import { add, lanes, ld, st } from "../math/lanes";
-import { packB, packedBBytes, sgemmPackedBWorkspaceBytes, sgemmWorkspaceBytes } from "../gemm/sgemm";
+import { packB, packedBBytes, sgemm, sgemmPackedB, sgemmPackedBWorkspaceBytes, sgemmWorkspaceBytes } from "../gemm/sgemm";
 import { gemm, gemmPackedB } from "../gemm/parallel";
 
 /** Time index handled at processing step `s`: s forwards, T−1−s in reverse. */
@@ -144,6 +144,41 @@ export function packRecurrentWeight(T: i32, transW: bool, n: i32, k: i32, w: usi
 /** Bytes `packRecurrentWeight` needs for T steps. */
 export function packedRecurrentWeightBytes(T: i32, n: i32, k: i32): u64 {
   return T > 1 ? <u64>packedBBytes(n, k) : 0;
+}
+
+/**
+ * Packs W_hhᵀ (W_hh is gates·H × H) gate block by gate block, for a time loop split by hidden units
+ * (threads/team.ts): block q holds op(W)'s columns qH … qH + H − 1 in its own 8-column panels, so
+ * that a thread's units j0 … j1 − 1 (j0 a multiple of 8) start on a panel in every block. Returns 0
+ * for one step, as `packRecurrentWeight`.
+ */
+export function packGateBlocks(T: i32, gates: i32, H: i32, w: usize, dst: usize): usize {
+  if (T <= 1) return 0;
+  const blockBytes = packedBBytes(H, H);
+  for (let q = 0; q < gates; q++) packB(true, H, H, w + (<usize>q * <usize>H * <usize>H << 2), H, dst + <usize>q * blockBytes);
+  return dst;
+}
+
+/** Bytes `packGateBlocks` needs for T steps. */
+export function packedGateBlocksBytes(T: i32, gates: i32, H: i32): u64 {
+  return T > 1 ? <u64>gates * <u64>packedBBytes(H, H) : 0;
+}
+
+/**
+ * Columns j0 … j0 + nj − 1 of the per-step product C = A·op(W) + β·C (as `stepProduct`; `packed`
+ * from `packRecurrentWeight` or one block of `packGateBlocks`, j0 then a multiple of 8; or 0, and
+ * then W row stride ldw). Never split further: it is one thread's share. A column of C comes out
+ * with the bits the whole product gives it (for m > 1 every column is the same k-ordered sum
+ * whatever columns are beside it), so a split time loop matches the one-thread one.
+ */
+export function stepProductColumns(
+  simd: bool, m: i32, j0: i32, nj: i32, k: i32, a: usize, lda: i32, packed: usize, transW: bool, w: usize, ldw: i32,
+  beta: f32, c: usize, ldc: i32, gemmWork: usize,
+): void {
+  if (nj <= 0) return;
+  const cj = c + (<usize>j0 << 2);
+  if (packed != 0) sgemmPackedB(simd, false, m, nj, k, 1, a, lda, packed + (<usize>j0 * <usize>k << 2), beta, cj, ldc, gemmWork);
+  else sgemm(simd, false, transW, m, nj, k, 1, a, lda, w + (<usize>j0 * (transW ? <usize>ldw : 1) << 2), ldw, beta, cj, ldc, gemmWork);
 }
 
 /** Bytes of GEMM scratch `stepProduct` needs for an m-row left operand. */

@@ -91,6 +91,7 @@ function binary(core: Core, name: 'add' | 'sub' | 'mul', args: BinaryArgs, impl:
   checkAliasing(name, 'out', out, 4 * n, 'a', a, 4 * n);
   checkAliasing(name, 'out', out, 4 * n, 'b', b, 4 * n);
   twin(core, name, impl)(n, a, b, out);
+  core.pool?.check(); // long vectors split over a threaded core's threads
 }
 
 /** outᵢ = aᵢ + bᵢ. */
@@ -132,6 +133,7 @@ function scaled(core: Core, op: 'scale' | 'axpy', n0: number, alpha0: number, x0
   const out = checkVector(core, op, outName, out0, n);
   checkAliasing(op, outName, out, 4 * n, 'x', x, 4 * n);
   twin(core, op, impl)(n, alpha, x, out);
+  core.pool?.check(); // long vectors split over a threaded core's threads
 }
 
 export interface AxpyArgs {
@@ -167,6 +169,7 @@ function unary(core: Core, name: 'exp' | 'log' | 'sigmoid' | 'tanh' | 'relu', ar
   const out = checkVector(core, name, 'out', args.out, n);
   checkAliasing(name, 'out', out, 4 * n, 'x', x, 4 * n);
   twin(core, name, impl)(n, x, out);
+  core.pool?.check(); // long vectors split over a threaded core's threads
 }
 
 /**
@@ -236,6 +239,7 @@ function grad(
   checkAliasing(name, 'dx', dx, 4 * n, 'dy', dy, 4 * n);
   checkAliasing(name, 'dx', dx, 4 * n, vName, vp, 4 * n);
   twin(core, kernel, impl)(n, vp, dy, dx, +accumulate);
+  core.pool?.check(); // long vectors split over a threaded core's threads
 }
 
 /** ∂L/∂x = ∂L/∂y · y(1 − y), from the forward output y = σ(x). */
@@ -268,10 +272,16 @@ function reduce(core: Core, name: string, kernel: 'sum' | 'sumsq', args: ReduceA
   checkImpl(name, impl);
   const n = checkDim(name, 'n', args.n);
   const x = checkVector(core, name, 'x', args.x, n);
-  return twin(core, kernel, impl)(n, x);
+  const total = twin(core, kernel, impl)(n, x);
+  core.pool?.check(); // long vectors are reduced in chunks on a threaded core's threads
+  return total;
 }
 
-/** Σᵢ xᵢ, accumulated in float64 (exact to ~1e-16 relative per term for any n); a float64 result. */
+/**
+ * Σᵢ xᵢ, accumulated in float64 (exact to ~1e-16 relative per term for any n); a float64 result.
+ * Past 2¹⁶ elements the sum is taken in fixed chunks (at most 16) added in order, the same on one
+ * thread or several.
+ */
 export function sum(core: Core, args: ReduceArgs, impl: Impl = 'simd'): number {
   return reduce(core, 'sum', 'sum', args, impl);
 }

@@ -183,6 +183,7 @@ export function sgdUpdate(core: Core, args: SgdUpdateArgs, impl: Impl = 'simd'):
   const x = core.exports;
   const kernel = kernelFor(core, 'sgd_update', impl);
   kernel(n, param, grad, buf, lr, momentum, 1 - dampening, weightDecay, +nesterov, +first);
+  core.pool?.check(); // large tensors split over a threaded core's threads
 }
 
 export interface AdamUpdateArgs {
@@ -242,6 +243,7 @@ function adamLike(core: Core, op: string, args: AdamUpdateArgs, decoupled: boole
     ? kernelFor(core, 'adamw_update', impl)
     : kernelFor(core, 'adam_update', impl);
   kernel(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, beta1, 1 - beta1, beta2, 1 - beta2, eps, decay, stepSize, biasCorrection2Sqrt);
+  core.pool?.check(); // large tensors split over a threaded core's threads
 }
 
 /**
@@ -315,6 +317,7 @@ export function rmspropUpdate(core: Core, args: RmspropUpdateArgs, impl: Impl = 
   const x = core.exports;
   const kernel = kernelFor(core, 'rmsprop_update', impl);
   kernel(n, param, grad, squareAvg, gradAvg, buf, lr, alpha, 1 - alpha, eps, weightDecay, momentum);
+  core.pool?.check(); // large tensors split over a threaded core's threads
 }
 
 export interface AdagradUpdateArgs {
@@ -361,6 +364,7 @@ export function adagradUpdate(core: Core, args: AdagradUpdateArgs, impl: Impl = 
   const x = core.exports;
   const kernel = kernelFor(core, 'adagrad_update', impl);
   kernel(n, param, grad, stateSum, clr, eps, weightDecay);
+  core.pool?.check(); // large tensors split over a threaded core's threads
 }
 
 export interface ClipValueArgs {
@@ -387,4 +391,5 @@ export function clipValue(core: Core, args: ClipValueArgs, impl: Impl = 'simd'):
   if (n === 0) return;
   const x = core.exports;
   kernelFor(core, 'clip_value', impl)(n, grad, clip);
+  core.pool?.check(); // large tensors split over a threaded core's threads
 }

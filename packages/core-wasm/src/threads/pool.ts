@@ -28,7 +28,11 @@ const RUNS = 28;
 const CAN_BLOCK = 32;
 /** Set by a worker whose share trapped (src/threads/worker-body.ts); the core never writes it. */
 const FAILED = 36;
-const JOBS = 64;
+// 40–51: the team barrier of split recurrent time loops (the core's own); 52: how many ran;
+// 64–255: their task block (the core's own).
+const TEAM_GENERATION = 44;
+const TEAMS = 52;
+const JOBS = 256;
 const JOB_BYTES = 64;
 
 /**
@@ -87,7 +91,7 @@ export class WorkerPool {
         const worker = spawn();
         started.push(worker);
         replies.push(new Promise<WorkerReply>((resolve) => worker.onFirstMessage(resolve)));
-        const init: WorkerInit = { module, memory: core.memory, control, index, pending: PENDING, failed: FAILED };
+        const init: WorkerInit = { module, memory: core.memory, control, index, pending: PENDING, failed: FAILED, teamGeneration: TEAM_GENERATION };
         worker.postMessage(init);
       }
       for (const reply of await Promise.all(replies)) {
@@ -118,6 +122,14 @@ export class WorkerPool {
   /** Split calls made so far (tests check that a workload really split). */
   get runs(): number {
     return Atomics.load(this.core.arena.i32, (this.control + RUNS) >> 2);
+  }
+
+  /**
+   * Fused recurrent time loops split over the threads so far (step products and gate updates by
+   * hidden units, one barrier per step; each also counts as one split call in `runs`).
+   */
+  get teams(): number {
+    return Atomics.load(this.core.arena.i32, (this.control + TEAMS) >> 2);
   }
 
   /** Polls before a waiting thread sleeps (the barrier benchmark varies it). */

@@ -11,9 +11,10 @@ export interface WorkerInit {
   control: number;
   /** This worker's slot (0-based). */
   index: number;
-  /** Byte offsets in the control block of the pending count and of the failure flag. */
+  /** Byte offsets in the control block of the pending count, the failure flag and the team barrier's generation. */
   pending: number;
   failed: number;
+  teamGeneration: number;
 }
 
 /** A worker's answer to its init message: ready, or why it could not start. */
@@ -49,6 +50,9 @@ function workerMain(port: { postMessage(message: unknown): void }, node: boolean
         const ints = new Int32Array(init.memory.buffer);
         generation = Atomics.load(ints, init.control >> 2);
         Atomics.store(ints, (init.control + init.failed) >> 2, 1);
+        // Teammates waiting for this worker at a time step's barrier: wake them (they see the flag).
+        Atomics.add(ints, (init.control + init.teamGeneration) >> 2, 1);
+        Atomics.notify(ints, (init.control + init.teamGeneration) >> 2);
         if (Atomics.sub(ints, (init.control + init.pending) >> 2, 1) === 1) Atomics.notify(ints, (init.control + init.pending) >> 2);
       }
     }
