@@ -3,13 +3,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bleu, exactMatch } from '@eddy/text';
 import { repositoryRoot } from '../lm/options.js';
-import { PYTHON, pytorchConfigs, pytorchMissing } from '../peers/pytorch.js';
+import { PYTHON, pytorchConfigs, pytorchMissing, withThreads } from '../peers/pytorch.js';
 import type { Report } from '../report.js';
 import { additionPairs, datePairs, heldOutSplit, readEngFra, toTsv, type TextPair } from '../seq2seq-data/index.js';
 import { round, run } from './classify.js';
 
 /** Flags of this suite that take a value (main.ts must not read their values as suite names). */
-export const SEQ2SEQ_VALUE_FLAGS = ['--task', '--seconds', '--seeds', '--eng-fra', '--speed-sentences'];
+export const SEQ2SEQ_VALUE_FLAGS = ['--task', '--seconds', '--seeds', '--eng-fra', '--speed-sentences', '--threads', '--torch-threads'];
 
 /** A benchmark task: its pairs, how they are held out, and the `eddy seq2seq train` flags it is trained with. */
 interface Task {
@@ -82,7 +82,16 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
   if (torchMissing !== null) console.error(`seq2seq: PyTorch ${torchMissing}`);
   // The BLAS PyTorch is fastest with (OpenBLAS SkylakeX, one thread) when it is installed, as the
   // other suites; else one thread of whatever libblas.so.3 is (the row names the library).
-  const torchEnv = pytorchConfigs().configs.find((c) => c.peer === 'pytorch-openblas')?.env ?? { OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  // `--threads N` trains Eddy on N threads and `--torch-threads N` PyTorch (decoding stays on one thread each).
+  const threads = Number(value('--threads') ?? 1);
+  const torchThreads = Number(value('--torch-threads') ?? 1);
+  if (![threads, torchThreads].every((n) => Number.isInteger(n) && n >= 1)) {
+    console.error('seq2seq: --threads and --torch-threads take an integer ≥ 1');
+    process.exitCode = 2;
+    return;
+  }
+  const openblas = pytorchConfigs().configs.find((c) => c.peer === 'pytorch-openblas');
+  const torchEnv = openblas !== undefined ? withThreads(openblas, torchThreads).env : { OMP_NUM_THREADS: String(torchThreads), MKL_NUM_THREADS: String(torchThreads) };
   const progress = (line: string): void => console.error(`  ${line}`);
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   const work = mkdtempSync(join(tmpdir(), 'eddy-bench-seq2seq-'));
@@ -117,7 +126,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
       const out = join(dir, `eddy-${seed}`);
       const l = load();
       const started = Date.now();
-      const lines = (await run(process.execPath, [bin, 'seq2seq', 'train', file('train'), '--valid', file('valid'), '--seed', String(seed), '--time', String(seconds), '--threads', '1', ...task.flags, '--out', out, '--json'], progress))
+      const lines = (await run(process.execPath, [bin, 'seq2seq', 'train', file('train'), '--valid', file('valid'), '--seed', String(seed), '--time', String(seconds), '--threads', String(threads), ...task.flags, '--out', out, '--json'], progress))
         .trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       const trainSeconds = (Date.now() - started) / 1000;
       const done = lines.at(-1) as { epoch: number };
@@ -160,7 +169,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
         tokenAccuracy: round(100 * r.tokenAccuracy), epochs: round(r.epochs), trainSeconds: round(r.trainSeconds), loadAverage: r.load,
       });
     }
-    report.table(`seq2seq ${task.name}: ${seconds} s of training per run (validation included), best validation-loss model on ${test.length} held-out test pairs, greedy, one thread`,
+    report.table(`seq2seq ${task.name}: ${seconds} s of training per run (validation included), best validation-loss model on ${test.length} held-out test pairs, greedy; training on ${threads} Eddy and ${torchThreads} PyTorch thread(s)`,
       ['peer', 'seed', 'exactMatch', 'bleu', 'tokenAccuracy', 'epochs', 'trainSeconds', 'loadAverage']);
 
     const mean = (peer: string, k: 'exactMatch' | 'bleu'): number | null => {
@@ -177,7 +186,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
     report.table(`seq2seq ${task.name}: mean over the seeds against the issue's target`, ['seeds', 'eddyExactMatch', 'eddyBleu', 'pytorchExactMatch', 'pytorchBleu', 'target', 'met']);
     if (speed !== null) {
       report.row({ bench: 'seq2seq-speed', task: task.name, sentences: Math.min(speedSentences, test.length), ...speed });
-      report.table(`seq2seq ${task.name} speed (same model, one thread): training target tokens/s (steps only), decoding sentences/s greedy and beam ${BEAM}; ratios Eddy/PyTorch (target ≥ 1.0)`,
+      report.table(`seq2seq ${task.name} speed (same model; training on ${threads} Eddy and ${torchThreads} PyTorch thread(s), decoding on one): training target tokens/s (steps only), decoding sentences/s greedy and beam ${BEAM}; ratios Eddy/PyTorch (target ≥ 1.0)`,
         ['eddyTrainTokensPerSecond', 'pytorchTrainTokensPerSecond', 'trainRatio', 'eddyGreedyPerSecond', 'pytorchGreedyPerSecond', 'greedyRatio', 'eddyBeamPerSecond', 'pytorchBeamPerSecond', 'beamRatio', 'pytorchBlas', 'loadAverage']);
     }
 
