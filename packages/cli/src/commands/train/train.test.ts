@@ -116,7 +116,8 @@ describe('eddy train', () => {
   test('--threads changes no bit: 8 steps on 1 thread equal 4 on 2 + a resume on 3, and the count is not in the checkpoint', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'c.txt', SENTENCE.repeat(40));
-    // Large enough that the GEMMs split (the per-step product is 16 × 256 × 64, the split threshold 64³).
+    // Large enough that the GEMMs and the LSTM time loops split (a step's product 16 × 256 × 64 reaches the
+    // split threshold 64³, so each step's gate update splits by hidden units too).
     const sizes = [corpus, '--hidden', '64', '--batch', '16', '--seq-len', '8', '--eval-every', '4', '--json'];
     const one = await runMain(['train', ...sizes, '--steps', '8', '--threads', '1', '--out', join(dir, 'one')]);
     expect(one.code, one.stderr).toBe(0);
