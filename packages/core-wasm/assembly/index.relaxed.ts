@@ -10,6 +10,7 @@ export * from "./loss/exports";
 export * from "./embedding/exports";
 export * from "./optim/exports";
 export * from "./attention/exports";
+export * from "./quant/exports";
 
 export {
   f32_gemm_workspace_bytes, f32_gemm__scalar,

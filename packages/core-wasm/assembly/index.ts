@@ -10,6 +10,7 @@ export * from "./loss/exports";
 export * from "./embedding/exports";
 export * from "./optim/exports";
 export * from "./attention/exports";
+export * from "./quant/exports";
 
 /** First byte the TypeScript arena may use: everything below holds the module's static data. */
 export function heap_base(): usize {

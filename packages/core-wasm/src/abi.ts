@@ -6,6 +6,7 @@ import type { GruExports } from './kernels/gru.js';
 import type { LossExports } from './kernels/loss.js';
 import type { LstmExports } from './kernels/lstm.js';
 import type { OptimExports } from './kernels/optim.js';
+import type { QuantExports } from './kernels/quant.js';
 import type { RnnExports } from './kernels/rnn.js';
 
 /** Exports every build has besides its kernels. */
@@ -25,4 +26,5 @@ export type CoreExports = BaseExports &
   LossExports &
   EmbeddingExports &
   OptimExports &
-  AttentionExports;
+  AttentionExports &
+  QuantExports;

@@ -88,6 +88,8 @@ export const DISPATCH = {
   clip_value: same('f32_clip_value'),
   attention_forward: same('f32_attention_forward'),
   attention_backward: same('f32_attention_backward'),
+  quantize_int8: same('f32_qc8_quantize'),
+  gemm_int8: same('qd8_f32_qc8w_gemm'),
 } as const;
 
 /** A kernel family of the table. */

@@ -24,3 +24,4 @@ export {
   type SgdUpdateArgs, type AdamUpdateArgs, type RmspropUpdateArgs, type AdagradUpdateArgs, type ClipValueArgs,
 } from './kernels/optim.js';
 export { attentionForward, attentionBackward, type AttentionForwardArgs, type AttentionBackwardArgs } from './kernels/attention.js';
+export { INT8_MAX_K, int8RowStride, quantizeInt8, gemmInt8, type QuantizeInt8Args, type GemmInt8Args } from './kernels/quant.js';
