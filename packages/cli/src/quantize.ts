@@ -1,4 +1,4 @@
-import type { LanguageModel, QuantizedLanguageModel, Quantization } from '@eddy/models';
+import { QuantizedLanguageModel, type LanguageModel, type Quantization } from '@eddy/models';
 import type { OptionSpec, ParsedArgs } from './options.js';
 
 /** The `--quantize` option of the commands that run a trained model without training it (`sample`, `eval`, `bench` W4). */
@@ -23,6 +23,6 @@ export function quantization(args: ParsedArgs): Quantization | null {
 export function inferenceModel(model: LanguageModel, args: ParsedArgs): { model: LanguageModel | QuantizedLanguageModel; release(): void } {
   const q = quantization(args);
   if (q === null) return { model, release: () => {} };
-  const quantized = model.quantize(q);
+  const quantized = new QuantizedLanguageModel(model, q);
   return { model: quantized, release: () => quantized.dispose() };
 }

@@ -11,7 +11,6 @@ import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
 import { advanceIds, disposeState, evaluateWindows, type LmState } from './inference.js';
-import { QuantizedLanguageModel, type Quantization } from './quantized.js';
 import { checkWindow, type LmWindowLike } from './window.js';
 
 /** The recurrent cell of a language model. */
@@ -53,7 +52,8 @@ const OPTION_KEYS = ['vocabSize', 'hiddenSize', 'cell', 'numLayers', 'dropout', 
  * `rnn.weight_ih_l0`, …, `decoder.weight`, `decoder.bias`), so the state dict loads into that
  * example's `RNNModel` with tie_weights off. Without dropout on the embedding, the first layer reads
  * the table itself, which projects the V table rows instead of the T·B tokens when that is less
- * work (models/src/recurrent/token-input.ts).
+ * work (models/src/recurrent/token-input.ts). For sampling with int8 weights,
+ * `new QuantizedLanguageModel(lm, 'int8')`.
  *
  * @example
  * const lm = new LanguageModel({ vocabSize: tok.vocab.size, hiddenSize: 128, numLayers: 2 });
@@ -162,21 +162,6 @@ export class LanguageModel extends Module {
     return advanceIds((x, s) => this.forward(x, s), this.vocabSize, ids, state, (id, s) => this.step(id, s));
   }
 
-  /**
-   * An inference-only copy whose recurrent weights (W_ih, W_hh of every layer) and decoder weight
-   * are int8 with one scale per row (`quantizeInt8`); the embedding and the biases stay float32 and
-   * are read from this model, which must outlive the copy. Sampling at batch 1 reads a quarter of the
-   * bytes per token. It has `advance` and `evaluate` like this model, and refuses training
-   * (E_UNSUPPORTED). Weights changed after the call do not reach it: quantize again.
-   *
-   * @example
-   * const q = lm.quantize('int8');
-   * for (const id of generate({ prime, steps: 200, step: (id, s) => q.advance([id], s), initialState: null, sampler, rng })) …
-   * q.dispose();
-   */
-  quantize(quantization: Quantization): QuantizedLanguageModel {
-    return new QuantizedLanguageModel(this, quantization);
-  }
 
   /**
    * One token at batch 1 on the fused one-step cells (`lstmCell`, `gruCell`, `rnnCell`): the same

@@ -2,6 +2,7 @@ import { EddyError, manualSeed, noGrad, optim, scope, tensor } from '@eddy/autog
 import { LmBatcher } from '@eddy/text';
 import { describe, expect, test } from 'vitest';
 import { disposeState, LanguageModel, type CellKind, type LmState } from './language-model.js';
+import { QuantizedLanguageModel } from './quantized.js';
 import { windowTraining } from './window-training.js';
 
 // A repetitive stream a small model learns in a few dozen steps, so that its distributions are peaked
@@ -49,10 +50,10 @@ function stepLogProbs(model: { advance: LanguageModel['advance'] }, seq: Int32Ar
   return out;
 }
 
-describe('LanguageModel.quantize', () => {
+describe('QuantizedLanguageModel', () => {
   test.each(['lstm', 'gru', 'rnn'] as const)('%s: int8 per-step log-probabilities stay within 0.05 nats of float32 on a trained model', (cell) => {
     const lm = trained(cell, 60);
-    const q = lm.quantize('int8');
+    const q = new QuantizedLanguageModel(lm, 'int8');
     const seq = ids.subarray(100, 160);
     const f = stepLogProbs(lm, seq), g = stepLogProbs(q, seq);
     let worst = 0, differs = false;
@@ -75,7 +76,7 @@ describe('LanguageModel.quantize', () => {
 
   test('is deterministic: the same ids give the same bits, and a prime fed at once equals feeding it step by step', () => {
     const lm = trained('lstm', 5);
-    const q = lm.quantize('int8');
+    const q = new QuantizedLanguageModel(lm, 'int8');
     const seq = ids.subarray(0, 20);
     const once = stepLogProbs(q, seq), again = stepLogProbs(q, seq);
     expect(again).toEqual(once);
@@ -88,7 +89,7 @@ describe('LanguageModel.quantize', () => {
 
   test('a batched forward gives each stream the numbers it gets alone (activations are quantized per row)', () => {
     const lm = trained('gru', 5);
-    const q = lm.quantize('int8');
+    const q = new QuantizedLanguageModel(lm, 'int8');
     noGrad(() => scope(() => {
       const two = Int32Array.from({ length: 12 }, (_, i) => ids[i]); // [T 6, B 2]
       const both = q.forward(tensor(two, [6, 2], { dtype: 'int32' }), null).logits.toFloat32Array();
@@ -101,12 +102,13 @@ describe('LanguageModel.quantize', () => {
 
   test('refuses training (E_UNSUPPORTED) and unknown quantizations (E_ARGUMENT naming the choices)', () => {
     const lm = trained('rnn', 1);
-    const q = lm.quantize('int8');
+    const q = new QuantizedLanguageModel(lm, 'int8');
     const w = new LmBatcher(ids, { batchSize: 2, seqLen: 4 }).next();
     expect(() => q.windowLoss()).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/cannot be trained/) }));
     expect(() => q.parameters()).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => windowTraining(q as never, () => w).loss()).toThrow(EddyError);
-    expect(() => lm.quantize('int4' as never)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringMatching(/one of "int8", got "int4"/) }));
+    expect(() => new QuantizedLanguageModel(lm, 'int4' as never)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringMatching(/one of "int8", got "int4"/) }));
+    expect(() => new QuantizedLanguageModel({} as never, 'int8')).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringMatching(/must be a LanguageModel/) }));
     q.dispose();
     lm.dispose();
   });

@@ -3,10 +3,10 @@ import {
 } from '@eddy/autograd';
 import { describe, fail } from '../errors.js';
 import { advanceIds, evaluateWindows, type LmState } from './inference.js';
-import type { LanguageModel, LanguageModelOptions } from './language-model.js';
+import { LanguageModel, type LanguageModelOptions } from './language-model.js';
 import type { LmWindowLike } from './window.js';
 
-/** How `LanguageModel.quantize` stores the weights: 'int8', one float32 scale per row. */
+/** How a `QuantizedLanguageModel` stores the weights: 'int8', one float32 scale per row. */
 export type Quantization = 'int8';
 
 const QUANTIZATIONS: readonly Quantization[] = ['int8'];
@@ -20,7 +20,7 @@ interface Int8Layer {
 }
 
 /**
- * A `LanguageModel` for inference with int8 weights (`lm.quantize('int8')`): every recurrent layer's
+ * A `LanguageModel` for inference with int8 weights (`new QuantizedLanguageModel(lm, 'int8')`): every recurrent layer's
  * W_ih and W_hh and the decoder's W are int8 with one scale per row, the activations are quantized
  * per step, and the products are exact integer dot products (`linearInt8`). The embedding table and
  * the biases stay float32 and are the source model's. Each step is the cell's equations written
@@ -32,7 +32,17 @@ interface Int8Layer {
  *     RNN   h' = tanh(W_ih x + b_ih + W_hh h + b_hh)
  *
  * It samples (`advance`) and evaluates (`evaluate`) as the float32 model does; it cannot be trained
- * (`windowLoss` and `parameters` throw E_UNSUPPORTED). `dispose()` frees the int8 weights.
+ * (`windowLoss` and `parameters` throw E_UNSUPPORTED). `dispose()` frees the int8 weights. Weights of
+ * the source changed after construction do not reach the int8 copy (its biases do): quantize again.
+ *
+ * NOTE: a constructor rather than a `LanguageModel.quantize` method, so that a bundle that never
+ * quantizes leaves this class and the int8 kernels' wrappers out (LanguageModel is always kept: it
+ * registers itself with `Module.register`); the page budget of test/src/bundlers.test.ts needs it.
+ *
+ * @example
+ * const q = new QuantizedLanguageModel(lm, 'int8');
+ * for (const id of generate({ prime, steps: 200, step: (id, s) => q.advance([id], s), initialState: null, sampler, rng })) …
+ * q.dispose();
  */
 export class QuantizedLanguageModel {
   readonly options: Readonly<Required<LanguageModelOptions>>;
@@ -42,9 +52,10 @@ export class QuantizedLanguageModel {
   private readonly decoderWeight: Int8Weight;
   private readonly decoderBias: Tensor | undefined;
 
-  /** @internal Use `LanguageModel.quantize`. */
+  /** The int8 copy of `model`'s weights; `model` must outlive it (its embedding and biases are read from it). */
   constructor(model: LanguageModel, quantization: Quantization) {
-    const op = 'LanguageModel.quantize';
+    const op = 'QuantizedLanguageModel';
+    if (!(model instanceof LanguageModel)) throw fail('E_ARGUMENT', `${op}: model must be a LanguageModel, got ${describe(model)}`);
     if (!QUANTIZATIONS.includes(quantization)) {
       throw fail('E_ARGUMENT', `${op}: quantization must be one of ${QUANTIZATIONS.map((q) => JSON.stringify(q)).join(', ')}, got ${describe(quantization)}`);
     }
@@ -139,7 +150,7 @@ export class QuantizedLanguageModel {
   private refuseTraining(method: string): Error {
     return fail(
       'E_UNSUPPORTED',
-      `QuantizedLanguageModel.${method}: an ${this.quantization} model is for sampling and evaluation only and cannot be trained; train the float32 LanguageModel and call quantize('${this.quantization}') again`,
+      `QuantizedLanguageModel.${method}: an ${this.quantization} model is for sampling and evaluation only and cannot be trained; train the float32 LanguageModel and quantize it again`,
     );
   }
 }

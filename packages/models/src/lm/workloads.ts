@@ -1,6 +1,6 @@
 import { detach, keep, manualSeed, optim, scope } from '@eddy/autograd';
 import { disposeState, LanguageModel, type LmState } from './language-model.js';
-import type { Quantization } from './quantized.js';
+import { QuantizedLanguageModel, type Quantization } from './quantized.js';
 import type { LmWindowLike } from './window.js';
 
 // The canonical workloads W1–W4 (`@eddy/models/workloads`): the one definition that `eddy bench`
@@ -168,13 +168,13 @@ export interface Sampler {
 
 /**
  * W4: character-by-character sampling from an L×H LSTM `LanguageModel` at batch 1 (`advance`);
- * with `quantize`, from its quantized copy (`LanguageModel.quantize`).
+ * with `quantize`, from its quantized copy (`QuantizedLanguageModel`).
  */
 export function workloadSampler({ V: vocabSize, H, layers, seed = 1234 }: SamplerConfig, options: { quantize?: Quantization } = {}): Sampler {
   manualSeed(seed);
   const model = new LanguageModel({ cell: 'lstm', vocabSize, hiddenSize: H, numLayers: layers });
   model.eval();
-  const runner = options.quantize === undefined ? model : model.quantize(options.quantize);
+  const runner = options.quantize === undefined ? model : new QuantizedLanguageModel(model, options.quantize);
   const draw = workloadDraw(seed);
   const probs = new Float32Array(vocabSize);
   let state: LmState | null = null;
