@@ -17,7 +17,7 @@ function trained(cell: CellKind, steps: number): LanguageModel {
   const opt = new optim.Adam(lm.parameters(), { lr: 1e-2 });
   for (let i = 0; i < steps; i++) {
     scope(() => {
-      const { loss } = windows.loss();
+      const { loss } = windows.loss(i);
       opt.zeroGrad();
       loss.backward();
       opt.step();
@@ -106,7 +106,7 @@ describe('QuantizedLanguageModel', () => {
     const w = new LmBatcher(ids, { batchSize: 2, seqLen: 4 }).next();
     expect(() => q.windowLoss()).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/cannot be trained/) }));
     expect(() => q.parameters()).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
-    expect(() => windowTraining(q as never, () => w).loss()).toThrow(EddyError);
+    expect(() => windowTraining(q as never, () => w).loss(0)).toThrow(EddyError);
     expect(() => new QuantizedLanguageModel(lm, 'int4' as never)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringMatching(/one of "int8", got "int4"/) }));
     expect(() => new QuantizedLanguageModel({} as never, 'int8')).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringMatching(/must be a LanguageModel/) }));
     q.dispose();
