@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gemmInt8, int8RowStride, quantizeInt8, INT8_MAX_K, type Core } from '../src/index.node.js';
+import { gemmInt8, int8RowStride, loadCore, quantizeInt8, INT8_MAX_K, type Core } from '../src/index.node.js';
 import { core, expectEddyError, rng, uniform, VARIANTS } from './cores.js';
 
 // Odd sizes around the 16-lane int8 vector and the 4-row block, a zero row and one huge value.
@@ -125,6 +125,26 @@ describe.each(VARIANTS)('int8 quantization (%s build)', (variant) => {
         expect(runs[0][i * ldc + 3]).toBeNaN(); // the gap past n is not written
       }
     });
+  });
+});
+
+describe('int8 kernels in every build', () => {
+  it('plain, relaxed, debug and the threads build (2 threads) give the same bits', async () => {
+    const threaded = await loadCore({ variant: 'simd', threads: 2 });
+    try {
+      const [m, n, k] = [3, 37, 131];
+      const w = data(11, n * k), a = uniform(rng(12), m * k, -3, 3);
+      const results = [...VARIANTS.map((v) => core(v)), threaded].map((c) => c.arena.scope(() => {
+        const { qPtr, sPtr } = quantize(c, w, n, k, 'simd');
+        const pa = c.arena.fromF32(a), out = c.arena.allocF32(m * n);
+        gemmInt8(c, { m, n, k, a: pa, q: qPtr, scales: sPtr, c: out });
+        return c.arena.readF32(out, m * n);
+      }));
+      expect(threaded.threads).toBe(2);
+      for (const r of results.slice(1)) expect(r).toEqual(results[0]);
+    } finally {
+      threaded.close();
+    }
   });
 });
 
