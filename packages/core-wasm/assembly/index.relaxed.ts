@@ -5,12 +5,12 @@
 // export per build; test/dispatch.test.ts checks that this list and index.ts agree.
 
 export { heap_base, has_relaxed_simd } from "./index";
+export * from "./quant/exports";
 export * from "./elementwise/exports";
 export * from "./loss/exports";
 export * from "./embedding/exports";
 export * from "./optim/exports";
 export * from "./attention/exports";
-export * from "./quant/exports";
 
 export {
   f32_gemm_workspace_bytes, f32_gemm__scalar,

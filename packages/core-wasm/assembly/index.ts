@@ -3,6 +3,7 @@
 // Each family exports a SIMD kernel and its scalar twin with the same signature.
 
 export * from "./gemm/exports";
+export * from "./quant/exports";
 export * from "./recurrent/exports-lstm-rnn";
 export * from "./recurrent/exports-gru";
 export * from "./elementwise/exports";
@@ -10,7 +11,6 @@ export * from "./loss/exports";
 export * from "./embedding/exports";
 export * from "./optim/exports";
 export * from "./attention/exports";
-export * from "./quant/exports";
 
 /** First byte the TypeScript arena may use: everything below holds the module's static data. */
 export function heap_base(): usize {

@@ -19,6 +19,7 @@ export interface BaseExports {
 /** The raw ABI: every family's exports (see README.md, "The ABI"). */
 export type CoreExports = BaseExports &
   GemmExports &
+  QuantExports &
   LstmExports &
   GruExports &
   RnnExports &
@@ -26,5 +27,4 @@ export type CoreExports = BaseExports &
   LossExports &
   EmbeddingExports &
   OptimExports &
-  AttentionExports &
-  QuantExports;
+  AttentionExports;
