@@ -11,6 +11,7 @@ export { exp, log, tanh, sigmoid, relu, softmax, logSoftmax } from './ops/activa
 export { sum, mean, max, argmax } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export { linear } from './ops/linear.js';
+export { Int8Weight, quantizeInt8, linearInt8 } from './ops/int8.js';
 export { attention, type AttentionScores, type AttentionStep } from './ops/attention.js';
 export { reshape, permute, transpose, slice, concat, stack, split, index, gather } from './ops/shape.js';
 export { manualSeed, getRngState, setRngState } from './rng.js';

@@ -5,6 +5,7 @@
 // export per build; test/dispatch.test.ts checks that this list and index.ts agree.
 
 export { heap_base, has_relaxed_simd } from "./index";
+export * from "./quant/exports";
 export * from "./elementwise/exports";
 export * from "./loss/exports";
 export * from "./embedding/exports";

@@ -3,6 +3,7 @@
 // Each family exports a SIMD kernel and its scalar twin with the same signature.
 
 export * from "./gemm/exports";
+export * from "./quant/exports";
 export * from "./recurrent/exports-lstm-rnn";
 export * from "./recurrent/exports-gru";
 export * from "./elementwise/exports";

@@ -6,6 +6,7 @@ import type { GruExports } from './kernels/gru.js';
 import type { LossExports } from './kernels/loss.js';
 import type { LstmExports } from './kernels/lstm.js';
 import type { OptimExports } from './kernels/optim.js';
+import type { QuantExports } from './kernels/quant.js';
 import type { RnnExports } from './kernels/rnn.js';
 import type { TreeExports } from './kernels/tree.js';
 
@@ -19,6 +20,7 @@ export interface BaseExports {
 /** The raw ABI: every family's exports (see README.md, "The ABI"). */
 export type CoreExports = BaseExports &
   GemmExports &
+  QuantExports &
   LstmExports &
   GruExports &
   RnnExports &

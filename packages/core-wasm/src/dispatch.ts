@@ -52,6 +52,9 @@ const SMALL_GEMM = 4096;
 export const DISPATCH = {
   gemm: fma('f32_gemm_4x8', 'f32_gemm', SMALL_GEMM),
   gemm_packed_b: fma('f32_gemm_packed_b_4x8', 'f32_gemm_packed_b'),
+  // int8 products are exact integer sums: the same bits in every build.
+  quantize_int8: same('f32_qc8_quantize'),
+  gemm_int8: same('qd8_f32_qc8w_gemm'),
   lstm_forward: fma('f32_lstm_forward', 'f32_lstm_forward'),
   lstm_backward: fma('f32_lstm_backward', 'f32_lstm_backward'),
   gru_forward: fma('f32_gru_forward', 'f32_gru_forward'),

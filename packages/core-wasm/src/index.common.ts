@@ -8,6 +8,7 @@ export { detectFeatures, type Features } from './features.js';
 export type { LoadOptions, Variant } from './variant.js';
 export type { Impl } from './validate.js';
 export { sgemm, packB, sgemmPacked, type SgemmArgs, type PackedB, type PackBArgs, type SgemmPackedArgs } from './kernels/gemm.js';
+export { INT8_MAX_K, int8RowStride, quantizeInt8, gemmInt8, type QuantizeInt8Args, type GemmInt8Args } from './kernels/quant.js';
 export { lstmWorkspaceBytes, lstmForward, lstmBackward, type LstmForwardArgs, type LstmBackwardArgs } from './kernels/lstm.js';
 export { gruWorkspaceBytes, gruForward, gruBackward, type GruForwardArgs, type GruBackwardArgs } from './kernels/gru.js';
 export { rnnWorkspaceBytes, rnnForward, rnnBackward, type RnnForwardArgs, type RnnBackwardArgs } from './kernels/rnn.js';

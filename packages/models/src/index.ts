@@ -29,6 +29,7 @@ export {
   type ExtraParameter, type VariantOptions, type MergeMode, type RecurrentInit,
 } from './recurrent/index.js';
 export { LanguageModel, disposeState, type LanguageModelOptions, type LmState, type CellKind } from './lm/language-model.js';
+export { QuantizedLanguageModel, type Quantization } from './lm/quantized.js';
 export type { LmWindowLike } from './lm/window.js';
 export { windowTraining, type WindowTraining, type NextWindow } from './lm/window-training.js';
 export {

@@ -10,6 +10,7 @@ import { boolOption, checkOptions, choiceOption, intOption, rangeOption } from '
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { RNN } from '../recurrent/rnn.js';
+import { advanceIds, disposeState, evaluateWindows, type LmState } from './inference.js';
 import { checkWindow, type LmWindowLike } from './window.js';
 
 /** The recurrent cell of a language model. */
@@ -35,18 +36,7 @@ export interface LanguageModelOptions {
   oneHot?: boolean;
 }
 
-/** The recurrent state carried between windows: h [L, B, H] (and c [L, B, H] for an LSTM). */
-export interface LmState {
-  h: Tensor;
-  c: Tensor | null;
-}
-
-/** Frees a state's tensors (states carried across windows live outside scopes). */
-export function disposeState(state: LmState | null): void {
-  if (state === null) return;
-  state.h.dispose();
-  state.c?.dispose();
-}
+export { disposeState, type LmState } from './inference.js';
 
 const OPTION_KEYS = ['vocabSize', 'hiddenSize', 'cell', 'numLayers', 'dropout', 'embeddingSize', 'oneHot'] as const;
 
@@ -62,7 +52,8 @@ const OPTION_KEYS = ['vocabSize', 'hiddenSize', 'cell', 'numLayers', 'dropout', 
  * `rnn.weight_ih_l0`, …, `decoder.weight`, `decoder.bias`), so the state dict loads into that
  * example's `RNNModel` with tie_weights off. Without dropout on the embedding, the first layer reads
  * the table itself, which projects the V table rows instead of the T·B tokens when that is less
- * work (models/src/recurrent/token-input.ts).
+ * work (models/src/recurrent/token-input.ts). For sampling with int8 weights,
+ * `new QuantizedLanguageModel(lm, 'int8')`.
  *
  * @example
  * const lm = new LanguageModel({ vocabSize: tok.vocab.size, hiddenSize: 128, numLayers: 2 });
@@ -155,30 +146,11 @@ export class LanguageModel extends Module {
   evaluate(windows: Iterable<LmWindowLike>): { nats: number; tokens: number } {
     const wasTraining = this.training;
     this.eval();
-    let nats = 0;
-    let tokens = 0;
-    let state: LmState | null = null;
     try {
-      for (const w of windows) {
-        const { steps: T, batchSize: B } = checkWindow('LanguageModel.evaluate', w, this.vocabSize);
-        const previous: LmState | null = state;
-        const result = noGrad(() =>
-          scope(() => {
-            const out = this.forward(tensor(w.inputs.subarray(0, T * B), [T, B], { dtype: 'int32' }), previous);
-            const y = tensor(w.targets.subarray(0, T * B), [T * B], { dtype: 'int32' });
-            return { nats: crossEntropy(out.logits, y, { reduction: 'sum' }).item(), state: out.state };
-          }),
-        );
-        disposeState(previous);
-        state = result.state;
-        nats += result.nats;
-        tokens += T * B;
-      }
+      return evaluateWindows('LanguageModel.evaluate', (ids, state) => this.forward(ids, state), this.vocabSize, windows);
     } finally {
-      disposeState(state);
       this.train(wasTraining);
     }
-    return { nats, tokens };
   }
 
   /**
@@ -187,14 +159,9 @@ export class LanguageModel extends Module {
    * back once (text's `generate`) keeps memory flat; beam search, which branches, must copy it.
    */
   advance(ids: ArrayLike<number>, state: LmState | null): { logits: Float32Array; state: LmState } {
-    const n = ids.length;
-    const V = this.vocabSize;
-    const r = noGrad(() => scope(() => (n === 1 ? this.step(ids[0], state) : this.forward(tensor(Int32Array.from(ids), [n, 1], { dtype: 'int32' }), state))));
-    const all = r.logits.toFloat32Array();
-    r.logits.dispose();
-    disposeState(state);
-    return { logits: n === 1 ? all : all.slice((n - 1) * V), state: r.state };
+    return advanceIds((x, s) => this.forward(x, s), this.vocabSize, ids, state, (id, s) => this.step(id, s));
   }
+
 
   /**
    * One token at batch 1 on the fused one-step cells (`lstmCell`, `gruCell`, `rnnCell`): the same

@@ -1,5 +1,6 @@
 import { detach, keep, manualSeed, optim, scope } from '@eddy/autograd';
 import { disposeState, LanguageModel, type LmState } from './language-model.js';
+import { QuantizedLanguageModel, type Quantization } from './quantized.js';
 import type { LmWindowLike } from './window.js';
 
 // The canonical workloads W1–W4 (`@eddy/models/workloads`): the one definition that `eddy bench`
@@ -165,11 +166,15 @@ export interface Sampler {
   dispose(): void;
 }
 
-/** W4: character-by-character sampling from an L×H LSTM `LanguageModel` at batch 1 (`advance`). */
-export function workloadSampler({ V: vocabSize, H, layers, seed = 1234 }: SamplerConfig): Sampler {
+/**
+ * W4: character-by-character sampling from an L×H LSTM `LanguageModel` at batch 1 (`advance`);
+ * with `quantize`, from its quantized copy (`QuantizedLanguageModel`).
+ */
+export function workloadSampler({ V: vocabSize, H, layers, seed = 1234 }: SamplerConfig, options: { quantize?: Quantization } = {}): Sampler {
   manualSeed(seed);
   const model = new LanguageModel({ cell: 'lstm', vocabSize, hiddenSize: H, numLayers: layers });
   model.eval();
+  const runner = options.quantize === undefined ? model : new QuantizedLanguageModel(model, options.quantize);
   const draw = workloadDraw(seed);
   const probs = new Float32Array(vocabSize);
   let state: LmState | null = null;
@@ -177,7 +182,7 @@ export function workloadSampler({ V: vocabSize, H, layers, seed = 1234 }: Sample
   return {
     model,
     step() {
-      const r = model.advance([char], state);
+      const r = runner.advance([char], state);
       state = r.state;
       softmaxInto(r.logits, probs);
       char = draw(probs);
@@ -185,6 +190,7 @@ export function workloadSampler({ V: vocabSize, H, layers, seed = 1234 }: Sample
     },
     dispose() {
       disposeState(state);
+      if (runner !== model) runner.dispose();
       model.dispose();
     },
   };

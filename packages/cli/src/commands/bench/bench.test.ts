@@ -15,8 +15,8 @@ describe('eddy bench', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]) as Record<string, unknown>;
-    expect(Object.keys(out)).toEqual(['workload', 'peer', 'microsecondsPerChar', 'steps', 'threads']);
-    expect(out).toMatchObject({ workload: 'W4', peer: 'eddy', steps: 2, threads: threadCount(parseArgs(BENCH_SPEC, [])) });
+    expect(Object.keys(out)).toEqual(['workload', 'peer', 'microsecondsPerChar', 'steps', 'threads', 'quantize']);
+    expect(out).toMatchObject({ workload: 'W4', peer: 'eddy', steps: 2, threads: threadCount(parseArgs(BENCH_SPEC, [])), quantize: 'none' });
     expect(out.microsecondsPerChar).toBeGreaterThan(0);
   });
 
@@ -54,6 +54,20 @@ describe('eddy bench', () => {
       expect(JSON.parse(r.stdout)).toMatchObject({ workload: 'W2', threads });
     }
     expect(runBin(['bench', '--threads', '0']).status).toBe(2);
+  });
+
+  test('--quantize int8 samples W4 on int8 weights and says so; training workloads and unknown kinds are refused (exit 2)', async () => {
+    const r = await runMain(['bench', '--workload', 'W4', '--steps', '2', '--quantize', 'int8', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({ workload: 'W4', quantize: 'int8', steps: 2 });
+    expect(out.microsecondsPerChar).toBeGreaterThan(0);
+    const training = runBin(['bench', '--quantize', 'int8']);
+    expect(training.status).toBe(2);
+    expect(training.stderr).toBe('eddy: --quantize int8 applies to sampling only and W1, W2, W3 train (a quantized model cannot be trained); pass --workload W4.\n');
+    const bad = runBin(['bench', '--workload', 'W4', '--quantize', 'int4']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("eddy: --quantize expects one of none, int8, got 'int4'; did you mean int8?\n");
   });
 
   test('an unknown workload is one sentence with a did-you-mean and exit code 2', () => {

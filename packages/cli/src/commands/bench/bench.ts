@@ -4,6 +4,9 @@ import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { describeWorkload, workloadCorpus, workloadSampler, workloadTrainer, WORKLOADS, type Workload } from '@eddy/models/workloads';
 import { LmBatcher } from '@eddy/text';
+import type { Quantization } from '@eddy/models';
+import { UsageError } from '../../errors.js';
+import { quantization } from '../../quantize.js';
 
 /** The median of `xs` (not empty): the machines are shared and noisy, so timings report medians. */
 function median(xs: readonly number[]): number {
@@ -28,17 +31,19 @@ export interface BenchResult {
   steps: number;
   /** Threads the core ran on (`--threads`; batch-1 sampling, W4, runs on one whatever the count). */
   threads: number;
+  /** The weights' storage: 'int8' for W4 with `--quantize int8`, else 'none' (float32). */
+  quantize: Quantization | 'none';
 }
 
 /** Times `steps` steps of `w` on the active core, after a warm-up. */
-function measure(w: Workload, steps: number): { tokensPerSec?: number; microsecondsPerChar?: number } {
+function measure(w: Workload, steps: number, quantize: Quantization | null): { tokensPerSec?: number; microsecondsPerChar?: number } {
   let model: { step(): unknown; dispose(): void };
   if (w.kind === 'training') {
     const { V, B, T } = w.config;
     const windows = new LmBatcher(workloadCorpus(V), { batchSize: B, seqLen: T, dropLast: true });
     model = workloadTrainer(w.config, () => windows.next());
   } else {
-    model = workloadSampler(w.config);
+    model = workloadSampler(w.config, quantize === null ? {} : { quantize });
   }
   try {
     const ms: number[] = [];
@@ -80,6 +85,11 @@ export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
   const json = args.flag('json');
   const wanted = args.list('workload');
   const chosen = WORKLOADS.filter((w) => wanted.length === 0 || wanted.includes(w.name));
+  const quantize = quantization(args);
+  const training = chosen.filter((w) => w.kind === 'training').map((w) => w.name);
+  if (quantize !== null && training.length > 0) {
+    throw new UsageError(`--quantize ${quantize} applies to sampling only and ${training.join(', ')} train${training.length === 1 ? 's' : ''} (a quantized model cannot be trained); pass --workload W4.`);
+  }
   const { core, note } = await chooseCore(args.flag('fast'), threadCount(args));
   if (note !== null) io.stderr.write(`eddy bench: ${note}\n`);
   const peer = core.variant === 'relaxed' ? 'eddy-relaxed' : 'eddy';
@@ -90,7 +100,7 @@ export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
     for (const w of chosen) {
       const steps = args.optionalNumber('steps') ?? w.steps;
       if (!json) io.stderr.write(`${w.name}: ${describeWorkload(w)}, ${WARMUP[w.kind]} warm-up + ${steps} measured ${w.kind === 'sampling' ? 'characters' : 'steps'}…\n`);
-      const result: BenchResult = { workload: w.name, peer, ...measure(w, steps), steps, threads: core.threads };
+      const result: BenchResult = { workload: w.name, peer, ...measure(w, steps, quantize), steps, threads: core.threads, quantize: quantize ?? 'none' };
       results.push(result);
       if (json) io.stdout.write(JSON.stringify(result) + '\n');
     }
@@ -98,7 +108,8 @@ export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
     useCore(previous);
     if (core !== previous) core.close();
   }
-  if (!json) io.stdout.write(table(results) + `core: ${coreLabel(core)}, ${core.threads} thread${core.threads === 1 ? '' : 's'}\n`);
+  const weights = quantize === null ? '' : `, ${quantize} weights`;
+  if (!json) io.stdout.write(table(results) + `core: ${coreLabel(core)}, ${core.threads} thread${core.threads === 1 ? '' : 's'}${weights}\n`);
   return 0;
 }
 

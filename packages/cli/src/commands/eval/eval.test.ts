@@ -57,6 +57,16 @@ describe('eddy eval', () => {
     expect(out.perplexity).toBeCloseTo(Math.exp(out.loss), 8);
   });
 
+  test('--quantize int8 evaluates the int8 copy: the same tokens, a loss close to float32 but not the same', async () => {
+    const file = writeText(dir, 'int8.txt', SENTENCE.repeat(3));
+    const [f32, int8] = [await runMain(['eval', ck, file, '--json']), await runMain(['eval', ck, file, '--json', '--quantize', 'int8'])];
+    expect(int8.code, int8.stderr).toBe(0);
+    const a = JSON.parse(f32.stdout) as { loss: number; tokens: number }, b = JSON.parse(int8.stdout) as { loss: number; tokens: number };
+    expect(b.tokens).toBe(a.tokens);
+    expect(b.loss).not.toBe(a.loss);
+    expect(Math.abs(b.loss - a.loss)).toBeLessThan(0.05);
+  });
+
   test('plain output names the file and the three measures', async () => {
     const file = writeText(dir, 'plain.txt', SENTENCE.repeat(2));
     const r = await runMain(['eval', ck, file]);

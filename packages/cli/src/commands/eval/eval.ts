@@ -6,6 +6,7 @@ import { CliError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { warnUnknown } from '../../unknown-tokens.js';
+import { inferenceModel } from '../../quantize.js';
 
 /** What `eddy eval --json` prints. */
 export interface EvalResult {
@@ -28,7 +29,8 @@ export interface EvalResult {
 export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
   await ready();
   const [dir, file] = args.positionals;
-  const { model, tokenizer, config } = readCheckpoint(dir);
+  const { model: trained, tokenizer, config } = readCheckpoint(dir);
+  const { model, release } = inferenceModel(trained, args);
   try {
     const corpus = readEvalFile(file);
     const ids = tokenizer.encode(corpus.text);
@@ -51,6 +53,7 @@ export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
     }
     return 0;
   } finally {
-    model.dispose();
+    release();
+    trained.dispose();
   }
 }

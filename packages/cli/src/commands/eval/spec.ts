@@ -1,4 +1,5 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { QUANTIZE_OPTION } from '../../quantize.js';
 
 export const EVAL_SPEC: CommandSpec = withCommonOptions({
   name: 'eval',
@@ -10,6 +11,9 @@ export const EVAL_SPEC: CommandSpec = withCommonOptions({
     { name: 'dir', help: 'a checkpoint directory written by eddy train', required: true },
     { name: 'file', help: 'a UTF-8 text file to evaluate on', required: true },
   ],
-  options: [],
-  examples: ['eddy eval run test.txt --json   # {"loss":…,"bitsPerChar":…,"perplexity":…,"tokens":…}'],
+  options: [QUANTIZE_OPTION],
+  examples: [
+    'eddy eval run test.txt --json   # {"loss":…,"bitsPerChar":…,"perplexity":…,"tokens":…}',
+    'eddy eval run test.txt --quantize int8   # the loss the int8 weights of eddy sample --quantize int8 give',
+  ],
 });

@@ -35,6 +35,20 @@ describe('eddy sample', () => {
     expect(c.stdout).not.toBe(a.stdout);
   });
 
+  test('--quantize int8: the overfit model still continues the sentence; the same seed gives the same sample; int4 is refused naming the choices', async () => {
+    const greedy = await runMain(['sample', ck, '--prime', 'the quick', '--temperature', '0', '--length', '35', '--quantize', 'int8']);
+    expect(greedy.stderr).toBe('');
+    expect(greedy.stdout).toBe('the quick brown fox jumps over the lazy dog.\n');
+    const run = () => runMain(['sample', ck, '--length', '40', '--seed', '7', '--temperature', '1.5', '--json', '--quantize', 'int8']);
+    const [a, b] = [await run(), await run()];
+    expect(a.code).toBe(0);
+    expect((JSON.parse(a.stdout) as { tokens: number }).tokens).toBe(40);
+    expect(b.stdout).toBe(a.stdout);
+    const bad = runBin(['sample', ck, '--quantize', 'int4']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("eddy: --quantize expects one of none, int8, got 'int4'; did you mean int8?\n");
+  });
+
   test('top-k 1 is greedy', async () => {
     const greedy = await runMain(['sample', ck, '--prime', 'lazy', '--temperature', '0', '--length', '20']);
     const topK = await runMain(['sample', ck, '--prime', 'lazy', '--top-k', '1', '--length', '20', '--seed', '99']);

@@ -6,6 +6,7 @@ import { UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { warnUnknown } from '../../unknown-tokens.js';
+import { inferenceModel } from '../../quantize.js';
 
 /** The first id after the four specials: the most frequent symbol of a trained vocabulary. */
 const FIRST_SYMBOL = 4;
@@ -14,9 +15,10 @@ const FIRST_SYMBOL = 4;
 export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
   await ready();
   const dir = args.positionals[0];
-  const { model, tokenizer } = readCheckpoint(dir);
+  const { model: trained, tokenizer } = readCheckpoint(dir);
+  trained.eval();
+  const { model, release } = inferenceModel(trained, args);
   try {
-    model.eval();
     const primeText = args.optionalString('prime');
     let prime = tokenizer.encode(primeText ?? '\n');
     const unknownTokens = primeText === undefined ? 0 : warnUnknown(io, prime, tokenizer, '--prime', dir);
@@ -58,6 +60,7 @@ export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
     else io.stdout.write(tail + (/\n$/.test(tail) ? '' : '\n'));
     return 0;
   } finally {
-    model.dispose();
+    release();
+    trained.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { QUANTIZE_OPTION } from '../../quantize.js';
 
 export const SAMPLE_SPEC: CommandSpec = withCommonOptions({
   name: 'sample',
@@ -12,6 +13,7 @@ export const SAMPLE_SPEC: CommandSpec = withCommonOptions({
     { name: 'top-p', type: 'number', min: 0, minOpen: true, max: 1, default: 1, valueName: 'P', help: 'sample among the most likely tokens whose probabilities sum to P (1: all)' },
     { name: 'prime', type: 'string', valueName: 'TEXT', help: 'text that conditions the sample (printed first; default: a newline)' },
     { name: 'seed', type: 'int', min: 0, default: 123, help: 'seed of the sampling draws' },
+    QUANTIZE_OPTION,
   ],
-  examples: ['eddy sample run --length 300 --temperature 0.8 --prime "export function "'],
+  examples: ['eddy sample run --length 300 --temperature 0.8 --prime "export function "', 'eddy sample run --quantize int8   # int8 weights: faster per token'],
 });
