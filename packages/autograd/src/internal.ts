@@ -1,8 +1,6 @@
 // @eddy/autograd/internal: what the Eddy packages above (models, text, cli, bench) share but users
 // should not build on. Internal: no semver promise. Nothing above autograd imports core-wasm, so
 // core-wasm's internal helpers reach them from here.
-import { k } from './backend.js';
-
 export {
   describe, fail,
   closestName, editDistance, unknownKeyError, optionKeys, checkOptions, intOption, boolOption, rangeOption, choiceOption,
@@ -21,4 +19,4 @@ export { empty } from './tensor.js';
  * Kernels @eddy/models' tree code calls inside its own autograd Functions: the fused Tree-LSTM cell
  * (forward, backward) and the embedding backward's scatter-add (the gathers of children's states).
  */
-export const { treeLstmCellForward, treeLstmCellBackward, embeddingScatterAdd } = k;
+export { treeLstmCellForward, treeLstmCellBackward, embeddingScatterAdd } from './backend.js';

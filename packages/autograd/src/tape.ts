@@ -1,4 +1,4 @@
-import { fail, k } from './backend.js';
+import { axpy, fail } from './backend.js';
 import { frameState } from './scope.js';
 import type { Node } from './function.js';
 import { fmt, sameShape } from './shapes.js';
@@ -127,7 +127,7 @@ function accumulateLeaf(x: Tensor, g: Tensor): void {
     x.grad = new Tensor(x.core, ptr, x.shape, 'float32', x.frame);
     arena.u8.copyWithin(ptr, g.ptr, g.ptr + n * 4);
   } else {
-    k.axpy(x.core, { n, alpha: 1, x: g.ptr, y: x.grad.ptr });
+    axpy(x.core, { n, alpha: 1, x: g.ptr, y: x.grad.ptr });
   }
 }
 

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { loadCore as loadInBrowser } from '../src/index.browser.js';
 import * as node from '../src/index.node.js';
 import * as browser from '../src/index.browser.js';
+import * as internalNode from '../src/internal.node.js';
+import * as internalBrowser from '../src/internal.js';
 import { detectFeatures, EddyError, loadCoreSync } from '../src/index.node.js';
 import { relaxedWasm } from '../src/relaxed.js';
 import { chooseVariant, RELAXED_PREFERRED } from '../src/variant.js';
@@ -117,6 +119,15 @@ describe('loading the core', () => {
     expect(names(node).filter((n) => n !== 'loadCoreSync')).toEqual(names(browser));
     expect(names(browser)).not.toContain('loadCoreSync');
     for (const internal of ['chooseVariant', 'RELAXED_PREFERRED', 'WASM_FILES']) expect(names(node)).not.toContain(internal);
+  });
+
+  it('has the same internal entry in both flavours, syncLoader being loadCoreSync in Node only', () => {
+    const names = (m: object) => Object.keys(m).sort();
+    expect(names(internalNode)).toEqual(names(internalBrowser));
+    expect(internalNode.syncLoader).toBe(loadCoreSync);
+    expect(internalBrowser.syncLoader).toBeUndefined();
+    const core = internalNode.syncLoader!();
+    expect(core).toBeInstanceOf(node.Core);
   });
 });
 

@@ -1,4 +1,4 @@
-import { k } from '../backend.js';
+import { exp as expKernel, log as logKernel, logSoftmax as logSoftmaxKernel, logSoftmaxBackward, mul, relu as reluKernel, reluBackward, sigmoid as sigmoidKernel, sigmoidBackward, softmax as softmaxKernel, softmaxBackward, tanh as tanhKernel, tanhBackward } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { normDim } from '../shapes.js';
 import { checkFloat, coreOf, empty, type Tensor } from '../tensor.js';
@@ -7,7 +7,7 @@ import { transpose } from './shape.js';
 // Unary maps and row-wise softmax, each on the core's kernels. The Functions whose derivative is
 // a function of the output (exp, tanh, sigmoid, softmax) save the output, not the input.
 
-type UnaryKernel = typeof k.exp;
+type UnaryKernel = typeof expKernel;
 
 function unary(fn: Function<void, Tensor> | Function<void, null>, x: Tensor): Tensor {
   coreOf(fn.name, x);
@@ -21,7 +21,7 @@ function map(kernel: UnaryKernel, x: Tensor): Tensor {
   return out;
 }
 
-function gradFrom(kernel: typeof k.tanhBackward, y: Tensor, g: Tensor): Tensor {
+function gradFrom(kernel: typeof tanhBackward, y: Tensor, g: Tensor): Tensor {
   const dx = empty(g.core, g.shape);
   kernel(g.core, { n: g.size, y: y.ptr, dy: g.ptr, dx: dx.ptr });
   return dx;
@@ -29,13 +29,13 @@ function gradFrom(kernel: typeof k.tanhBackward, y: Tensor, g: Tensor): Tensor {
 
 const ExpFn: Function<void, Tensor> = {
   name: 'exp',
-  forward: (ctx, [x]) => (ctx.saved = map(k.exp, x)),
+  forward: (ctx, [x]) => (ctx.saved = map(expKernel, x)),
   backward: ({ saved }, [g]) => [product(g!, saved!)],
 };
 
 const LogFn: Function<void, null> = {
   name: 'log',
-  forward: (_ctx, [x]) => map(k.log, x),
+  forward: (_ctx, [x]) => map(logKernel, x),
   // NOTE: ∂log x/∂x = 1/x is Inf at 0 (and log x there is −Inf): clamp inputs upstream if they can reach 0.
   backward: ({ inputs: [x] }, [g]) => {
     const dx = empty(g!.core, g!.shape);
@@ -48,30 +48,30 @@ const LogFn: Function<void, null> = {
 
 const TanhFn: Function<void, Tensor> = {
   name: 'tanh',
-  forward: (ctx, [x]) => (ctx.saved = map(k.tanh, x)),
-  backward: ({ saved }, [g]) => [gradFrom(k.tanhBackward, saved!, g!)],
+  forward: (ctx, [x]) => (ctx.saved = map(tanhKernel, x)),
+  backward: ({ saved }, [g]) => [gradFrom(tanhBackward, saved!, g!)],
 };
 
 const SigmoidFn: Function<void, Tensor> = {
   name: 'sigmoid',
-  forward: (ctx, [x]) => (ctx.saved = map(k.sigmoid, x)),
-  backward: ({ saved }, [g]) => [gradFrom(k.sigmoidBackward, saved!, g!)],
+  forward: (ctx, [x]) => (ctx.saved = map(sigmoidKernel, x)),
+  backward: ({ saved }, [g]) => [gradFrom(sigmoidBackward, saved!, g!)],
 };
 
 const ReluFn: Function<void, null> = {
   name: 'relu',
-  forward: (_ctx, [x]) => map(k.relu, x),
+  forward: (_ctx, [x]) => map(reluKernel, x),
   // NOTE: the subgradient at 0 is 0 (PyTorch's choice).
   backward: ({ inputs: [x] }, [g]) => {
     const dx = empty(g!.core, g!.shape);
-    k.reluBackward(g!.core, { n: g!.size, x: x.ptr, dy: g!.ptr, dx: dx.ptr });
+    reluBackward(g!.core, { n: g!.size, x: x.ptr, dy: g!.ptr, dx: dx.ptr });
     return [dx];
   },
 };
 
 function product(a: Tensor, b: Tensor): Tensor {
   const out = empty(a.core, a.shape);
-  k.mul(a.core, { n: a.size, a: a.ptr, b: b.ptr, out: out.ptr });
+  mul(a.core, { n: a.size, a: a.ptr, b: b.ptr, out: out.ptr });
   return out;
 }
 
@@ -86,14 +86,14 @@ export const sigmoid = (x: Tensor): Tensor => unary(SigmoidFn, x);
 /** max(x, 0) elementwise. */
 export const relu = (x: Tensor): Tensor => unary(ReluFn, x);
 
-function rowsForward(kernel: typeof k.softmax, x: Tensor): Tensor {
+function rowsForward(kernel: typeof softmaxKernel, x: Tensor): Tensor {
   const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
   const out = empty(x.core, x.shape);
   if (x.size > 0) kernel(x.core, { rows: x.size / cols, cols, x: x.ptr, out: out.ptr });
   return out;
 }
 
-function rowsBackward(kernel: typeof k.softmaxBackward, y: Tensor, g: Tensor): Tensor {
+function rowsBackward(kernel: typeof softmaxBackward, y: Tensor, g: Tensor): Tensor {
   const cols = y.shape.length === 0 ? 1 : y.shape[y.shape.length - 1];
   const dx = empty(g.core, g.shape);
   if (g.size > 0) kernel(g.core, { rows: g.size / cols, cols, y: y.ptr, dy: g.ptr, dx: dx.ptr });
@@ -102,14 +102,14 @@ function rowsBackward(kernel: typeof k.softmaxBackward, y: Tensor, g: Tensor): T
 
 const SoftmaxFn: Function<void, Tensor> = {
   name: 'softmax',
-  forward: (ctx, [x]) => (ctx.saved = rowsForward(k.softmax, x)),
-  backward: ({ saved }, [g]) => [rowsBackward(k.softmaxBackward, saved!, g!)],
+  forward: (ctx, [x]) => (ctx.saved = rowsForward(softmaxKernel, x)),
+  backward: ({ saved }, [g]) => [rowsBackward(softmaxBackward, saved!, g!)],
 };
 
 const LogSoftmaxFn: Function<void, Tensor> = {
   name: 'logSoftmax',
-  forward: (ctx, [x]) => (ctx.saved = rowsForward(k.logSoftmax, x)),
-  backward: ({ saved }, [g]) => [rowsBackward(k.logSoftmaxBackward, saved!, g!)],
+  forward: (ctx, [x]) => (ctx.saved = rowsForward(logSoftmaxKernel, x)),
+  backward: ({ saved }, [g]) => [rowsBackward(logSoftmaxBackward, saved!, g!)],
 };
 
 function alongDim(fn: Function<void, Tensor>, x: Tensor, dim: number): Tensor {

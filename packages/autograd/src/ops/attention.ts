@@ -1,4 +1,4 @@
-import { fail, k } from '../backend.js';
+import { attentionBackward, attentionForward, fail } from '../backend.js';
 import { applyMany, type Function } from '../function.js';
 import { fmt } from '../shapes.js';
 import { coreOf, empty, Tensor } from '../tensor.js';
@@ -37,7 +37,7 @@ const AttentionFn: Function<Plan, Plan> = {
     const weights = empty(core, [p.B, p.S]);
     const context = empty(core, [p.B, p.Hk]);
     const lengths = p.lengths ? inputs[inputs.length - 1].ptr : 0;
-    k.attentionForward(core, {
+    attentionForward(core, {
       b: p.B, s: p.S, p: p.P, hk: p.Hk, keys: keys.ptr, lengths,
       q: p.dot ? a.ptr : 0, proj: p.dot ? b.ptr : 0, scores: p.dot ? 0 : a.ptr, weights: weights.ptr, context: context.ptr,
     });
@@ -55,7 +55,7 @@ const AttentionFn: Function<Plan, Plan> = {
     const dq = p.dot && need[1] ? empty(core, [B, P]) : null;
     const dproj = p.dot && need[2] ? empty(core, [S, B, P]) : null;
     const dkeys = need[0] ? empty(core, [S, B, Hk]) : null;
-    k.attentionBackward(core, {
+    attentionBackward(core, {
       b: B, s: S, p: P, hk: Hk, keys: keys.ptr, lengths: p.lengths ? ctx.inputs[ctx.inputs.length - 1].ptr : 0,
       q: p.dot ? a.ptr : 0, proj: p.dot ? b.ptr : 0, weights: ctx.outputs[0].ptr,
       dweights: dweights?.ptr ?? 0, dcontext: dcontext?.ptr ?? 0,

@@ -1,4 +1,4 @@
-import { fail, k, type Core } from '../backend.js';
+import { add as addKernel, fail, mul as mulKernel, scale, sub as subKernel, type Core } from '../backend.js';
 import { apply, type Function, type Node } from '../function.js';
 import { broadcastShapes, fmt, sameShape, sizeOf, type Shape } from '../shapes.js';
 import { checkFloat, coreOf, empty, Tensor } from '../tensor.js';
@@ -18,9 +18,9 @@ function binaryForward(op: Op, a: Tensor, b: Tensor): Tensor {
   if (sameShape(a.shape, b.shape)) {
     const out = empty(core, a.shape);
     const n = out.size;
-    if (op === Op.Add) k.add(core, { n, a: a.ptr, b: b.ptr, out: out.ptr });
-    else if (op === Op.Sub) k.sub(core, { n, a: a.ptr, b: b.ptr, out: out.ptr });
-    else if (op === Op.Mul) k.mul(core, { n, a: a.ptr, b: b.ptr, out: out.ptr });
+    if (op === Op.Add) addKernel(core, { n, a: a.ptr, b: b.ptr, out: out.ptr });
+    else if (op === Op.Sub) subKernel(core, { n, a: a.ptr, b: b.ptr, out: out.ptr });
+    else if (op === Op.Mul) mulKernel(core, { n, a: a.ptr, b: b.ptr, out: out.ptr });
     else {
       const f = core.arena.f32;
       const pa = a.ptr >>> 2, pb = b.ptr >>> 2, po = out.ptr >>> 2;
@@ -115,7 +115,7 @@ const AffineFn: Function<{ alpha: number; beta: number }, number> = {
 function affineForward(core: Core, x: Tensor, alpha: number, beta: number): Tensor {
   const out = empty(core, x.shape);
   const n = x.size;
-  k.scale(core, { n, alpha, x: x.ptr, out: out.ptr });
+  scale(core, { n, alpha, x: x.ptr, out: out.ptr });
   if (beta !== 0) {
     const f = core.arena.f32;
     const po = out.ptr >>> 2;

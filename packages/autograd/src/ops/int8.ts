@@ -1,4 +1,4 @@
-import { fail, k, type Core } from '../backend.js';
+import { fail, gemmInt8, int8RowStride, quantizeInt8 as quantizeInt8Kernel, type Core } from '../backend.js';
 import { isGradEnabled } from '../scope.js';
 import { fmt } from '../shapes.js';
 import { checkFloat, coreOf, empty, Tensor } from '../tensor.js';
@@ -20,7 +20,7 @@ export class Int8Weight {
   readonly rows: number;
   /** Columns (in features). */
   readonly cols: number;
-  /** @internal Byte offset of the int8 rows (`k.int8RowStride(cols)` bytes apart); −1 once disposed. */
+  /** @internal Byte offset of the int8 rows (`int8RowStride(cols)` bytes apart); −1 once disposed. */
   q: number;
   /** @internal Byte offset of the rows' float32 scales. */
   scales: number;
@@ -30,7 +30,7 @@ export class Int8Weight {
     this.core = core;
     this.rows = rows;
     this.cols = cols;
-    this.q = core.arena.allocUnscoped(Math.max(rows * k.int8RowStride(core, cols), 16));
+    this.q = core.arena.allocUnscoped(Math.max(rows * int8RowStride(core, cols), 16));
     this.scales = core.arena.allocUnscoped(Math.max(rows * 4, 16));
   }
 
@@ -43,7 +43,7 @@ export class Int8Weight {
   dequantize(): Tensor {
     this.check('Int8Weight.dequantize');
     const { rows, cols } = this;
-    const stride = k.int8RowStride(this.core, cols);
+    const stride = int8RowStride(this.core, cols);
     const out = empty(this.core, [rows, cols]);
     const arena = this.core.arena;
     const q = new Int8Array(arena.u8.buffer, this.q, rows * stride);
@@ -71,7 +71,7 @@ export function quantizeInt8(weight: Tensor): Int8Weight {
   if (weight.shape.length !== 2) throw fail('E_SHAPE', `${op}: weight must be [out, in], got ${fmt(weight.shape)}`);
   const [rows, cols] = weight.shape;
   const w = new Int8Weight(core, rows, cols);
-  k.quantizeInt8(core, { rows, cols, x: weight.ptr, q: w.q, scales: w.scales });
+  quantizeInt8Kernel(core, { rows, cols, x: weight.ptr, q: w.q, scales: w.scales });
   return w;
 }
 
@@ -101,6 +101,6 @@ export function linearInt8(x: Tensor, weight: Int8Weight, bias?: Tensor): Tensor
     throw fail('E_GRAD', `${op}: int8 weights are for inference and have no gradient; run it under noGrad() or on an x that does not require grad`);
   }
   const out = empty(core, [...x.shape.slice(0, -1), outF]);
-  k.gemmInt8(core, { m: x.size / inF, n: outF, k: inF, a: x.ptr, q: weight.q, scales: weight.scales, bias: bias?.ptr, c: out.ptr });
+  gemmInt8(core, { m: x.size / inF, n: outF, k: inF, a: x.ptr, q: weight.q, scales: weight.scales, bias: bias?.ptr, c: out.ptr });
   return out;
 }

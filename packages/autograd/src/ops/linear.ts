@@ -1,4 +1,4 @@
-import { fail, k } from '../backend.js';
+import { fail, packB, sgemm, sgemmPacked, type PackedB } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { fmt } from '../shapes.js';
 import { checkFloat, coreOf, empty, type Tensor } from '../tensor.js';
@@ -15,7 +15,7 @@ interface Sizes {
 /** dW = Gᵀ·X [out, in]. */
 function weightGrad(g: Tensor, x: Tensor, w: Tensor, { rows, inF, outF }: Sizes): Tensor {
   const dw = empty(g.core, w.shape);
-  k.sgemm(g.core, { transA: true, m: outF, n: inF, k: rows, a: g.ptr, b: x.ptr, c: dw.ptr });
+  sgemm(g.core, { transA: true, m: outF, n: inF, k: rows, a: g.ptr, b: x.ptr, c: dw.ptr });
   return dw;
 }
 
@@ -30,7 +30,7 @@ const LinearFn: Function<Sizes, Sizes> = {
       const bias = f32.subarray(b.ptr >>> 2, (b.ptr >>> 2) + s.outF);
       for (let r = 0, at = out.ptr >>> 2; r < s.rows; r++, at += s.outF) f32.set(bias, at);
     }
-    k.sgemm(core, { transB: true, m: s.rows, n: s.outF, k: s.inF, a: x.ptr, b: w.ptr, beta: b === undefined ? 0 : 1, c: out.ptr });
+    sgemm(core, { transB: true, m: s.rows, n: s.outF, k: s.inF, a: x.ptr, b: w.ptr, beta: b === undefined ? 0 : 1, c: out.ptr });
     return out;
   },
   backward: ({ inputs: [x, w, b], needsGrad, saved }, [g]) => {
@@ -39,7 +39,7 @@ const LinearFn: Function<Sizes, Sizes> = {
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (needsGrad[0]) {
       dx = empty(core, x.shape);
-      k.sgemm(core, { m: rows, n: inF, k: outF, a: g!.ptr, b: w.ptr, c: dx.ptr }); // dX = G·W
+      sgemm(core, { m: rows, n: inF, k: outF, a: g!.ptr, b: w.ptr, c: dx.ptr }); // dX = G·W
     }
     if (needsGrad[1]) dw = weightGrad(g!, x, w, saved!);
     if (b !== undefined && needsGrad[2]) {
@@ -47,7 +47,7 @@ const LinearFn: Function<Sizes, Sizes> = {
       const ones = empty(core, [rows]);
       core.arena.f32.fill(1, ones.ptr >>> 2, (ones.ptr >>> 2) + rows);
       db = empty(core, [outF]);
-      k.sgemm(core, { m: 1, n: outF, k: rows, a: ones.ptr, b: g!.ptr, c: db.ptr });
+      sgemm(core, { m: 1, n: outF, k: rows, a: ones.ptr, b: g!.ptr, c: db.ptr });
       ones.dispose();
     }
     return b === undefined ? [dx, dw] : [dx, dw, db];
@@ -85,8 +85,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
  * packs are copies, stale once the weight changes.
  */
 export class PackedWeight {
-  private forwardPack: k.PackedB | null = null;
-  private backwardPack: k.PackedB | null = null;
+  private forwardPack: PackedB | null = null;
+  private backwardPack: PackedB | null = null;
 
   constructor(readonly weight: Tensor) {
     checkFloat('PackedWeight', weight, 'weight');
@@ -94,15 +94,15 @@ export class PackedWeight {
   }
 
   /** Wᵀ packed (the right operand of x·Wᵀ). */
-  transposed(): k.PackedB {
+  transposed(): PackedB {
     const [outF, inF] = this.weight.shape;
-    return (this.forwardPack ??= k.packB(this.weight.core, { transB: true, n: outF, k: inF, b: this.weight.ptr }));
+    return (this.forwardPack ??= packB(this.weight.core, { transB: true, n: outF, k: inF, b: this.weight.ptr }));
   }
 
   /** W packed (the right operand of dX = G·W). */
-  plain(): k.PackedB {
+  plain(): PackedB {
     const [outF, inF] = this.weight.shape;
-    return (this.backwardPack ??= k.packB(this.weight.core, { n: inF, k: outF, b: this.weight.ptr }));
+    return (this.backwardPack ??= packB(this.weight.core, { n: inF, k: outF, b: this.weight.ptr }));
   }
 }
 
@@ -115,7 +115,7 @@ const LinearPackedFn: Function<PackedSizes, PackedSizes> = {
   forward: (ctx, [x], s) => {
     ctx.saved = s;
     const out = empty(x.core, [...x.shape.slice(0, -1), s.outF]);
-    k.sgemmPacked(x.core, { m: s.rows, n: s.outF, k: s.inF, a: x.ptr, packed: s.packed.transposed(), c: out.ptr });
+    sgemmPacked(x.core, { m: s.rows, n: s.outF, k: s.inF, a: x.ptr, packed: s.packed.transposed(), c: out.ptr });
     return out;
   },
   backward: ({ inputs: [x, w], needsGrad, saved }, [g]) => {
@@ -123,7 +123,7 @@ const LinearPackedFn: Function<PackedSizes, PackedSizes> = {
     let dx: Tensor | null = null;
     if (needsGrad[0]) {
       dx = empty(g!.core, x.shape);
-      k.sgemmPacked(g!.core, { m: s.rows, n: s.inF, k: s.outF, a: g!.ptr, packed: s.packed.plain(), c: dx.ptr }); // dX = G·W
+      sgemmPacked(g!.core, { m: s.rows, n: s.inF, k: s.outF, a: g!.ptr, packed: s.packed.plain(), c: dx.ptr }); // dX = G·W
     }
     return [dx, needsGrad[1] ? weightGrad(g!, x, w, s) : null];
   },

@@ -1,4 +1,4 @@
-import { checkOptions, fail, k } from '../backend.js';
+import { checkOptions, fail, scale, softmaxCrossEntropy } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { fmt, sameShape } from '../shapes.js';
 import { checkFloat, coreOf, empty, type Tensor } from '../tensor.js';
@@ -35,7 +35,7 @@ const CrossEntropyFn: Function<CeOptions, CeSaved> = {
     const dlogits = ctx.needsGrad[0] ? empty(core, logits.shape) : null;
     const losses = empty(core, o.reduction === 'none' ? targets.shape : []);
     const rowLosses = o.reduction === 'none' ? losses : empty(core, [o.n]);
-    const r = k.softmaxCrossEntropy(core, {
+    const r = softmaxCrossEntropy(core, {
       n: o.n, c: o.c, logits: logits.ptr, targets: targets.ptr, ignoreIndex: o.ignoreIndex,
       scale: o.reduction === 'mean' ? 'mean' : 'sum', losses: rowLosses.ptr, dlogits: dlogits?.ptr,
     });
@@ -53,7 +53,7 @@ const CrossEntropyFn: Function<CeOptions, CeSaved> = {
     const dx = empty(g!.core, logits.shape);
     const f = g!.core.arena.f32;
     if (g!.size === 1) {
-      k.scale(g!.core, { n: d.size, alpha: f[g!.ptr >>> 2], x: d.ptr, out: dx.ptr });
+      scale(g!.core, { n: d.size, alpha: f[g!.ptr >>> 2], x: d.ptr, out: dx.ptr });
     } else {
       // 'none': row r of the gradient scaled by the upstream gradient of loss r.
       const c = logits.shape[logits.shape.length - 1];

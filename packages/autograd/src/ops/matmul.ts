@@ -1,4 +1,4 @@
-import { fail, k } from '../backend.js';
+import { fail, sgemm } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { fmt, sameShape, sizeOf } from '../shapes.js';
 import { checkFloat, coreOf, empty, type Tensor } from '../tensor.js';
@@ -48,11 +48,11 @@ const MatmulFn: Function<Plan, Plan> = {
     const { m, k: kk, n, batch } = p;
     if (p.sharedB) {
       // Rows of every batch element at once: (batch·m)×k · k×n.
-      k.sgemm(core, { m: batch * m, n, k: kk, a: a.ptr, b: b.ptr, c: out.ptr });
+      sgemm(core, { m: batch * m, n, k: kk, a: a.ptr, b: b.ptr, c: out.ptr });
     } else {
       for (let i = 0; i < batch; i++) {
         const pa = a.ptr + (p.sharedA ? 0 : i * m * kk * 4);
-        k.sgemm(core, { m, n, k: kk, a: pa, b: b.ptr + i * kk * n * 4, c: out.ptr + i * m * n * 4 });
+        sgemm(core, { m, n, k: kk, a: pa, b: b.ptr + i * kk * n * 4, c: out.ptr + i * m * n * 4 });
       }
     }
     return out;
@@ -66,24 +66,24 @@ const MatmulFn: Function<Plan, Plan> = {
     if (needsGrad[0]) {
       da = empty(core, a.shape);
       if (p.sharedB) {
-        k.sgemm(core, { transB: true, m: batch * m, n: kk, k: n, a: g!.ptr, b: b.ptr, c: da.ptr });
+        sgemm(core, { transB: true, m: batch * m, n: kk, k: n, a: g!.ptr, b: b.ptr, c: da.ptr });
       } else {
         for (let i = 0; i < batch; i++) {
           // A shared by the batch: its gradient is the sum over the batch (β = 1 after the first).
           const beta = p.sharedA && i > 0 ? 1 : 0;
           const pc = da.ptr + (p.sharedA ? 0 : i * m * kk * 4);
-          k.sgemm(core, { transB: true, m, n: kk, k: n, beta, a: g!.ptr + i * m * n * 4, b: b.ptr + i * kk * n * 4, c: pc });
+          sgemm(core, { transB: true, m, n: kk, k: n, beta, a: g!.ptr + i * m * n * 4, b: b.ptr + i * kk * n * 4, c: pc });
         }
       }
     }
     if (needsGrad[1]) {
       db = empty(core, b.shape);
       if (p.sharedB) {
-        k.sgemm(core, { transA: true, m: kk, n, k: batch * m, a: a.ptr, b: g!.ptr, c: db.ptr });
+        sgemm(core, { transA: true, m: kk, n, k: batch * m, a: a.ptr, b: g!.ptr, c: db.ptr });
       } else {
         for (let i = 0; i < batch; i++) {
           const pa = a.ptr + (p.sharedA ? 0 : i * m * kk * 4);
-          k.sgemm(core, { transA: true, m: kk, n, k: m, a: pa, b: g!.ptr + i * m * n * 4, c: db.ptr + i * kk * n * 4 });
+          sgemm(core, { transA: true, m: kk, n, k: m, a: pa, b: g!.ptr + i * m * n * 4, c: db.ptr + i * kk * n * 4 });
         }
       }
     }

@@ -1,4 +1,4 @@
-import { fail, k } from '../backend.js';
+import { fail, sum as sumKernel } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { normDim, sizeOf, type Shape } from '../shapes.js';
 import { checkFloat, coreOf, empty, type Tensor } from '../tensor.js';
@@ -43,7 +43,7 @@ function sumForward(x: Tensor, p: SumOptions): Tensor {
   const out = empty(core, p.outShape);
   const f = core.arena.f32;
   if (out.size === 1) {
-    f[out.ptr >>> 2] = k.sum(core, { n: x.size, x: x.ptr }) * p.scale;
+    f[out.ptr >>> 2] = sumKernel(core, { n: x.size, x: x.ptr }) * p.scale;
     return out;
   }
   const o = offsets(p.keepShape, x.shape);

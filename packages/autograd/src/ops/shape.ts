@@ -1,4 +1,4 @@
-import { fail, k } from '../backend.js';
+import { embeddingGather, embeddingScatterAdd, fail } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { fmt, normDim, sameShape, sizeOf, stridesOf, type Shape } from '../shapes.js';
 import { coreOf, empty, Tensor } from '../tensor.js';
@@ -244,13 +244,13 @@ const IndexFn: Function<void, null> = {
   forward: (_ctx, [x, ids]) => {
     const rest = x.shape.slice(1);
     const out = empty(x.core, [...ids.shape, ...rest]);
-    k.embeddingGather(x.core, { n: ids.size, v: x.shape[0], d: sizeOf(rest), ids: ids.ptr, table: x.ptr, out: out.ptr });
+    embeddingGather(x.core, { n: ids.size, v: x.shape[0], d: sizeOf(rest), ids: ids.ptr, table: x.ptr, out: out.ptr });
     return out;
   },
   backward: ({ inputs: [x, ids] }, [g]) => {
     const dx = empty(g!.core, x.shape);
     g!.core.arena.f32.fill(0, dx.ptr >>> 2, (dx.ptr >>> 2) + dx.size);
-    k.embeddingScatterAdd(g!.core, { n: ids.size, v: x.shape[0], d: sizeOf(x.shape.slice(1)), ids: ids.ptr, grad: g!.ptr, dtable: dx.ptr });
+    embeddingScatterAdd(g!.core, { n: ids.size, v: x.shape[0], d: sizeOf(x.shape.slice(1)), ids: ids.ptr, grad: g!.ptr, dtable: dx.ptr });
     return [dx, null];
   },
 };

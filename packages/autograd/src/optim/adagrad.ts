@@ -1,4 +1,4 @@
-import { checkOptions, k, optionKeys, type Core } from '../backend.js';
+import { adagradUpdate, checkOptions, optionKeys, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
@@ -82,7 +82,7 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
-    k.adagradUpdate(core, {
+    adagradUpdate(core, {
       n: p.size,
       param: p.ptr,
       grad: g.ptr,

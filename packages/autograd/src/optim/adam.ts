@@ -1,4 +1,4 @@
-import { checkOptions, fail, k, optionKeys, type Core } from '../backend.js';
+import { adamUpdate, adamwUpdate, checkOptions, fail, optionKeys, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import {
   NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, show, type HyperValue, type ParamGroup, type ParamState, type Params,
@@ -68,8 +68,8 @@ abstract class AdamBase extends Optimizer {
       eps: this.eps,
       weightDecay: group.weightDecay,
     };
-    if (this.decoupled) k.adamwUpdate(core, args);
-    else k.adamUpdate(core, args);
+    if (this.decoupled) adamwUpdate(core, args);
+    else adamUpdate(core, args);
   }
 }
 

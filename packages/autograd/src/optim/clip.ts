@@ -1,4 +1,4 @@
-import { fail, k } from '../backend.js';
+import { clipValue as clipValueKernel, fail, scale, sumOfSquares } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { checkHyper, checkParams, show } from './optimizer.js';
 
@@ -26,7 +26,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
   let total: number;
   if (normType === 2) {
     let sum = 0;
-    for (const g of grads) sum += k.sumOfSquares(core, { n: g.size, x: g.ptr });
+    for (const g of grads) sum += sumOfSquares(core, { n: g.size, x: g.ptr });
     total = Math.sqrt(sum);
   } else {
     const f32 = core.arena.f32;
@@ -51,7 +51,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
     // refuses a NaN factor, so the NaN is written directly.
     for (const g of grads) core.arena.f32.fill(NaN, g.ptr >>> 2, (g.ptr >>> 2) + g.size);
   } else if (coef < 1) {
-    for (const g of grads) k.scale(core, { n: g.size, alpha: coef, x: g.ptr, out: g.ptr });
+    for (const g of grads) scale(core, { n: g.size, alpha: coef, x: g.ptr, out: g.ptr });
   }
   return total;
 }
@@ -65,6 +65,6 @@ export function clipGradValue(params: Iterable<Tensor>, clipValue: number): void
   checkHyper(op, 'clipValue', clipValue, { min: 0 });
   for (const p of checkParams(op, params, true)) {
     const g = p.grad;
-    if (g !== null) k.clipValue(g.core, { n: g.size, grad: g.ptr, clip: clipValue });
+    if (g !== null) clipValueKernel(g.core, { n: g.size, grad: g.ptr, clip: clipValue });
   }
 }

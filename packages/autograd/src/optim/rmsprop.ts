@@ -1,4 +1,4 @@
-import { checkOptions, k, optionKeys, type Core } from '../backend.js';
+import { checkOptions, optionKeys, rmspropUpdate, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import {
   NON_NEGATIVE, Optimizer, POSITIVE, UNIT_OPEN, checkBool, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params,
@@ -65,7 +65,7 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
-    k.rmspropUpdate(core, {
+    rmspropUpdate(core, {
       n: p.size,
       param: p.ptr,
       grad: g.ptr,

@@ -1,4 +1,4 @@
-import { checkOptions, fail, k, optionKeys, type Core } from '../backend.js';
+import { checkOptions, fail, optionKeys, sgdUpdate, type Core } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, checkBool, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
@@ -65,7 +65,7 @@ export class SGD extends Optimizer {
     // NOTE: the buffer starts as a copy of the first gradient (PyTorch's momentum_buffer = None
     // branch), so a fresh buffer needs no zeroing: the kernel's `first` flag writes b ← g.
     const buf = this.momentum > 0 ? this.buffer(p, s, 'momentumBuffer') : null;
-    k.sgdUpdate(core, {
+    sgdUpdate(core, {
       n: p.size,
       param: p.ptr,
       grad: g.ptr,

@@ -1,4 +1,4 @@
-import { k, type Core } from '../../backend.js';
+import type { Core, LstmBackwardArgs, LstmForwardArgs } from '../../backend.js';
 import { applyMany, type Function } from '../../function.js';
 import { empty, Tensor } from '../../tensor.js';
 import { checkBool, checkInputAndWeights, checkLengths, checkState, type RecurrentWeights, type Sizes } from './check.js';
@@ -11,8 +11,8 @@ import type { SequenceOptions } from './options.js';
 // their own flags: each is a `Family` record, defined in its own module (lstm.ts, gru.ts, rnn.ts).
 
 /** The kernel arguments every family takes; a family adds its flags, and c0/cT (dcT/dc0) if it has a cell. */
-type ForwardArgs = k.LstmForwardArgs & Readonly<Record<string, number | boolean | undefined>>;
-type BackwardArgs = k.LstmBackwardArgs & Readonly<Record<string, number | boolean | undefined>>;
+type ForwardArgs = LstmForwardArgs & Readonly<Record<string, number | boolean | undefined>>;
+type BackwardArgs = LstmBackwardArgs & Readonly<Record<string, number | boolean | undefined>>;
 
 /** A family's own flags, as its kernels take them (`{ resetBefore }` for the GRU, `{}` for the LSTM). */
 export type Flags = Readonly<Record<string, boolean>>;

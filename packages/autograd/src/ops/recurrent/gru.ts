@@ -1,4 +1,4 @@
-import { k } from '../../backend.js';
+import { gruBackward, gruForward, gruWorkspaceBytes } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
 import { checkBool, type RecurrentWeights } from './check.js';
 import { runCell, runSequence, type Family } from './fused.js';
@@ -25,9 +25,9 @@ const GRU_CELL_KEYS = [...WEIGHT_KEYS, 'resetBefore'];
 const GRU: Family = {
   name: 'gru', gates: 3, hasCell: false,
   flags: (op, o: GruForm) => ({ resetBefore: checkBool(op, 'resetBefore', o.resetBefore) }),
-  workspaceBytes: k.gruWorkspaceBytes,
-  forward: k.gruForward,
-  backward: k.gruBackward,
+  workspaceBytes: gruWorkspaceBytes,
+  forward: gruForward,
+  backward: gruBackward,
 };
 
 export interface GruSequenceResult {

@@ -1,4 +1,4 @@
-import { checkOptions as checkKeys, fail, k } from '../../backend.js';
+import { checkOptions as checkKeys, fail, lstmBackward, lstmForward, lstmWorkspaceBytes } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
 import type { RecurrentWeights } from './check.js';
 import { runCell, runSequence, type Family } from './fused.js';
@@ -12,9 +12,9 @@ const NO_FLAGS = Object.freeze({});
 const LSTM: Family = {
   name: 'lstm', gates: 4, hasCell: true,
   flags: () => NO_FLAGS,
-  workspaceBytes: k.lstmWorkspaceBytes,
-  forward: k.lstmForward,
-  backward: k.lstmBackward,
+  workspaceBytes: lstmWorkspaceBytes,
+  forward: lstmForward,
+  backward: lstmBackward,
 };
 
 export interface LstmSequenceOptions extends SequenceOptions {

@@ -1,4 +1,4 @@
-import { fail, k } from '../../backend.js';
+import { fail, rnnBackward, rnnForward, rnnWorkspaceBytes } from '../../backend.js';
 import type { Tensor } from '../../tensor.js';
 import type { RecurrentWeights } from './check.js';
 import { runCell, runSequence, type Family } from './fused.js';
@@ -35,9 +35,9 @@ function checkRelu(op: string, v: unknown): boolean {
 const RNN: Family = {
   name: 'rnn', gates: 1, hasCell: false,
   flags: (op, o: RnnForm) => ({ relu: checkRelu(op, o.nonlinearity) }),
-  workspaceBytes: k.rnnWorkspaceBytes,
-  forward: k.rnnForward,
-  backward: k.rnnBackward,
+  workspaceBytes: rnnWorkspaceBytes,
+  forward: rnnForward,
+  backward: rnnBackward,
 };
 
 /**
