@@ -110,7 +110,7 @@ describe('attention', () => {
       const query = randn([B, 4]);
       const rc = randn([B, Hk]);
       const rw = randn([B, S]);
-      const run = (paddingIsZero: boolean): number[][] => {
+      const run = (paddingIsZero: boolean): Array<Float32Array | Int32Array> => {
         const keys = tensor(keyValues, [S, B, Hk]).setRequiresGrad(true);
         const q = detach(query).setRequiresGrad(true);
         const { context, weights } = m.attend(q, m.prepare(keys, { lengths, paddingIsZero }));
