@@ -4,6 +4,8 @@
 // (`workloadTrainer` from @eddy/models/workloads on text's LmBatcher windows).
 //   node bench/scripts/recurrent-threads.mjs [--threads=1,2] [--workloads=W1,W2,W3] [--steps=N] [--rounds=N] [--fast]
 //   node bench/scripts/recurrent-threads.mjs --sweep [--hidden=32,48,64,96,128]
+//   --spin=0,20000: every thread count above 1 once per value of the pool's `spin` (polls before a
+//   waiting thread sleeps), to measure what waking a sleeping worker costs a training step.
 // --sweep times W1's LSTM at smaller hidden sizes instead, to place the split threshold: a time loop
 // splits once a step's product B·4H·H reaches 64³ multiply-adds (B = 32: from H = 46 on), the GEMM's
 // measured threshold (assembly/gemm/parallel.ts); where 2 threads lose to 1 the threshold is too low.
@@ -31,11 +33,17 @@ if (fast) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 console.log(`uptime: ${execSync('uptime').toString().trim()}`);
 console.log(`cores: ${availableParallelism()}, thread counts: ${threadCounts.join(', ')}, ${fast ? 'relaxed (--fast)' : 'deterministic'} core, node ${process.version}`);
 
+// A configuration: a thread count, and the pool's spin where --spin lists several.
+const spins = args.some((a) => a.startsWith('--spin=')) ? option('spin', '').split(',').map(Number) : [undefined];
+const configs = threadCounts.flatMap((threads) => (threads === 1 ? [{ threads }] : spins.map((spin) => ({ threads, spin }))));
+const label = ({ threads, spin }) => (spin === undefined ? String(threads) : `${threads} spin ${spin}`);
 const cores = new Map();
-for (const threads of threadCounts) {
+for (const entry of configs) {
+  const { threads, spin } = entry;
   const core = await loadCore(fast ? { variant: 'relaxed', deterministic: false, threads } : { variant: 'simd', threads });
   if (core.threads !== threads) throw new Error(`asked for ${threads} threads, got ${core.threads}: ${core.threadsFallback}`);
-  cores.set(threads, core);
+  if (spin !== undefined && core.pool) core.pool.spin = spin;
+  cores.set(entry, core);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -53,13 +61,13 @@ for (const workload of runs) {
   const { name, config } = workload;
   const steps = Number(option('steps', workload.steps));
   const tokens = config.B * config.T;
-  const wall = new Map(threadCounts.map((t) => [t, []]));
-  const cpu = new Map(threadCounts.map((t) => [t, []]));
+  const wall = new Map(configs.map((t) => [t, []]));
+  const cpu = new Map(configs.map((t) => [t, []]));
   const teams = new Map();
   let losses;
   for (let round = 0; round < rounds; round++) {
-    for (const threads of threadCounts) {
-      const core = cores.get(threads);
+    for (const entry of configs) {
+      const core = cores.get(entry);
       useCore(core);
       // A fresh trainer per round: the same seed, so every round and thread count trains the same steps.
       const windows = new LmBatcher(workloadCorpus(config.V), { batchSize: config.B, seqLen: config.T, dropLast: true });
@@ -72,23 +80,23 @@ for (const workload of runs) {
       const ms = performance.now() - t0;
       const used = process.cpuUsage(cpu0);
       trainer.dispose();
-      wall.get(threads).push(ms / steps);
-      cpu.get(threads).push((used.user + used.system) / 1000 / steps);
-      teams.set(threads, ((core.pool?.teams ?? 0) - teamsBefore) / steps);
+      wall.get(entry).push(ms / steps);
+      cpu.get(entry).push((used.user + used.system) / 1000 / steps);
+      teams.set(entry, ((core.pool?.teams ?? 0) - teamsBefore) / steps);
       if (losses === undefined) losses = seen;
       else if (seen.some((l, i) => !Object.is(l, losses[i]))) {
-        throw new Error(`${name}: ${threads} threads gave other losses than ${threadCounts[0]} (${seen[1]} against ${losses[1]})`);
+        throw new Error(`${name}: ${label(entry)} threads gave other losses than ${label(configs[0])} (${seen[1]} against ${losses[1]})`);
       }
     }
   }
   console.log(`\n${name}: ${config.cell.toUpperCase()} ${config.layers}×${config.H} (B ${config.B}, T ${config.T}), ${steps} steps × ${rounds} rounds, same losses on every count`);
-  console.log('  threads   ms/step   tokens/s   ×1 thread   CPU ms/step   split loops+updates/step');
-  const base = median(wall.get(threadCounts[0]));
-  for (const threads of threadCounts) {
-    const ms = median(wall.get(threads));
+  console.log('         threads   ms/step   tokens/s   ×1 thread   CPU ms/step   split loops+updates/step');
+  const base = median(wall.get(configs[0]));
+  for (const entry of configs) {
+    const ms = median(wall.get(entry));
     console.log(
-      `  ${String(threads).padStart(7)} ${ms.toFixed(1).padStart(9)} ${Math.round((tokens * 1000) / ms).toString().padStart(10)} `
-      + `${(base / ms).toFixed(2).padStart(11)} ${median(cpu.get(threads)).toFixed(1).padStart(13)} ${teams.get(threads).toFixed(0).padStart(26)}`,
+      `  ${label(entry).padStart(14)} ${ms.toFixed(1).padStart(9)} ${Math.round((tokens * 1000) / ms).toString().padStart(10)} `
+      + `${(base / ms).toFixed(2).padStart(11)} ${median(cpu.get(entry)).toFixed(1).padStart(13)} ${teams.get(entry).toFixed(0).padStart(26)}`,
     );
   }
 }

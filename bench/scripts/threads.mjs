@@ -1,7 +1,7 @@
 // The threaded core's two numbers, in a few seconds: what one split call's barrier costs (wake the
 // workers, join them; Atomics.wait/notify against a short spin), and SGEMM on 2 threads against 1
 // (all transpose cases; square sizes around the split threshold and up to 1024).
-//   node bench/scripts/threads.mjs [--threads=2] [--quick]
+//   node bench/scripts/threads.mjs [--threads=2] [--rounds=15] [--round-ms=100] [--sizes=512,1024] [--spin=N] [--quick]
 // Runs against the built @eddy/core-wasm (npm run build). Prints `uptime`'s load first: on a shared
 // machine the ratios mean little when the load is above the core count.
 import { loadCore, sgemm } from '@eddy/core-wasm';
@@ -17,7 +17,7 @@ console.log(`uptime: ${execSync('uptime').toString().trim()}`);
 console.log(`cores: ${availableParallelism()}, threads: ${threads}, node ${process.version}`);
 
 /** Median time per call in µs: batches of calls until `budgetMs` is spent, median of the batches. */
-function timeUs(fn) {
+function timeUs(fn, budget = budgetMs) {
   fn();
   let reps = 1;
   for (let t = 0; t < 2; ) {
@@ -28,7 +28,7 @@ function timeUs(fn) {
     else break;
   }
   const samples = [];
-  const end = performance.now() + budgetMs;
+  const end = performance.now() + budget;
   while (performance.now() < end || samples.length < 5) {
     const t0 = performance.now();
     for (let r = 0; r < reps; r++) fn();
@@ -59,6 +59,9 @@ for (const [label, spin] of [['Atomics.wait/notify (no spin)', 0], ['spin 200 po
   console.log(`  ${label.padEnd(32)} ${us.toFixed(2).padStart(8)} µs`);
 }
 pool.spin = spinDefault;
+const spinArg = args.find((a) => a.startsWith('--spin='));
+if (spinArg) pool.spin = Number(spinArg.slice(7));
+console.log(`\npool.spin: ${pool.spin} polls before a waiting thread sleeps`);
 
 // 2. SGEMM, 1 thread against `threads`.
 function operands(core, n) {
@@ -70,19 +73,35 @@ function operands(core, n) {
   };
   return { a: core.arena.fromF32(random(n * n, 1)), b: core.arena.fromF32(random(n * n, 2)), c: core.arena.allocF32(n * n) };
 }
+// Interference on a shared host comes and goes over seconds (a one-thread 512³ SGEMM runs at 30 GFLOP/s,
+// then at 18 for a second or two), so each round is short (100 ms per thread count) and the rounds many.
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 15));
+const roundMs = Number(args.find((a) => a.startsWith('--round-ms='))?.slice(11) ?? 100);
 console.log(`\nSGEMM n×n×n, GFLOP/s on 1 and ${threads} threads (square; the split threshold is 64³ multiply-adds)`);
-const sizes = quick ? [64, 256, 512] : [32, 48, 64, 96, 128, 256, 512, 1024];
-for (const trans of ['NN', 'NT', 'TN', 'TT']) {
+console.log(`  ${rounds} alternating rounds of ${roundMs} ms (1 then ${threads}, ${threads} then 1, …); GFLOP/s are medians over rounds, the ratio the median of the rounds' ratios`);
+const sizesArg = args.find((a) => a.startsWith('--sizes='));
+const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [64, 256, 512] : [32, 48, 64, 96, 128, 256, 512, 1024];
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+for (const trans of (args.includes('--reverse') ? ['TT', 'TN', 'NT', 'NN'] : ['NN', 'NT', 'TN', 'TT'])) {
   const [transA, transB] = [trans[0] === 'T', trans[1] === 'T'];
   for (const n of sizes) {
-    if (n < 512 && trans !== 'NN' && !quick) continue; // the threshold is a property of the split, not of the transposes
-    const rates = [one, many].map((core) => {
-      const { a, b, c } = operands(core, n);
-      const us = timeUs(() => sgemm(core, { transA, transB, m: n, n, k: n, a, b, c }));
-      for (const p of [a, b, c]) core.arena.free(p);
+    if (n < 512 && trans !== 'NN' && !quick && !sizesArg) continue; // the threshold is a property of the split, not of the transposes
+    const cores = [one, many];
+    const ops = cores.map((core) => operands(core, n));
+    const rate = (i) => {
+      const { a, b, c } = ops[i];
+      const us = timeUs(() => sgemm(cores[i], { transA, transB, m: n, n, k: n, a, b, c }), roundMs);
       return (2 * n ** 3) / (us * 1e3);
-    });
-    console.log(`  ${trans} n=${String(n).padEnd(5)} 1: ${rates[0].toFixed(1).padStart(6)}   ${threads}: ${rates[1].toFixed(1).padStart(6)}   ×${(rates[1] / rates[0]).toFixed(2)}`);
+    };
+    const rates = [[], []];
+    for (let r = 0; r < rounds; r++) {
+      for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) rates[i].push(rate(i));
+    }
+    ops.forEach((o, i) => { for (const p of [o.a, o.b, o.c]) cores[i].arena.free(p); });
+    const ratios = rates[0].map((r1, r) => rates[1][r] / r1);
+    const span = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+    const best = Math.max(...rates[1]) / Math.max(...rates[0]);
+    console.log(`  ${trans} n=${String(n).padEnd(5)} 1: ${median(rates[0]).toFixed(1).padStart(6)}   ${threads}: ${median(rates[1]).toFixed(1).padStart(6)}   ×${median(ratios).toFixed(2)} (rounds ${span}; best against best ×${best.toFixed(2)})`);
   }
 }
 console.log(`\nuptime: ${execSync('uptime').toString().trim()}`);

@@ -36,12 +36,15 @@ const JOBS = 256;
 const JOB_BYTES = 64;
 
 /**
- * Polls of a waiting thread before it sleeps in `memory.atomic.wait32`. Measured by
- * `node bench/scripts/threads.mjs` (bench/README.md): on this shared 2-core machine (load 13–15) a
- * wait/notify round trip cost ≈ 14 µs and polling first never made it cheaper (200 polls 15 µs,
- * 20 000 polls 41 µs; a poll is ≈ 16 ns, and a polling thread takes the core its partner needs).
+ * Polls of a waiting thread before it sleeps in `memory.atomic.wait32` (a poll in the core's loop is a
+ * few ns; 20 000 of them are tens of µs). Measured by `node bench/scripts/threads.mjs` (bench/README.md)
+ * on this 2-core machine idle: waking a sleeping worker costs 60–90 µs — more than a whole 64³ product
+ * — and a split 64³ SGEMM ran at 0.27× one thread without polling, 1.2–1.7× with 20 000 polls; at
+ * n = 256, 1.1–1.4× against 1.9×. Under heavy load (13–15 on 2 cores) the wake-up cost ≈ 14 µs and
+ * polling made it worse (20 000 polls: 41 µs): like OpenMP's default spin before sleeping, this
+ * favours a machine whose cores the pool has to itself (`pool.spin = 0` for the other case).
  */
-export const DEFAULT_SPIN = 0;
+export const DEFAULT_SPIN = 20_000;
 
 /**
  * The workers of a threaded core: `threads − 1` of them (the calling thread takes a share of every
