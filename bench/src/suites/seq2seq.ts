@@ -9,7 +9,7 @@ import { additionPairs, datePairs, heldOutSplit, readEngFra, toTsv, type TextPai
 import { round, run } from './classify.js';
 
 /** Flags of this suite that take a value (main.ts must not read their values as suite names). */
-export const SEQ2SEQ_VALUE_FLAGS = ['--task', '--seconds', '--seeds', '--eng-fra', '--speed-sentences', '--threads', '--torch-threads'];
+export const SEQ2SEQ_VALUE_FLAGS = ['--task', '--seconds', '--seeds', '--eng-fra', '--speed-sentences', '--threads', '--torch-threads', '--eddy-args'];
 
 /** A benchmark task: its pairs, how they are held out, and the `eddy seq2seq train` flags it is trained with. */
 interface Task {
@@ -44,7 +44,8 @@ const BEAM = 5;
  * per second (training steps only, validation excluded) and decoding sentences per second, greedy
  * and beam 5, on the first `--speed-sentences` (default 1000) test sources, with Eddy/PyTorch ratios.
  * Options: --task T, --seconds N, --seeds N (default 1), --eng-fra FILE, --speed-sentences N,
- * --no-pytorch, --quick (20 s, one seed, addition unless --task).
+ * --no-pytorch, --quick (20 s, one seed, addition unless --task), --eddy-args "FLAGS" (more `eddy seq2seq
+ * train` flags for every task, e.g. "--lr-decay 0.9": the defaults are what the rows measure otherwise).
  */
 export async function seq2seq(report: Report, options: { quick: boolean }): Promise<void> {
   const argv = process.argv.slice(2);
@@ -56,6 +57,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
   const seeds = Number(value('--seeds') ?? 1);
   const speedSentences = Number(value('--speed-sentences') ?? 1000);
   const taskName = value('--task') ?? (options.quick ? 'addition' : 'all');
+  const eddyArgs = (value('--eddy-args') ?? '').split(/\s+/).filter((a) => a !== '');
   const engFra = resolve(value('--eng-fra') ?? join(repositoryRoot(), '../shared/data/eng-fra/fra.txt'));
   const TASKS: Task[] = [
     { name: 'addition', pairs: () => additionPairs({ count: 50_000, seed: DATA_SEED }), flags: [] },
@@ -126,7 +128,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
       const out = join(dir, `eddy-${seed}`);
       const l = load();
       const started = Date.now();
-      const lines = (await run(process.execPath, [bin, 'seq2seq', 'train', file('train'), '--valid', file('valid'), '--seed', String(seed), '--time', String(seconds), '--threads', String(threads), ...task.flags, '--out', out, '--json'], progress))
+      const lines = (await run(process.execPath, [bin, 'seq2seq', 'train', file('train'), '--valid', file('valid'), '--seed', String(seed), '--time', String(seconds), '--threads', String(threads), ...task.flags, ...eddyArgs, '--out', out, '--json'], progress))
         .trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       const trainSeconds = (Date.now() - started) / 1000;
       const done = lines.at(-1) as { epoch: number };
