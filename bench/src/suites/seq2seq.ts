@@ -84,7 +84,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
   if (torchMissing !== null) console.error(`seq2seq: PyTorch ${torchMissing}`);
   // The BLAS PyTorch is fastest with (OpenBLAS SkylakeX, one thread) when it is installed, as the
   // other suites; else one thread of whatever libblas.so.3 is (the row names the library).
-  // `--threads N` trains Eddy on N threads and `--torch-threads N` PyTorch (decoding stays on one thread each).
+  // `--threads N` trains and decodes Eddy on N threads, `--torch-threads N` PyTorch.
   const threads = Number(value('--threads') ?? 1);
   const torchThreads = Number(value('--torch-threads') ?? 1);
   if (![threads, torchThreads].every((n) => Number.isInteger(n) && n >= 1)) {
@@ -188,7 +188,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
     report.table(`seq2seq ${task.name}: mean over the seeds against the issue's target`, ['seeds', 'eddyExactMatch', 'eddyBleu', 'pytorchExactMatch', 'pytorchBleu', 'target', 'met']);
     if (speed !== null) {
       report.row({ bench: 'seq2seq-speed', task: task.name, sentences: Math.min(speedSentences, test.length), ...speed });
-      report.table(`seq2seq ${task.name} speed (same model; training on ${threads} Eddy and ${torchThreads} PyTorch thread(s), decoding on one): training target tokens/s (steps only), decoding sentences/s greedy and beam ${BEAM}; ratios Eddy/PyTorch (target ≥ 1.0)`,
+      report.table(`seq2seq ${task.name} speed (same model; training and decoding on ${threads} Eddy and ${torchThreads} PyTorch thread(s)): training target tokens/s (steps only), decoding sentences/s greedy and beam ${BEAM}; ratios Eddy/PyTorch (target ≥ 1.0)`,
         ['eddyTrainTokensPerSecond', 'pytorchTrainTokensPerSecond', 'trainRatio', 'eddyGreedyPerSecond', 'pytorchGreedyPerSecond', 'greedyRatio', 'eddyBeamPerSecond', 'pytorchBeamPerSecond', 'beamRatio', 'pytorchBlas', 'loadAverage']);
     }
 
@@ -196,7 +196,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
     async function decodingRate(out: string, beam: number): Promise<number> {
       const timed = async (input: string): Promise<number> => {
         const started = performance.now();
-        await run(process.execPath, [bin, 'seq2seq', 'translate', out, '--input', input, '--beam', String(beam)], progress);
+        await run(process.execPath, [bin, 'seq2seq', 'translate', out, '--input', input, '--beam', String(beam), '--threads', String(threads)], progress);
         return (performance.now() - started) / 1000;
       };
       const n = Math.min(speedSentences, test.length);

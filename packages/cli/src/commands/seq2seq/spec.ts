@@ -8,11 +8,13 @@ export const DEFAULT_EPOCHS = 20;
 /*
  * Defaults that learn small tasks in seconds (the CLI tests: reversing letters, 3-digit addition)
  * and are the usual starting point of OpenNMT-style RNN models: a character vocabulary, a 1×128
- * LSTM encoder and decoder with Luong's general attention and input feeding, Adam 2e-3, clipping
- * at 5, full teacher forcing.
+ * LSTM encoder and decoder with Luong's general attention and input feeding, Adam 2e-3 multiplied by
+ * 0.9 after every epoch, clipping at 5, full teacher forcing. The decay is what takes 3-digit addition
+ * from 97.6–98.5 % to 99.4 % exact match in ten minutes (bench/README.md): at a constant rate the
+ * lowest validation loss and the best exact match part ways in the last epochs.
  */
 export const DEFAULTS = {
-  attention: 'luong-general', cell: 'lstm', hidden: 128, layers: 1, dropout: 0, teacherForcing: 1, batch: 32, lr: 2e-3, lrDecay: 1,
+  attention: 'luong-general', cell: 'lstm', hidden: 128, layers: 1, dropout: 0, teacherForcing: 1, batch: 32, lr: 2e-3, lrDecay: 0.9,
   clip: 5, valFraction: 0.1, seed: 123, maxLength: 200,
 } as const;
 
