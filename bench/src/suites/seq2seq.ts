@@ -9,7 +9,7 @@ import { additionPairs, datePairs, heldOutSplit, readEngFra, toTsv, type TextPai
 import { round, run } from './classify.js';
 
 /** Flags of this suite that take a value (main.ts must not read their values as suite names). */
-export const SEQ2SEQ_VALUE_FLAGS = ['--task', '--seconds', '--seeds', '--eng-fra', '--speed-sentences', '--threads', '--torch-threads', '--eddy-args'];
+export const SEQ2SEQ_VALUE_FLAGS = ['--task', '--seconds', '--seeds', '--eng-fra', '--speed-sentences', '--threads', '--torch-threads', '--eddy-args', '--first-seed'];
 
 /** A benchmark task: its pairs, how they are held out, and the `eddy seq2seq train` flags it is trained with. */
 interface Task {
@@ -43,7 +43,7 @@ const BEAM = 5;
  * both), its token accuracy as text's `tokenAccuracy`. Speed (first seed): training target tokens
  * per second (training steps only, validation excluded) and decoding sentences per second, greedy
  * and beam 5, on the first `--speed-sentences` (default 1000) test sources, with Eddy/PyTorch ratios.
- * Options: --task T, --seconds N, --seeds N (default 1), --eng-fra FILE, --speed-sentences N,
+ * Options: --task T, --seconds N, --seeds N (default 1), --first-seed S (default 123; seeds S, S + 1, …), --eng-fra FILE, --speed-sentences N,
  * --no-pytorch, --quick (20 s, one seed, addition unless --task), --eddy-args "FLAGS" (more `eddy seq2seq
  * train` flags for every task, e.g. "--lr-decay 0.9": the defaults are what the rows measure otherwise).
  */
@@ -55,6 +55,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
   };
   const seconds = Number(value('--seconds') ?? (options.quick ? 20 : 600));
   const seeds = Number(value('--seeds') ?? 1);
+  const firstSeed = Number(value('--first-seed') ?? 123);
   const speedSentences = Number(value('--speed-sentences') ?? 1000);
   const taskName = value('--task') ?? (options.quick ? 'addition' : 'all');
   const eddyArgs = (value('--eddy-args') ?? '').split(/\s+/).filter((a) => a !== '');
@@ -65,7 +66,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
     { name: 'eng-fra', pairs: () => readEngFra(engFra), flags: ['--tokenizer', 'word'] },
   ];
   const tasks = TASKS.filter((t) => taskName === 'all' || t.name === taskName);
-  if (!(seconds > 0) || !Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(speedSentences) || speedSentences < 2 || tasks.length === 0) {
+  if (!(seconds > 0) || !Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(firstSeed) || !Number.isInteger(speedSentences) || speedSentences < 2 || tasks.length === 0) {
     console.error('seq2seq: --seconds must be > 0, --seeds an integer ≥ 1, --speed-sentences an integer ≥ 2 and --task addition, dates, eng-fra or all');
     process.exitCode = 2;
     return;
@@ -124,7 +125,7 @@ export async function seq2seq(report: Report, options: { quick: boolean }): Prom
     const rows: Row[] = [];
     let speed: Record<string, number | string | null> | null = null;
     for (let s = 0; s < seeds; s++) {
-      const seed = 123 + s;
+      const seed = firstSeed + s;
       const out = join(dir, `eddy-${seed}`);
       const l = load();
       const started = Date.now();
