@@ -1,4 +1,6 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { inputOption } from '../../input-lines.js';
+import { checkpointDirArgument, forwardBatchOption } from '../../trained-model-options.js';
 import { runOptions } from '../train/run-options.js';
 
 /** Epochs run when neither --steps, --epochs nor --time bounds the run. */
@@ -81,11 +83,8 @@ export const TREE_PREDICT_SPEC: CommandSpec = withCommonOptions({
     'binarises new text. Print, in the same order, each tree in bracket notation with the predicted label at every\n' +
     'node (with --json: {"tree":…,"label":…}, label the root\'s). A binary model (--binary) prints 0 for negative,\n' +
     '1 for positive. Binary models print n-ary input binarised. Uses DIR/best/ when it exists, else DIR.',
-  positionals: [{ name: 'dir', help: 'a checkpoint directory written by eddy tree train', required: true }],
-  options: [
-    { name: 'input', type: 'string', valueName: 'FILE', help: 'read the trees or sentences from FILE instead of stdin' },
-    { name: 'batch', type: 'int', min: 1, max: 100000, default: 64, help: 'trees per forward pass' },
-  ],
+  positionals: [checkpointDirArgument('eddy tree train')],
+  options: [inputOption('trees or sentences'), forwardBatchOption('trees')],
   examples: ['echo "a stirring , funny film" | eddy tree predict sst-lstm', 'eddy tree predict sst-lstm --input test.txt --json'],
 });
 
@@ -101,10 +100,10 @@ export const TREE_EVAL_SPEC: CommandSpec = withCommonOptions({
     'are left out, and every figure is over the non-neutral nodes (trees and nodes count what was evaluated).\n' +
     'Uses DIR/best/ when it exists, else DIR.',
   positionals: [
-    { name: 'dir', help: 'a checkpoint directory written by eddy tree train', required: true },
+    checkpointDirArgument('eddy tree train'),
     { name: 'file', help: TREES_HELP, required: true },
   ],
-  options: [{ name: 'batch', type: 'int', min: 1, max: 100000, default: 64, help: 'trees per forward pass' }],
+  options: [forwardBatchOption('trees')],
   examples: ['eddy tree eval sst-lstm sst/test.txt', 'eddy tree eval sst-lstm sst/test.txt --json'],
 });
 
