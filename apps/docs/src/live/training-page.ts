@@ -66,5 +66,5 @@ export function useTrainingPage(options: TrainingPageOptions) {
     if (input !== undefined) send({ type: 'predict', text: input.value });
   });
   onBeforeUnmount(() => worker.value?.terminate());
-  return { training, threads, status, history, send, start, toggle };
+  return { training, threads, status, history, input, send, start, toggle };
 }
