@@ -1,4 +1,6 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { inputOption } from '../../input-lines.js';
+import { checkpointDirArgument } from '../../trained-model-options.js';
 import { runOptions } from '../train/run-options.js';
 import { DEFAULT_BPE_VOCAB, DEFAULT_WORD_VOCAB } from '../train/spec.js';
 
@@ -79,12 +81,12 @@ export const SEQ2SEQ_TRANSLATE_SPEC: CommandSpec = withCommonOptions({
     'after penalties). With --json: one object per input, {"index":…,"outputs":[{"text":…,"score":…,"attention":[[…]]}]},\n' +
     'attention one row per output token (EOS included) over the source tokens. --attention-map FILE.svg draws those\n' +
     'weights as heatmaps (source tokens × output tokens, one per input). Uses DIR/best/ when it exists, else DIR.',
-  positionals: [{ name: 'dir', help: 'a checkpoint directory written by eddy seq2seq train', required: true }],
+  positionals: [checkpointDirArgument('eddy seq2seq train')],
   options: [
     ...DECODING,
     { name: 'n-best', type: 'int', min: 1, max: 1000, valueName: 'N', help: 'outputs per input (needs --beam ≥ N)' },
     { name: 'attention-map', type: 'string', valueName: 'FILE.svg', help: 'write the attention of each best output as an SVG heatmap' },
-    { name: 'input', type: 'string', valueName: 'FILE', help: 'read the sources from FILE instead of stdin' },
+    inputOption('sources'),
   ],
   examples: ['echo "je suis froid" | eddy seq2seq translate fra-eng --beam 5', 'eddy seq2seq translate adder --input sums.txt --n-best 3 --attention-map att.svg'],
 });
@@ -98,7 +100,7 @@ export const SEQ2SEQ_EVAL_SPEC: CommandSpec = withCommonOptions({
     '[0, 1], corpus BLEU on sacreBLEU\'s 0–100 scale (13a tokenization), and the teacher-forced loss per token.\n' +
     'With --json: {"exactMatch":…,"bleu":…,"tokenAccuracy":…,"loss":…,"sentences":…}. Uses DIR/best/ when it exists.',
   positionals: [
-    { name: 'dir', help: 'a checkpoint directory written by eddy seq2seq train', required: true },
+    checkpointDirArgument('eddy seq2seq train'),
     { name: 'pairs', help: 'a UTF-8 file of source<TAB>target lines', required: true },
   ],
   options: [...DECODING],
