@@ -1,4 +1,5 @@
 import { adagradUpdate, checkOptions, optionKeys, type Core } from '../backend.js';
+import type { GradRows } from '../grad-rows.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
@@ -28,7 +29,10 @@ const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, we
  * it enters s, which is the gradient of (λ/2)‖θ‖² added to the loss — CoreNLP's sentiment
  * regulariser (regTransformMatrix, regClassification, regWordVector …: one λ per parameter group).
  * (CoreNLP leaves out the word vectors of words absent from the batch; a dense λ here decays every
- * row.) CoreNLP's RNTN training also resets the accumulators at the start of every epoch
+ * row.) A parameter whose gradient came only from row lookups (an `Embedding`'s weight) in a group
+ * without weight decay is updated on the looked-up rows only, as PyTorch's sparse Adagrad: the
+ * other rows' θ and s stay as they are, which is also what the dense update gives them (bit for
+ * bit), only without visiting all V rows; with λ > 0 the update stays dense. CoreNLP's RNTN training also resets the accumulators at the start of every epoch
  * (`adagradResetFrequency` 1): call {@link Adagrad.resetAccumulators} between epochs.
  *
  * @example
@@ -82,11 +86,24 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
+    this.updateRange(core, p, g, s, group, 0, p.size);
+  }
+
+  // A row-sparse gradient (an embedding's, no weight decay): the rows it touched, one kernel call
+  // each; every other row would keep θ and s exactly (PyTorch's sparse Adagrad, which also refuses
+  // weight decay). Same bits as the dense update: every operation is exactly rounded, no FMA.
+  protected updateRows(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup, rows: GradRows): void {
+    const w = rows.width;
+    for (let i = 0; i < rows.count; i++) this.updateRange(core, p, g, s, group, rows.list[i] * w, w);
+  }
+
+  /** The Adagrad step of elements [from, from + n) of p. */
+  private updateRange(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup, from: number, n: number): void {
     adagradUpdate(core, {
-      n: p.size,
-      param: p.ptr,
-      grad: g.ptr,
-      stateSum: this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr,
+      n,
+      param: p.ptr + 4 * from,
+      grad: g.ptr + 4 * from,
+      stateSum: this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr + 4 * from,
       step: s.step,
       lr: group.lr,
       lrDecay: this.lrDecay,
