@@ -1,5 +1,6 @@
 import { fail, packB, sgemm, sgemmPacked, type PackedB } from '../backend.js';
 import { apply, type Function } from '../function.js';
+import { gradMode } from '../tape.js';
 import { fmt } from '../shapes.js';
 import { checkFloat, coreOf, empty, type Tensor } from '../tensor.js';
 
@@ -82,11 +83,14 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
  * @internal A weight W [out, in] packed once for many products `linearPacked(x, W)` (a tree
  * model's levels): the forward's Wᵀ and the backward's W are packed into GEMM panels on first use,
  * in the arena scope current then, instead of once per product. Make one per forward pass: the
- * packs are copies, stale once the weight changes.
+ * packs are copies, stale once the weight changes. The products' weight gradient is one GEMM over
+ * all of them (see WeightGradFn), not one per product.
  */
 export class PackedWeight {
   private forwardPack: PackedB | null = null;
   private backwardPack: PackedB | null = null;
+  /** The products recorded since the last backward reached W; null before the first. */
+  private sink: Sink | null = null;
 
   constructor(readonly weight: Tensor) {
     checkFloat('PackedWeight', weight, 'weight');
@@ -104,10 +108,69 @@ export class PackedWeight {
     const [outF, inF] = this.weight.shape;
     return (this.backwardPack ??= packB(this.weight.core, { n: inF, k: outF, b: this.weight.ptr }));
   }
+
+  /** The sink the next recorded product reports to: a new one once the last one's backward ran. */
+  sinkForProduct(): Sink {
+    const token = this.sink?.token;
+    if (this.sink === null || token!.disposed || token!.node === null || token!.node.released) {
+      const sink: Sink = { token: null!, products: [], tokenGradSent: false };
+      sink.token = apply(WeightGradFn, [this.weight], sink);
+      this.sink = sink;
+    }
+    return this.sink;
+  }
 }
+
+/** The products of one pass that read W, for their one weight-gradient GEMM. */
+interface Sink {
+  /** The [1] output of the WeightGradFn node: every product lists it as its input in W's place. */
+  token: Tensor;
+  /** Per product in forward order: its input X and, once its backward ran, its output's gradient G. */
+  products: { x: Tensor; g: Tensor | null }[];
+  /** Whether a product's backward has returned the token's (dummy) gradient yet. */
+  tokenGradSent: boolean;
+}
+
+// dW = Σ_p G_pᵀ·X_p over the products p of a pass as one GEMM on the rows of all of them stacked,
+// [Σ rows, out]ᵀ·[Σ rows, in]. Per product, a tree's small top levels (a few rows) would each
+// write the whole [out, in] dW and add it into W's gradient. The node is recorded before every
+// product that reads its token, so the tape runs it after all of their backwards.
+const WeightGradFn: Function<Sink, Sink> = {
+  name: 'packedWeightGrad',
+  forward: (ctx, [w], sink) => {
+    ctx.saved = sink;
+    const token = empty(w.core, [1]);
+    w.core.arena.f32[token.ptr >>> 2] = 0;
+    return token;
+  },
+  backward: (ctx) => {
+    const w = ctx.inputs[0], [outF, inF] = w.shape;
+    const done = ctx.saved!.products.filter((p) => p.g !== null);
+    if (done.length === 0) return [null];
+    const rows = done.reduce((n, p) => n + p.x.size / inF, 0);
+    const core = w.core;
+    const g = empty(core, [rows, outF]), x = empty(core, [rows, inF]);
+    const u8 = core.arena.u8; // after the allocations, which may grow the memory
+    let at = 0;
+    for (const p of done) {
+      const r = p.x.size / inF;
+      u8.copyWithin(g.ptr + at * outF * 4, p.g!.ptr, p.g!.ptr + r * outF * 4);
+      u8.copyWithin(x.ptr + at * inF * 4, p.x.ptr, p.x.ptr + r * inF * 4);
+      at += r;
+    }
+    const dw = weightGrad(g, x, w, { rows, inF, outF });
+    g.dispose();
+    x.dispose();
+    return [dw];
+  },
+};
 
 interface PackedSizes extends Sizes {
   packed: PackedWeight;
+  /** Where the weight's gradient goes (null: W needs none). */
+  sink: Sink | null;
+  /** This product's entry in `sink.products`. */
+  slot: number;
 }
 
 const LinearPackedFn: Function<PackedSizes, PackedSizes> = {
@@ -118,14 +181,19 @@ const LinearPackedFn: Function<PackedSizes, PackedSizes> = {
     sgemmPacked(x.core, { m: s.rows, n: s.outF, k: s.inF, a: x.ptr, packed: s.packed.transposed(), c: out.ptr });
     return out;
   },
-  backward: ({ inputs: [x, w], needsGrad, saved }, [g]) => {
+  backward: ({ inputs: [x], needsGrad, saved }, [g]) => {
     const s = saved!;
     let dx: Tensor | null = null;
     if (needsGrad[0]) {
       dx = empty(g!.core, x.shape);
       sgemmPacked(g!.core, { m: s.rows, n: s.inF, k: s.outF, a: g!.ptr, packed: s.packed.plain(), c: dx.ptr }); // dX = G·W
     }
-    return [dx, needsGrad[1] ? weightGrad(g!, x, w, s) : null];
+    if (!needsGrad[1] || s.sink === null) return [dx, null];
+    // W's gradient waits for the sink; its token needs one (dummy) gradient for the sink to run.
+    s.sink.products[s.slot].g = g!;
+    const first = !s.sink.tokenGradSent;
+    s.sink.tokenGradSent = true;
+    return [dx, first ? s.sink.token : null];
   },
 };
 
@@ -138,5 +206,9 @@ export function linearPacked(x: Tensor, packed: PackedWeight): Tensor {
   if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inF) {
     throw fail('E_SHAPE', `linearPacked: x must end in the weight's in-features ${inF}: x ${fmt(x.shape)}, weight ${fmt(weight.shape)}`);
   }
-  return apply(LinearPackedFn, [x, weight], { rows: x.size / inF, inF, outF, packed });
+  const sizes = { rows: x.size / inF, inF, outF, packed, sink: null as Sink | null, slot: 0 };
+  if (!(gradMode.enabled && weight.requiresGrad)) return apply(LinearPackedFn, [x, weight], sizes);
+  const sink = (sizes.sink = packed.sinkForProduct());
+  sizes.slot = sink.products.push({ x, g: null }) - 1;
+  return apply(LinearPackedFn, [x, sink.token], sizes);
 }

@@ -86,29 +86,41 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
-    this.updateRange(core, p, g, s, group, 0, p.size);
+    this.updateRange(core, p.ptr, g.ptr, this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr, s, group, p.size);
   }
 
-  // A row-sparse gradient (an embedding's, no weight decay): the rows it touched, one kernel call
-  // each; every other row would keep θ and s exactly (PyTorch's sparse Adagrad, which also refuses
-  // weight decay). Same bits as the dense update: every operation is exactly rounded, no FMA.
+  // A row-sparse gradient (an embedding's, no weight decay): the rows it touched only; every other
+  // row would keep θ and s exactly (PyTorch's sparse Adagrad, which also refuses weight decay). The
+  // touched rows of θ, g and s are copied side by side into scratch, stepped by one kernel call and
+  // θ and s copied back: the update is elementwise with every operation exactly rounded (no FMA),
+  // so the bits are the dense update's; one call per row would cost more in argument checks than
+  // in arithmetic.
   protected updateRows(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup, rows: GradRows): void {
-    const w = rows.width;
-    for (let i = 0; i < rows.count; i++) this.updateRange(core, p, g, s, group, rows.list[i] * w, w);
+    const w = rows.width, count = rows.count, n = count * w, list = rows.list;
+    if (n === 0) return;
+    const sum = this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr >>> 2;
+    const arena = core.arena;
+    const block = arena.alloc(3 * n * 4);
+    const at = block >>> 2, pp = p.ptr >>> 2, gp = g.ptr >>> 2;
+    let f32 = arena.f32; // after the allocation, which may grow the memory
+    for (let i = 0; i < count; i++) {
+      const r = list[i] * w, o = at + i * w;
+      f32.copyWithin(o, pp + r, pp + r + w);
+      f32.copyWithin(o + n, gp + r, gp + r + w);
+      f32.copyWithin(o + 2 * n, sum + r, sum + r + w);
+    }
+    this.updateRange(core, block, block + 4 * n, block + 8 * n, s, group, n);
+    f32 = arena.f32;
+    for (let i = 0; i < count; i++) {
+      const r = list[i] * w, o = at + i * w;
+      f32.copyWithin(pp + r, o, o + w);
+      f32.copyWithin(sum + r, o + 2 * n, o + 2 * n + w);
+    }
+    arena.free(block);
   }
 
-  /** The Adagrad step of elements [from, from + n) of p. */
-  private updateRange(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup, from: number, n: number): void {
-    adagradUpdate(core, {
-      n,
-      param: p.ptr + 4 * from,
-      grad: g.ptr + 4 * from,
-      stateSum: this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr + 4 * from,
-      step: s.step,
-      lr: group.lr,
-      lrDecay: this.lrDecay,
-      weightDecay: group.weightDecay,
-      eps: this.eps,
-    });
+  /** The Adagrad step of n elements: parameter, gradient and accumulator at the byte offsets given. */
+  private updateRange(core: Core, param: number, grad: number, stateSum: number, s: ParamState, group: ParamGroup, n: number): void {
+    adagradUpdate(core, { n, param, grad, stateSum, step: s.step, lr: group.lr, lrDecay: this.lrDecay, weightDecay: group.weightDecay, eps: this.eps });
   }
 }

@@ -253,7 +253,8 @@ export function planLevels(batch: TreeBatch | ChildListBatch, where: { level: In
     for (let r = 0; r < left.length; r++) (ids[2 * r] = left[r]), (ids[2 * r + 1] = right[r]);
     return ids;
   });
-  const nodeIds = Int32Array.from({ length: batch.numNodes }, (_, g) => g);
+  const nodeIds = new Int32Array(batch.numNodes);
+  for (let g = 0; g < nodeIds.length; g++) nodeIds[g] = g;
   return { leafWords, stateWhere, childIds, per: childLists ? 1 : 2, nodeIds };
 }
 
