@@ -79,7 +79,8 @@ export abstract class TreeModel extends Module {
 
   /**
    * `weight` packed into GEMM panels once for every level of the current forward pass (for
-   * `compose`), not once per level; the packs are dropped when the pass ends (the weight changes).
+   * `compose`, and `leaf`), not once per level; the packs are dropped when the pass ends (the
+   * weight changes). Its gradient is then one GEMM over every level's rows (see PackedWeight).
    * Outside `encode` (a level composed on its own) the weight as it is.
    */
   protected packed(weight: Tensor): Tensor | PackedWeight {
