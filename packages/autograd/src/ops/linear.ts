@@ -109,11 +109,12 @@ export class PackedWeight {
     return (this.backwardPack ??= packB(this.weight.core, { n: inF, k: outF, b: this.weight.ptr }));
   }
 
-  /** The sink the next recorded product reports to: a new one once the last one's backward ran. */
+  /** The sink the next recorded product reports to: a new one once the last one's backward began. */
   sinkForProduct(): Sink {
     const token = this.sink?.token;
-    if (this.sink === null || token!.disposed || token!.node === null || token!.node.released) {
-      const sink: Sink = { token: null!, products: [], tokenGradSent: false };
+    // A new one also once stacking began: the stacks are sized by the products recorded before.
+    if (this.sink === null || this.sink.gt !== null || token!.disposed || token!.node === null || token!.node.released) {
+      const sink: Sink = { token: null!, products: [], rows: 0, gt: null, xt: null, tokenGradSent: false };
       sink.token = apply(WeightGradFn, [this.weight], sink);
       this.sink = sink;
     }
@@ -125,8 +126,13 @@ export class PackedWeight {
 interface Sink {
   /** The [1] output of the WeightGradFn node: every product lists it as its input in W's place. */
   token: Tensor;
-  /** Per product in forward order: its input X and, once its backward ran, its output's gradient G. */
-  products: { x: Tensor; g: Tensor | null }[];
+  /** Per product in forward order: its input X, its first column in the stacks, whether it is stacked. */
+  products: { x: Tensor; at: number; stacked: boolean }[];
+  /** Rows of every product so far: the stacks' columns. */
+  rows: number;
+  /** Gᵀ [out, rows] and Xᵀ [in, rows], made by the first product's backward. */
+  gt: Tensor | null;
+  xt: Tensor | null;
   /** Whether a product's backward has returned the token's (dummy) gradient yet. */
   tokenGradSent: boolean;
 }
@@ -136,9 +142,9 @@ interface Sink {
 // write the whole [out, in] dW and add it into W's gradient. The rows are stacked transposed, Gᵀ
 // [out, Σ rows] and Xᵀ [in, Σ rows], so that both operands run along k (dW = Gᵀ·(Xᵀ)ᵀ, B by the
 // transB flag) and the GEMM packs them in streams; G and X as they are would have it gather 16
-// bytes per row from rows kilobytes apart (≈ 15 % of the product's time at a tree's sizes). The
-// node is recorded before every product that reads its token, so the tape runs it after all of
-// their backwards.
+// bytes per row from rows kilobytes apart (≈ 15 % of the product's time at a tree's sizes). Each
+// product's backward stacks its G while it is still in cache (`stack`). The node is recorded
+// before every product that reads its token, so the tape runs it after all of their backwards.
 const WeightGradFn: Function<Sink, Sink> = {
   name: 'packedWeightGrad',
   forward: (ctx, [w], sink) => {
@@ -149,25 +155,35 @@ const WeightGradFn: Function<Sink, Sink> = {
   },
   backward: (ctx) => {
     const w = ctx.inputs[0], [outF, inF] = w.shape;
-    const done = ctx.saved!.products.filter((p) => p.g !== null);
-    if (done.length === 0) return [null];
-    const rows = done.reduce((n, p) => n + p.x.size / inF, 0);
-    const core = w.core;
-    const gt = empty(core, [outF, rows]), xt = empty(core, [inF, rows]);
-    let at = 0;
-    for (const p of done) {
+    const sink = ctx.saved!;
+    const { gt, xt, rows } = sink;
+    if (gt === null || xt === null) return [null];
+    // A product no gradient reached adds nothing: zero columns (its X, unread, might hold Inf).
+    const f32 = w.core.arena.f32;
+    for (const p of sink.products) {
+      if (p.stacked) continue;
       const r = p.x.size / inF;
-      transpose(core, { rows: r, cols: outF, src: p.g!.ptr, dst: gt.ptr + 4 * at, ldDst: rows });
-      transpose(core, { rows: r, cols: inF, src: p.x.ptr, dst: xt.ptr + 4 * at, ldDst: rows });
-      at += r;
+      for (let i = 0; i < outF; i++) f32.fill(0, (gt.ptr >>> 2) + i * rows + p.at, (gt.ptr >>> 2) + i * rows + p.at + r);
+      for (let i = 0; i < inF; i++) f32.fill(0, (xt.ptr >>> 2) + i * rows + p.at, (xt.ptr >>> 2) + i * rows + p.at + r);
     }
-    const dw = empty(core, w.shape);
-    sgemm(core, { transB: true, m: outF, n: inF, k: rows, a: gt.ptr, b: xt.ptr, c: dw.ptr });
+    const dw = empty(w.core, w.shape);
+    sgemm(w.core, { transB: true, m: outF, n: inF, k: rows, a: gt.ptr, b: xt.ptr, c: dw.ptr });
     gt.dispose();
     xt.dispose();
+    sink.gt = sink.xt = null;
     return [dw];
   },
 };
+
+/** Writes product `slot`'s G [r, out] and X [r, in] transposed into its columns of the sink's stacks. */
+function stack(sink: Sink, slot: number, g: Tensor, outF: number, inF: number): void {
+  const core = g.core, p = sink.products[slot], r = p.x.size / inF;
+  sink.gt ??= empty(core, [outF, sink.rows]);
+  sink.xt ??= empty(core, [inF, sink.rows]);
+  transpose(core, { rows: r, cols: outF, src: g.ptr, dst: sink.gt.ptr + 4 * p.at, ldDst: sink.rows });
+  transpose(core, { rows: r, cols: inF, src: p.x.ptr, dst: sink.xt.ptr + 4 * p.at, ldDst: sink.rows });
+  p.stacked = true;
+}
 
 interface PackedSizes extends Sizes {
   packed: PackedWeight;
@@ -194,7 +210,7 @@ const LinearPackedFn: Function<PackedSizes, PackedSizes> = {
     }
     if (!needsGrad[1] || s.sink === null) return [dx, null];
     // W's gradient waits for the sink; its token needs one (dummy) gradient for the sink to run.
-    s.sink.products[s.slot].g = g!;
+    stack(s.sink, s.slot, g!, s.outF, s.inF);
     const first = !s.sink.tokenGradSent;
     s.sink.tokenGradSent = true;
     return [dx, first ? s.sink.token : null];
@@ -213,6 +229,7 @@ export function linearPacked(x: Tensor, packed: PackedWeight): Tensor {
   const sizes = { rows: x.size / inF, inF, outF, packed, sink: null as Sink | null, slot: 0 };
   if (!(gradMode.enabled && weight.requiresGrad)) return apply(LinearPackedFn, [x, weight], sizes);
   const sink = (sizes.sink = packed.sinkForProduct());
-  sizes.slot = sink.products.push({ x, g: null }) - 1;
+  sizes.slot = sink.products.push({ x, at: sink.rows, stacked: false }) - 1;
+  sink.rows += sizes.rows;
   return apply(LinearPackedFn, [x, sink.token], sizes);
 }

@@ -1,4 +1,4 @@
-import { adagradUpdate, checkOptions, optionKeys, type Core } from '../backend.js';
+import { adagradUpdate, checkOptions, embeddingGather, optionKeys, type Core } from '../backend.js';
 import type { GradRows } from '../grad-rows.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
@@ -91,32 +91,30 @@ export class Adagrad extends Optimizer {
 
   // A row-sparse gradient (an embedding's, no weight decay): the rows it touched only; every other
   // row would keep θ and s exactly (PyTorch's sparse Adagrad, which also refuses weight decay). The
-  // touched rows of θ, g and s are copied side by side into scratch, stepped by one kernel call and
-  // θ and s copied back: the update is elementwise with every operation exactly rounded (no FMA),
-  // so the bits are the dense update's; one call per row would cost more in argument checks than
-  // in arithmetic.
+  // touched rows of θ, g and s are gathered side by side into scratch, stepped by one kernel call
+  // and θ and s copied back: the update is elementwise with every operation exactly rounded (no
+  // FMA), so the bits are the dense update's; one call per row would cost more in argument checks
+  // than in arithmetic.
   protected updateRows(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup, rows: GradRows): void {
     const w = rows.width, count = rows.count, n = count * w, list = rows.list;
     if (n === 0) return;
-    const sum = this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr >>> 2;
+    const sum = this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr;
     const arena = core.arena;
-    const block = arena.alloc(3 * n * 4);
-    const at = block >>> 2, pp = p.ptr >>> 2, gp = g.ptr >>> 2;
-    let f32 = arena.f32; // after the allocation, which may grow the memory
-    for (let i = 0; i < count; i++) {
-      const r = list[i] * w, o = at + i * w;
-      f32.copyWithin(o, pp + r, pp + r + w);
-      f32.copyWithin(o + n, gp + r, gp + r + w);
-      f32.copyWithin(o + 2 * n, sum + r, sum + r + w);
-    }
+    const ids = arena.alloc(4 * count), block = arena.alloc(3 * n * 4);
+    arena.i32.set(list.subarray(0, count), ids >>> 2);
+    const v = p.shape[0];
+    embeddingGather(core, { n: count, v, d: w, ids, table: p.ptr, out: block });
+    embeddingGather(core, { n: count, v, d: w, ids, table: g.ptr, out: block + 4 * n });
+    embeddingGather(core, { n: count, v, d: w, ids, table: sum, out: block + 8 * n });
     this.updateRange(core, block, block + 4 * n, block + 8 * n, s, group, n);
-    f32 = arena.f32;
+    const f32 = arena.f32, at = block >>> 2, pp = p.ptr >>> 2, ps = sum >>> 2;
     for (let i = 0; i < count; i++) {
       const r = list[i] * w, o = at + i * w;
       f32.copyWithin(pp + r, o, o + w);
-      f32.copyWithin(sum + r, o + 2 * n, o + 2 * n + w);
+      f32.copyWithin(ps + r, o + 2 * n, o + 2 * n + w);
     }
     arena.free(block);
+    arena.free(ids);
   }
 
   /** The Adagrad step of n elements: parameter, gradient and accumulator at the byte offsets given. */
