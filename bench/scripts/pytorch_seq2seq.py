@@ -18,7 +18,7 @@ validation loss is measured on the test file. Decoding is greedy (beam 1) and be
 rows of a batch, to EOS or the cap ceil(2 . source length) + 5, as Eddy's translate.
 
 Usage: pytorch_seq2seq.py --train F --valid F --test F --vocab vocab.json --seconds N --seed S
-       --out DIR [--hidden 128] [--batch 32] [--lr 0.002] [--clip 5] [--beam 5] [--speed-sentences 1000]
+       --out DIR [--hidden 128] [--batch 32] [--lr 0.002] [--lr-decay 0.9] [--clip 5] [--beam 5] [--speed-sentences 1000]
 Decoding speed is timed on the first --speed-sentences test sources. Writes DIR/greedy.txt (one hypothesis per test line; the suite scores exact match and BLEU with
 Eddy's scorer) and prints one JSON object on stdout. One thread (OMP_NUM_THREADS from the suite).
 """
@@ -262,6 +262,7 @@ def main():
     p.add_argument('--hidden', type=int, default=128)
     p.add_argument('--batch', type=int, default=32)
     p.add_argument('--lr', type=float, default=2e-3)
+    p.add_argument('--lr-decay', type=float, default=0.9, help='multiply the rate by this after every epoch (eddy seq2seq train\'s default)')
     p.add_argument('--clip', type=float, default=5.0)
     p.add_argument('--beam', type=int, default=5)
     p.add_argument('--speed-sentences', type=int, default=1000)
@@ -306,6 +307,8 @@ def main():
             tokens += n
         if not out_of_time:
             epoch += 1
+            for group in opt.param_groups:
+                group['lr'] = a.lr * a.lr_decay ** epoch
         val = evaluate()
         print(f'pytorch epoch {epoch}{"+" if out_of_time else ""} train loss {float(loss):.4f} validation loss {val:.4f}', file=sys.stderr, flush=True)
     seconds = time.perf_counter() - started

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readDataFile } from './corpus.js';
 import { CliError } from './errors.js';
+import type { OptionSpec } from './options.js';
 
 /**
  * The lines a predicting command reads: from `input` (a file) or, without it, from stdin; one item
@@ -26,4 +27,9 @@ export function readInputLines(input: string | undefined, what: string): string[
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines.at(-1) === '') lines.pop();
   return lines;
+}
+
+/** The `--input FILE` option of a command that reads its `what` ("texts", "trees or sentences") with readInputLines. */
+export function inputOption(what: string): OptionSpec {
+  return { name: 'input', type: 'string', valueName: 'FILE', help: `read the ${what} from FILE instead of stdin` };
 }

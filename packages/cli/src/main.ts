@@ -19,6 +19,7 @@ import { TRAIN_SPEC } from './commands/train/spec.js';
 import { TREE_SUBCOMMANDS } from './commands/tree/tree.js';
 import { TREE_SPEC } from './commands/tree/spec.js';
 import { runTrain } from './commands/train/train.js';
+import { onThreads } from './threads.js';
 import { packageRoot } from './corpus.js';
 import { UsageError, userMessage } from './errors.js';
 import { helpText, parseArgs, type CommandSpec, type ParsedArgs } from './options.js';
@@ -34,8 +35,8 @@ export interface Command {
 /** The commands, by name; each folder under commands/ holds one (spec.ts + its runner + tests). */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   train: { spec: TRAIN_SPEC, run: runTrain },
-  sample: { spec: SAMPLE_SPEC, run: (a, io) => runSample(a, io) },
-  eval: { spec: EVAL_SPEC, run: (a, io) => runEval(a, io) },
+  sample: onThreads(SAMPLE_SPEC, runSample, 1),
+  eval: onThreads(EVAL_SPEC, runEval),
   bench: { spec: BENCH_SPEC, run: (a, io) => runBench(a, io) },
   export: { spec: EXPORT_SPEC, run: (a, io) => runExport(a, io) },
   inspect: { spec: INSPECT_SPEC, run: (a, io) => runInspect(a, io) },

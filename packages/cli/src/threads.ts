@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { getCore, loadCore, useCore, type Core } from '@eddy/autograd';
 import { CliError } from './errors.js';
-import type { OptionSpec, ParsedArgs } from './options.js';
+import type { Command } from './main.js';
+import { COMMON_OPTIONS, type CommandSpec, type OptionSpec, type ParsedArgs } from './options.js';
+import type { Io } from './progress.js';
 
 /**
  * More threads stop paying where a split product's chunks get thin: the GEMMs of the default models
@@ -10,7 +12,11 @@ import type { OptionSpec, ParsedArgs } from './options.js';
  */
 export const MAX_DEFAULT_THREADS = 4;
 
-/** The `--threads` option of the commands that train or measure (`eddy train`, `classify|tree|seq2seq train`, `eddy bench`). */
+/**
+ * The `--threads` option of every command that runs a model: the ones that train or measure (`eddy
+ * train`, `classify|tree|seq2seq train`, `eddy bench`) and, through `onThreads`, the ones that use a
+ * trained model (`sample`, `eval`, `classify|tree predict|eval`, `seq2seq translate|eval`).
+ */
 export const THREADS_OPTION: OptionSpec = {
   name: 'threads',
   type: 'int',
@@ -24,8 +30,25 @@ export const THREADS_OPTION: OptionSpec = {
  * MAX_DEFAULT_THREADS. Not part of a run's options: a checkpoint resumed with another count
  * continues with the same bits.
  */
-export function threadCount(args: ParsedArgs): number {
-  return args.optionalNumber('threads') ?? Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+export function threadCount(args: ParsedArgs, fallback = Math.min(availableParallelism(), MAX_DEFAULT_THREADS)): number {
+  return args.optionalNumber('threads') ?? fallback;
+}
+
+/**
+ * A command that uses a trained model, run on `--threads` threads of the deterministic core: `spec`
+ * gains THREADS_OPTION (listed before --json and --help) and `run` runs with that core current. The
+ * outputs do not depend on the count. `defaultThreads` replaces the machine's cores where more
+ * threads cannot pay (`eddy sample` draws one token at a time: batch-1 products never split).
+ */
+export function onThreads(spec: CommandSpec, run: (args: ParsedArgs, io: Io) => Promise<number>, defaultThreads?: number): Command {
+  const common = new Set(COMMON_OPTIONS.map((o) => o.name));
+  const option: OptionSpec = defaultThreads === undefined
+    ? THREADS_OPTION
+    : { ...THREADS_OPTION, help: `threads that split large matrix products (default ${defaultThreads}); the results do not depend on it` };
+  return {
+    spec: { ...spec, options: [...spec.options.filter((o) => !common.has(o.name)), option, ...spec.options.filter((o) => common.has(o.name))] },
+    run: (args, io) => withTrainingCore({ fast: false, threads: threadCount(args, defaultThreads) }, () => run(args, io)),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Generator, manualSeed, optim } from '@eddy/autograd';
-import { disposeState, LanguageModel, recordStates, trainLoop, windowTraining, type LmState, type TrainEvent, type WindowTraining } from '@eddy/models';
+import { disposeState, LanguageModel, recordStates, windowTraining, type LmState, type WindowTraining } from '@eddy/models';
 import { CharTokenizer, createSampler, generate, LmBatcher } from '@eddy/text';
+import { PageTraining, type TrainOptions } from './page-training.js';
 
 /** The sizes of the live pages' character model: small enough to learn visibly within seconds on one core. */
 export interface CharModelOptions {
@@ -20,9 +21,8 @@ export interface CharModelOptions {
 export class CharModel {
   readonly tokenizer: CharTokenizer;
   readonly lm: LanguageModel;
-  private readonly optimizer: optim.Adam;
   private readonly windows: WindowTraining;
-  private step = 0;
+  private readonly training: PageTraining;
   private readonly rng: Generator;
 
   constructor(readonly text: string, options: CharModelOptions = {}) {
@@ -31,27 +31,16 @@ export class CharModel {
     this.tokenizer = CharTokenizer.fromCorpus(text);
     const ids = this.tokenizer.encode(text);
     this.lm = new LanguageModel({ vocabSize: this.tokenizer.vocab.size, hiddenSize, cell: 'lstm' });
-    this.optimizer = new optim.Adam(this.lm.parameters(), { lr: learningRate });
+    const optimizer = new optim.Adam(this.lm.parameters(), { lr: learningRate });
     const batcher = new LmBatcher(ids, { batchSize, seqLen, randomOffset: true, seed });
     this.windows = windowTraining(this.lm, () => batcher.next());
+    this.training = new PageTraining({ optimizer, loss: this.windows.loss, afterStep: this.windows.afterStep, clip: 5 });
     this.rng = new Generator(seed);
   }
 
   /** Trains until `signal` aborts or `seconds` pass, reporting every step's loss through `onEvent`. */
-  async train(options: { signal?: AbortSignal; seconds?: number; steps?: number; onEvent?: (e: TrainEvent) => void }): Promise<number> {
-    const result = await trainLoop({
-      optimizer: this.optimizer,
-      loss: this.windows.loss,
-      afterStep: this.windows.afterStep,
-      clip: 5,
-      startStep: this.step,
-      steps: options.steps === undefined ? null : this.step + options.steps,
-      seconds: options.seconds ?? null,
-      signal: options.signal,
-      onEvent: options.onEvent,
-    });
-    this.step = result.step;
-    return this.step;
+  train(options: TrainOptions): Promise<number> {
+    return this.training.train(options);
   }
 
   /** `length` characters sampled at `temperature`, primed with the text's first character. */

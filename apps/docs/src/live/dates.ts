@@ -1,6 +1,7 @@
 import { Generator, manualSeed, optim } from '@eddy/autograd';
-import { Seq2Seq, trainLoop, type TrainEvent } from '@eddy/models';
+import { Seq2Seq } from '@eddy/models';
 import { parallelBatches, Vocab, type ParallelBatch } from '@eddy/text';
+import { batchInTurn, PageTraining, type TrainOptions } from './page-training.js';
 
 // Live page 4's task and model: a character-level Seq2Seq with attention that learns to rewrite
 // dates ("3 May 1999" → "1999-05-03"), on pairs the page draws itself.
@@ -39,9 +40,7 @@ const BATCH = 32;
 export class DateTranslator {
   readonly vocab = new Vocab(CHARS);
   readonly model: Seq2Seq;
-  private readonly batches: ParallelBatch[];
-  private readonly optimizer: optim.Adam;
-  private step = 0;
+  private readonly training: PageTraining;
 
   constructor(options: { pairs?: number; seed?: number } = {}) {
     const { pairs = 3200, seed = 0 } = options;
@@ -51,11 +50,12 @@ export class DateTranslator {
     // One batch per BATCH consecutive random pairs: bucketing all the pairs by source length would
     // fill each batch with months of one name length, and the months were then learned slower
     // (after 100 steps "3 May 1999" came out as 1999-03-03).
-    this.batches = [];
-    for (let i = 0; i < data.length; i += BATCH) this.batches.push(...parallelBatches(data.slice(i, i + BATCH), { batchSize: BATCH, shuffle: false }));
+    const batches: ParallelBatch[] = [];
+    for (let i = 0; i < data.length; i += BATCH) batches.push(...parallelBatches(data.slice(i, i + BATCH), { batchSize: BATCH, shuffle: false }));
     const V = this.vocab.size;
     this.model = new Seq2Seq({ sourceVocabSize: V, targetVocabSize: V, hiddenSize: 48, embeddingSize: 16, attention: 'bahdanau' });
-    this.optimizer = new optim.Adam(this.model.parameters(), { lr: 0.02 });
+    const optimizer = new optim.Adam(this.model.parameters(), { lr: 0.02 });
+    this.training = new PageTraining({ optimizer, loss: (step) => this.model.loss(batchInTurn(batches, step)).loss, clip: 5 });
   }
 
   /** Character ids (an unknown character becomes UNK). */
@@ -63,18 +63,8 @@ export class DateTranslator {
     return Int32Array.from(text, (c) => this.vocab.id(c));
   }
 
-  async train(options: { signal?: AbortSignal; steps?: number; onEvent?: (e: TrainEvent) => void }): Promise<number> {
-    const result = await trainLoop({
-      optimizer: this.optimizer,
-      loss: (step) => this.model.loss(this.batches[(step - 1) % this.batches.length]).loss,
-      clip: 5,
-      startStep: this.step,
-      steps: options.steps === undefined ? null : this.step + options.steps,
-      signal: options.signal,
-      onEvent: options.onEvent,
-    });
-    this.step = result.step;
-    return this.step;
+  train(options: TrainOptions): Promise<number> {
+    return this.training.train(options);
   }
 
   /** The greedy rewriting of `source` and its attention map, or null for an empty source. */

@@ -1,5 +1,6 @@
 import { crossEntropy, eye, Generator, index, manualSeed, optim, reshape, scope, slice, tensor, type Tensor } from '@eddy/autograd';
-import { gradientThroughTime, Linear, LSTM, recurrentSpectra, RNN, trainLoop, type TrainEvent } from '@eddy/models';
+import { gradientThroughTime, Linear, LSTM, recurrentSpectra, RNN } from '@eddy/models';
+import { PageTraining, type TrainOptions } from './page-training.js';
 import type { GradientCurve } from './protocol.js';
 
 /** The networks the vanishing-gradient page compares, in plot order. */
@@ -39,8 +40,7 @@ export class MemoryTask {
   private readonly B: number;
   private readonly oneHot: Tensor;
   private readonly rng: Generator;
-  private readonly optimizer: optim.Adam;
-  private step = 0;
+  private readonly training: PageTraining;
 
   constructor(options: MemoryTaskOptions = {}) {
     const { steps = 20, symbols = 4, hiddenSize = 32, batchSize = 32, seed = 0 } = options;
@@ -58,7 +58,12 @@ export class MemoryTask {
     };
     this.oneHot = eye(I);
     const parameters = Object.values(this.networks).flatMap((n) => [...n.rnn.parameters(), ...n.readout.parameters()]);
-    this.optimizer = new optim.Adam(parameters, { lr: 3e-3 });
+    const keys = MEMORY_NETWORKS.map((n) => n.key);
+    const loss = () => {
+      const { tokens, targets } = this.batch();
+      return keys.map((k) => this.loss(k, tokens, targets)).reduce((a, b) => a.add(b)).mul(1 / keys.length);
+    };
+    this.training = new PageTraining({ optimizer: new optim.Adam(parameters, { lr: 3e-3 }), loss, clip: 0 });
   }
 
   /** A batch: tokens [T, B] (symbol k < K first, distractors K…2K−1 after) and the targets [B]. */
@@ -101,21 +106,7 @@ export class MemoryTask {
   }
 
   /** Trains the three networks; `onEvent` gets the mean loss of each step. */
-  async train(options: { signal?: AbortSignal; steps?: number; onEvent?: (e: TrainEvent) => void }): Promise<number> {
-    const keys = MEMORY_NETWORKS.map((n) => n.key);
-    const result = await trainLoop({
-      optimizer: this.optimizer,
-      loss: () => {
-        const { tokens, targets } = this.batch();
-        return keys.map((k) => this.loss(k, tokens, targets)).reduce((a, b) => a.add(b)).mul(1 / keys.length);
-      },
-      clip: 0,
-      startStep: this.step,
-      steps: options.steps === undefined ? null : this.step + options.steps,
-      signal: options.signal,
-      onEvent: options.onEvent,
-    });
-    this.step = result.step;
-    return this.step;
+  train(options: TrainOptions): Promise<number> {
+    return this.training.train(options);
   }
 }

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
-import type { TrainEvent } from '@eddy/models';
 import { startCore } from './core.js';
+import type { TrainOptions } from './page-training.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 /** How often a training worker answers the reader's input again, so the page shows the model learning. */
@@ -8,7 +8,7 @@ const PREDICT_EVERY_MS = 1000;
 
 /** A live page's model: trains until stopped, and reads the reader's input. */
 export interface PredictingModel {
-  train(options: { signal?: AbortSignal; onEvent?: (e: TrainEvent) => void }): Promise<number>;
+  train(options: TrainOptions): Promise<number>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { manualSeed, optim } from '@eddy/autograd';
-import { BinaryTreeLSTM, trainLoop, type TrainEvent } from '@eddy/models';
+import { BinaryTreeLSTM } from '@eddy/models';
 import { levelSchedule, Vocab, type LevelSchedule, type Tree } from '@eddy/text';
+import { batchInTurn, PageTraining, type TrainOptions } from './page-training.js';
 import { makeTreebank, phraseOf, WORDS } from './treebank.js';
 
 /** One node of a drawn tree, in viewBox units. */
@@ -50,33 +51,22 @@ const BATCH = 25;
 export class SentimentTrees {
   readonly vocab: Vocab;
   readonly model: BinaryTreeLSTM;
-  private readonly batches: LevelSchedule[];
-  private readonly optimizer: optim.Adam;
-  private step = 0;
+  private readonly training: PageTraining;
 
   constructor(options: { trees?: number; seed?: number } = {}) {
     const { trees = 400, seed = 0 } = options;
     manualSeed(seed);
     this.vocab = Vocab.fromCounts(new Map(WORDS.map((w) => [w, 1])));
     const bank = makeTreebank(trees, seed);
-    this.batches = [];
-    for (let i = 0; i < bank.length; i += BATCH) this.batches.push(levelSchedule(bank.slice(i, i + BATCH), this.vocab));
+    const batches: LevelSchedule[] = [];
+    for (let i = 0; i < bank.length; i += BATCH) batches.push(levelSchedule(bank.slice(i, i + BATCH), this.vocab));
     this.model = new BinaryTreeLSTM({ vocabSize: this.vocab.size, embeddingSize: 24, hiddenSize: 32, numClasses: 3 });
-    this.optimizer = new optim.Adam(this.model.parameters(), { lr: 0.01 });
+    const optimizer = new optim.Adam(this.model.parameters(), { lr: 0.01 });
+    this.training = new PageTraining({ optimizer, loss: (step) => this.model.loss(batchInTurn(batches, step)), clip: 5 });
   }
 
-  async train(options: { signal?: AbortSignal; steps?: number; onEvent?: (e: TrainEvent) => void }): Promise<number> {
-    const result = await trainLoop({
-      optimizer: this.optimizer,
-      loss: (step) => this.model.loss(this.batches[(step - 1) % this.batches.length]),
-      clip: 5,
-      startStep: this.step,
-      steps: options.steps === undefined ? null : this.step + options.steps,
-      signal: options.signal,
-      onEvent: options.onEvent,
-    });
-    this.step = result.step;
-    return this.step;
+  train(options: TrainOptions): Promise<number> {
+    return this.training.train(options);
   }
 
   /** The drawn tree of `sentence` with the model's class at every node, or null outside the grammar. */

@@ -16,6 +16,12 @@ export interface TrainingPageOptions {
   idle?: string;
 }
 
+/** The `train` message of a page whose worker trains on data of its own (no text to learn, no sampling). */
+export const TRAIN_OWN_DATA: ToWorker = { type: 'train', text: '', temperature: 1 };
+
+/** What {@link useTrainingPage} gives a page (and its LiveFrame). */
+export type TrainingPage = ReturnType<typeof useTrainingPage>;
+
 /**
  * The part every live page shares: its worker (made on mount, ended on unmount), the Train/Stop
  * state, the status line, the thread count the worker reports (`core`), and the loss history (`loss`);
@@ -35,7 +41,7 @@ export function useTrainingPage(options: TrainingPageOptions) {
     send(message);
   }
   /** The Train/Stop toggle: stops a run, or starts one with `message`. */
-  function toggle(message: ToWorker) {
+  function toggle(message: ToWorker = TRAIN_OWN_DATA) {
     if (training.value) send({ type: 'stop' });
     else start(message);
   }
@@ -60,5 +66,5 @@ export function useTrainingPage(options: TrainingPageOptions) {
     if (input !== undefined) send({ type: 'predict', text: input.value });
   });
   onBeforeUnmount(() => worker.value?.terminate());
-  return { training, threads, status, history, send, start, toggle };
+  return { training, threads, status, history, input, send, start, toggle };
 }

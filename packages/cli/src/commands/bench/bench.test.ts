@@ -51,7 +51,14 @@ describe('eddy bench', () => {
     for (const threads of [1, 2]) {
       const r = await runMain(['bench', '--workload', 'W2', '--steps', '1', '--threads', String(threads), '--json']);
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ workload: 'W2', threads });
+      const line = JSON.parse(r.stdout) as { workload: string; threads: number; tokensPerSec: number; phasesMs: Record<string, number> };
+      expect(line).toMatchObject({ workload: 'W2', threads });
+      // A training line carries the step's phases: forward and backward take time, and the phases fit in the step.
+      expect(Object.keys(line.phasesMs)).toEqual(['forward', 'backward', 'clip', 'optimizer', 'other']);
+      expect(line.phasesMs.forward).toBeGreaterThan(0);
+      expect(line.phasesMs.backward).toBeGreaterThan(0);
+      const stepMs = (1000 * 32 * 64) / line.tokensPerSec;
+      expect(Object.values(line.phasesMs).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(stepMs * 1.01 + 0.05);
     }
     expect(runBin(['bench', '--threads', '0']).status).toBe(2);
   });

@@ -2,7 +2,7 @@ import { threadCount } from '../../threads.js';
 import { getCore, loadCore, useCore, type Core } from '@eddy/autograd';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
-import { describeWorkload, workloadCorpus, workloadSampler, workloadTrainer, WORKLOADS, type Workload } from '@eddy/models/workloads';
+import { describeWorkload, workloadCorpus, workloadSampler, workloadTrainer, WORKLOADS, type StepPhases, type Workload } from '@eddy/models/workloads';
 import { LmBatcher } from '@eddy/text';
 import type { Quantization } from '@eddy/models';
 import { UsageError } from '../../errors.js';
@@ -33,31 +33,49 @@ export interface BenchResult {
   threads: number;
   /** The weights' storage: 'int8' for W4 with `--quantize int8`, else 'none' (float32). */
   quantize: Quantization | 'none';
+  /** W1–W3: the median milliseconds per step of each phase (forward, backward, clip, optimizer, other). */
+  phasesMs?: Record<keyof Omit<StepPhases, 'total'>, number>;
 }
 
 /** Times `steps` steps of `w` on the active core, after a warm-up. */
-function measure(w: Workload, steps: number, quantize: Quantization | null): { tokensPerSec?: number; microsecondsPerChar?: number } {
-  let model: { step(): unknown; dispose(): void };
-  if (w.kind === 'training') {
-    const { V, B, T } = w.config;
-    const windows = new LmBatcher(workloadCorpus(V), { batchSize: B, seqLen: T, dropLast: true });
-    model = workloadTrainer(w.config, () => windows.next());
-  } else {
-    model = workloadSampler(w.config, quantize === null ? {} : { quantize });
-  }
-  try {
-    const ms: number[] = [];
-    for (let i = 0; i < WARMUP[w.kind] + steps; i++) {
-      const t0 = performance.now();
-      model.step();
-      if (i >= WARMUP[w.kind]) ms.push(performance.now() - t0);
+function measure(w: Workload, steps: number, quantize: Quantization | null): Pick<BenchResult, 'tokensPerSec' | 'microsecondsPerChar' | 'phasesMs'> {
+  if (w.kind === 'sampling') {
+    const sampler = workloadSampler(w.config, quantize === null ? {} : { quantize });
+    try {
+      const ms = timeSteps(steps, WARMUP.sampling, () => sampler.step());
+      return { microsecondsPerChar: Math.round(median(ms) * 1e4) / 10 };
+    } finally {
+      sampler.dispose();
     }
-    const stepMs = median(ms);
-    if (w.kind === 'sampling') return { microsecondsPerChar: Math.round(stepMs * 1e4) / 10 };
-    return { tokensPerSec: Math.round((w.config.T * w.config.B) / (stepMs / 1e3)) };
-  } finally {
-    model.dispose();
   }
+  const { V, B, T } = w.config;
+  const windows = new LmBatcher(workloadCorpus(V), { batchSize: B, seqLen: T, dropLast: true });
+  const trainer = workloadTrainer(w.config, () => windows.next());
+  try {
+    const phases: StepPhases[] = [];
+    const ms = timeSteps(steps, WARMUP.training, (measured) => {
+      const { phases: p } = trainer.step();
+      if (measured) phases.push(p);
+    });
+    const phaseMs = (k: keyof StepPhases): number => Math.round(median(phases.map((p) => p[k])) * 100) / 100;
+    return {
+      tokensPerSec: Math.round((T * B) / (median(ms) / 1e3)),
+      phasesMs: { forward: phaseMs('forward'), backward: phaseMs('backward'), clip: phaseMs('clip'), optimizer: phaseMs('optimizer'), other: phaseMs('other') },
+    };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** Milliseconds of each of `steps` calls of `step` after `warmup` untimed ones (told whether it is measured). */
+function timeSteps(steps: number, warmup: number, step: (measured: boolean) => void): number[] {
+  const ms: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const t0 = performance.now();
+    step(i >= warmup);
+    if (i >= warmup) ms.push(performance.now() - t0);
+  }
+  return ms;
 }
 
 /**

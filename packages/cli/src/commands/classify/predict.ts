@@ -2,6 +2,7 @@ import { ready, scope, tensor } from '@eddy/autograd';
 import type { SequenceClassifier } from '@eddy/models';
 import { classificationBatches } from '@eddy/text';
 import { readInputLines } from '../../input-lines.js';
+import { ChunkedOutput } from '../../output-lines.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { readBestClassifier } from './checkpoint.js';
@@ -44,19 +45,15 @@ export async function runClassifyPredict(args: ParsedArgs, io: Io): Promise<numb
     const names = ck.config.labels;
     const C = names.length;
     const json = args.flag('json');
-    let outText = '';
+    const out = new ChunkedOutput(io.stdout);
     for (let i = 0; i < lines.length; i++) {
       const k = labels[i];
       const p = probabilities[i * C + k];
-      outText += json
+      out.write(json
         ? JSON.stringify({ label: names[k], probability: p, probabilities: Object.fromEntries(names.map((n, c) => [n, probabilities[i * C + c]])) }) + '\n'
-        : `${names[k]}\t${p.toFixed(4)}\n`;
-      if (outText.length > 1 << 16) {
-        io.stdout.write(outText);
-        outText = '';
-      }
+        : `${names[k]}\t${p.toFixed(4)}\n`);
     }
-    io.stdout.write(outText);
+    out.end();
   } finally {
     ck.model.dispose();
   }

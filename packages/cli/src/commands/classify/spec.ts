@@ -1,4 +1,6 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { inputOption } from '../../input-lines.js';
+import { checkpointDirArgument, forwardBatchOption } from '../../trained-model-options.js';
 import { runOptions } from '../train/run-options.js';
 import { DEFAULT_BPE_VOCAB, DEFAULT_WORD_VOCAB } from '../train/spec.js';
 
@@ -67,11 +69,8 @@ export const CLASSIFY_PREDICT_SPEC: CommandSpec = withCommonOptions({
     'Read one text per line (stdin, or --input FILE) and write, in the same order, one line per text:\n' +
     'label<TAB>probability (with --json: {"label":…,"probability":…,"probabilities":{label: p, …}}).\n' +
     'Uses DIR/best/ (the best validated model) when it exists, else DIR. An empty line is read as one unknown word.',
-  positionals: [{ name: 'dir', help: 'a checkpoint directory written by eddy classify train', required: true }],
-  options: [
-    { name: 'input', type: 'string', valueName: 'FILE', help: 'read the texts from FILE instead of stdin' },
-    { name: 'batch', type: 'int', min: 1, max: 100000, default: 64, help: 'texts per forward pass' },
-  ],
+  positionals: [checkpointDirArgument('eddy classify train')],
+  options: [inputOption('texts'), forwardBatchOption('texts')],
   examples: ['echo "a stirring , funny film" | eddy classify predict sst2', 'eddy classify predict sst2 --input reviews.txt --json'],
 });
 
@@ -84,12 +83,12 @@ export const CLASSIFY_EVAL_SPEC: CommandSpec = withCommonOptions({
     'fractions in [0, 1], confusion rows are gold labels and columns predictions, both in the order of labels.\n' +
     'Uses DIR/best/ when it exists, else DIR. A label the classifier was not trained on is an error.',
   positionals: [
-    { name: 'dir', help: 'a checkpoint directory written by eddy classify train', required: true },
+    checkpointDirArgument('eddy classify train'),
     { name: 'file', help: 'a UTF-8 file of labelled lines', required: true },
   ],
   options: [
     { name: 'format', type: 'choice', choices: ['label-first', 'tsv'], help: `${FORMAT_HELP} (default: the training file's)` },
-    { name: 'batch', type: 'int', min: 1, max: 100000, default: 64, help: 'examples per forward pass' },
+    forwardBatchOption('examples'),
   ],
   examples: ['eddy classify eval sst2 stsa.binary.test', 'eddy classify eval sst2 test.txt --json'],
 });

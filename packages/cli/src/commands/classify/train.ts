@@ -1,18 +1,18 @@
-import { manualSeed, optim, ready, tensor } from '@eddy/autograd';
+import { manualSeed, optim, tensor } from '@eddy/autograd';
 import { SequenceClassifier, type CellKind, type Pooling } from '@eddy/models';
 import { accuracy, classificationBatches, type ClassificationExample, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
-import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
+import { runSentenceTraining, startNote, type Destination, type TrainingPlan } from '../train/driver.js';
 import { commonTrainingOptions } from '../train/common-options.js';
-import { threadCount, withTrainingCore } from '../../threads.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
-import { saveRun } from '../train/save-run.js';
-import { epochBatches } from '../train/epoch-batches.js';
-import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, type FileRef } from '../train/epoch-run.js';
+import { runConfig, saveRun } from '../train/save-run.js';
+import { epochBatches, epochPlan } from '../train/epoch-batches.js';
+import {
+  accuracyPlan, accuracyProgress, fileRef, openResumed, readRunFiles, rereadFile, restoreEpochRun, resumeBounds, trainingFilePath, type FileRef,
+} from '../train/epoch-run.js';
 import { heldOutPositions } from '../train/held-out.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import {
@@ -70,12 +70,9 @@ function trainingOptions(args: ParsedArgs, trainFile: LabelledFile, validFile: L
 }
 
 function freshRun(args: ParsedArgs): Run {
-  const path = args.positionals[0];
-  if (path === undefined) throw new UsageError('eddy classify train needs FILE, a file of labelled lines (or --resume DIR): eddy classify train FILE [options].');
+  const path = trainingFilePath(args, 'eddy classify train', 'FILE', 'a file of labelled lines');
   const format = args.string('format') as LineFormat;
-  const trainFile = readLabelledFile(path, 'the training file', 'train on', format);
-  const validPath = args.optionalString('valid');
-  const validFile = validPath === undefined ? null : readLabelledFile(validPath, 'the validation file', 'validate on', format);
+  const { trainFile, validFile } = readRunFiles(path, args.optionalString('valid') ?? null, (p, what, verb) => readLabelledFile(p, what, verb, format));
   const options = trainingOptions(args, trainFile, validFile);
   const labels = labelSet(trainFile.labels);
   if (labels.length < 2) throw new CliError(`the training file ${path} has only the label ${JSON.stringify(labels[0])}; a classifier needs examples of at least two labels.`);
@@ -107,38 +104,20 @@ function freshRun(args: ParsedArgs): Run {
 function resumedRun(args: ParsedArgs, dir: string): Run {
   const ck = readClassifier(dir, { trainState: true });
   const model = ck.model;
-  try {
+  return openResumed(model, () => {
     const saved = ck.config.training;
     const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
     const reread = (f: FileRef, what: string, verb: string): LabelledFile => rereadFile(f, what, dir, (path) => readLabelledFile(path, what, verb, saved.format));
-    const trainFile = reread(saved.train, 'the training file', 'train on');
-    const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
+    const { trainFile, validFile } = readRunFiles(saved.train, saved.valid, reread);
     const { train, valid } = readExamples(options, trainFile, validFile, ck.tokenizer, ck.config.labels);
     const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
     return { options, labels: ck.config.labels, tokenizer: ck.tokenizer, model, opt, train, valid, ...restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch)) };
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-}
-
-function configOf(run: Run): ClassifierConfig {
-  return {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    model: run.model.toConfig(),
-    tokenizer: run.tokenizer.type,
-    labels: run.labels,
-    training: run.options,
-    progress: {
-      step: run.step, epoch: run.position.epoch, trainLoss: run.trainLoss,
-      valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy, bestStep: run.bestStep,
-    },
-  };
+  });
 }
 
 function save(run: Run, dir: string, out: string, best: boolean, elapsed: number, bestFrom: string): void {
-  saveRun(dir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, best, elapsed, bestFrom);
+  const config: ClassifierConfig = runConfig(run, accuracyProgress(run), { labels: run.labels });
+  saveRun(dir, out, { ...run, config, batcher: { ...run.position } }, best, elapsed, bestFrom);
 }
 
 /** The fraction of `examples` the model labels right (evaluation mode, no dropout). */
@@ -149,20 +128,13 @@ export function validationAccuracy(model: SequenceClassifier, examples: readonly
 }
 
 /** `eddy classify train`: returns the exit code (0, or 130 after Ctrl-C). */
-export async function runClassifyTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  await ready();
-  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
-    driveTraining(args, io, signal, {
-      name: 'eddy classify train',
-      defaultOut: 'classifier',
-      open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
-      plan: classifyPlan,
-    }),
-  );
+export function runClassifyTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
+  return runSentenceTraining(args, io, signal, { name: 'eddy classify train', defaultOut: 'classifier', fresh: freshRun, resumed: resumedRun, plan: classifyPlan });
 }
 
 /** `eddy classify train`'s part of the training driver: shuffled batches of labelled texts, validated by accuracy. */
-function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPlan {
+function classifyPlan(run: Run, where: Destination): TrainingPlan {
+  const { out, outDir } = where;
   const o = run.options;
   const data = epochBatches(run, run.train.length, o.batch, (epoch) => classificationBatches(run.train, { batchSize: o.batch, seed: o.seed + epoch, maxLength: o.maxLength }));
   const { stepsPerEpoch, totalSteps } = data;
@@ -170,28 +142,22 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
   const embeddingNote = o.embeddings === null ? '' : `, embedding from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
   run.model.train();
   return {
-    reportEvery: Math.max(1, Math.round(stepsPerEpoch / 10)),
-    start: {
-      text:
-        `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} ${m.bidirectional ? 'bidirectional ' : ''}${m.cell.toUpperCase()} ` +
+    ...epochPlan(run, data),
+    start: startNote(
+      where, run, totalSteps,
+      `${o.tokenizer} ${m.bidirectional ? 'bidirectional ' : ''}${m.cell.toUpperCase()} ` +
         `${m.numLayers}×${m.hiddenSize}, ${m.pooling} pooling (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}${embeddingNote}) ` +
         `on ${o.train.path}: ${run.train.length} training and ${run.valid.length} validation examples, labels ${run.labels.join(', ')}, ${stepsPerEpoch} steps per epoch`,
-      data: {
-        resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(), labels: run.labels,
+      {
+        model: run.model.toConfig(), parameters: run.model.numParameters(), labels: run.labels,
         vocabSize: run.tokenizer.vocab.size, trainExamples: run.train.length, validExamples: run.valid.length, stepsPerEpoch, options: o,
       },
-    },
-    optimizer: run.opt,
-    totalSteps,
-    seconds: o.time,
-    lr: o.lr,
-    clip: o.clip,
+    ),
     loss: () => {
       const b = data.next();
       const ids = tensor(b.ids, [b.steps, b.batchSize], { dtype: 'int32' });
       return { loss: run.model.loss(ids, b.lengths, b.labels), tokens: b.lengths.reduce((s, n) => s + n, 0) };
     },
-    afterStep: data.advance,
     evaluate: run.valid.length > 0
       ? () => {
           const acc = validationAccuracy(run.model, run.valid, Math.max(o.batch, 64));
@@ -203,6 +169,5 @@ function classifyPlan(run: Run, { out, outDir, resumeDir }: Destination): Traini
       stepsPerEpoch, out, what: 'validation accuracy', evalCommand: 'eddy classify eval',
       save: (best, elapsed, bestFrom) => save(run, outDir, out, best, elapsed, bestFrom),
     }),
-    dispose: () => run.model.dispose(),
   };
 }

@@ -1,4 +1,5 @@
 import type { Command } from '../../main.js';
+import { onThreads } from '../../threads.js';
 import { runSeq2SeqEval } from './eval.js';
 import { SEQ2SEQ_EVAL_SPEC, SEQ2SEQ_TRAIN_SPEC, SEQ2SEQ_TRANSLATE_SPEC } from './spec.js';
 import { runSeq2SeqTrain } from './train.js';
@@ -7,6 +8,6 @@ import { runSeq2SeqTranslate } from './translate.js';
 /** `eddy seq2seq train | translate | eval`. */
 export const SEQ2SEQ_SUBCOMMANDS: Readonly<Record<string, Command>> = {
   train: { spec: SEQ2SEQ_TRAIN_SPEC, run: runSeq2SeqTrain },
-  translate: { spec: SEQ2SEQ_TRANSLATE_SPEC, run: (a, io) => runSeq2SeqTranslate(a, io) },
-  eval: { spec: SEQ2SEQ_EVAL_SPEC, run: (a, io) => runSeq2SeqEval(a, io) },
+  translate: onThreads(SEQ2SEQ_TRANSLATE_SPEC, runSeq2SeqTranslate),
+  eval: onThreads(SEQ2SEQ_EVAL_SPEC, runSeq2SeqEval),
 };

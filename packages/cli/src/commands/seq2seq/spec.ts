@@ -1,4 +1,6 @@
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { inputOption } from '../../input-lines.js';
+import { checkpointDirArgument } from '../../trained-model-options.js';
 import { runOptions } from '../train/run-options.js';
 import { DEFAULT_BPE_VOCAB, DEFAULT_WORD_VOCAB } from '../train/spec.js';
 
@@ -8,11 +10,13 @@ export const DEFAULT_EPOCHS = 20;
 /*
  * Defaults that learn small tasks in seconds (the CLI tests: reversing letters, 3-digit addition)
  * and are the usual starting point of OpenNMT-style RNN models: a character vocabulary, a 1×128
- * LSTM encoder and decoder with Luong's general attention and input feeding, Adam 2e-3, clipping
- * at 5, full teacher forcing.
+ * LSTM encoder and decoder with Luong's general attention and input feeding, Adam 2e-3 multiplied by
+ * 0.9 after every epoch, clipping at 5, full teacher forcing. The decay is what takes 3-digit addition
+ * from 97.6–98.5 % to 99.4 % exact match in ten minutes (bench/README.md): at a constant rate the
+ * lowest validation loss and the best exact match part ways in the last epochs.
  */
 export const DEFAULTS = {
-  attention: 'luong-general', cell: 'lstm', hidden: 128, layers: 1, dropout: 0, teacherForcing: 1, batch: 32, lr: 2e-3, lrDecay: 1,
+  attention: 'luong-general', cell: 'lstm', hidden: 128, layers: 1, dropout: 0, teacherForcing: 1, batch: 32, lr: 2e-3, lrDecay: 0.9,
   clip: 5, valFraction: 0.1, seed: 123, maxLength: 200,
 } as const;
 
@@ -77,12 +81,12 @@ export const SEQ2SEQ_TRANSLATE_SPEC: CommandSpec = withCommonOptions({
     'after penalties). With --json: one object per input, {"index":…,"outputs":[{"text":…,"score":…,"attention":[[…]]}]},\n' +
     'attention one row per output token (EOS included) over the source tokens. --attention-map FILE.svg draws those\n' +
     'weights as heatmaps (source tokens × output tokens, one per input). Uses DIR/best/ when it exists, else DIR.',
-  positionals: [{ name: 'dir', help: 'a checkpoint directory written by eddy seq2seq train', required: true }],
+  positionals: [checkpointDirArgument('eddy seq2seq train')],
   options: [
     ...DECODING,
     { name: 'n-best', type: 'int', min: 1, max: 1000, valueName: 'N', help: 'outputs per input (needs --beam ≥ N)' },
     { name: 'attention-map', type: 'string', valueName: 'FILE.svg', help: 'write the attention of each best output as an SVG heatmap' },
-    { name: 'input', type: 'string', valueName: 'FILE', help: 'read the sources from FILE instead of stdin' },
+    inputOption('sources'),
   ],
   examples: ['echo "je suis froid" | eddy seq2seq translate fra-eng --beam 5', 'eddy seq2seq translate adder --input sums.txt --n-best 3 --attention-map att.svg'],
 });
@@ -96,7 +100,7 @@ export const SEQ2SEQ_EVAL_SPEC: CommandSpec = withCommonOptions({
     '[0, 1], corpus BLEU on sacreBLEU\'s 0–100 scale (13a tokenization), and the teacher-forced loss per token.\n' +
     'With --json: {"exactMatch":…,"bleu":…,"tokenAccuracy":…,"loss":…,"sentences":…}. Uses DIR/best/ when it exists.',
   positionals: [
-    { name: 'dir', help: 'a checkpoint directory written by eddy seq2seq train', required: true },
+    checkpointDirArgument('eddy seq2seq train'),
     { name: 'pairs', help: 'a UTF-8 file of source<TAB>target lines', required: true },
   ],
   options: [...DECODING],

@@ -1,18 +1,16 @@
-import { manualSeed, ready, type optim } from '@eddy/autograd';
+import { manualSeed, type optim } from '@eddy/autograd';
 import { Seq2Seq, type AttentionKind } from '@eddy/models';
 import { parallelBatches, type ParallelExample, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { commonTrainingOptions } from '../train/common-options.js';
-import { threadCount, withTrainingCore } from '../../threads.js';
-import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
-import { epochBatches } from '../train/epoch-batches.js';
+import { runSentenceTraining, startNote, type Destination, type TrainingPlan } from '../train/driver.js';
+import { epochBatches, epochPlan } from '../train/epoch-batches.js';
 import { heldOutPositions } from '../train/held-out.js';
 import { makeOptimizer } from '../train/optimizer.js';
-import { fileRef, rereadFile, restoreTrainState, resumeBounds, type FileRef } from '../train/epoch-run.js';
-import { saveRun } from '../train/save-run.js';
+import { fileRef, openResumed, readRunFiles, rereadFile, restoreTrainState, resumeBounds, trainingFilePath, type FileRef } from '../train/epoch-run.js';
+import { runConfig, saveRun } from '../train/save-run.js';
 import { buildTokenizer } from '../train/tokenizer.js';
 import { readSeq2Seq, type Seq2SeqBatcherState, type Seq2SeqConfig, type Seq2SeqTrainingOptions } from './checkpoint.js';
 import { encodePairs, readParallelFile, type ParallelFile } from './data.js';
@@ -56,11 +54,8 @@ function readExamples(o: Seq2SeqTrainingOptions, trainFile: ParallelFile, validF
 }
 
 function freshRun(args: ParsedArgs): Run {
-  const path = args.positionals[0];
-  if (path === undefined) throw new UsageError('eddy seq2seq train needs PAIRS, a file of source<TAB>target lines (or --resume DIR): eddy seq2seq train PAIRS [options].');
-  const trainFile = readParallelFile(path, 'the training file', 'train on');
-  const validPath = args.optionalString('valid');
-  const validFile = validPath === undefined ? null : readParallelFile(validPath, 'the validation file', 'validate on');
+  const path = trainingFilePath(args, 'eddy seq2seq train', 'PAIRS', 'a file of source<TAB>target lines');
+  const { trainFile, validFile } = readRunFiles(path, args.optionalString('valid') ?? null, readParallelFile);
   const options: Seq2SeqTrainingOptions = {
     ...commonTrainingOptions(args, { epochs: DEFAULT_EPOCHS }),
     train: fileRef(trainFile.corpus),
@@ -94,12 +89,11 @@ function freshRun(args: ParsedArgs): Run {
 function resumedRun(args: ParsedArgs, dir: string): Run {
   const ck = readSeq2Seq(dir, { trainState: true });
   const model = ck.model;
-  try {
+  return openResumed(model, () => {
     const saved = ck.config.training;
     const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
     const reread = (f: FileRef, what: string, verb: string): ParallelFile => rereadFile(f, what, dir, (path) => readParallelFile(path, what, verb));
-    const trainFile = reread(saved.train, 'the training file', 'train on');
-    const validFile = saved.valid === null ? null : reread(saved.valid, 'the validation file', 'validate on');
+    const { trainFile, validFile } = readRunFiles(saved.train, saved.valid, reread);
     const examples = readExamples(options, trainFile, validFile, ck.tokenizer);
     const opt = makeOptimizer(options.optimizer, model.parameters(), options.lr);
     restoreTrainState(ck, opt, Math.ceil(examples.train.length / options.batch));
@@ -110,41 +104,24 @@ function resumedRun(args: ParsedArgs, dir: string): Run {
       step: ts.step, tokensSeen: ts.tokensSeen, elapsedBefore: ts.elapsedSeconds,
       trainLoss: p.trainLoss, valLoss: p.valLoss, valBleu: p.valBleu, bestValLoss: p.bestValLoss, bestStep: p.bestStep,
     };
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
+  });
 }
 
 function configOf(run: Run): Seq2SeqConfig {
-  return {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    model: run.model.toConfig(),
-    tokenizer: run.tokenizer.type,
-    training: run.options,
-    progress: {
-      step: run.step, epoch: run.position.epoch, trainLoss: run.trainLoss, valLoss: run.valLoss, valBleu: run.valBleu,
-      bestValLoss: run.bestValLoss, bestStep: run.bestStep,
-    },
-  };
+  return runConfig(run, {
+    step: run.step, epoch: run.position.epoch, trainLoss: run.trainLoss, valLoss: run.valLoss, valBleu: run.valBleu,
+    bestValLoss: run.bestValLoss, bestStep: run.bestStep,
+  });
 }
 
 /** `eddy seq2seq train`: returns the exit code (0, or 130 after Ctrl-C). */
-export async function runSeq2SeqTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  await ready();
-  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
-    driveTraining(args, io, signal, {
-      name: 'eddy seq2seq train',
-      defaultOut: 'seq2seq',
-      open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
-      plan: seq2seqPlan,
-    }),
-  );
+export function runSeq2SeqTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
+  return runSentenceTraining(args, io, signal, { name: 'eddy seq2seq train', defaultOut: 'seq2seq', fresh: freshRun, resumed: resumedRun, plan: seq2seqPlan });
 }
 
 /** `eddy seq2seq train`'s part of the training driver: shuffled batches of pairs, validated by loss (and BLEU, reported). */
-function seq2seqPlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPlan {
+function seq2seqPlan(run: Run, where: Destination): TrainingPlan {
+  const { out, outDir } = where;
   const o = run.options;
   const data = epochBatches(run, run.train.length, o.batch, (epoch) => parallelBatches(run.train, { batchSize: o.batch, seed: o.seed + epoch }));
   const { stepsPerEpoch, totalSteps } = data;
@@ -152,30 +129,21 @@ function seq2seqPlan(run: Run, { out, outDir, resumeDir }: Destination): Trainin
   const bleuCount = Math.min(run.valid.length, MAX_BLEU_SENTENCES);
   run.model.train();
   return {
-    reportEvery: Math.max(1, Math.round(stepsPerEpoch / 10)),
-    start: {
-      text:
-        `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} seq2seq, ${m.bidirectional ? 'bidirectional ' : ''}${m.cell.toUpperCase()} ` +
+    ...epochPlan(run, data),
+    start: startNote(
+      where, run, totalSteps,
+      `${o.tokenizer} seq2seq, ${m.bidirectional ? 'bidirectional ' : ''}${m.cell.toUpperCase()} ` +
         `${m.layers}×${m.hiddenSize}, attention ${m.attention}${m.reverseSource ? ', reversed source' : ''} (${run.model.numParameters()} parameters, shared vocabulary ${run.tokenizer.vocab.size}) ` +
         `on ${o.train.path}: ${run.train.length} training and ${run.valid.length} validation pairs, ${stepsPerEpoch} steps per epoch`,
-      data: {
-        resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(),
+      {
+        model: run.model.toConfig(), parameters: run.model.numParameters(),
         vocabSize: run.tokenizer.vocab.size, trainPairs: run.train.length, validPairs: run.valid.length, stepsPerEpoch, options: o,
       },
-    },
-    optimizer: run.opt,
-    totalSteps,
-    seconds: o.time,
+    ),
     // Validation after every epoch: every epoch has the same number of batches.
     evalEvery: stepsPerEpoch,
     bestValLoss: run.bestValLoss,
-    lr: o.lr,
-    clip: o.clip,
-    loss: () => {
-      const b = data.next();
-      return run.model.loss(b, { teacherForcing: o.teacherForcing });
-    },
-    afterStep: data.advance,
+    loss: () => run.model.loss(data.next(), { teacherForcing: o.teacherForcing }),
     evaluate: run.valid.length > 0
       ? () => {
           // BLEU of greedy translations of (at most MAX_BLEU_SENTENCES of) the validation pairs;
@@ -216,6 +184,5 @@ function seq2seqPlan(run: Run, { out, outDir, resumeDir }: Destination): Trainin
         message: `trained to step ${run.step} (epoch ${epoch.toFixed(2)}) in ${seconds.toFixed(1)}s: loss ${run.trainLoss?.toFixed(4) ?? '–'}${val} — try: eddy seq2seq eval ${out} PAIRS.tsv`,
       };
     },
-    dispose: () => run.model.dispose(),
   };
 }

@@ -3,6 +3,7 @@ import { ready } from '@eddy/autograd';
 import type { Tokenizer } from '@eddy/text';
 import { CliError, UsageError } from '../../errors.js';
 import { readInputLines } from '../../input-lines.js';
+import { ChunkedOutput } from '../../output-lines.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { encodeTexts } from '../classify/data.js';
@@ -43,20 +44,16 @@ export async function runSeq2SeqTranslate(args: ParsedArgs, io: Io): Promise<num
     const sources = encodeTexts(ck.tokenizer, lines, ck.config.training.maxLength);
     const results = translateAll(ck.model, sources, decoding);
     const json = args.flag('json');
-    let outText = '';
+    const out = new ChunkedOutput(io.stdout);
     results.forEach((outputs, index) => {
       if (json) {
         const items = outputs.map((t) => ({ text: ck.tokenizer.decode(t.tokens), score: t.score, attention: t.attention.map((row) => Array.from(row)) }));
-        outText += JSON.stringify({ index, outputs: items }) + '\n';
+        out.write(JSON.stringify({ index, outputs: items }) + '\n');
       } else if (nBest !== undefined) {
-        outputs.forEach((t, rank) => (outText += `${index}\t${rank}\t${t.score.toFixed(4)}\t${oneLine(ck.tokenizer.decode(t.tokens))}\n`));
-      } else outText += oneLine(ck.tokenizer.decode(outputs[0].tokens)) + '\n';
-      if (outText.length > 1 << 16) {
-        io.stdout.write(outText);
-        outText = '';
-      }
+        out.write(outputs.map((t, rank) => `${index}\t${rank}\t${t.score.toFixed(4)}\t${oneLine(ck.tokenizer.decode(t.tokens))}\n`).join(''));
+      } else out.write(oneLine(ck.tokenizer.decode(outputs[0].tokens)) + '\n');
     });
-    io.stdout.write(outText);
+    out.end();
     if (mapPath !== undefined) {
       const panels: AttentionPanel[] = results.map((outputs, i) => {
         const best = outputs[0];

@@ -1,10 +1,11 @@
-import type { optim, Tensor } from '@eddy/autograd';
+import { ready, type optim, type Tensor } from '@eddy/autograd';
 import { DivergenceError, trainLoop, type CheckpointEvent, type TrainEvent, type TrainResult } from '@eddy/models';
 import { lockCheckpointDir } from '../../checkpoint/lock.js';
 import { canonicalPath, checkOutputDir, prepareOutDir } from '../../checkpoint/out-dir.js';
 import { EXIT_INTERRUPTED } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
+import { threadCount, withTrainingCore } from '../../threads.js';
 import { divergenceError } from './divergence.js';
 import { LOSS_FACTOR, LossWatch } from './loss-watch.js';
 
@@ -88,6 +89,36 @@ export async function driveTraining<R extends RunProgress>(args: ParsedArgs, io:
   } finally {
     lock.release();
   }
+}
+
+/** A sentence-level training command (classify, tree, seq2seq): a run opens fresh from FILE, or from `--resume DIR`. */
+export interface SentenceTrainingCommand<R extends RunProgress> extends Omit<TrainingCommand<R>, 'open'> {
+  fresh: (args: ParsedArgs) => R;
+  resumed: (args: ParsedArgs, dir: string) => R;
+}
+
+/**
+ * Runs a sentence-level training command on the deterministic core with `--threads` threads (such
+ * commands have no --fast): returns the exit code (0, or 130 after Ctrl-C).
+ */
+export async function runSentenceTraining<R extends RunProgress>(args: ParsedArgs, io: Io, signal: AbortSignal, command: SentenceTrainingCommand<R>): Promise<number> {
+  await ready();
+  const { fresh, resumed, ...rest } = command;
+  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
+    driveTraining(args, io, signal, { ...rest, open: (dir) => (dir === undefined ? fresh(args) : resumed(args, dir)) }),
+  );
+}
+
+/**
+ * The start note of a run: `description` after "training" (or "resuming DIR at step N:"), and the
+ * JSON fields every command gives first (where it resumed from, its step and its total steps), then `data`.
+ */
+export function startNote(where: Destination, run: RunProgress, totalSteps: number | null, description: string, data: Record<string, unknown>): TrainingPlan['start'] {
+  const { resumeDir } = where;
+  return {
+    text: `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${description}`,
+    data: { resumedFrom: resumeDir ?? null, step: run.step, totalSteps, ...data },
+  };
 }
 
 async function driveLocked<R extends RunProgress>(args: ParsedArgs, io: Io, signal: AbortSignal, command: TrainingCommand<R>, where: Destination): Promise<number> {

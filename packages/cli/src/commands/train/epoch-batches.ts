@@ -1,5 +1,6 @@
 import type { optim } from '@eddy/autograd';
 import type { CommonTrainingOptions } from '../../checkpoint/checkpoint.js';
+import type { TrainingPlan } from './driver.js';
 import type { EpochPosition } from './epoch-run.js';
 
 /** What of a run `epochBatches` reads and moves. */
@@ -21,11 +22,12 @@ export interface EpochBatches<B> {
 }
 
 /**
- * Sentence-level training (classify, seq2seq, …) goes through `examples` in epochs of `batchSize`,
+ * Sentence-level training (classify, tree, seq2seq) goes through `examples` in epochs of `batchSize`,
  * each epoch's batches made by `batchesOf(epoch)` (a seeded order per epoch), so that the position
  * { epoch, batch } saved in a checkpoint is all a resumed run needs to see the same batches.
+ * `onEpoch` runs when a new epoch begins, before its first batch (not at the run's first).
  */
-export function epochBatches<B>(run: EpochRun, examples: number, batchSize: number, batchesOf: (epoch: number) => B[]): EpochBatches<B> {
+export function epochBatches<B>(run: EpochRun, examples: number, batchSize: number, batchesOf: (epoch: number) => B[], onEpoch?: () => void): EpochBatches<B> {
   const stepsPerEpoch = Math.ceil(examples / batchSize);
   const o = run.options;
   let batches = batchesOf(run.position.epoch);
@@ -36,12 +38,41 @@ export function epochBatches<B>(run: EpochRun, examples: number, batchSize: numb
       if (run.position.batch >= batches.length) {
         run.position = { epoch: run.position.epoch + 1, batch: 0 };
         batches = batchesOf(run.position.epoch);
+        onEpoch?.();
       }
-      run.opt.lr = o.lr * o.lrDecay ** run.position.epoch;
+      // Setting lr rescales every parameter group by its ratio to the first (tree's word vectors
+      // keep theirs): only when it changes, so that the groups' rates are not re-rounded every step.
+      const lr = o.lr * o.lrDecay ** run.position.epoch;
+      if (run.opt.lr !== lr) run.opt.lr = lr;
       return batches[run.position.batch];
     },
     advance: () => {
       run.position = { ...run.position, batch: run.position.batch + 1 };
     },
+  };
+}
+
+/** A run through epochs of batches, as `epochPlan` sees it. */
+export interface EpochPlanRun extends EpochRun {
+  options: EpochRun['options'] & Pick<CommonTrainingOptions, 'time' | 'clip'>;
+  model: { dispose(): void };
+}
+
+/**
+ * The parts of a training plan that every run through epochs of batches fills alike: a progress
+ * line about ten times an epoch, its bounds and optimisation from its options, the move past each
+ * batch, and its model freed at the end.
+ */
+export function epochPlan(run: EpochPlanRun, data: EpochBatches<unknown>): Pick<TrainingPlan, 'reportEvery' | 'optimizer' | 'totalSteps' | 'seconds' | 'lr' | 'clip' | 'afterStep' | 'dispose'> {
+  const o = run.options;
+  return {
+    reportEvery: Math.max(1, Math.round(data.stepsPerEpoch / 10)),
+    optimizer: run.opt,
+    totalSteps: data.totalSteps,
+    seconds: o.time,
+    lr: o.lr,
+    clip: o.clip,
+    afterStep: data.advance,
+    dispose: () => run.model.dispose(),
   };
 }

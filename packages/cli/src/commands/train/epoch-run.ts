@@ -7,9 +7,10 @@ import type { ParsedArgs } from '../../options.js';
 import type { Reporter } from '../../progress.js';
 import type { RunProgress, TrainingPlan } from './driver.js';
 
-// What the commands that train on shuffled examples epoch by epoch and validate by accuracy
-// (`eddy classify train`, `eddy tree train`) share beyond the driver: how a run resumes (its
-// arguments, its files, its train-state) and how its validations, checkpoints and summary read.
+// What the commands that train on shuffled examples epoch by epoch (`eddy classify train`, `eddy
+// tree train`, `eddy seq2seq train`) share beyond the driver: how a run reads its files and resumes
+// (its arguments, its files, its train-state), and for those validated by accuracy (classify, tree)
+// how their validations, checkpoints and summary read.
 
 /** A file a run read, and its hash (`--resume` refuses a changed one). */
 export interface FileRef {
@@ -60,6 +61,14 @@ export interface EpochRun extends RunProgress, Omit<AccuracyProgress, 'epoch'> {
   position: EpochPosition;
 }
 
+/** Where run `run` stands, as its config.json records it. */
+export function accuracyProgress(run: EpochRun): AccuracyProgress {
+  return {
+    step: run.step, epoch: run.position.epoch, trainLoss: run.trainLoss,
+    valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy, bestStep: run.bestStep,
+  };
+}
+
 /**
  * Checks the arguments of `--resume DIR`: no option in `fixed` (the checkpoint fixes them), no
  * FILE (the checkpoint names it), not both --steps and --epochs. Returns the run's bounds: the saved
@@ -73,6 +82,35 @@ export function resumeBounds<T extends { steps: number | null; epochs: number | 
   if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
   if (!(args.has('steps') || args.has('epochs') || args.has('time'))) return saved;
   return { ...saved, steps: args.optionalNumber('steps') ?? null, epochs: args.optionalNumber('epochs') ?? null, time: args.optionalNumber('time') ?? null };
+}
+
+/**
+ * The FILE argument of a fresh run (`file`: its placeholder, `what`: what it holds); without it, a
+ * usage error that shows the command's form.
+ */
+export function trainingFilePath(args: ParsedArgs, command: string, file: string, what: string): string {
+  const path = args.positionals[0];
+  if (path === undefined) throw new UsageError(`${command} needs ${file}, ${what} (or --resume DIR): ${command} ${file} [options].`);
+  return path;
+}
+
+/**
+ * The training file and the validation file (null without one) of a run, each read by
+ * `read(source, what, verb)`: from the paths of a fresh run, or (with rereadFile) the references of a resumed one.
+ */
+export function readRunFiles<S, F>(train: S, valid: S | null, read: (source: S, what: string, verb: string) => F): { trainFile: F; validFile: F | null } {
+  const trainFile = read(train, 'the training file', 'train on');
+  return { trainFile, validFile: valid === null ? null : read(valid, 'the validation file', 'validate on') };
+}
+
+/** Opens a run from a checkpoint's `model` with `open`; when that fails, the model is freed before the error goes on. */
+export function openResumed<R>(model: Module, open: () => R): R {
+  try {
+    return open();
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
 
 /** Reads file `f` of a resumed run again (`read` parses it); a file changed since `dir` was written is refused. */

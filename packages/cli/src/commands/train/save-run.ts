@@ -1,7 +1,7 @@
 import { getRngState, type optim } from '@eddy/autograd';
 import type { Module } from '@eddy/models';
 import type { Tokenizer } from '@eddy/text';
-import { CHECKPOINT_VERSION, optimizerToFiles, writeCheckpoint, type CheckpointParts, type TrainState } from '../../checkpoint/checkpoint.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerToFiles, writeCheckpoint, type CheckpointConfig, type CheckpointParts, type TrainState } from '../../checkpoint/checkpoint.js';
 import { CliError, reason } from '../../errors.js';
 
 /** What a training command without a carried hidden state (classify, tree) saves at a checkpoint. */
@@ -33,4 +33,19 @@ export function saveRun<B>(dir: string, out: string, run: RunSnapshot<B>, best: 
     const code = (e as NodeJS.ErrnoException).code ?? reason(e);
     throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);
   }
+}
+
+/**
+ * The config.json of a run: format, version, model, tokenizer, the command's `extra` fields (a
+ * classifier's labels), the run's options and `progress`, in that order.
+ */
+export function runConfig<T, P extends { step: number }, E extends object = object>(
+  run: { model: Module; tokenizer: Tokenizer; options: T },
+  progress: P,
+  extra?: E,
+): CheckpointConfig<T, P> & E {
+  return {
+    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, model: run.model.toConfig(), tokenizer: run.tokenizer.type,
+    ...(extra as E), training: run.options, progress,
+  };
 }

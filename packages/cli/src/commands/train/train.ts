@@ -10,7 +10,7 @@ import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { commonTrainingOptions } from './common-options.js';
-import { driveTraining, type Destination, type TrainingPlan } from './driver.js';
+import { driveTraining, startNote, type Destination, type TrainingPlan } from './driver.js';
 import { makeOptimizer } from './optimizer.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
 import { buildTokenizer } from './tokenizer.js';
@@ -205,7 +205,8 @@ export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = n
 }
 
 /** `eddy train`'s part of the training driver: truncated BPTT windows over one corpus, validated by loss. */
-function trainPlan(run: Run, { out, outDir, resumeDir }: Destination, core: Core): TrainingPlan {
+function trainPlan(run: Run, where: Destination, core: Core): TrainingPlan {
+  const { out, outDir } = where;
   const o = run.options;
   const windowsPerEpoch = run.batcher.windowsInEpoch;
   const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * windowsPerEpoch) : null);
@@ -220,17 +221,17 @@ function trainPlan(run: Run, { out, outDir, resumeDir }: Destination, core: Core
   }, run.state);
   return {
     reportEvery: Math.max(1, Math.round(o.evalEvery / 10)),
-    start: {
-      text:
-        `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.tokenizer} ${run.model.options.cell.toUpperCase()} ` +
+    start: startNote(
+      where, run, totalSteps,
+      `${o.tokenizer} ${run.model.options.cell.toUpperCase()} ` +
         `${run.model.options.numLayers}×${run.model.options.hiddenSize} (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}) ` +
         `on ${run.corpus.label}: ${run.train.length} training and ${run.val.length} validation tokens, ${windowsPerEpoch} windows per epoch${core.variant === 'relaxed' ? ', on the relaxed-SIMD core (--fast)' : ''}`,
-      data: {
-        resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: run.model.toConfig(), parameters: run.model.numParameters(),
+      {
+        model: run.model.toConfig(), parameters: run.model.numParameters(),
         vocabSize: run.tokenizer.vocab.size, trainTokens: run.train.length, valTokens: run.val.length, windowsPerEpoch, options: o,
         core: core.variant,
       },
-    },
+    ),
     optimizer: run.opt,
     totalSteps,
     seconds: o.time,

@@ -2,6 +2,7 @@ import { noGrad, ready, scope } from '@eddy/autograd';
 import type { TreeModel } from '@eddy/models';
 import { toBracketString, type Tree, type WordIds } from '@eddy/text';
 import { readInputLines } from '../../input-lines.js';
+import { ChunkedOutput } from '../../output-lines.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { readBestTreeModel } from './checkpoint.js';
@@ -49,17 +50,13 @@ export async function runTreePredict(args: ParsedArgs, io: Io): Promise<number> 
     const logits = treeLogits(ck.model, trees, ck.tokenizer.vocab, kind, args.number('batch'));
     const all = Array.from({ length: ck.model.numClasses }, (_, c) => c);
     const json = args.flag('json');
-    let text = '';
+    const out = new ChunkedOutput(io.stdout);
     trees.forEach((t, i) => {
       const labels = Int32Array.from({ length: t.size }, (_, j) => argmaxAt(logits[i], j * all.length, all));
       const bracketed = toBracketString(t, labels);
-      text += json ? JSON.stringify({ tree: bracketed, label: labels[0] }) + '\n' : bracketed + '\n';
-      if (text.length > 1 << 16) {
-        io.stdout.write(text);
-        text = '';
-      }
+      out.write(json ? JSON.stringify({ tree: bracketed, label: labels[0] }) + '\n' : bracketed + '\n');
     });
-    io.stdout.write(text);
+    out.end();
   } finally {
     ck.model.dispose();
   }

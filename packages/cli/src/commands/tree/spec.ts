@@ -1,5 +1,7 @@
-import { THREADS_OPTION } from '../../threads.js';
 import { withCommonOptions, type CommandSpec } from '../../options.js';
+import { inputOption } from '../../input-lines.js';
+import { checkpointDirArgument, forwardBatchOption } from '../../trained-model-options.js';
+import { runOptions } from '../train/run-options.js';
 
 /** Epochs run when neither --steps, --epochs nor --time bounds the run. */
 export const DEFAULT_EPOCHS = 10;
@@ -51,23 +53,18 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
     { name: 'vocab-size', type: 'int', min: 5, valueName: 'N', help: 'keep the N−4 most frequent words of FILE (default: every word)' },
     { name: 'embeddings', type: 'string', valueName: 'FILE', help: 'start the word vectors from a GloVe text file (word v1 v2 … per line)' },
     { name: 'dropout', type: 'number', min: 0, max: 1, maxOpen: true, default: DEFAULTS.dropout, help: 'dropout on the word vectors and on the classifier\'s input' },
-    { name: 'batch', type: 'int', min: 1, max: 100000, default: DEFAULTS.batch, help: 'trees per batch' },
-    { name: 'steps', type: 'int', min: 1, help: 'total optimizer steps of the run' },
-    { name: 'epochs', type: 'number', minOpen: true, min: 0, help: `total passes over the training trees (default ${DEFAULT_EPOCHS} unless --steps or --time is given)` },
-    { name: 'time', type: 'number', minOpen: true, min: 0, valueName: 'SECONDS', help: 'stop after this much wall time (with --steps/--epochs: whichever comes first)' },
-    { name: 'optimizer', type: 'choice', choices: ['adagrad', 'adam', 'sgd'], default: DEFAULTS.optimizer, help: 'optimizer' },
-    { name: 'lr', type: 'number', min: 0, minOpen: true, default: DEFAULTS.lr, help: 'learning rate of the composition and the classifier' },
-    { name: 'embedding-lr', type: 'number', min: 0, default: DEFAULTS.embeddingLr, help: 'learning rate of the word vectors (0: keep them fixed)' },
-    { name: 'l2', type: 'number', min: 0, default: DEFAULTS.l2, help: 'L2 penalty (λ/2)‖θ‖² on the composition and the classifier' },
-    { name: 'embedding-l2', type: 'number', min: 0, default: DEFAULTS.embeddingL2, help: 'L2 penalty on the word vectors' },
-    { name: 'adagrad-reset', type: 'flag', help: 'reset AdaGrad\'s accumulators at the start of every epoch (CoreNLP\'s RNTN training)' },
-    { name: 'lr-decay', type: 'number', min: 0, minOpen: true, max: 1, default: DEFAULTS.lrDecay, help: 'multiply the learning rates by this after every epoch' },
-    { name: 'clip', type: 'number', min: 0, default: DEFAULTS.clip, help: 'clip the global gradient norm to this (0: no clipping)' },
-    { name: 'seed', type: 'int', min: 0, default: DEFAULTS.seed, help: 'seed of every random draw (init, dropout, shuffling)' },
-    THREADS_OPTION,
-    { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default tree-model, or the --resume directory)' },
-    { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
-    { name: 'overwrite', type: 'flag', help: 'replace the checkpoint already in --out (without it, eddy refuses to)' },
+    ...runOptions({
+      unit: 'trees', file: 'FILE', out: 'tree-model', epochs: DEFAULT_EPOCHS, seedDraws: 'init, dropout, shuffling', ...DEFAULTS, optimizers: ['adagrad', 'adam', 'sgd'],
+      groups: {
+        lrOf: 'the composition and the classifier',
+        options: [
+          { name: 'embedding-lr', type: 'number', min: 0, default: DEFAULTS.embeddingLr, help: 'learning rate of the word vectors (0: keep them fixed)' },
+          { name: 'l2', type: 'number', min: 0, default: DEFAULTS.l2, help: 'L2 penalty (λ/2)‖θ‖² on the composition and the classifier' },
+          { name: 'embedding-l2', type: 'number', min: 0, default: DEFAULTS.embeddingL2, help: 'L2 penalty on the word vectors' },
+          { name: 'adagrad-reset', type: 'flag', help: 'reset AdaGrad\'s accumulators at the start of every epoch (CoreNLP\'s RNTN training)' },
+        ],
+      },
+    }),
   ],
   examples: [
     'eddy tree train sst/train.txt --valid sst/dev.txt --out sst-lstm',
@@ -86,11 +83,8 @@ export const TREE_PREDICT_SPEC: CommandSpec = withCommonOptions({
     'binarises new text. Print, in the same order, each tree in bracket notation with the predicted label at every\n' +
     'node (with --json: {"tree":…,"label":…}, label the root\'s). A binary model (--binary) prints 0 for negative,\n' +
     '1 for positive. Binary models print n-ary input binarised. Uses DIR/best/ when it exists, else DIR.',
-  positionals: [{ name: 'dir', help: 'a checkpoint directory written by eddy tree train', required: true }],
-  options: [
-    { name: 'input', type: 'string', valueName: 'FILE', help: 'read the trees or sentences from FILE instead of stdin' },
-    { name: 'batch', type: 'int', min: 1, max: 100000, default: 64, help: 'trees per forward pass' },
-  ],
+  positionals: [checkpointDirArgument('eddy tree train')],
+  options: [inputOption('trees or sentences'), forwardBatchOption('trees')],
   examples: ['echo "a stirring , funny film" | eddy tree predict sst-lstm', 'eddy tree predict sst-lstm --input test.txt --json'],
 });
 
@@ -106,10 +100,10 @@ export const TREE_EVAL_SPEC: CommandSpec = withCommonOptions({
     'are left out, and every figure is over the non-neutral nodes (trees and nodes count what was evaluated).\n' +
     'Uses DIR/best/ when it exists, else DIR.',
   positionals: [
-    { name: 'dir', help: 'a checkpoint directory written by eddy tree train', required: true },
+    checkpointDirArgument('eddy tree train'),
     { name: 'file', help: TREES_HELP, required: true },
   ],
-  options: [{ name: 'batch', type: 'int', min: 1, max: 100000, default: 64, help: 'trees per forward pass' }],
+  options: [forwardBatchOption('trees')],
   examples: ['eddy tree eval sst-lstm sst/test.txt', 'eddy tree eval sst-lstm sst/test.txt --json'],
 });
 

@@ -1,17 +1,19 @@
-import { manualSeed, ready, type optim } from '@eddy/autograd';
+import { manualSeed, type optim } from '@eddy/autograd';
 import { BinaryTreeLSTM, ChildSumTreeLSTM, RecursiveNN, RNTN, type TreeModel } from '@eddy/models';
 import { leafWords, NO_LABEL, SPECIAL_TOKENS, WordTokenizer, type Tree, type Tokenizer } from '@eddy/text';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../../checkpoint/checkpoint.js';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { commonTrainingOptions } from '../train/common-options.js';
-import { threadCount, withTrainingCore } from '../../threads.js';
-import { driveTraining, type Destination, type TrainingPlan } from '../train/driver.js';
+import { runSentenceTraining, startNote, type Destination, type TrainingPlan } from '../train/driver.js';
+import { epochBatches, epochPlan } from '../train/epoch-batches.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
-import { saveRun } from '../train/save-run.js';
-import { accuracyPlan, fileRef, rereadFile, restoreEpochRun, resumeBounds, shuffledIndices, type EpochRun, type FileRef } from '../train/epoch-run.js';
+import { runConfig, saveRun } from '../train/save-run.js';
+import {
+  accuracyPlan, accuracyProgress, fileRef, openResumed, readRunFiles, rereadFile, restoreEpochRun, resumeBounds, shuffledIndices, trainingFilePath,
+  type EpochRun, type FileRef,
+} from '../train/epoch-run.js';
 import { readTreeModel, type TreeConfig, type TreeTrainingOptions } from './checkpoint.js';
 import { modelTrees, readTreeFile, treeBatch, type TreeFile } from './data.js';
 import { treeMetrics } from './eval.js';
@@ -88,13 +90,10 @@ function buildWords(trees: readonly Tree[], vocabSize: number | null): Tokenizer
 }
 
 function freshRun(args: ParsedArgs): Run {
-  const path = args.positionals[0];
-  if (path === undefined) throw new UsageError('eddy tree train needs FILE, a file of bracketed trees (or --resume DIR): eddy tree train FILE [options].');
+  const path = trainingFilePath(args, 'eddy tree train', 'FILE', 'a file of bracketed trees');
   checkFlags(args);
   const classes = args.number('classes');
-  const trainFile = readTreeFile(path, 'the training file', 'train on', classes);
-  const validPath = args.optionalString('valid');
-  const validFile = validPath === undefined ? null : readTreeFile(validPath, 'the validation file', 'validate on', classes);
+  const { trainFile, validFile } = readRunFiles(path, args.optionalString('valid') ?? null, (p, what, verb) => readTreeFile(p, what, verb, classes));
   const options = trainingOptions(args, trainFile, validFile);
   const train = runTrees(trainFile, options, 'the training file');
   const valid = validFile === null ? [] : runTrees(validFile, options, 'the validation file');
@@ -118,105 +117,68 @@ function freshRun(args: ParsedArgs): Run {
 function resumedRun(args: ParsedArgs, dir: string): Run {
   const ck = readTreeModel(dir, { trainState: true });
   const model = ck.model;
-  try {
+  return openResumed(model, () => {
     const saved = ck.config.training;
     const options = resumeBounds(args, dir, FIXED_ON_RESUME, saved);
     const reread = (f: FileRef, what: string, verb: string): Tree[] => runTrees(rereadFile(f, what, dir, (path) => readTreeFile(path, what, verb, saved.classes)), options, what);
-    const train = reread(saved.train, 'the training file', 'train on');
-    const valid = saved.valid === null ? [] : reread(saved.valid, 'the validation file', 'validate on');
+    const { trainFile: train, validFile } = readRunFiles(saved.train, saved.valid, reread);
+    const valid = validFile ?? [];
     const opt = treeOptimizer(model, options);
     return { options, tokenizer: ck.tokenizer, model, opt, train, valid, ...restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch)) };
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-}
-
-function configOf(run: Run): TreeConfig {
-  return {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    model: run.model.toConfig(),
-    tokenizer: run.tokenizer.type,
-    training: run.options,
-    progress: {
-      step: run.step, epoch: run.position.epoch, trainLoss: run.trainLoss,
-      valAccuracy: run.valAccuracy, bestValAccuracy: run.bestValAccuracy, bestStep: run.bestStep,
-    },
-  };
+  });
 }
 
 /** The batches of epoch `epoch`: the training trees (as indices) in that epoch's seeded order, `batch` at a time. */
-function epochBatches(n: number, batch: number, seed: number, epoch: number): number[][] {
+function treeBatches(n: number, batch: number, seed: number, epoch: number): number[][] {
   const order = shuffledIndices(n, seed + epoch);
   return Array.from({ length: Math.ceil(n / batch) }, (_, b) => order.slice(b * batch, (b + 1) * batch));
 }
 
 /** `eddy tree train`: returns the exit code (0, or 130 after Ctrl-C). */
-export async function runTreeTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  await ready();
-  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
-    driveTraining(args, io, signal, {
-      name: 'eddy tree train',
-      defaultOut: 'tree-model',
-      open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
-      plan: treePlan,
-    }),
-  );
+export function runTreeTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
+  return runSentenceTraining(args, io, signal, { name: 'eddy tree train', defaultOut: 'tree-model', fresh: freshRun, resumed: resumedRun, plan: treePlan });
 }
 
 /** `eddy tree train`'s part of the training driver: shuffled batches of trees, validated by root accuracy. */
-function treePlan(run: Run, { out, outDir, resumeDir }: Destination): TrainingPlan {
+function treePlan(run: Run, where: Destination): TrainingPlan {
+  const { out, outDir } = where;
   const o = run.options;
-  const stepsPerEpoch = Math.ceil(run.train.length / o.batch);
-  const totalSteps = o.steps ?? (o.epochs !== null ? Math.ceil(o.epochs * stepsPerEpoch) : null);
+  // AdaGrad's accumulators reset as each epoch after the first begins (CoreNLP's RNTN training).
+  const data = epochBatches(run, run.train.length, o.batch, (epoch) => treeBatches(run.train.length, o.batch, o.seed, epoch), () => {
+    if (o.adagradReset) (run.opt as optim.Adagrad).resetAccumulators();
+  });
+  const { stepsPerEpoch, totalSteps } = data;
   const words = run.tokenizer.vocab;
   const m = run.model;
   const embeddingNote = o.embeddings === null ? '' : `, word vectors from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
   const sizes = o.model === 'rntn' || o.model === 'rnn' ? `d ${m.hiddenSize}` : `words ${m.embedding.embeddingDim}, hidden ${m.hiddenSize}`;
-  let batches = epochBatches(run.train.length, o.batch, o.seed, run.position.epoch);
   m.train();
   return {
-    reportEvery: Math.max(1, Math.round(stepsPerEpoch / 10)),
-    start: {
-      text:
-        `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${o.model}${o.binary ? ' (binary)' : ''}, ${sizes} ` +
+    ...epochPlan(run, data),
+    start: startNote(
+      where, run, totalSteps,
+      `${o.model}${o.binary ? ' (binary)' : ''}, ${sizes} ` +
         `(${m.numParameters()} parameters, vocabulary ${words.size}${embeddingNote}) on ${o.train.path}: ${run.train.length} training and ` +
         `${run.valid.length} validation trees, ${m.numClasses} classes, ${stepsPerEpoch} steps per epoch`,
-      data: {
-        resumedFrom: resumeDir ?? null, step: run.step, totalSteps, model: m.toConfig(), parameters: m.numParameters(), vocabSize: words.size,
+      {
+        model: m.toConfig(), parameters: m.numParameters(), vocabSize: words.size,
         trainTrees: run.train.length, validTrees: run.valid.length, stepsPerEpoch, options: o,
       },
-    },
-    optimizer: run.opt,
-    totalSteps,
-    seconds: o.time,
-    lr: o.lr,
-    clip: o.clip,
+    ),
     loss: () => {
-      if (run.position.batch >= batches.length) {
-        run.position = { epoch: run.position.epoch + 1, batch: 0 };
-        batches = epochBatches(run.train.length, o.batch, o.seed, run.position.epoch);
-        if (o.adagradReset) (run.opt as optim.Adagrad).resetAccumulators();
-      }
-      // Setting lr rescales every group by the ratio to the first (the word vectors' rate keeps its
-      // ratio): only when it changes, so that groups' rates are not re-rounded at every step.
-      const lr = o.lr * o.lrDecay ** run.position.epoch;
-      if (run.opt.lr !== lr) run.opt.lr = lr;
-      const trees = batches[run.position.batch].map((i) => run.train[i]);
+      const trees = data.next().map((i) => run.train[i]);
       const batch = treeBatch(trees, words, o.model);
       return { loss: m.loss(batch, { rootOnly: o.rootOnly }), tokens: batch.leaves.nodes.length };
-    },
-    afterStep: () => {
-      run.position = { ...run.position, batch: run.position.batch + 1 };
     },
     evaluate: run.valid.length > 0
       ? () => 1 - treeMetrics(m, run.valid, words, o.model, Math.max(o.batch, 64)).rootAccuracy!
       : undefined,
     ...accuracyPlan(run, {
       stepsPerEpoch, out, what: 'validation root accuracy', evalCommand: 'eddy tree eval',
-      save: (best, elapsed, bestFrom) => saveRun(outDir, out, { ...run, config: configOf(run), batcher: { ...run.position } }, best, elapsed, bestFrom),
+      save: (best, elapsed, bestFrom) => {
+        const config: TreeConfig = runConfig(run, accuracyProgress(run));
+        saveRun(outDir, out, { ...run, config, batcher: { ...run.position } }, best, elapsed, bestFrom);
+      },
     }),
-    dispose: () => m.dispose(),
   };
 }
