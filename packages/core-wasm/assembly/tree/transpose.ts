@@ -2,20 +2,8 @@
 // every level's gradient and input transposed (all of a batch's nodes along the row), so that the
 // one weight-gradient GEMM over them reads both operands along k, the layout its packing streams
 // (read across rows, as a GEMM with transA packs Gᵀ, it gathers 16 bytes from rows kilobytes apart).
-// A copy: SIMD body and scalar twin give the same bits.
-
-/** Transposes the 4×4 block of rows r0…r3 and stores its columns at d, d + rowBytes, … */
-@inline
-function store4x4(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, rowBytes: usize): void {
-  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-  const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-  v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
-  v128.store(d + rowBytes, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
-  v128.store(d + 2 * rowBytes, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
-  v128.store(d + 3 * rowBytes, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
-}
+// A copy: SIMD body and scalar twin give the same bits. The 4×4 block transpose is the GEMM packer's.
+import { storeTransposed4x4 } from "../gemm/pack";
 
 /** Columns of src handled per sweep down the rows: their dst rows (TILE lines) stay in L1. */
 const TILE: i32 = 64;
@@ -34,7 +22,7 @@ export function transpose(simd: bool, rows: i32, cols: i32, src: usize, ldSrc: i
         const s = src + <usize>i * sRow, d = dst + (<usize>i << 2);
         for (let j = j0; j < jEnd; j += 4) {
           const o = <usize>j << 2;
-          store4x4(v128.load(s + o), v128.load(s + sRow + o), v128.load(s + 2 * sRow + o), v128.load(s + 3 * sRow + o), d + <usize>j * dRow, dRow);
+          storeTransposed4x4(v128.load(s + o), v128.load(s + sRow + o), v128.load(s + 2 * sRow + o), v128.load(s + 3 * sRow + o), d + <usize>j * dRow, dRow);
         }
       }
     }
