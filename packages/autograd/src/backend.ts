@@ -16,7 +16,7 @@ export {
   sgemm, packB, sgemmPacked, quantizeInt8, gemmInt8, int8RowStride,
   lstmWorkspaceBytes, lstmForward, lstmBackward, gruWorkspaceBytes, gruForward, gruBackward,
   rnnWorkspaceBytes, rnnForward, rnnBackward, attentionForward, attentionBackward,
-  treeLstmCellForward, treeLstmCellBackward,
+  treeLstmCellForward, treeLstmCellBackward, transpose,
   add, sub, mul, scale, axpy, exp, log, sigmoid, tanh, relu, sigmoidBackward, tanhBackward, reluBackward, sum, sumOfSquares,
   softmax, logSoftmax, softmaxBackward, logSoftmaxBackward, softmaxCrossEntropy, embeddingGather, embeddingScatterAdd,
   sgdUpdate, adamUpdate, adamwUpdate, rmspropUpdate, adagradUpdate, clipValue,

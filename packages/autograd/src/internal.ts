@@ -19,4 +19,4 @@ export { empty } from './tensor.js';
  * Kernels @eddy/models' tree code calls inside its own autograd Functions: the fused Tree-LSTM cell
  * (forward, backward) and the embedding backward's scatter-add (the gathers of children's states).
  */
-export { treeLstmCellForward, treeLstmCellBackward, embeddingScatterAdd } from './backend.js';
+export { treeLstmCellForward, treeLstmCellBackward, embeddingGather, embeddingScatterAdd } from './backend.js';

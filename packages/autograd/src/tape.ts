@@ -1,4 +1,5 @@
-import { axpy, fail } from './backend.js';
+import { axpy, embeddingScatterAdd, fail } from './backend.js';
+import { GradRows } from './grad-rows.js';
 import { frameState } from './scope.js';
 import type { Node } from './function.js';
 import { fmt, sameShape } from './shapes.js';
@@ -128,7 +129,30 @@ function accumulateLeaf(x: Tensor, g: Tensor): void {
     arena.u8.copyWithin(ptr, g.ptr, g.ptr + n * 4);
   } else {
     axpy(x.core, { n, alpha: 1, x: g.ptr, y: x.grad.ptr });
+    x.grad.sparseRows = null; // any row may be non-zero now
   }
+}
+
+/**
+ * @internal x.grad[ids[i]] += g[i] for a leaf x [V, …] read by row lookups (`index`): a scatter
+ * into x's gradient block instead of a dense [V, …] gradient added whole. A gradient block that only
+ * such lookups have added into since it was made remembers their rows (`sparseRows`), so that
+ * `zeroGrad` and Adagrad touch those rows only. From a zeroed gradient (one backward per step) the
+ * sums equal the dense path's bit for bit; accumulated over several backwards, up to rounding.
+ */
+export function accumulateLeafRows(x: Tensor, ids: Tensor, g: Tensor): void {
+  if (!x.requiresGrad) return;
+  x.check('backward');
+  const arena = x.core.arena;
+  const rows = x.shape[0], width = rows === 0 ? 0 : x.size / rows;
+  if (x.grad === null || x.grad.disposed) {
+    const ptr = arena.allocBeside(x.ptr, x.size * 4);
+    arena.f32.fill(0, ptr >>> 2, (ptr >>> 2) + x.size);
+    x.grad = new Tensor(x.core, ptr, x.shape, 'float32', x.frame);
+    x.grad.sparseRows = new GradRows(rows, width);
+  }
+  embeddingScatterAdd(x.core, { n: ids.size, v: rows, d: width, ids: ids.ptr, grad: g.ptr, dtable: x.grad.ptr });
+  x.grad.sparseRows?.add(arena.i32.subarray(ids.ptr >>> 2, (ids.ptr >>> 2) + ids.size));
 }
 
 /**

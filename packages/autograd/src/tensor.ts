@@ -2,6 +2,7 @@ import { fail, getCore, type Core } from './backend.js';
 import { frameState, type Frame } from './scope.js';
 import { fmt, sizeOf, type Shape } from './shapes.js';
 import type { Node } from './function.js';
+import type { GradRows } from './grad-rows.js';
 import { backward } from './tape.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
@@ -38,6 +39,11 @@ export class Tensor {
   frame: Frame | null;
   /** @internal Set when its scope ended or `dispose()` freed it. */
   disposed = false;
+  /**
+   * @internal On a leaf's `.grad`: the rows that may be non-zero, while only row lookups (`index`)
+   * added into it; null: dense (see grad-rows.ts).
+   */
+  sparseRows: GradRows | null = null;
 
   /** @internal Wraps a block the caller allocated; use `tensor()`, `zeros()`… instead. */
   constructor(core: Core, ptr: number, shape: Shape, dtype: DType = 'float32', frame: Frame | null = frameState.current) {
@@ -127,13 +133,19 @@ export class Tensor {
       const values = src.toArray();
       (this.dtype === 'float32' ? this.core.arena.f32 : this.core.arena.i32).set(values, this.ptr >>> 2);
     }
+    this.sparseRows = null; // any row may now be non-zero
     return this;
   }
 
-  /** Fills `.grad` with zeros (keeping its block, so memory stays flat), if there is one. */
+  /**
+   * Fills `.grad` with zeros (keeping its block, so memory stays flat), if there is one: only the
+   * rows an embedding lookup touched when that is all that added into it.
+   */
   zeroGrad(): void {
     const g = this.grad;
-    if (g !== null && !g.disposed) g.core.arena.f32.fill(0, g.ptr >>> 2, (g.ptr >>> 2) + g.size);
+    if (g === null || g.disposed) return;
+    if (g.sparseRows !== null) g.sparseRows.zero(g);
+    else g.core.arena.f32.fill(0, g.ptr >>> 2, (g.ptr >>> 2) + g.size);
   }
 
   /** Backpropagates from this tensor: see `backward` in tape.ts. */

@@ -93,6 +93,7 @@ export const DISPATCH = {
   attention_backward: same('f32_attention_backward'),
   tree_lstm_cell_forward: same('f32_tree_lstm_cell_forward'),
   tree_lstm_cell_backward: same('f32_tree_lstm_cell_backward'),
+  transpose: same('f32_transpose'),
 } as const;
 
 /** A kernel family of the table. */

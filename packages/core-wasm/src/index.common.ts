@@ -25,4 +25,4 @@ export {
   type SgdUpdateArgs, type AdamUpdateArgs, type RmspropUpdateArgs, type AdagradUpdateArgs, type ClipValueArgs,
 } from './kernels/optim.js';
 export { attentionForward, attentionBackward, type AttentionForwardArgs, type AttentionBackwardArgs } from './kernels/attention.js';
-export { treeLstmCellForward, treeLstmCellBackward, type TreeLstmCellForwardArgs, type TreeLstmCellBackwardArgs } from './kernels/tree.js';
+export { treeLstmCellForward, treeLstmCellBackward, transpose, type TreeLstmCellForwardArgs, type TreeLstmCellBackwardArgs, type TransposeArgs } from './kernels/tree.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { treeLstmCellBackward, treeLstmCellForward } from '../src/index.node.js';
+import { transpose, treeLstmCellBackward, treeLstmCellForward } from '../src/index.node.js';
 import { closeness, core, expectEddyError, rng, uniform, VARIANTS } from './cores.js';
 
 // The fused Tree-LSTM cell against a float64 reference written from the equations (forward and
-// every gradient), the SIMD kernel against its scalar twin, the optional buffers, and the checks.
+// every gradient), the SIMD kernel against its scalar twin, the optional buffers, and the checks;
+// the transpose that stacks a tree's levels for the weight gradient.
 
 interface Case {
   M: number;
@@ -104,6 +105,40 @@ describe.each(VARIANTS)('Tree-LSTM cell (%s build)', (variant) => {
       const pre = a.zerosF32(M * 3 * H), bias = a.zerosF32(3 * H), out = a.allocF32(M * H), tc = a.allocF32(M * H), h = a.allocF32(M * H);
       expectEddyError(() => treeLstmCellForward(c, { m: M, h: H, k: 0, cc: out, pre, bias, kept: 0, act: pre, c: out, tc, hOut: h }), 'E_ARGUMENT', /with k = 0 .* cc must be 0/);
       expectEddyError(() => treeLstmCellForward(c, { m: M, h: H, k: 0, cc: 0, pre, bias, kept: 0, act: pre, c: bias, tc, hOut: h }), 'E_POINTER', /c must not overlap bias/);
+    });
+  });
+});
+
+describe.each(VARIANTS)('transpose (%s build)', (variant) => {
+  const c = core(variant);
+  // Sizes around the 4×4 blocks and the 64-column tiles; strides wider than the rows (a block of a
+  // stacked matrix, the rest of whose bytes must stay as they were).
+  const CASES = [[1, 1], [3, 5], [4, 4], [9, 70], [50, 130], [37, 3]];
+  CASES.forEach(([rows, cols], n) => {
+    it(`${rows}×${cols}, with strides: dst[j, i] = src[i, j] exactly, SIMD = scalar, nothing outside written`, () => {
+      const random = rng(90 + n);
+      const ldSrc = cols + 3, ldDst = rows + 5;
+      const src = uniform(random, rows * ldSrc);
+      const results = (['simd', 'scalar'] as const).map((impl) =>
+        c.arena.scope(() => {
+          const a = c.arena;
+          const dst = a.fromF32(new Float32Array(cols * ldDst).fill(7));
+          transpose(c, { rows, cols, src: a.fromF32(src), ldSrc, dst, ldDst }, impl);
+          return a.readF32(dst, cols * ldDst);
+        }),
+      );
+      const want = new Float32Array(cols * ldDst).fill(7);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j * ldDst + i] = src[i * ldSrc + j];
+      expect(results[0]).toEqual(want);
+      expect(results[1]).toEqual(want);
+    });
+  });
+
+  it('refuses a short stride and overlapping buffers', () => {
+    c.arena.scope(() => {
+      const a = c.arena, p = a.zerosF32(64), q = a.zerosF32(64);
+      expectEddyError(() => transpose(c, { rows: 2, cols: 4, src: p, ldSrc: 3, dst: q }), 'E_ARGUMENT', /ldSrc must be an integer >= 4/);
+      expectEddyError(() => transpose(c, { rows: 4, cols: 4, src: p, dst: p + 16 }), 'E_POINTER', /dst must not overlap src/);
     });
   });
 });

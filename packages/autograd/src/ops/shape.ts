@@ -2,6 +2,7 @@ import { embeddingGather, embeddingScatterAdd, fail } from '../backend.js';
 import { apply, type Function } from '../function.js';
 import { fmt, normDim, sameShape, sizeOf, stridesOf, type Shape } from '../shapes.js';
 import { coreOf, empty, Tensor } from '../tensor.js';
+import { accumulateLeafRows } from '../tape.js';
 
 // Shape operations. NOTE: every tensor owns its block (one lifetime rule, no aliasing), so these
 // copy: a reshape is a memcpy, a permute a strided gather. Cheap next to the GEMMs around them.
@@ -248,6 +249,11 @@ const IndexFn: Function<void, null> = {
     return out;
   },
   backward: ({ inputs: [x, ids] }, [g]) => {
+    // A leaf (an embedding's weight) gets its rows added in place: no dense [V, D] gradient.
+    if (x.node === null) {
+      accumulateLeafRows(x, ids, g!);
+      return [null, null];
+    }
     const dx = empty(g!.core, x.shape);
     g!.core.arena.f32.fill(0, dx.ptr >>> 2, (dx.ptr >>> 2) + dx.size);
     embeddingScatterAdd(g!.core, { n: ids.size, v: x.shape[0], d: sizeOf(x.shape.slice(1)), ids: ids.ptr, grad: g!.ptr, dtable: dx.ptr });

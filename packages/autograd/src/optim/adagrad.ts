@@ -1,4 +1,5 @@
-import { adagradUpdate, checkOptions, optionKeys, type Core } from '../backend.js';
+import { adagradUpdate, checkOptions, embeddingGather, optionKeys, type Core } from '../backend.js';
+import type { GradRows } from '../grad-rows.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
@@ -28,7 +29,10 @@ const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, we
  * it enters s, which is the gradient of (λ/2)‖θ‖² added to the loss — CoreNLP's sentiment
  * regulariser (regTransformMatrix, regClassification, regWordVector …: one λ per parameter group).
  * (CoreNLP leaves out the word vectors of words absent from the batch; a dense λ here decays every
- * row.) CoreNLP's RNTN training also resets the accumulators at the start of every epoch
+ * row.) A parameter whose gradient came only from row lookups (an `Embedding`'s weight) in a group
+ * without weight decay is updated on the looked-up rows only, as PyTorch's sparse Adagrad: the
+ * other rows' θ and s stay as they are, which is also what the dense update gives them (bit for
+ * bit), only without visiting all V rows; with λ > 0 the update stays dense. CoreNLP's RNTN training also resets the accumulators at the start of every epoch
  * (`adagradResetFrequency` 1): call {@link Adagrad.resetAccumulators} between epochs.
  *
  * @example
@@ -82,16 +86,39 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {
-    adagradUpdate(core, {
-      n: p.size,
-      param: p.ptr,
-      grad: g.ptr,
-      stateSum: this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr,
-      step: s.step,
-      lr: group.lr,
-      lrDecay: this.lrDecay,
-      weightDecay: group.weightDecay,
-      eps: this.eps,
-    });
+    this.updateRange(core, p.ptr, g.ptr, this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr, s, group, p.size);
+  }
+
+  // A row-sparse gradient (an embedding's, no weight decay): the rows it touched only; every other
+  // row would keep θ and s exactly (PyTorch's sparse Adagrad, which also refuses weight decay). The
+  // touched rows of θ, g and s are gathered side by side into scratch, stepped by one kernel call
+  // and θ and s copied back: the update is elementwise with every operation exactly rounded (no
+  // FMA), so the bits are the dense update's; one call per row would cost more in argument checks
+  // than in arithmetic.
+  protected updateRows(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup, rows: GradRows): void {
+    const w = rows.width, count = rows.count, n = count * w, list = rows.list;
+    if (n === 0) return;
+    const sum = this.buffer(p, s, 'sum', this.initialAccumulatorValue).ptr;
+    const arena = core.arena;
+    const ids = arena.alloc(4 * count), block = arena.alloc(3 * n * 4);
+    arena.i32.set(list.subarray(0, count), ids >>> 2);
+    const v = p.shape[0];
+    embeddingGather(core, { n: count, v, d: w, ids, table: p.ptr, out: block });
+    embeddingGather(core, { n: count, v, d: w, ids, table: g.ptr, out: block + 4 * n });
+    embeddingGather(core, { n: count, v, d: w, ids, table: sum, out: block + 8 * n });
+    this.updateRange(core, block, block + 4 * n, block + 8 * n, s, group, n);
+    const f32 = arena.f32, at = block >>> 2, pp = p.ptr >>> 2, ps = sum >>> 2;
+    for (let i = 0; i < count; i++) {
+      const r = list[i] * w, o = at + i * w;
+      f32.copyWithin(pp + r, o, o + w);
+      f32.copyWithin(ps + r, o + 2 * n, o + 2 * n + w);
+    }
+    arena.free(block);
+    arena.free(ids);
+  }
+
+  /** The Adagrad step of n elements: parameter, gradient and accumulator at the byte offsets given. */
+  private updateRange(core: Core, param: number, grad: number, stateSum: number, s: ParamState, group: ParamGroup, n: number): void {
+    adagradUpdate(core, { n, param, grad, stateSum, step: s.step, lr: group.lr, lrDecay: this.lrDecay, weightDecay: group.weightDecay, eps: this.eps });
   }
 }

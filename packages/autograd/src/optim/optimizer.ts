@@ -1,4 +1,5 @@
 import { fail, type Core } from '../backend.js';
+import type { GradRows } from '../grad-rows.js';
 import type { Tensor } from '../tensor.js';
 
 // The base every optimizer shares: the parameter list, per-parameter state buffers allocated
@@ -214,6 +215,14 @@ export abstract class Optimizer {
   /** One fused kernel call updating parameter `p` from its gradient `g` with state `s`, in `group`. */
   protected abstract update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void;
 
+  /**
+   * `update` restricted to the `rows` of a row-sparse gradient (an embedding's), for an optimizer
+   * whose dense update leaves a row with zero gradient exactly as it is when the group has no
+   * weight decay (Adagrad: s + 0² = s, θ − γ·0/(√s + ε) = θ), so the two agree bit for bit.
+   * Optimizers with momentum (a zero-gradient row still moves) leave it undefined and stay dense.
+   */
+  protected updateRows?(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup, rows: GradRows): void;
+
   /** Checks every group's lr and weight decay and the shared hyper-parameters. */
   private checkAll(): Record<string, HyperValue> {
     for (const [i, g] of this.paramGroups.entries()) {
@@ -245,7 +254,9 @@ export abstract class Optimizer {
       }
       const s = (this.state[i] ??= { step: 0, buffers: {} });
       s.step += 1;
-      this.update(p.core, p, g, s, this.groupOf[i]);
+      const group = this.groupOf[i];
+      if (g.sparseRows !== null && group.weightDecay === 0 && this.updateRows !== undefined) this.updateRows(p.core, p, g, s, group, g.sparseRows);
+      else this.update(p.core, p, g, s, group);
     }
   }
 

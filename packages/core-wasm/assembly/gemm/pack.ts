@@ -9,9 +9,9 @@
 // `alongJ` says whether X is contiguous along the panel's width (X(p, j) = src[p·ld + j]) or
 // along k (X(p, j) = src[j·ld + p], which needs a 4×4 transpose per 16 values).
 
-/** Transposes the 4×4 block held in rows r0…r3 and stores its columns at d, d + rowBytes, … */
+/** Transposes the 4×4 block held in rows r0…r3 and stores its columns at d, d + rowBytes, … (also the tree family's `transpose`). */
 @inline
-function storeTransposed4x4(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, rowBytes: usize): void {
+export function storeTransposed4x4(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, rowBytes: usize): void {
   const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
   const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
   const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);

@@ -1,11 +1,12 @@
 import type { Core } from '../core.js';
 import { kernelFor } from '../dispatch.js';
 import { EddyError } from '../errors.js';
-import { ArgNames, checkArgs, checkDim, checkDisjoint, checkImpl, checkVector, type Impl, type KnownArgs } from '../validate.js';
+import { ArgNames, checkArgs, checkDim, checkDisjoint, checkImpl, checkMatrix, checkStride, checkVector, matrixBytes, type Impl, type KnownArgs } from '../validate.js';
 
 // The fused Tree-LSTM memory-cell update of a level of nodes (assembly/tree/cell.ts): gate
 // activations, cell and output forward, and every gradient of the pointwise part backward, one pass
 // each. The gate pre-activations are one GEMM the caller does (X·Wᵀ); the bias is added here.
+// Also the transpose with which the tree models stack their levels for one weight-gradient GEMM.
 
 type ForwardKernel = (
   M: number, H: number, K: number, pre: number, bias: number, cc: number, kept: number, act: number, c: number, tc: number, h: number,
@@ -15,7 +16,11 @@ type BackwardKernel = (
   dpre: number, db: number, dcc: number, dcTotal: number,
 ) => void;
 
+type TransposeKernel = (rows: number, cols: number, src: number, ldSrc: number, dst: number, ldDst: number) => void;
+
 export interface TreeExports {
+  f32_transpose__wasmsimd: TransposeKernel;
+  f32_transpose__scalar: TransposeKernel;
   f32_tree_lstm_cell_forward__wasmsimd: ForwardKernel;
   f32_tree_lstm_cell_forward__scalar: ForwardKernel;
   f32_tree_lstm_cell_backward__wasmsimd: BackwardKernel;
@@ -137,4 +142,36 @@ export function treeLstmCellBackward(core: Core, args: TreeLstmCellBackwardArgs,
   const dcc = region(core, op, 'dcc', args.dcc, M * K * H, seen, true, true);
   const dcTotal = region(core, op, 'dcTotal', args.dcTotal, M * H, seen, true, true);
   kernelFor(core, 'tree_lstm_cell_backward', impl)(M, H, K, args.act, args.tc, cc, dh, dc, dpre, db, dcc, dcTotal);
+}
+
+export interface TransposeArgs {
+  /** Rows of the source (the destination's columns). */
+  rows: number;
+  /** Columns of the source (the destination's rows). */
+  cols: number;
+  /** The source, rows×cols float32, row stride `ldSrc` (default cols). */
+  src: number;
+  ldSrc?: number;
+  /** Out: cols×rows float32, row stride `ldDst` (default rows); must not overlap the source. */
+  dst: number;
+  ldDst?: number;
+}
+
+const TRANSPOSE_ARGS = new ArgNames({ rows: true, cols: true, src: true, ldSrc: true, dst: true, ldDst: true } satisfies KnownArgs<TransposeArgs>);
+
+/**
+ * dst = srcᵀ: dst[j, i] = src[i, j] (an exact copy). With strides, a block of a larger matrix:
+ * the tree models write each level's rows transposed into the columns of one stacked operand.
+ */
+export function transpose(core: Core, args: TransposeArgs, impl: Impl = 'simd'): void {
+  const op = 'transpose';
+  checkArgs(op, args, TRANSPOSE_ARGS);
+  checkImpl(op, impl);
+  const rows = checkDim(op, 'rows', args.rows), cols = checkDim(op, 'cols', args.cols);
+  const ldSrc = checkStride(op, 'ldSrc', args.ldSrc ?? cols, cols), ldDst = checkStride(op, 'ldDst', args.ldDst ?? rows, rows);
+  const src = checkMatrix(core, op, 'src', args.src, rows, cols, ldSrc);
+  const dst = checkMatrix(core, op, 'dst', args.dst, cols, rows, ldDst);
+  checkDisjoint(op, 'dst', dst, matrixBytes(cols, rows, ldDst), 'src', src, matrixBytes(rows, cols, ldSrc));
+  if (rows === 0 || cols === 0) return;
+  kernelFor(core, 'transpose', impl)(rows, cols, src, ldSrc, dst, ldDst);
 }

@@ -1,5 +1,5 @@
-import { apply, tensor, zeros, type Function, type Tensor } from '@eddy/autograd';
-import { embeddingScatterAdd, empty } from '@eddy/autograd/internal';
+import { apply, getCore, tensor, zeros, type Function, type Tensor } from '@eddy/autograd';
+import { embeddingGather, embeddingScatterAdd, empty } from '@eddy/autograd/internal';
 import { describe, fail } from '../errors.js';
 
 /**
@@ -81,9 +81,11 @@ export function locateNodes(op: string, batch: TreeBatch | ChildListBatch, child
 
 /**
  * The states of one component (h, or c) of a batch's nodes, level by level as they are computed,
- * and the gradient that gathers scatter into them. Gathers read the level outputs in place and
- * their backward adds into one gradient block holding every level's rows (one scatter-add kernel
- * call per gather), of which each level's output gets its rows once (by its `publish` node, which
+ * and the gradient that gathers scatter into them. Each published level's rows are also copied
+ * (one contiguous copy) into `store`, a block of every level's rows in publication order, so that a
+ * gather is one row-gather kernel call over it; their backward adds into one gradient block with
+ * the same rows (one scatter-add kernel call per gather), of which each level's output gets its
+ * rows once (by its `publish` node, which
  * the tape runs after every gather that read the level). A gather's cost is therefore its rows,
  * never the size of the levels it reads (a dense gradient per level per gather would cost
  * O(nodes · levels): the leaves are read by almost every level).
@@ -100,19 +102,37 @@ class LevelStates {
   grad: Tensor | null = null;
   /** Per level, a [1] token: a gather lists the tokens of the levels it reads as its inputs. */
   readonly tokens: Tensor[] = [];
+  /** Every published row, [capacity, W], level after level (row `start[l] + r` is row r of level l). */
+  readonly store: Tensor;
 
   constructor(
     readonly where: { level: Int32Array; row: Int32Array },
     readonly width: number,
-  ) {}
+    /** Rows of all the levels that will be published. */
+    readonly capacity: number,
+  ) {
+    // Rows are read only once published: no zero fill.
+    this.store = empty(getCore(), [capacity, width]);
+  }
 
   /** Records the output of the next level; its token carries the gathers' gradient back to it. */
   publish(out: Tensor): void {
+    if (this.rows + out.shape[0] > this.capacity) throw fail('E_ARGUMENT', `LevelStates.publish: ${this.rows + out.shape[0]} rows published, room for ${this.capacity}`);
     this.tokens.push(apply(PublishFn, [out], { states: this, level: this.outputs.length }));
     this.start.push(this.rows);
     this.read.push(false);
+    const f32 = out.core.arena.f32, at = (this.store.ptr >>> 2) + this.rows * this.width;
+    f32.copyWithin(at, out.ptr >>> 2, (out.ptr >>> 2) + out.size);
     this.rows += out.shape[0];
     this.outputs.push(out);
+  }
+
+  /** The store rows of the nodes `ids` (global ids), as an int32 tensor for the gather kernels. */
+  storeRows(ids: Int32Array): Tensor {
+    const { level, row } = this.where, { start } = this;
+    const at = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) at[i] = start[level[ids[i]]] + row[ids[i]];
+    return tensor(at, [at.length], { dtype: 'int32' });
   }
 }
 
@@ -148,35 +168,29 @@ interface GatherOptions {
   read: Int32Array;
 }
 
-// out[i, p·W … (p+1)·W) = the state of node ids[i·per + p], read from the output of its level. One
-// copy per row forward; backward, one scatter-add of all rows into the shared gradient block.
-const GatherNodesFn: Function<GatherOptions, GatherOptions> = {
+interface GatherSaved extends GatherOptions {
+  /** The ids' rows in the store (and in the gradient block, which has the same rows). */
+  rows: Tensor;
+}
+
+// out[i, p·W … (p+1)·W) = the state of node ids[i·per + p]: forward one row-gather kernel call on
+// the store, backward one scatter-add of all rows into the shared gradient block.
+const GatherNodesFn: Function<GatherOptions, GatherSaved> = {
   name: 'gatherNodes',
   forward: (ctx, _tokens, o) => {
-    ctx.saved = o;
-    const { level, row } = o.states.where, w = o.states.width, outputs = o.states.outputs;
+    const { states } = o, w = states.width;
+    const rows = states.storeRows(o.ids);
+    ctx.saved = { ...o, rows };
     // Every row is copied in: no zero fill.
-    const out = empty(outputs[0].core, [o.ids.length / o.per, o.per * w]);
-    const f = out.core.arena.f32;
-    const po = out.ptr >>> 2;
-    for (let i = 0; i < o.ids.length; i++) {
-      const g = o.ids[i];
-      const from = (outputs[level[g]].ptr >>> 2) + row[g] * w;
-      f.copyWithin(po + i * w, from, from + w);
-    }
+    const out = empty(states.store.core, [o.ids.length / o.per, o.per * w]);
+    embeddingGather(out.core, { n: o.ids.length, v: states.rows, d: w, ids: rows.ptr, table: states.store.ptr, out: out.ptr });
     return out;
   },
   backward: (ctx, [g]) => {
-    const { states, ids, read } = ctx.saved!;
-    const { level, row } = states.where, { start } = states;
+    const { states, rows, read } = ctx.saved!;
     states.grad ??= zeros([states.rows, states.width]);
     for (const l of read) states.read[l] = true;
-    // Each gathered row's place in the shared block.
-    const at = new Int32Array(ids.length);
-    for (let i = 0; i < ids.length; i++) at[i] = start[level[ids[i]]] + row[ids[i]];
-    const rows = tensor(at, [at.length], { dtype: 'int32' });
-    embeddingScatterAdd(g!.core, { n: at.length, v: states.rows, d: states.width, ids: rows.ptr, grad: g!.ptr, dtable: states.grad.ptr });
-    rows.dispose();
+    embeddingScatterAdd(g!.core, { n: rows.size, v: states.rows, d: states.width, ids: rows.ptr, grad: g!.ptr, dtable: states.grad.ptr });
     // The tokens' own gradient only has to reach their publish nodes; its value is never read.
     const token = zeros([1]);
     return ctx.inputs.map(() => token);
@@ -204,7 +218,7 @@ function gatherFrom(states: LevelStates, ids: Int32Array, per: number): Tensor {
  * scatter-adds back into the levels that were read.
  */
 export function gatherNodes(levels: readonly Tensor[], where: { level: Int32Array; row: Int32Array }, ids: Int32Array, per: number): Tensor {
-  const states = new LevelStates(where, levels[0].shape[1]);
+  const states = new LevelStates(where, levels[0].shape[1], levels.reduce((n, l) => n + l.shape[0], 0));
   for (const l of levels) states.publish(l);
   return gatherFrom(states, ids, per);
 }
@@ -253,7 +267,8 @@ export function planLevels(batch: TreeBatch | ChildListBatch, where: { level: In
     for (let r = 0; r < left.length; r++) (ids[2 * r] = left[r]), (ids[2 * r + 1] = right[r]);
     return ids;
   });
-  const nodeIds = Int32Array.from({ length: batch.numNodes }, (_, g) => g);
+  const nodeIds = new Int32Array(batch.numNodes);
+  for (let g = 0; g < nodeIds.length; g++) nodeIds[g] = g;
   return { leafWords, stateWhere, childIds, per: childLists ? 1 : 2, nodeIds };
 }
 

@@ -51,7 +51,9 @@ export class BinaryTreeLSTM extends TreeModel {
   }
 
   leaf(x: Tensor): Tensor[] {
-    return treeLstmCell(x, this.leafGates.weight, this.leafGates.bias!, this.hiddenSize, null);
+    // Packed as a level's W is: one product, but its weight gradient is then the GEMM on operands
+    // transposed along k that PackedWeight makes, which packs faster.
+    return treeLstmCell(x, this.packed(this.leafGates.weight), this.leafGates.bias!, this.hiddenSize, null);
   }
 
   /** One level: the five gates of every node in one GEMM (W packed once per pass), then the cell update (one pass). */

@@ -62,7 +62,7 @@ export class ChildSumTreeLSTM extends TreeModel {
 
   /** Leaves: no children, so h̃ = 0 and c = i ⊙ u. */
   leaf(x: Tensor): Tensor[] {
-    return treeLstmCell(x, this.W.weight, this.W.bias!, this.hiddenSize, null);
+    return treeLstmCell(x, this.packed(this.W.weight), this.W.bias!, this.hiddenSize, null);
   }
 
   /** One level from its children's rows hK, cK [K, H] (node r's are rows childStart[r] … childStart[r + 1]). */

@@ -79,7 +79,8 @@ export abstract class TreeModel extends Module {
 
   /**
    * `weight` packed into GEMM panels once for every level of the current forward pass (for
-   * `compose`), not once per level; the packs are dropped when the pass ends (the weight changes).
+   * `compose`, and `leaf`), not once per level; the packs are dropped when the pass ends (the
+   * weight changes). Its gradient is then one GEMM over every level's rows (see PackedWeight).
    * Outside `encode` (a level composed on its own) the weight as it is.
    */
   protected packed(weight: Tensor): Tensor | PackedWeight {
@@ -105,7 +106,8 @@ export abstract class TreeModel extends Module {
     const x = dropout(this.embedding.forward(tensor(plan.leafWords, [plan.leafWords.length], { dtype: 'int32' })), this.dropout, this.training);
     const leaves = this.leaf(x);
     // One store per state component (h, c): a level's children are gathered from it in one pass.
-    const states = leaves.map((s) => new LevelStates(plan.stateWhere, s.shape[1]));
+    const rows = leaves[0].shape[0] + batch.levels.reduce((n, lv) => n + lv.nodes.length, 0);
+    const states = leaves.map((s) => new LevelStates(plan.stateWhere, s.shape[1], rows));
     const publish = (out: Tensor[]) => out.forEach((s, c) => states[c].publish(s));
     publish(leaves);
     batch.levels.forEach((lv, l) => {
