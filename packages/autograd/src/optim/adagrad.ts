@@ -1,4 +1,4 @@
-import { adagradUpdate, checkOptions, embeddingGather, optionKeys, type Core } from '../backend.js';
+import { adagradUpdate, boolOption, checkOptions, embeddingGather, optionKeys, type Core } from '../backend.js';
 import type { GradRows } from '../grad-rows.js';
 import type { Tensor } from '../tensor.js';
 import { NON_NEGATIVE, Optimizer, POSITIVE, checkHyper, type HyperValue, type ParamGroup, type ParamState, type Params } from './optimizer.js';
@@ -12,11 +12,17 @@ export interface AdagradOptions {
   weightDecay?: number;
   /** Initial value of the accumulator s, ≥ 0, default 0. */
   initialAccumulatorValue?: number;
-  /** ε > 0, default 1e-10. */
+  /** ε > 0, default 1e-10 (PyTorch's; CoreNLP's RNTN training uses 1e-3). */
   eps?: number;
+  /**
+   * Weight decay on the looked-up rows only of a row-sparse gradient (an `Embedding`'s weight):
+   * the other rows keep θ and s. CoreNLP regularises only the word vectors of a batch's words.
+   * Default false: every row decays.
+   */
+  lazyWeightDecay?: boolean;
 }
 
-const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, weightDecay: true, initialAccumulatorValue: true, eps: true });
+const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, weightDecay: true, initialAccumulatorValue: true, eps: true, lazyWeightDecay: true });
 
 /**
  * Adagrad (Duchi et al. 2011; torch.optim.Adagrad):
@@ -29,7 +35,7 @@ const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, we
  * it enters s, which is the gradient of (λ/2)‖θ‖² added to the loss — CoreNLP's sentiment
  * regulariser (regTransformMatrix, regClassification, regWordVector …: one λ per parameter group).
  * (CoreNLP leaves out the word vectors of words absent from the batch; a dense λ here decays every
- * row.) A parameter whose gradient came only from row lookups (an `Embedding`'s weight) in a group
+ * row unless `lazyWeightDecay`.) A parameter whose gradient came only from row lookups (an `Embedding`'s weight) in a group
  * without weight decay is updated on the looked-up rows only, as PyTorch's sparse Adagrad: the
  * other rows' θ and s stay as they are, which is also what the dense update gives them (bit for
  * bit), only without visiting all V rows; with λ > 0 the update stays dense. CoreNLP's RNTN training also resets the accumulators at the start of every epoch
@@ -45,6 +51,8 @@ export class Adagrad extends Optimizer {
   /** Read when a parameter's accumulator is created (its first step). */
   initialAccumulatorValue: number;
   eps: number;
+  /** Set at construction; not a hyper-parameter of the state dict (PyTorch's Adagrad has none). */
+  readonly lazyWeightDecay: boolean;
 
   constructor(params: Params, options: AdagradOptions = {}) {
     checkOptions('Adagrad', options, ADAGRAD_OPTIONS);
@@ -52,6 +60,7 @@ export class Adagrad extends Optimizer {
     this.lrDecay = options.lrDecay ?? 0;
     this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0;
     this.eps = options.eps ?? 1e-10;
+    this.lazyWeightDecay = boolOption('Adagrad', 'lazyWeightDecay', options.lazyWeightDecay, false);
     this.hyper();
   }
 
@@ -83,6 +92,10 @@ export class Adagrad extends Optimizer {
       const p = this.params[i];
       p.core.arena.f32.fill(this.initialAccumulatorValue, ptr >>> 2, (ptr >>> 2) + p.size);
     }
+  }
+
+  protected sparseWithDecay(): boolean {
+    return this.lazyWeightDecay;
   }
 
   protected update(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup): void {

@@ -223,6 +223,11 @@ export abstract class Optimizer {
    */
   protected updateRows?(core: Core, p: Tensor, g: Tensor, s: ParamState, group: ParamGroup, rows: GradRows): void;
 
+  /** Whether `updateRows` also serves groups with weight decay (decaying the looked-up rows only). */
+  protected sparseWithDecay(): boolean {
+    return false;
+  }
+
   /** Checks every group's lr and weight decay and the shared hyper-parameters. */
   private checkAll(): Record<string, HyperValue> {
     for (const [i, g] of this.paramGroups.entries()) {
@@ -255,7 +260,7 @@ export abstract class Optimizer {
       const s = (this.state[i] ??= { step: 0, buffers: {} });
       s.step += 1;
       const group = this.groupOf[i];
-      if (g.sparseRows !== null && group.weightDecay === 0 && this.updateRows !== undefined) this.updateRows(p.core, p, g, s, group, g.sparseRows);
+      if (g.sparseRows !== null && (group.weightDecay === 0 || this.sparseWithDecay()) && this.updateRows !== undefined) this.updateRows(p.core, p, g, s, group, g.sparseRows);
       else this.update(p.core, p, g, s, group);
     }
   }

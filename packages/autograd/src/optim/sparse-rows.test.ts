@@ -95,4 +95,29 @@ describe('row-sparse embedding gradients', () => {
     const make = (w: Tensor) => new Adam([w], { lr: 0.05 });
     expect(bits(train(make, false).w)).toEqual(bits(train(make, true).w));
   });
+
+  it('Adagrad with lazyWeightDecay decays and steps the looked-up rows only (a float64 reference of CoreNLP\'s update)', () => {
+    const lr = 0.3, lambda = 0.05, eps = 1e-3, steps = 4;
+    const { w } = train((t) => new Adagrad([{ params: [t], weightDecay: lambda }], { lr, eps, lazyWeightDecay: true }), false, steps);
+    const theta = Float64Array.from(table().toFloat32Array()), sum = new Float64Array(V * D);
+    for (let t = 1; t <= steps; t++) {
+      const ids = idsAt(t), g = new Map<number, Float64Array>();
+      ids.forEach((id, k) => {
+        const row = g.get(id) ?? new Float64Array(D);
+        for (let j = 0; j < D; j++) row[j] += Math.fround(Math.cos(0.9 * (k * D + j) + t));
+        g.set(id, row);
+      });
+      for (const [id, row] of g) {
+        for (let j = 0; j < D; j++) {
+          const i = id * D + j, gi = row[j] + lambda * theta[i];
+          sum[i] += gi * gi;
+          theta[i] -= (lr * gi) / (Math.sqrt(sum[i]) + eps);
+        }
+      }
+    }
+    const got = w.toFloat32Array();
+    theta.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+    // Row 0 is never looked up: unlike the dense decay above, it kept its value exactly.
+    expect(Array.from(got.subarray(0, D))).toEqual(Array.from(table().toFloat32Array().subarray(0, D)));
+  });
 });

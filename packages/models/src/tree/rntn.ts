@@ -1,5 +1,5 @@
-import { add, apply, init, matmul, reshape, tanh, zeros, type Function, type Tensor } from '@eddy/autograd';
-import { intOption } from '@eddy/autograd/internal';
+import { add, apply, init, matmul, noGrad, reshape, tanh, zeros, type Function, type Tensor } from '@eddy/autograd';
+import { drawsInitialValues, intOption } from '@eddy/autograd/internal';
 import { Linear } from '../layers/linear.js';
 import { Module, type ModuleConfig } from '../module.js';
 import type { RecursiveNNOptions } from './recursive-nn.js';
@@ -64,9 +64,14 @@ function outerProducts(x: Tensor): Tensor {
  * A level of M nodes computes the tensor term as one GEMM: the outer products x xᵀ [M, 2d·2d]
  * (one pass, `outerProducts`) times V viewed as [2d·2d, d].
  *
- * Parameters (PyTorch names): `embedding.weight` [V, d], `W.weight` [d, 2d], `W.bias` [d],
- * `V` [2d, 2d, d] (drawn from U(−1/4d, 1/4d), as CoreNLP), `classifier.weight` [C, d],
- * `classifier.bias` [C]. Options as RecursiveNN's.
+ * Parameters (PyTorch names) and their initial values, CoreNLP's (`SentimentModel`):
+ * - `embedding.weight` [V, d]: N(0, 0.1²);
+ * - `W.weight` [d, 2d]: [I I] + U(−1/(2√d), 1/(2√d)), so that a new node starts near tanh(c₁ + c₂);
+ *   `W.bias` [d]: 0;
+ * - `V` [2d, 2d, d]: U(−1/4d, 1/4d);
+ * - `classifier.weight` [C, d]: U(−1/√d, 1/√d); `classifier.bias` [C]: U(0, 1).
+ *
+ * Options as RecursiveNN's.
  *
  * @example
  * const model = new RNTN({ vocabSize: vocab.size, hiddenSize: 25, numClasses: 5 });
@@ -83,6 +88,23 @@ export class RNTN extends TreeModel {
     const r = 1 / (4 * d);
     this.V = this.registerParameter('V', init.uniform(zeros([2 * d, 2 * d, d]), -r, r));
     this.addClassifier();
+    noGrad(() => this.initAsCoreNLP());
+  }
+
+  /** CoreNLP's initial values for the word vectors, W and the classifier (V's is drawn above). */
+  private initAsCoreNLP(): void {
+    const d = this.hiddenSize;
+    init.normal(this.embedding.weight, 0, 0.1);
+    const w = this.W.weight;
+    init.uniform(w, -1 / (2 * Math.sqrt(d)), 1 / (2 * Math.sqrt(d)));
+    const f = w.core.arena.f32, at = w.ptr >>> 2;
+    for (let i = 0; i < d && drawsInitialValues(); i++) {
+      f[at + i * 2 * d + i] += 1;
+      f[at + i * 2 * d + d + i] += 1;
+    }
+    init.zeros(this.W.bias!);
+    init.uniform(this.classifier.weight, -1 / Math.sqrt(d), 1 / Math.sqrt(d));
+    init.uniform(this.classifier.bias!, 0, 1);
   }
 
   leaf(x: Tensor): Tensor[] {

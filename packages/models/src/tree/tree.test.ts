@@ -268,3 +268,38 @@ it.each(['rnn', 'rntn', 'lstm'] as const)('%s learns negation to 100 percent of 
   }
   expect(accuracy).toBe(1);
 });
+
+it('perTree sums the node losses of each tree and averages over the trees', () => {
+  scope(() => {
+    const model = build('rnn');
+    const batch = levelSchedule(trees, vocab);
+    const labelled = batch.labels.filter((y) => y >= 0).length;
+    const mean = model.loss(batch).item();
+    const perTree = model.loss(batch, { perTree: true }).item();
+    expect(perTree).toBeCloseTo((mean * labelled) / trees.length, 5);
+    const roots = model.loss(batch, { rootOnly: true }).item();
+    expect(model.loss(batch, { rootOnly: true, perTree: true }).item()).toBeCloseTo(roots, 6);
+  });
+});
+
+it("RNTN starts from CoreNLP's values: W = [I I] + small noise, zero bias, classifier bias in [0, 1), word vectors N(0, 0.1²)", () => {
+  const d = 25;
+  manualSeed(3);
+  const model = new RNTN({ vocabSize: 2000, hiddenSize: d, numClasses: 5 });
+  const sd = model.stateDict();
+  const w = sd['W.weight'].toFloat32Array(), r = 1 / (2 * Math.sqrt(d));
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < 2 * d; j++) {
+      const identity = j === i || j === d + i ? 1 : 0;
+      expect(Math.abs(w[i * 2 * d + j] - identity)).toBeLessThanOrEqual(r);
+    }
+  }
+  expect(sd['W.bias'].toFloat32Array().every((v) => v === 0)).toBe(true);
+  const cb = sd['classifier.bias'].toFloat32Array();
+  expect(cb.every((v) => v >= 0 && v < 1)).toBe(true);
+  expect(sd['classifier.weight'].toFloat32Array().every((v) => Math.abs(v) <= 1 / Math.sqrt(d))).toBe(true);
+  const e = sd['embedding.weight'].toFloat32Array();
+  const std = Math.sqrt(e.reduce((s, v) => s + v * v, 0) / e.length);
+  expect(std).toBeGreaterThan(0.095);
+  expect(std).toBeLessThan(0.105);
+});

@@ -26,6 +26,8 @@ export interface TreeTrainingOptions extends CommonTrainingOptions {
   l2: number;
   embeddingL2: number;
   adagradReset: boolean;
+  /** CoreNLP's RNTN recipe (--corenlp); absent in checkpoints written before it existed. */
+  corenlp?: boolean;
   embeddings: EmbeddingsRecord | null;
 }
 

@@ -21,10 +21,20 @@ export const DEFAULTS = {
   l2: 1e-4, embeddingL2: 0, lrDecay: 1, clip: 0, seed: 123,
 } as const;
 
+/**
+ * `--corenlp`: CoreNLP's sentiment RNTN training (SentimentTraining, RNNTrainOptions). These values
+ * replace the defaults of the flags not given; the loss is summed over a tree's nodes and averaged
+ * over its batch's trees, AdaGrad's ε is 1e-3 and its accumulators reset every epoch, the classifier's
+ * weights are regularised at 1e-4 and its bias not, the word vectors only where a batch uses them.
+ */
+export const CORENLP = {
+  dim: 25, lr: 0.01, embeddingLr: 0.01, batch: 27, dropout: 0, l2: 1e-3, embeddingL2: 1e-4, classifierL2: 1e-4, eps: 1e-3,
+} as const;
+
 /** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
 export const FIXED_ON_RESUME = [
   'valid', 'model', 'dim', 'hidden', 'classes', 'binary', 'vocab-size', 'embeddings', 'root-only', 'dropout', 'batch', 'optimizer', 'lr',
-  'embedding-lr', 'l2', 'embedding-l2', 'adagrad-reset', 'lr-decay', 'clip', 'seed',
+  'embedding-lr', 'l2', 'embedding-l2', 'adagrad-reset', 'corenlp', 'lr-decay', 'clip', 'seed',
 ] as const;
 
 const TREES_HELP = 'one bracketed tree per line, an integer label at every node: (3 (2 It) (4 (2 \'s) (3 great))) — SST\'s train.txt';
@@ -62,6 +72,12 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
           { name: 'l2', type: 'number', min: 0, default: DEFAULTS.l2, help: 'L2 penalty (λ/2)‖θ‖² on the composition and the classifier' },
           { name: 'embedding-l2', type: 'number', min: 0, default: DEFAULTS.embeddingL2, help: 'L2 penalty on the word vectors' },
           { name: 'adagrad-reset', type: 'flag', help: 'reset AdaGrad\'s accumulators at the start of every epoch (CoreNLP\'s RNTN training)' },
+          {
+            name: 'corenlp', type: 'flag',
+            help: 'CoreNLP\'s RNTN training (rntn, rnn): the loss summed over each tree\'s nodes and averaged over trees; AdaGrad with ε 1e-3, ' +
+              'reset every epoch; L2 on the classifier\'s weights 1e-4, none on its bias, on the word vectors only where a batch uses ' +
+              'them; unless given, --dim 25 --batch 27 --lr 0.01 --embedding-lr 0.01 --l2 1e-3 --embedding-l2 1e-4 --dropout 0',
+          },
         ],
       },
     }),
@@ -69,7 +85,7 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
   examples: [
     'eddy tree train sst/train.txt --valid sst/dev.txt --out sst-lstm',
     'eddy tree train sst/train.txt --valid sst/dev.txt --binary --out sst-binary',
-    'eddy tree train sst/train.txt --model rntn --dim 25 --lr 0.01 --batch 27 --adagrad-reset --embedding-lr 0.01 --dropout 0 --out rntn',
+    'eddy tree train sst/train.txt --valid sst/dev.txt --model rntn --corenlp --epochs 400 --out rntn',
     'eddy tree train --resume sst-lstm --epochs 20   # continue to epoch 20',
   ],
 });

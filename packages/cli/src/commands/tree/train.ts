@@ -1,4 +1,4 @@
-import { manualSeed, type optim } from '@eddy/autograd';
+import { manualSeed, optim } from '@eddy/autograd';
 import { BinaryTreeLSTM, ChildSumTreeLSTM, RecursiveNN, RNTN, type TreeModel } from '@eddy/models';
 import { leafWords, NO_LABEL, SPECIAL_TOKENS, WordTokenizer, type Tree, type Tokenizer } from '@eddy/text';
 import { CliError, UsageError } from '../../errors.js';
@@ -17,7 +17,7 @@ import {
 import { readTreeModel, type TreeConfig, type TreeTrainingOptions } from './checkpoint.js';
 import { modelTrees, readTreeFile, treeBatch, type TreeFile } from './data.js';
 import { treeMetrics } from './eval.js';
-import { DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, type TreeModelKind } from './spec.js';
+import { CORENLP, DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, type TreeModelKind } from './spec.js';
 
 /** Everything a run needs, fresh or resumed. */
 interface Run extends EpochRun {
@@ -40,9 +40,21 @@ function runTrees(file: TreeFile, o: TreeTrainingOptions, what: string): Tree[] 
  * Word vectors and composition in separate parameter groups: the words with their own learning
  * rate and L2 (--embedding-lr, --embedding-l2), the composition and the classifier with --lr, --l2.
  * weightDecay λ is the penalty (λ/2)‖θ‖² in the loss (CoreNLP's regularisers; see optim.Adagrad).
+ * With --corenlp, CoreNLP's groups and AdaGrad: the classifier's weights at their own λ, its bias
+ * not regularised, the words decayed only where a batch looks them up, ε = 1e-3.
  */
 function treeOptimizer(model: TreeModel, o: TreeTrainingOptions): optim.Optimizer {
   const words = model.embedding.weight;
+  const { weight, bias } = model.classifier;
+  if (o.corenlp) {
+    const composition = model.parameters().filter((p) => p !== words && p !== weight && p !== bias);
+    return new optim.Adagrad([
+      { params: composition, weightDecay: o.l2 },
+      { params: [weight], weightDecay: CORENLP.classifierL2 },
+      { params: [bias!], weightDecay: 0 },
+      { params: [words], lr: o.embeddingLr, weightDecay: o.embeddingL2 },
+    ], { lr: o.lr, eps: CORENLP.eps, lazyWeightDecay: true });
+  }
   const rest = model.parameters().filter((p) => p !== words);
   return makeOptimizer(o.optimizer, [{ params: rest, weightDecay: o.l2 }, { params: [words], lr: o.embeddingLr, weightDecay: o.embeddingL2 }], o.lr);
 }
@@ -63,22 +75,38 @@ function checkFlags(args: ParsedArgs): void {
   if (args.flag('binary') && classes !== 5) throw new UsageError(`--binary maps SST's five labels to two, so it needs --classes 5, got --classes ${classes}.`);
   if (args.flag('adagrad-reset') && optimizer !== 'adagrad') throw new UsageError(`--adagrad-reset resets AdaGrad's accumulators, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
   if (args.has('hidden') && (model === 'rntn' || model === 'rnn')) throw new UsageError(`--model ${model} has one size for words and nodes: give --dim, not --hidden.`);
+  if (args.flag('corenlp') && model !== 'rntn' && model !== 'rnn') throw new UsageError(`--corenlp is CoreNLP's recipe for its RNTN and recursive network, so it needs --model rntn or rnn, got --model ${model}.`);
+  if (args.flag('corenlp') && optimizer !== 'adagrad') throw new UsageError(`--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
 }
+
+/** The flags --corenlp gives CoreNLP's values when they are not given. */
+const CORENLP_FLAGS = {
+  batch: CORENLP.batch, lr: CORENLP.lr, 'embedding-lr': CORENLP.embeddingLr, l2: CORENLP.l2, 'embedding-l2': CORENLP.embeddingL2, dropout: CORENLP.dropout,
+} as const;
+
+/** A number flag's value; with --corenlp, CoreNLP's value unless the flag is given. */
+function recipeNumber(args: ParsedArgs, flag: keyof typeof CORENLP_FLAGS): number {
+  return args.flag('corenlp') && !args.has(flag) ? CORENLP_FLAGS[flag] : args.number(flag);
+}
+
 
 function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeFile | null): TreeTrainingOptions {
   return {
     ...commonTrainingOptions(args, { epochs: DEFAULT_EPOCHS, words: true }),
+    batch: recipeNumber(args, 'batch'),
+    lr: recipeNumber(args, 'lr'),
     train: fileRef(trainFile.corpus),
     valid: validFile === null ? null : fileRef(validFile.corpus),
     model: args.string('model') as TreeModelKind,
     classes: args.number('classes'),
     binary: args.flag('binary'),
     rootOnly: args.flag('root-only'),
-    dropout: args.number('dropout'),
-    embeddingLr: args.number('embedding-lr'),
-    l2: args.number('l2'),
-    embeddingL2: args.number('embedding-l2'),
-    adagradReset: args.flag('adagrad-reset'),
+    dropout: recipeNumber(args, 'dropout'),
+    embeddingLr: recipeNumber(args, 'embedding-lr'),
+    l2: recipeNumber(args, 'l2'),
+    embeddingL2: recipeNumber(args, 'embedding-l2'),
+    adagradReset: args.flag('adagrad-reset') || args.flag('corenlp'),
+    corenlp: args.flag('corenlp'),
     embeddings: null,
   };
 }
@@ -105,7 +133,7 @@ function freshRun(args: ParsedArgs): Run {
   manualSeed(options.seed);
   const tokenizer = buildWords(train, options.vocabSize);
   const embeddingsPath = args.optionalString('embeddings');
-  const dim = args.optionalNumber('dim') ?? (embeddingsPath === undefined ? DEFAULTS.dim : vectorSize(embeddingsPath));
+  const dim = args.optionalNumber('dim') ?? (embeddingsPath !== undefined ? vectorSize(embeddingsPath) : options.corenlp ? CORENLP.dim : DEFAULTS.dim);
   const model = buildModel(options.model, tokenizer.vocab.size, options.binary ? 2 : classes, dim, args.optionalNumber('hidden') ?? DEFAULTS.hidden, options.dropout);
   if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model.embedding, tokenizer.vocab.symbols(), dim);
   return {
@@ -168,7 +196,7 @@ function treePlan(run: Run, where: Destination): TrainingPlan {
     loss: () => {
       const trees = data.next().map((i) => run.train[i]);
       const batch = treeBatch(trees, words, o.model);
-      return { loss: m.loss(batch, { rootOnly: o.rootOnly }), tokens: batch.leaves.nodes.length };
+      return { loss: m.loss(batch, { rootOnly: o.rootOnly, perTree: o.corenlp === true }), tokens: batch.leaves.nodes.length };
     },
     evaluate: run.valid.length > 0
       ? () => 1 - treeMetrics(m, run.valid, words, o.model, Math.max(o.batch, 64)).rootAccuracy!

@@ -144,6 +144,23 @@ describe('eddy tree', () => {
     expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number }) => [g.lr, g.weight_decay])).toEqual([[0.05, 1e-4], [0, 0]]);
   }, 120_000);
 
+  test("--corenlp trains the RNTN with CoreNLP's values unless a flag is given, its own parameter groups and a per-tree loss", () => {
+    const out = join(dir, 'corenlp');
+    const r = runBin(['tree', 'train', train, '--model', 'rntn', '--corenlp', '--lr', '0.02', '--steps', '3', '--out', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const ev = events(r.stdout);
+    expect(ev[0]).toMatchObject({
+      model: { type: 'EddyRNTN', hiddenSize: 25, dropout: 0 },
+      options: { batch: 27, lr: 0.02, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 1e-4, dropout: 0, adagradReset: true, corenlp: true },
+    });
+    const state = JSON.parse(readFileSync(join(out, 'train-state', 'state.json'), 'utf8'));
+    // Composition (W, V) at --l2, the classifier's weights at 1e-4, its bias unregularised, the words.
+    expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number; eps: number }) => [g.lr, g.weight_decay, g.eps])).toEqual([
+      [0.02, 1e-3, 1e-3], [0.02, 1e-4, 1e-3], [0.02, 0, 1e-3], [0.01, 1e-4, 1e-3],
+    ]);
+  }, 120_000);
+
   test('bad input ends in one sentence naming the line, with a non-zero exit', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['brackets.txt', '(3 (2 a) (4 b))\n(3 (2 a) (4 b)\n', /the training file .*brackets\.txt has a bad tree: line 2, column 15: expected '\)'/],
@@ -161,6 +178,8 @@ describe('eddy tree', () => {
       [['--binary', '--classes', '3'], /--binary maps SST's five labels to two, so it needs --classes 5/],
       [['--optimizer', 'adam', '--adagrad-reset'], /--adagrad-reset resets AdaGrad's accumulators, so it needs --optimizer adagrad/],
       [['--model', 'rntn', '--hidden', '4'], /--model rntn has one size for words and nodes: give --dim, not --hidden/],
+      [['--corenlp'], /--corenlp is CoreNLP's recipe for its RNTN and recursive network, so it needs --model rntn or rnn, got --model tree-lstm/],
+      [['--model', 'rntn', '--corenlp', '--optimizer', 'adam'], /--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad/],
     ];
     const unrooted = runBin(['tree', 'train', writeText(dir, 'unrooted.txt', '(3 (2 a) (4 b))\n((2 a) (4 b))\n'), '--root-only', '--out', join(dir, 'x')]);
     expect(unrooted.status).toBe(1);
