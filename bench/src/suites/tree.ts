@@ -23,8 +23,8 @@ const TARGETS: Record<string, Record<string, number>> = {
  * SST end to end (not CI; hours for the full run): for each of `--seeds` seeds (default 3),
  *  - `eddy tree train` Tree-LSTM with its defaults (Tai et al.'s, random vectors) five-class and
  *    `--binary`, for `--epochs` (default 10) epochs, the best dev root accuracy measured on test;
- *  - the RNTN with CoreNLP's settings (d = 25, AdaGrad 0.01 reset every epoch, batch 27, L2 1e-3 on
- *    W, V and the classifier, 1e-4 on the words, no dropout) for `--rntn-epochs` (default 30);
+ *  - the RNTN trained as CoreNLP trains it (`--corenlp`: d = 25, AdaGrad 0.01 reset every epoch,
+ *    batch 27, per-tree loss, CoreNLP's regularisers, no dropout) for `--rntn-epochs` (default 30);
  *  - beside them, in the same run, the level-batched PyTorch Tree-LSTM of the same size and training
  *    (bench/scripts/pytorch_tree.py), five-class and binary.
  * Then seconds per training epoch of the Tree-LSTM with word vectors and hidden state of 150, batch
@@ -104,7 +104,8 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
     return row;
   };
 
-  const rntn = ['--model', 'rntn', '--dim', '25', '--optimizer', 'adagrad', '--lr', '0.01', '--embedding-lr', '0.01', '--batch', '27', '--adagrad-reset', '--l2', '1e-3', '--embedding-l2', '1e-4', '--dropout', '0'];
+  // CoreNLP's sentiment training (d 25, batch 27, AdaGrad 0.01 reset every epoch, its regularisers and per-tree loss).
+  const rntn = ['--model', 'rntn', '--corenlp'];
   try {
     for (let s = 0; s < seeds; s++) {
       const seed = 123 + s;
