@@ -42,6 +42,8 @@ export interface CommonTrainingOptions {
   lrDecay: number;
   clip: number;
   seed: number;
+  /** Trained on the relaxed-SIMD core (`--fast`); absent in checkpoints written before the option. */
+  fast?: boolean;
 }
 
 /** The training options a run was started with (kept in config.json; `--resume` reads them back). */
@@ -52,8 +54,6 @@ export interface TrainingOptions extends CommonTrainingOptions {
   valFraction: number;
   evalEvery: number;
   seed: number;
-  /** Trained on the relaxed-SIMD core (`--fast`); absent in checkpoints written before the option. */
-  fast?: boolean;
 }
 
 /** Where training stood when the checkpoint was written. */

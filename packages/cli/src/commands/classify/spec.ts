@@ -19,7 +19,7 @@ export const DEFAULTS = {
 /** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
 export const FIXED_ON_RESUME = [
   'valid', 'format', 'cell', 'bidirectional', 'pooling', 'dim', 'hidden', 'layers', 'dropout', 'word-dropout', 'tokenizer', 'vocab-size',
-  'embeddings', 'max-length', 'batch', 'optimizer', 'lr', 'lr-decay', 'clip', 'val-fraction', 'seed',
+  'embeddings', 'max-length', 'batch', 'optimizer', 'lr', 'lr-decay', 'clip', 'val-fraction', 'seed', 'fast',
 ] as const;
 
 const FORMAT_HELP = "line format: label-first (the label, a tab or a space, the text: SST-2's) or tsv (label<TAB>text)";

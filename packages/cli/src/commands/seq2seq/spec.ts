@@ -23,7 +23,7 @@ export const DEFAULTS = {
 /** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
 export const FIXED_ON_RESUME = [
   'valid', 'attention', 'cell', 'hidden', 'layers', 'bidirectional', 'reverse-source', 'dropout', 'teacher-forcing', 'tokenizer', 'vocab-size',
-  'max-length', 'batch', 'optimizer', 'lr', 'lr-decay', 'clip', 'val-fraction', 'seed',
+  'max-length', 'batch', 'optimizer', 'lr', 'lr-decay', 'clip', 'val-fraction', 'seed', 'fast',
 ] as const;
 
 const ATTENTIONS = ['bahdanau', 'luong-dot', 'luong-general', 'luong-concat', 'none'];

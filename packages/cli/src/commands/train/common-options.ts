@@ -24,5 +24,6 @@ export function commonTrainingOptions(args: ParsedArgs, defaults: { steps?: numb
     lrDecay: args.number('lr-decay'),
     clip: args.number('clip'),
     seed: args.number('seed'),
+    fast: args.flag('fast'),
   };
 }

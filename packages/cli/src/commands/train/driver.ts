@@ -1,5 +1,6 @@
-import { ready, type optim, type Tensor } from '@eddy/autograd';
+import { getCore, ready, type optim, type Tensor } from '@eddy/autograd';
 import { DivergenceError, trainLoop, type CheckpointEvent, type TrainEvent, type TrainResult } from '@eddy/models';
+import { readTrainingOptions, type CommonTrainingOptions } from '../../checkpoint/checkpoint.js';
 import { lockCheckpointDir } from '../../checkpoint/lock.js';
 import { canonicalPath, checkOutputDir, prepareOutDir } from '../../checkpoint/out-dir.js';
 import { EXIT_INTERRUPTED } from '../../errors.js';
@@ -7,6 +8,7 @@ import type { ParsedArgs } from '../../options.js';
 import { BarReporter, JsonReporter, LineReporter, type Io, type Reporter } from '../../progress.js';
 import { threadCount, withTrainingCore } from '../../threads.js';
 import { divergenceError } from './divergence.js';
+import { refuseFixed } from './epoch-run.js';
 import { LOSS_FACTOR, LossWatch } from './loss-watch.js';
 
 // Every training command (`eddy train`, `eddy classify train`, …) drives the library's trainLoop
@@ -98,26 +100,39 @@ export interface SentenceTrainingCommand<R extends RunProgress> extends Omit<Tra
 }
 
 /**
- * Runs a sentence-level training command on the deterministic core with `--threads` threads (such
- * commands have no --fast): returns the exit code (0, or 130 after Ctrl-C).
+ * Whether a run trains on the relaxed-SIMD core: `--fast`, or, resuming, what the checkpoint
+ * recorded (--fast is fixed on resume, refused before any core is loaded).
+ */
+export function fastCore(args: ParsedArgs, trainCommand: string): boolean {
+  const resumeDir = args.optionalString('resume');
+  if (resumeDir === undefined) return args.flag('fast');
+  refuseFixed(args, ['fast']);
+  return readTrainingOptions<CommonTrainingOptions>(resumeDir, trainCommand).fast === true;
+}
+
+/**
+ * Runs a sentence-level training command on the core `--fast` picks with `--threads` threads:
+ * returns the exit code (0, or 130 after Ctrl-C).
  */
 export async function runSentenceTraining<R extends RunProgress>(args: ParsedArgs, io: Io, signal: AbortSignal, command: SentenceTrainingCommand<R>): Promise<number> {
   await ready();
   const { fresh, resumed, ...rest } = command;
-  return withTrainingCore({ fast: false, threads: threadCount(args) }, () =>
+  return withTrainingCore({ fast: fastCore(args, command.name), threads: threadCount(args) }, () =>
     driveTraining(args, io, signal, { ...rest, open: (dir) => (dir === undefined ? fresh(args) : resumed(args, dir)) }),
   );
 }
 
 /**
  * The start note of a run: `description` after "training" (or "resuming DIR at step N:"), and the
- * JSON fields every command gives first (where it resumed from, its step and its total steps), then `data`.
+ * JSON fields every command gives first (where it resumed from, its step and its total steps), then
+ * `data`, then the core it trains on (`simd`, or `relaxed` with --fast).
  */
 export function startNote(where: Destination, run: RunProgress, totalSteps: number | null, description: string, data: Record<string, unknown>): TrainingPlan['start'] {
   const { resumeDir } = where;
+  const core = getCore().variant;
   return {
-    text: `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${description}`,
-    data: { resumedFrom: resumeDir ?? null, step: run.step, totalSteps, ...data },
+    text: `${resumeDir === undefined ? 'training' : `resuming ${resumeDir} at step ${run.step}:`} ${description}${core === 'relaxed' ? ', on the relaxed-SIMD core (--fast)' : ''}`,
+    data: { resumedFrom: resumeDir ?? null, step: run.step, totalSteps, ...data, core },
   };
 }
 

@@ -69,15 +69,20 @@ export function accuracyProgress(run: EpochRun): AccuracyProgress {
   };
 }
 
+/** A UsageError for the first option of `fixed` given with --resume (the checkpoint fixes it). */
+export function refuseFixed(args: ParsedArgs, fixed: readonly string[]): void {
+  for (const name of fixed) {
+    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
+  }
+}
+
 /**
  * Checks the arguments of `--resume DIR`: no option in `fixed` (the checkpoint fixes them), no
  * FILE (the checkpoint names it), not both --steps and --epochs. Returns the run's bounds: the saved
  * ones, unless --steps, --epochs or --time is given (then those alone).
  */
 export function resumeBounds<T extends { steps: number | null; epochs: number | null; time: number | null }>(args: ParsedArgs, dir: string, fixed: readonly string[], saved: T): T {
-  for (const name of fixed) {
-    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
-  }
+  refuseFixed(args, fixed);
   if (args.positionals.length > 0) throw new UsageError(`--resume reads the training file named in ${dir}/config.json; drop the argument '${args.positionals[0]}'.`);
   if (args.has('steps') && args.has('epochs')) throw new UsageError('--steps and --epochs both bound the run; give one of them.');
   if (!(args.has('steps') || args.has('epochs') || args.has('time'))) return saved;

@@ -1,4 +1,4 @@
-import { THREADS_OPTION } from '../../threads.js';
+import { FAST_OPTION, THREADS_OPTION } from '../../threads.js';
 import type { OptionSpec } from '../../options.js';
 
 /** The defaults and words a sentence-level training command gives its run options. */
@@ -32,7 +32,7 @@ export interface RunOptionDefaults {
 
 /**
  * The options of a sentence-level training run that every such command (classify, tree, seq2seq)
- * takes alike — batch, bounds, optimisation, held-out fraction, seed, threads and the checkpoint
+ * takes alike — batch, bounds, optimisation, held-out fraction, seed, threads, --fast and the checkpoint
  * directory — with the command's defaults; `commonTrainingOptions` and `driveTraining` read them.
  */
 export function runOptions(d: RunOptionDefaults): OptionSpec[] {
@@ -52,6 +52,7 @@ export function runOptions(d: RunOptionDefaults): OptionSpec[] {
       : [{ name: 'val-fraction', type: 'number', min: 0, max: 1, maxOpen: true, default: d.valFraction, help: `without --valid: the fraction of ${d.file} (drawn with --seed) held out for validation` } satisfies OptionSpec]),
     { name: 'seed', type: 'int', min: 0, default: d.seed, help: `seed of every random draw (${d.seedDraws})` },
     THREADS_OPTION,
+    FAST_OPTION,
     { name: 'out', type: 'string', valueName: 'DIR', help: `checkpoint directory (default ${d.out}, or the --resume directory)` },
     { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },
     { name: 'overwrite', type: 'flag', help: 'replace the checkpoint already in --out (without it, eddy refuses to)' },

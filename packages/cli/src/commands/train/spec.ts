@@ -1,4 +1,4 @@
-import { THREADS_OPTION } from '../../threads.js';
+import { FAST_OPTION, THREADS_OPTION } from '../../threads.js';
 import { withCommonOptions, type CommandSpec } from '../../options.js';
 
 /** Steps run when neither --steps, --epochs nor --time bounds the run. */
@@ -69,7 +69,7 @@ export const TRAIN_SPEC: CommandSpec = withCommonOptions({
     { name: 'val-fraction', type: 'number', min: 0, max: 1, maxOpen: true, default: 0.05, help: 'fraction of the corpus (its tail) held out for validation' },
     { name: 'eval-every', type: 'int', min: 1, default: DEFAULTS.evalEvery, help: 'evaluate on the held-out split and write a checkpoint every N steps' },
     { name: 'seed', type: 'int', min: 0, default: 123, help: 'seed of every random draw (init, dropout)' },
-    { name: 'fast', type: 'flag', help: 'train on the relaxed-SIMD core: ≈ 25% faster (fused multiply-add), not bit-identical across machines' },
+    FAST_OPTION,
     THREADS_OPTION,
     { name: 'out', type: 'string', valueName: 'DIR', help: 'checkpoint directory (default run, or the --resume directory)' },
     { name: 'resume', type: 'string', valueName: 'DIR', help: 'continue the run saved in DIR exactly (options are read from it)' },

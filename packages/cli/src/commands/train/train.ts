@@ -1,8 +1,8 @@
-import { getCore, getRngState, loadCore, manualSeed, optim, ready, setRngState, useCore, type Core } from '@eddy/autograd';
+import { getRngState, manualSeed, optim, ready, setRngState } from '@eddy/autograd';
 import { LanguageModel, windowTraining, type CellKind, type LmState } from '@eddy/models';
 import { LmBatcher, splitCorpus, type Tokenizer } from '@eddy/text';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, readTrainingOptions, writeCheckpoint,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, optimizerFromFiles, optimizerToFiles, readCheckpoint, writeCheckpoint,
   type CheckpointConfig, type TrainingOptions, type TrainState,
 } from '../../checkpoint/checkpoint.js';
 import { readBuiltinCorpus, readCorpusFile, type Corpus } from '../../corpus.js';
@@ -10,7 +10,8 @@ import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { commonTrainingOptions } from './common-options.js';
-import { driveTraining, startNote, type Destination, type TrainingPlan } from './driver.js';
+import { driveTraining, fastCore, startNote, type Destination, type TrainingPlan } from './driver.js';
+import { refuseFixed } from './epoch-run.js';
 import { makeOptimizer } from './optimizer.js';
 import { DEFAULT_STEPS, FIXED_ON_RESUME } from './spec.js';
 import { buildTokenizer } from './tokenizer.js';
@@ -28,7 +29,6 @@ function trainingOptions(args: ParsedArgs, corpus: Corpus): TrainingOptions {
     bptt,
     valFraction: args.number('val-fraction'),
     evalEvery: args.number('eval-every'),
-    fast: args.flag('fast'),
   };
 }
 
@@ -96,9 +96,7 @@ function freshRun(args: ParsedArgs): Run {
 }
 
 function resumedRun(args: ParsedArgs, dir: string): Run {
-  for (const name of FIXED_ON_RESUME) {
-    if (args.has(name)) throw new UsageError(`--${name} cannot change when resuming (the checkpoint fixes it); drop --${name}, or start a new run without --resume.`);
-  }
+  refuseFixed(args, FIXED_ON_RESUME);
   if (args.positionals.length > 0) throw new UsageError(`--resume reads the corpus named in ${dir}/config.json; drop the corpus argument '${args.positionals[0]}'.`);
   const ck = readCheckpoint(dir, { trainState: true });
   const saved = ck.config.training;
@@ -191,21 +189,18 @@ function save(run: Run, dir: string, out: string, best: boolean, elapsed: number
 /** `eddy train`: returns the exit code (0, or 130 after Ctrl-C). */
 export async function runTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
   await ready();
-  const resumeDir = args.optionalString('resume');
-  // --fast is fixed by a checkpoint (resumedRun refuses it): a resumed run reads it from there.
-  const fast = resumeDir === undefined || args.has('fast') ? args.flag('fast') : readTrainingOptions(resumeDir).fast === true;
-  return withTrainingCore({ fast, threads: threadCount(args) }, (core) =>
+  return withTrainingCore({ fast: fastCore(args, 'eddy train'), threads: threadCount(args) }, () =>
     driveTraining(args, io, signal, {
       name: 'eddy train',
       defaultOut: 'run',
       open: (dir) => (dir === undefined ? freshRun(args) : resumedRun(args, dir)),
-      plan: (run, where) => trainPlan(run, where, core),
+      plan: trainPlan,
     }),
   );
 }
 
 /** `eddy train`'s part of the training driver: truncated BPTT windows over one corpus, validated by loss. */
-function trainPlan(run: Run, where: Destination, core: Core): TrainingPlan {
+function trainPlan(run: Run, where: Destination): TrainingPlan {
   const { out, outDir } = where;
   const o = run.options;
   const windowsPerEpoch = run.batcher.windowsInEpoch;
@@ -225,11 +220,10 @@ function trainPlan(run: Run, where: Destination, core: Core): TrainingPlan {
       where, run, totalSteps,
       `${o.tokenizer} ${run.model.options.cell.toUpperCase()} ` +
         `${run.model.options.numLayers}×${run.model.options.hiddenSize} (${run.model.numParameters()} parameters, vocabulary ${run.tokenizer.vocab.size}) ` +
-        `on ${run.corpus.label}: ${run.train.length} training and ${run.val.length} validation tokens, ${windowsPerEpoch} windows per epoch${core.variant === 'relaxed' ? ', on the relaxed-SIMD core (--fast)' : ''}`,
+        `on ${run.corpus.label}: ${run.train.length} training and ${run.val.length} validation tokens, ${windowsPerEpoch} windows per epoch`,
       {
         model: run.model.toConfig(), parameters: run.model.numParameters(),
         vocabSize: run.tokenizer.vocab.size, trainTokens: run.train.length, valTokens: run.val.length, windowsPerEpoch, options: o,
-        core: core.variant,
       },
     ),
     optimizer: run.opt,

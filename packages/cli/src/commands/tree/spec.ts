@@ -34,7 +34,7 @@ export const CORENLP = {
 /** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
 export const FIXED_ON_RESUME = [
   'valid', 'model', 'dim', 'hidden', 'classes', 'binary', 'vocab-size', 'embeddings', 'root-only', 'dropout', 'batch', 'optimizer', 'lr',
-  'embedding-lr', 'l2', 'embedding-l2', 'adagrad-reset', 'corenlp', 'lr-decay', 'clip', 'seed',
+  'embedding-lr', 'l2', 'embedding-l2', 'adagrad-reset', 'corenlp', 'lr-decay', 'clip', 'seed', 'fast',
 ] as const;
 
 const TREES_HELP = 'one bracketed tree per line, an integer label at every node: (3 (2 It) (4 (2 \'s) (3 great))) — SST\'s train.txt';

@@ -161,6 +161,29 @@ describe('eddy tree', () => {
     ]);
   }, 120_000);
 
+  test('--fast trains on the relaxed-SIMD core and records it; a resumed --corenlp run keeps it and continues exactly', () => {
+    const eddy = (argv: string[]) => runBin(argv, { installed: true }); // the command enables relaxed SIMD on Node 20
+    const straight = join(dir, 'fast-straight');
+    const split = join(dir, 'fast-split');
+    const common = [train, '--valid', valid, '--model', 'rntn', '--corenlp', '--dim', '8', '--fast'];
+    const first = eddy(['tree', 'train', ...common, '--epochs', '2', '--out', straight, '--json']);
+    expect(first.stderr).toBe('');
+    expect(events(first.stdout)[0]).toMatchObject({ event: 'start', core: 'relaxed', options: { fast: true, corenlp: true } });
+    expect(eddy(['tree', 'train', ...common, '--epochs', '1', '--out', split]).status).toBe(0);
+    const resumed = eddy(['tree', 'train', '--resume', split, '--epochs', '2']);
+    expect(resumed.stderr).toMatch(/resuming .* at step 15: .*, on the relaxed-SIMD core \(--fast\)/);
+    expect(resumed.status).toBe(0);
+    for (const f of ['model.safetensors', 'train-state/tensors.safetensors']) {
+      expect(readFileSync(join(split, f)).equals(readFileSync(join(straight, f)))).toBe(true);
+    }
+    const again = runBin(['tree', 'train', '--resume', split, '--fast']);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/--fast cannot change when resuming/);
+    // Without --fast: the deterministic core.
+    const plain = runBin(['tree', 'train', train, ...SMALL, '--steps', '1', '--out', join(dir, 'plain'), '--json']);
+    expect(events(plain.stdout)[0]).toMatchObject({ event: 'start', core: 'simd', options: { fast: false } });
+  }, 120_000);
+
   test('bad input ends in one sentence naming the line, with a non-zero exit', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['brackets.txt', '(3 (2 a) (4 b))\n(3 (2 a) (4 b)\n', /the training file .*brackets\.txt has a bad tree: line 2, column 15: expected '\)'/],
