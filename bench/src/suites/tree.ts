@@ -7,7 +7,7 @@ import type { Report } from '../report.js';
 import { round, run } from './classify.js';
 
 /** Flags of this suite that take a value (main.ts must not read their values as suite names). */
-export const TREE_VALUE_FLAGS = ['--epochs', '--rntn-epochs', '--seeds', '--sst', '--limit', '--runs'];
+export const TREE_VALUE_FLAGS = ['--epochs', '--rntn-epochs', '--seeds', '--sst', '--limit', '--runs', '--eddy-args'];
 
 /** The runs of one seed, and the speed runs, by the names `--runs` takes. */
 const RUNS = ['tree-lstm', 'binary', 'rntn', 'pytorch', 'pytorch-binary', 'speed', 'pytorch-speed'] as const;
@@ -33,7 +33,9 @@ const TARGETS: Record<string, Record<string, number>> = {
  * Options: --epochs N, --rntn-epochs N, --seeds N, --sst DIR (train.txt, dev.txt, test.txt),
  * --limit N (the first N trees of each file: a quick look that the suite runs), --no-pytorch,
  * --runs LIST (a comma-separated subset of tree-lstm, binary, rntn, pytorch, pytorch-binary, speed,
- * pytorch-speed; default all: for a partial run when hours are not available), --quick (= --limit 200 --epochs 1 --rntn-epochs 1 --seeds 1).
+ * pytorch-speed; default all: for a partial run when hours are not available), --eddy-args "FLAGS" (more
+ * `eddy tree train` flags for every Eddy run, e.g. "--fast" for the relaxed-SIMD core), --quick (= --limit 200
+ * --epochs 1 --rntn-epochs 1 --seeds 1).
  */
 export async function tree(report: Report, options: { quick: boolean }): Promise<void> {
   const argv = process.argv.slice(2);
@@ -47,14 +49,17 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
   const limit = Number(value('--limit') ?? (options.quick ? 200 : 0));
   const source = resolve(value('--sst') ?? join(repositoryRoot(), '../shared/data/sst'));
   const runs = new Set((value('--runs') ?? RUNS.join(',')).split(',').map((r) => r.trim()));
+  const eddyArgs = (value('--eddy-args') ?? '').split(/\s+/).filter((a) => a !== '');
   const unknown = [...runs].filter((r) => !(RUNS as readonly string[]).includes(r));
   if (!(epochs > 0) || !(rntnEpochs > 0) || !Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(limit) || limit < 0 || unknown.length > 0) {
     console.error(`tree: --epochs and --rntn-epochs must be > 0, --seeds an integer ≥ 1, --limit an integer ≥ 0, --runs a comma-separated subset of ${RUNS.join(', ')}${unknown.length > 0 ? ` (got ${unknown.join(', ')})` : ''}`);
     process.exitCode = 2;
     return;
   }
-  const bin = join(repositoryRoot(), 'packages', 'cli', 'dist', 'cli.js');
-  for (const [what, path] of [['the eddy bin', bin], ['SST', join(source, 'train.txt')]]) {
+  // The installed command (it enables relaxed SIMD on Node 20 for --fast), which runs the built dist/cli.js.
+  const bin = join(repositoryRoot(), 'packages', 'cli', 'bin', 'eddy.js');
+  const built = join(repositoryRoot(), 'packages', 'cli', 'dist', 'cli.js');
+  for (const [what, path] of [['the eddy bin', built], ['SST', join(source, 'train.txt')]]) {
     if (!existsSync(path)) {
       console.error(`tree: ${what} is missing at ${path}; ${what === 'SST' ? 'pass --sst DIR' : 'run npm run build at the repository root'}`);
       process.exitCode = 2;
@@ -85,7 +90,7 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
     const out = join(work, `run-${rows.length}`);
     const l = load();
     const started = Date.now();
-    const train = await run(process.execPath, [bin, 'tree', 'train', file('train'), '--valid', file('dev'), '--seed', String(seed), '--threads', '1', ...flags, '--out', out, '--json'], progress);
+    const train = await run(process.execPath, [bin, 'tree', 'train', file('train'), '--valid', file('dev'), '--seed', String(seed), '--threads', '1', ...flags, ...eddyArgs, '--out', out, '--json'], progress);
     const seconds = (Date.now() - started) / 1000;
     const done = JSON.parse(train.trim().split('\n').at(-1)!) as Record<string, number>;
     const test = JSON.parse((await run(process.execPath, [bin, 'tree', 'eval', out, file('test'), '--json'], progress)).trim()) as Record<string, number | null>;
