@@ -89,7 +89,6 @@ function recipeNumber(args: ParsedArgs, flag: keyof typeof CORENLP_FLAGS): numbe
   return args.flag('corenlp') && !args.has(flag) ? CORENLP_FLAGS[flag] : args.number(flag);
 }
 
-
 function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeFile | null): TreeTrainingOptions {
   return {
     ...commonTrainingOptions(args, { epochs: DEFAULT_EPOCHS, words: true }),
