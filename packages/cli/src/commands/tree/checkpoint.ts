@@ -28,6 +28,8 @@ export interface TreeTrainingOptions extends CommonTrainingOptions {
   adagradReset: boolean;
   /** CoreNLP's RNTN recipe (--corenlp); absent in checkpoints written before it existed. */
   corenlp?: boolean;
+  /** With --corenlp: the L2 of the classifier's weights (absent before the option: CoreNLP's 1e-4). */
+  classifierL2?: number;
   embeddings: EmbeddingsRecord | null;
 }
 

@@ -50,7 +50,7 @@ function treeOptimizer(model: TreeModel, o: TreeTrainingOptions): optim.Optimize
     const composition = model.parameters().filter((p) => p !== words && p !== weight && p !== bias);
     return new optim.Adagrad([
       { params: composition, weightDecay: o.l2 },
-      { params: [weight], weightDecay: CORENLP.classifierL2 },
+      { params: [weight], weightDecay: o.classifierL2 ?? CORENLP.classifierL2 },
       { params: [bias!], weightDecay: 0 },
       { params: [words], lr: o.embeddingLr, weightDecay: o.embeddingL2 },
     ], { lr: o.lr, eps: CORENLP.eps, lazyWeightDecay: true });
@@ -76,6 +76,7 @@ function checkFlags(args: ParsedArgs): void {
   if (args.flag('adagrad-reset') && optimizer !== 'adagrad') throw new UsageError(`--adagrad-reset resets AdaGrad's accumulators, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
   if (args.has('hidden') && (model === 'rntn' || model === 'rnn')) throw new UsageError(`--model ${model} has one size for words and nodes: give --dim, not --hidden.`);
   if (args.flag('corenlp') && model !== 'rntn' && model !== 'rnn') throw new UsageError(`--corenlp is CoreNLP's recipe for its RNTN and recursive network, so it needs --model rntn or rnn, got --model ${model}.`);
+  if (args.has('classifier-l2') && !args.flag('corenlp')) throw new UsageError('--classifier-l2 sets the classifier\'s own L2 of --corenlp; without --corenlp the classifier takes --l2.');
   if (args.flag('corenlp') && optimizer !== 'adagrad') throw new UsageError(`--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
 }
 
@@ -106,6 +107,7 @@ function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeF
     embeddingL2: recipeNumber(args, 'embedding-l2'),
     adagradReset: args.flag('adagrad-reset') || args.flag('corenlp'),
     corenlp: args.flag('corenlp'),
+    ...(args.flag('corenlp') ? { classifierL2: args.optionalNumber('classifier-l2') ?? CORENLP.classifierL2 } : {}),
     embeddings: null,
   };
 }

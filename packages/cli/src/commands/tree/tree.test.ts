@@ -159,6 +159,11 @@ describe('eddy tree', () => {
     expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number; eps: number }) => [g.lr, g.weight_decay, g.eps])).toEqual([
       [0.02, 1e-3, 1e-3], [0.02, 1e-4, 1e-3], [0.02, 0, 1e-3], [0.01, 1e-4, 1e-3],
     ]);
+    // --classifier-l2 sets the classifier weights' own λ.
+    const own = join(dir, 'corenlp-classifier');
+    expect(runBin(['tree', 'train', train, '--model', 'rntn', '--corenlp', '--classifier-l2', '0.03', '--steps', '1', '--out', own]).status).toBe(0);
+    const groups = JSON.parse(readFileSync(join(own, 'train-state', 'state.json'), 'utf8')).optimizer.param_groups as Array<{ weight_decay: number }>;
+    expect(groups.map((g) => g.weight_decay)).toEqual([1e-3, 0.03, 0, 1e-4]);
   }, 120_000);
 
   test('--fast trains on the relaxed-SIMD core and records it; a resumed --corenlp run keeps it and continues exactly', () => {
@@ -203,6 +208,7 @@ describe('eddy tree', () => {
       [['--model', 'rntn', '--hidden', '4'], /--model rntn has one size for words and nodes: give --dim, not --hidden/],
       [['--corenlp'], /--corenlp is CoreNLP's recipe for its RNTN and recursive network, so it needs --model rntn or rnn, got --model tree-lstm/],
       [['--model', 'rntn', '--corenlp', '--optimizer', 'adam'], /--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad/],
+      [['--model', 'rntn', '--classifier-l2', '0.1'], /--classifier-l2 sets the classifier's own L2 of --corenlp; without --corenlp the classifier takes --l2/],
     ];
     const unrooted = runBin(['tree', 'train', writeText(dir, 'unrooted.txt', '(3 (2 a) (4 b))\n((2 a) (4 b))\n'), '--root-only', '--out', join(dir, 'x')]);
     expect(unrooted.status).toBe(1);
