@@ -98,9 +98,11 @@ export class RNTN extends TreeModel {
     const w = this.W.weight;
     init.uniform(w, -1 / (2 * Math.sqrt(d)), 1 / (2 * Math.sqrt(d)));
     const f = w.core.arena.f32, at = w.ptr >>> 2;
-    for (let i = 0; i < d && drawsInitialValues(); i++) {
-      f[at + i * 2 * d + i] += 1;
-      f[at + i * 2 * d + d + i] += 1;
+    if (drawsInitialValues()) {
+      for (let i = 0; i < d; i++) {
+        f[at + i * 2 * d + i] += 1;
+        f[at + i * 2 * d + d + i] += 1;
+      }
     }
     init.zeros(this.W.bias!);
     init.uniform(this.classifier.weight, -1 / Math.sqrt(d), 1 / Math.sqrt(d));
