@@ -17,7 +17,7 @@ import {
 import { readTreeModel, type TreeConfig, type TreeTrainingOptions } from './checkpoint.js';
 import { modelTrees, readTreeFile, treeBatch, type TreeFile } from './data.js';
 import { treeMetrics } from './eval.js';
-import { CORENLP, DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, type TreeModelKind } from './spec.js';
+import { CORENLP, DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, RECURSIVE, type TreeModelKind } from './spec.js';
 
 /** Everything a run needs, fresh or resumed. */
 interface Run extends EpochRun {
@@ -80,14 +80,25 @@ function checkFlags(args: ParsedArgs): void {
   if (args.flag('corenlp') && optimizer !== 'adagrad') throw new UsageError(`--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
 }
 
-/** The flags --corenlp gives CoreNLP's values when they are not given. */
-const CORENLP_FLAGS = {
-  batch: CORENLP.batch, lr: CORENLP.lr, 'embedding-lr': CORENLP.embeddingLr, l2: CORENLP.l2, 'embedding-l2': CORENLP.embeddingL2, dropout: CORENLP.dropout,
-} as const;
+/** The number flags whose defaults depend on the recipe. */
+type RecipeFlag = 'dim' | 'batch' | 'lr' | 'embedding-lr' | 'l2' | 'embedding-l2' | 'dropout';
 
-/** A number flag's value; with --corenlp, CoreNLP's value unless the flag is given. */
-function recipeNumber(args: ParsedArgs, flag: keyof typeof CORENLP_FLAGS): number {
-  return args.flag('corenlp') && !args.has(flag) ? CORENLP_FLAGS[flag] : args.number(flag);
+/** rntn and rnn: the models whose defaults are RECURSIVE's (or CoreNLP's, with --corenlp) rather than the Tree-LSTMs'. */
+function isRecursive(model: string): boolean {
+  return model === 'rntn' || model === 'rnn';
+}
+
+/** The values of the flags not given: CoreNLP's with --corenlp, RECURSIVE's for rntn and rnn, else the options' own defaults (null). */
+function recipeOf(args: ParsedArgs): Record<RecipeFlag, number> | null {
+  const r = args.flag('corenlp') ? CORENLP : isRecursive(args.string('model')) ? RECURSIVE : null;
+  if (r === null) return null;
+  return { dim: r.dim, batch: r.batch, lr: r.lr, 'embedding-lr': r.embeddingLr, l2: r.l2, 'embedding-l2': r.embeddingL2, dropout: r.dropout };
+}
+
+/** A number flag's value: as given, else the recipe's (recipeOf), else the option's default. */
+function recipeNumber(args: ParsedArgs, flag: RecipeFlag): number {
+  const recipe = recipeOf(args);
+  return recipe !== null && !args.has(flag) ? recipe[flag] : args.number(flag);
 }
 
 function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeFile | null): TreeTrainingOptions {
@@ -105,7 +116,7 @@ function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeF
     embeddingLr: recipeNumber(args, 'embedding-lr'),
     l2: recipeNumber(args, 'l2'),
     embeddingL2: recipeNumber(args, 'embedding-l2'),
-    adagradReset: args.flag('adagrad-reset') || args.flag('corenlp'),
+    adagradReset: args.flag('adagrad-reset') || args.flag('corenlp') || (isRecursive(args.string('model')) && args.string('optimizer') === 'adagrad'),
     corenlp: args.flag('corenlp'),
     ...(args.flag('corenlp') ? { classifierL2: args.optionalNumber('classifier-l2') ?? CORENLP.classifierL2 } : {}),
     embeddings: null,
@@ -134,7 +145,7 @@ function freshRun(args: ParsedArgs): Run {
   manualSeed(options.seed);
   const tokenizer = buildWords(train, options.vocabSize);
   const embeddingsPath = args.optionalString('embeddings');
-  const dim = args.optionalNumber('dim') ?? (embeddingsPath !== undefined ? vectorSize(embeddingsPath) : options.corenlp ? CORENLP.dim : DEFAULTS.dim);
+  const dim = args.optionalNumber('dim') ?? (embeddingsPath !== undefined ? vectorSize(embeddingsPath) : (recipeOf(args)?.dim ?? DEFAULTS.dim));
   const model = buildModel(options.model, tokenizer.vocab.size, options.binary ? 2 : classes, dim, args.optionalNumber('hidden') ?? DEFAULTS.hidden, options.dropout);
   if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model.embedding, tokenizer.vocab.symbols(), dim);
   return {

@@ -122,7 +122,7 @@ describe('eddy tree', () => {
     const a = JSON.parse(readFileSync(join(split, 'config.json'), 'utf8'));
     const b = JSON.parse(readFileSync(join(straight, 'config.json'), 'utf8'));
     expect(a.progress).toEqual(b.progress);
-    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.1, l2: 1e-4 });
+    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.01, l2: 1e-3 });
     const again = runBin(['tree', 'train', '--resume', split, '--embedding-lr', '0.5']);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/--embedding-lr cannot change when resuming/);
@@ -142,6 +142,23 @@ describe('eddy tree', () => {
     // The optimizer's second group (the word vectors) has lr 0: no step moved them.
     const state = JSON.parse(readFileSync(join(out, 'train-state', 'state.json'), 'utf8'));
     expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number }) => [g.lr, g.weight_decay])).toEqual([[0.05, 1e-4], [0, 0]]);
+  }, 120_000);
+
+  test("rntn and rnn have their own defaults (the best RNTN measured): d 25, batch 27, AdaGrad 0.01 reset every epoch, L2 1e-3 but not on words", () => {
+    const start = (argv: string[]) => {
+      const r = runBin(['tree', 'train', train, ...argv, '--steps', '1', '--out', join(dir, 'recursive-defaults'), '--overwrite', '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return events(r.stdout)[0];
+    };
+    const recipe = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false };
+    expect(start(['--model', 'rntn'])).toMatchObject({ model: { type: 'EddyRNTN', hiddenSize: 25, dropout: 0 }, options: recipe });
+    const state = JSON.parse(readFileSync(join(dir, 'recursive-defaults', 'train-state', 'state.json'), 'utf8'));
+    expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number }) => [g.lr, g.weight_decay])).toEqual([[0.01, 1e-3], [0.01, 0]]);
+    expect(start(['--model', 'rnn', '--l2', '0.5', '--dim', '6'])).toMatchObject({ model: { hiddenSize: 6 }, options: { ...recipe, l2: 0.5 } });
+    // AdaGrad's reset is the recipe's only with AdaGrad; the Tree-LSTM keeps Tai et al.'s defaults.
+    expect(start(['--model', 'rntn', '--optimizer', 'adam'])).toMatchObject({ options: { ...recipe, optimizer: 'adam', adagradReset: false } });
+    expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false } });
   }, 120_000);
 
   test("--corenlp trains the RNTN with CoreNLP's values unless a flag is given, its own parameter groups and a per-tree loss", () => {
