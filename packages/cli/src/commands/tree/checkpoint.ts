@@ -30,6 +30,8 @@ export interface TreeTrainingOptions extends CommonTrainingOptions {
   corenlp?: boolean;
   /** With --corenlp: the L2 of the classifier's weights (absent before the option: CoreNLP's 1e-4). */
   classifierL2?: number;
+  /** --tensor-l2: the L2 of the RNTN's tensor V in a group of its own; absent or null: V is in --l2's group. */
+  tensorL2?: number | null;
   embeddings: EmbeddingsRecord | null;
 }
 

@@ -43,7 +43,7 @@ export const CORENLP = {
 /** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
 export const FIXED_ON_RESUME = [
   'valid', 'model', 'dim', 'hidden', 'classes', 'binary', 'vocab-size', 'embeddings', 'root-only', 'dropout', 'batch', 'optimizer', 'lr',
-  'embedding-lr', 'l2', 'embedding-l2', 'adagrad-reset', 'corenlp', 'classifier-l2', 'lr-decay', 'clip', 'seed', 'fast',
+  'embedding-lr', 'l2', 'embedding-l2', 'tensor-l2', 'adagrad-reset', 'corenlp', 'classifier-l2', 'lr-decay', 'clip', 'seed', 'fast',
 ] as const;
 
 const TREES_HELP = 'one bracketed tree per line, an integer label at every node: (3 (2 It) (4 (2 \'s) (3 great))) — SST\'s train.txt';
@@ -85,6 +85,7 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
           { name: 'embedding-lr', type: 'number', min: 0, default: DEFAULTS.embeddingLr, help: 'learning rate of the word vectors (0: keep them fixed)' },
           { name: 'l2', type: 'number', min: 0, default: DEFAULTS.l2, help: 'L2 penalty (λ/2)‖θ‖² on the composition and the classifier' },
           { name: 'embedding-l2', type: 'number', min: 0, default: DEFAULTS.embeddingL2, help: 'L2 penalty on the word vectors' },
+          { name: 'tensor-l2', type: 'number', min: 0, help: 'L2 penalty on the RNTN\'s tensor V, in a parameter group of its own (default: --l2\'s, in its group)' },
           { name: 'classifier-l2', type: 'number', min: 0, help: `L2 penalty on the classifier's weights with --corenlp (default ${CORENLP.classifierL2}; its bias has none)` },
           { name: 'adagrad-reset', type: 'flag', help: 'reset AdaGrad\'s accumulators at the start of every epoch (CoreNLP\'s RNTN training; on by default for rntn and rnn)' },
           {

@@ -41,22 +41,26 @@ function runTrees(file: TreeFile, o: TreeTrainingOptions, what: string): Tree[] 
  * rate and L2 (--embedding-lr, --embedding-l2), the composition and the classifier with --lr, --l2.
  * weightDecay λ is the penalty (λ/2)‖θ‖² in the loss (CoreNLP's regularisers; see optim.Adagrad).
  * With --corenlp, CoreNLP's groups and AdaGrad: the classifier's weights at their own λ, its bias
- * not regularised, the words decayed only where a batch looks them up, ε = 1e-3.
+ * not regularised, the words decayed only where a batch looks them up, ε = 1e-3. With --tensor-l2,
+ * the RNTN's tensor V leaves the composition's group for a last group of its own at that λ.
  */
 function treeOptimizer(model: TreeModel, o: TreeTrainingOptions): optim.Optimizer {
   const words = model.embedding.weight;
   const { weight, bias } = model.classifier;
+  const tensor = o.tensorL2 !== undefined && o.tensorL2 !== null && model instanceof RNTN ? model.V : null;
+  const tensorGroup = tensor === null ? [] : [{ params: [tensor], weightDecay: o.tensorL2! }];
   if (o.corenlp) {
-    const composition = model.parameters().filter((p) => p !== words && p !== weight && p !== bias);
+    const composition = model.parameters().filter((p) => p !== words && p !== weight && p !== bias && p !== tensor);
     return new optim.Adagrad([
       { params: composition, weightDecay: o.l2 },
       { params: [weight], weightDecay: o.classifierL2 ?? CORENLP.classifierL2 },
       { params: [bias!], weightDecay: 0 },
       { params: [words], lr: o.embeddingLr, weightDecay: o.embeddingL2 },
+      ...tensorGroup,
     ], { lr: o.lr, eps: CORENLP.eps, lazyWeightDecay: true });
   }
-  const rest = model.parameters().filter((p) => p !== words);
-  return makeOptimizer(o.optimizer, [{ params: rest, weightDecay: o.l2 }, { params: [words], lr: o.embeddingLr, weightDecay: o.embeddingL2 }], o.lr);
+  const rest = model.parameters().filter((p) => p !== words && p !== tensor);
+  return makeOptimizer(o.optimizer, [{ params: rest, weightDecay: o.l2 }, { params: [words], lr: o.embeddingLr, weightDecay: o.embeddingL2 }, ...tensorGroup], o.lr);
 }
 
 function buildModel(kind: TreeModelKind, vocabSize: number, numClasses: number, dim: number, hidden: number, dropout: number): TreeModel {
@@ -76,6 +80,7 @@ function checkFlags(args: ParsedArgs): void {
   if (args.flag('adagrad-reset') && optimizer !== 'adagrad') throw new UsageError(`--adagrad-reset resets AdaGrad's accumulators, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
   if (args.has('hidden') && (model === 'rntn' || model === 'rnn')) throw new UsageError(`--model ${model} has one size for words and nodes: give --dim, not --hidden.`);
   if (args.flag('corenlp') && model !== 'rntn' && model !== 'rnn') throw new UsageError(`--corenlp is CoreNLP's recipe for its RNTN and recursive network, so it needs --model rntn or rnn, got --model ${model}.`);
+  if (args.has('tensor-l2') && model !== 'rntn') throw new UsageError(`--tensor-l2 regularises the RNTN's tensor V, so it needs --model rntn, got --model ${model}.`);
   if (args.has('classifier-l2') && !args.flag('corenlp')) throw new UsageError('--classifier-l2 sets the classifier\'s own L2 of --corenlp; without --corenlp the classifier takes --l2.');
   if (args.flag('corenlp') && optimizer !== 'adagrad') throw new UsageError(`--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
 }
@@ -116,6 +121,7 @@ function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeF
     embeddingLr: recipeNumber(args, 'embedding-lr'),
     l2: recipeNumber(args, 'l2'),
     embeddingL2: recipeNumber(args, 'embedding-l2'),
+    tensorL2: args.optionalNumber('tensor-l2') ?? null,
     adagradReset: args.flag('adagrad-reset') || args.flag('corenlp') || (isRecursive(args.string('model')) && args.string('optimizer') === 'adagrad'),
     corenlp: args.flag('corenlp'),
     ...(args.flag('corenlp') ? { classifierL2: args.optionalNumber('classifier-l2') ?? CORENLP.classifierL2 } : {}),

@@ -161,6 +161,37 @@ describe('eddy tree', () => {
     expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false } });
   }, 120_000);
 
+  test("--tensor-l2 gives the RNTN's tensor V a parameter group of its own, with or without --corenlp, and is kept on resume", () => {
+    const groups = (out: string) =>
+      (JSON.parse(readFileSync(join(out, 'train-state', 'state.json'), 'utf8')).optimizer.param_groups as Array<{ weight_decay: number; params: number[] }>)
+        .map((g) => [g.weight_decay, g.params.length]);
+    const plain = join(dir, 'tensor-l2');
+    const r = runBin(['tree', 'train', train, '--model', 'rntn', '--dim', '6', '--tensor-l2', '0.02', '--steps', '1', '--out', plain, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(events(r.stdout)[0]).toMatchObject({ options: { l2: 1e-3, tensorL2: 0.02 } });
+    // W, its bias and the classifier at --l2; the words; V alone at --tensor-l2.
+    expect(groups(plain)).toEqual([[1e-3, 4], [0, 1], [0.02, 1]]);
+    // The accumulators in the groups' order: the last is V's, 12 × 12 × 6 values.
+    const bytes = readFileSync(join(plain, 'train-state', 'tensors.safetensors'));
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, { shape?: number[] }>;
+    expect(Object.values(header).flatMap((t) => t.shape ?? []).at(-1)).toBe(12 * 12 * 6);
+    // Without it, V stays in --l2's group (as before the option).
+    const without = join(dir, 'tensor-l2-none');
+    expect(runBin(['tree', 'train', train, '--model', 'rntn', '--dim', '6', '--steps', '1', '--out', without]).status).toBe(0);
+    expect(groups(without)).toEqual([[1e-3, 5], [0, 1]]);
+    // With --corenlp: its four groups, then V.
+    const corenlp = join(dir, 'tensor-l2-corenlp');
+    expect(runBin(['tree', 'train', train, '--model', 'rntn', '--corenlp', '--dim', '6', '--tensor-l2', '0.02', '--steps', '1', '--out', corenlp]).status).toBe(0);
+    expect(groups(corenlp)).toEqual([[1e-3, 2], [1e-4, 1], [0, 1], [1e-4, 1], [0.02, 1]]);
+    // A resumed run keeps it, and cannot change it.
+    expect(runBin(['tree', 'train', '--resume', plain, '--steps', '2']).status).toBe(0);
+    expect(groups(plain)).toEqual([[1e-3, 4], [0, 1], [0.02, 1]]);
+    const change = runBin(['tree', 'train', '--resume', plain, '--tensor-l2', '0.1']);
+    expect(change.status).toBe(2);
+    expect(change.stderr).toMatch(/--tensor-l2 cannot change when resuming/);
+  }, 120_000);
+
   test("--corenlp trains the RNTN with CoreNLP's values unless a flag is given, its own parameter groups and a per-tree loss", () => {
     const out = join(dir, 'corenlp');
     const r = runBin(['tree', 'train', train, '--model', 'rntn', '--corenlp', '--lr', '0.02', '--steps', '3', '--out', out, '--json']);
@@ -226,6 +257,7 @@ describe('eddy tree', () => {
       [['--corenlp'], /--corenlp is CoreNLP's recipe for its RNTN and recursive network, so it needs --model rntn or rnn, got --model tree-lstm/],
       [['--model', 'rntn', '--corenlp', '--optimizer', 'adam'], /--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad/],
       [['--model', 'rntn', '--classifier-l2', '0.1'], /--classifier-l2 sets the classifier's own L2 of --corenlp; without --corenlp the classifier takes --l2/],
+      [['--model', 'rnn', '--tensor-l2', '0.1'], /--tensor-l2 regularises the RNTN's tensor V, so it needs --model rntn, got --model rnn/],
     ];
     const unrooted = runBin(['tree', 'train', writeText(dir, 'unrooted.txt', '(3 (2 a) (4 b))\n((2 a) (4 b))\n'), '--root-only', '--out', join(dir, 'x')]);
     expect(unrooted.status).toBe(1);
