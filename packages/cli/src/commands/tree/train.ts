@@ -47,8 +47,9 @@ function runTrees(file: TreeFile, o: TreeTrainingOptions, what: string): Tree[] 
 function treeOptimizer(model: TreeModel, o: TreeTrainingOptions): optim.Optimizer {
   const words = model.embedding.weight;
   const { weight, bias } = model.classifier;
-  const tensor = o.tensorL2 !== undefined && o.tensorL2 !== null && model instanceof RNTN ? model.V : null;
-  const tensorGroup = tensor === null ? [] : [{ params: [tensor], weightDecay: o.tensorL2! }];
+  const tensorL2 = o.tensorL2 ?? null;
+  const tensor = tensorL2 !== null && model instanceof RNTN ? model.V : null;
+  const tensorGroup = tensor === null || tensorL2 === null ? [] : [{ params: [tensor], weightDecay: tensorL2 }];
   if (o.corenlp) {
     const composition = model.parameters().filter((p) => p !== words && p !== weight && p !== bias && p !== tensor);
     return new optim.Adagrad([
