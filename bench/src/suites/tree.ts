@@ -154,10 +154,10 @@ export async function tree(report: Report, options: { quick: boolean }): Promise
       const target = TARGETS[peer];
       const reference = REFERENCES[peer];
       const met = target === undefined ? null : Object.entries(target).every(([k, t]) => (mean(k) ?? 0) >= t);
-      const figures = (f: Record<string, number>): string => Object.entries(f).map(([k, t]) => `${k} ≥ ${t}`).join(', ');
+      const figures = (f: Record<string, number>, relation: string): string => Object.entries(f).map(([k, t]) => `${k}${relation}${t}`).join(', ');
       report.row({
         bench: 'tree-mean', peer, seeds: mine.length, meanTestRoot: mean('rootAccuracy'), meanTestAll: mean('allAccuracy'), meanTestBinaryRoot: mean('binaryRootAccuracy'),
-        meanWallSeconds: round(mine.reduce((a, r) => a + r.seconds, 0) / mine.length), target: target !== undefined ? figures(target) : reference !== undefined ? `none (paper: ${figures(reference).replaceAll(' ≥', '')})` : null, met,
+        meanWallSeconds: round(mine.reduce((a, r) => a + r.seconds, 0) / mine.length), target: target !== undefined ? figures(target, ' ≥ ') : reference !== undefined ? `none (paper: ${figures(reference, ' ')})` : null, met,
       });
     }
     report.table('mean over the seeds against the issue\'s targets (Tai et al. 2015, random vectors; Socher et al. 2013)',
