@@ -29,10 +29,12 @@ const REFERENCES: Record<string, Record<string, number>> = {
  * SST end to end (not CI; hours for the full run): for each of `--seeds` seeds (default 3),
  *  - `eddy tree train` Tree-LSTM with its defaults (Tai et al.'s, random vectors) five-class and
  *    `--binary`, for `--epochs` (default 10) epochs, the best dev root accuracy measured on test;
- *  - the RNTN with its defaults (d = 25, AdaGrad 0.01 reset every epoch, batch 27, mean loss over
- *    nodes, L2 1e-3 on the composition and classifier, none on the words, no dropout), and as CoreNLP
- *    trains it (`--corenlp`: per-tree loss, CoreNLP's regularisers), each for `--rntn-epochs` (default 60);
- *  - the recursive network (`--model rnn`, the RNTN's defaults) for `--rntn-epochs`: the RNTN's baseline,
+ *  - the RNTN with its defaults (d = 25, batch 27, CoreNLP's per-tree loss and AdaGrad 0.01 reset every
+ *    epoch, at the L2 strengths of Socher's Matlab code: 0.1 on W, 0.15 on V, 1e-4 on the classifier's
+ *    weights and on the words a batch uses), and as CoreNLP trains it (`--corenlp`: the same objective,
+ *    CoreNLP's regularisers), each for `--rntn-epochs` (default 60);
+ *  - the recursive network (`--model rnn`: d = 25, batch 27, AdaGrad 0.01 reset every epoch, the mean loss
+ *    over nodes, L2 1e-3 on the composition and classifier) for `--rntn-epochs`: the RNTN's baseline,
  *    beside Socher et al.'s RNN row (a reference, not a target);
  *  - beside them, in the same run, the level-batched PyTorch Tree-LSTM of the same size and training
  *    (bench/scripts/pytorch_tree.py), five-class and binary.

@@ -26,9 +26,12 @@ export interface TreeTrainingOptions extends CommonTrainingOptions {
   l2: number;
   embeddingL2: number;
   adagradReset: boolean;
-  /** CoreNLP's RNTN recipe (--corenlp); absent in checkpoints written before it existed. */
+  /**
+   * CoreNLP's objective and AdaGrad (--corenlp, and the RNTN's default with AdaGrad): the loss summed
+   * over a tree's nodes, averaged over trees; absent in checkpoints written before --corenlp existed.
+   */
   corenlp?: boolean;
-  /** With --corenlp: the L2 of the classifier's weights (absent before the option: CoreNLP's 1e-4). */
+  /** Under CoreNLP's objective: the L2 of the classifier's weights (absent before the option: 1e-4). */
   classifierL2?: number;
   /** --tensor-l2: the L2 of the RNTN's tensor V in a group of its own; absent or null: V is in --l2's group. */
   tensorL2?: number | null;

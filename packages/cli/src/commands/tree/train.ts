@@ -17,7 +17,7 @@ import {
 import { readTreeModel, type TreeConfig, type TreeTrainingOptions } from './checkpoint.js';
 import { modelTrees, readTreeFile, treeBatch, type TreeFile } from './data.js';
 import { treeMetrics } from './eval.js';
-import { CORENLP, DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, RECURSIVE, type TreeModelKind } from './spec.js';
+import { CORENLP, DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, RECURSIVE, RNTN_DEFAULTS, type TreeModelKind } from './spec.js';
 
 /** Everything a run needs, fresh or resumed. */
 interface Run extends EpochRun {
@@ -40,9 +40,10 @@ function runTrees(file: TreeFile, o: TreeTrainingOptions, what: string): Tree[] 
  * Word vectors and composition in separate parameter groups: the words with their own learning
  * rate and L2 (--embedding-lr, --embedding-l2), the composition and the classifier with --lr, --l2.
  * weightDecay λ is the penalty (λ/2)‖θ‖² in the loss (CoreNLP's regularisers; see optim.Adagrad).
- * With --corenlp, CoreNLP's groups and AdaGrad: the classifier's weights at their own λ, its bias
- * not regularised, the words decayed only where a batch looks them up, ε = 1e-3. With --tensor-l2,
- * the RNTN's tensor V leaves the composition's group for a last group of its own at that λ.
+ * Under CoreNLP's objective (--corenlp, or the RNTN's default): its groups and AdaGrad, the classifier's
+ * weights at their own λ, its bias not regularised, the words decayed only where a batch looks them
+ * up, ε = 1e-3. With a tensor L2 (--tensor-l2, or the RNTN's default), the RNTN's tensor V leaves the
+ * composition's group for a last group of its own at that λ.
  */
 function treeOptimizer(model: TreeModel, o: TreeTrainingOptions): optim.Optimizer {
   const words = model.embedding.weight;
@@ -82,21 +83,28 @@ function checkFlags(args: ParsedArgs): void {
   if (args.has('hidden') && (model === 'rntn' || model === 'rnn')) throw new UsageError(`--model ${model} has one size for words and nodes: give --dim, not --hidden.`);
   if (args.flag('corenlp') && model !== 'rntn' && model !== 'rnn') throw new UsageError(`--corenlp is CoreNLP's recipe for its RNTN and recursive network, so it needs --model rntn or rnn, got --model ${model}.`);
   if (args.has('tensor-l2') && model !== 'rntn') throw new UsageError(`--tensor-l2 regularises the RNTN's tensor V, so it needs --model rntn, got --model ${model}.`);
-  if (args.has('classifier-l2') && !args.flag('corenlp')) throw new UsageError('--classifier-l2 sets the classifier\'s own L2 of --corenlp; without --corenlp the classifier takes --l2.');
+  if (args.has('classifier-l2') && !usesCoreNLPObjective(args)) {
+    throw new UsageError('--classifier-l2 sets the classifier\'s own L2 of CoreNLP\'s objective (--corenlp, or --model rntn with adagrad); otherwise the classifier takes --l2.');
+  }
   if (args.flag('corenlp') && optimizer !== 'adagrad') throw new UsageError(`--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad, got --optimizer ${optimizer}.`);
 }
 
 /** The number flags whose defaults depend on the recipe. */
 type RecipeFlag = 'dim' | 'batch' | 'lr' | 'embedding-lr' | 'l2' | 'embedding-l2' | 'dropout';
 
-/** rntn and rnn: the models whose defaults are RECURSIVE's (or CoreNLP's, with --corenlp) rather than the Tree-LSTMs'. */
+/** rntn and rnn: the models whose defaults are RECURSIVE's, RNTN_DEFAULTS' or CoreNLP's rather than the Tree-LSTMs'. */
 function isRecursive(model: string): boolean {
   return model === 'rntn' || model === 'rnn';
 }
 
-/** The values of the flags not given: CoreNLP's with --corenlp, RECURSIVE's for rntn and rnn, else the options' own defaults (null). */
+/** The RNTN trained with AdaGrad and without --corenlp: RNTN_DEFAULTS' recipe. */
+function isRNTNDefault(args: ParsedArgs): boolean {
+  return args.string('model') === 'rntn' && args.string('optimizer') === 'adagrad' && !args.flag('corenlp');
+}
+
+/** The values of the flags not given: CoreNLP's with --corenlp, RNTN_DEFAULTS' or RECURSIVE's for rntn and rnn, else the options' own defaults (null). */
 function recipeOf(args: ParsedArgs): Record<RecipeFlag, number> | null {
-  const r = args.flag('corenlp') ? CORENLP : isRecursive(args.string('model')) ? RECURSIVE : null;
+  const r = args.flag('corenlp') ? CORENLP : isRNTNDefault(args) ? RNTN_DEFAULTS : isRecursive(args.string('model')) ? RECURSIVE : null;
   if (r === null) return null;
   return { dim: r.dim, batch: r.batch, lr: r.lr, 'embedding-lr': r.embeddingLr, l2: r.l2, 'embedding-l2': r.embeddingL2, dropout: r.dropout };
 }
@@ -105,6 +113,11 @@ function recipeOf(args: ParsedArgs): Record<RecipeFlag, number> | null {
 function recipeNumber(args: ParsedArgs, flag: RecipeFlag): number {
   const recipe = recipeOf(args);
   return recipe !== null && !args.has(flag) ? recipe[flag] : args.number(flag);
+}
+
+/** CoreNLP's objective and AdaGrad: with --corenlp, and the RNTN's default. */
+function usesCoreNLPObjective(args: ParsedArgs): boolean {
+  return args.flag('corenlp') || isRNTNDefault(args);
 }
 
 function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeFile | null): TreeTrainingOptions {
@@ -122,10 +135,10 @@ function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeF
     embeddingLr: recipeNumber(args, 'embedding-lr'),
     l2: recipeNumber(args, 'l2'),
     embeddingL2: recipeNumber(args, 'embedding-l2'),
-    tensorL2: args.optionalNumber('tensor-l2') ?? null,
+    tensorL2: args.optionalNumber('tensor-l2') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS.tensorL2 : null),
     adagradReset: args.flag('adagrad-reset') || args.flag('corenlp') || (isRecursive(args.string('model')) && args.string('optimizer') === 'adagrad'),
-    corenlp: args.flag('corenlp'),
-    ...(args.flag('corenlp') ? { classifierL2: args.optionalNumber('classifier-l2') ?? CORENLP.classifierL2 } : {}),
+    corenlp: usesCoreNLPObjective(args),
+    ...(usesCoreNLPObjective(args) ? { classifierL2: args.optionalNumber('classifier-l2') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS : CORENLP).classifierL2 } : {}),
     embeddings: null,
   };
 }

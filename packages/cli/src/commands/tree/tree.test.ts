@@ -122,7 +122,7 @@ describe('eddy tree', () => {
     const a = JSON.parse(readFileSync(join(split, 'config.json'), 'utf8'));
     const b = JSON.parse(readFileSync(join(straight, 'config.json'), 'utf8'));
     expect(a.progress).toEqual(b.progress);
-    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.01, l2: 1e-3 });
+    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, corenlp: true });
     const again = runBin(['tree', 'train', '--resume', split, '--embedding-lr', '0.5']);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/--embedding-lr cannot change when resuming/);
@@ -144,24 +144,35 @@ describe('eddy tree', () => {
     expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number }) => [g.lr, g.weight_decay])).toEqual([[0.05, 1e-4], [0, 0]]);
   }, 120_000);
 
-  test("rntn and rnn have their own defaults (the best RNTN measured): d 25, batch 27, AdaGrad 0.01 reset every epoch, L2 1e-3 but not on words", () => {
-    const start = (argv: string[]) => {
-      const r = runBin(['tree', 'train', train, ...argv, '--steps', '1', '--out', join(dir, 'recursive-defaults'), '--overwrite', '--json']);
+  test("rnn has its own defaults (d 25, batch 27, AdaGrad 0.01 reset every epoch, L2 1e-3 but not on words); rntn's are CoreNLP's objective at Socher's strengths", () => {
+    const start = (argv: string[], out = 'recursive-defaults') => {
+      const r = runBin(['tree', 'train', train, ...argv, '--steps', '2', '--out', join(dir, out), '--overwrite', '--json']);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       return events(r.stdout)[0];
     };
-    const recipe = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false };
-    expect(start(['--model', 'rntn'])).toMatchObject({ model: { type: 'EddyRNTN', hiddenSize: 25, dropout: 0 }, options: recipe });
-    const state = JSON.parse(readFileSync(join(dir, 'recursive-defaults', 'train-state', 'state.json'), 'utf8'));
-    expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number }) => [g.lr, g.weight_decay])).toEqual([[0.01, 1e-3], [0.01, 0]]);
-    expect(start(['--model', 'rnn', '--l2', '0.5', '--dim', '6'])).toMatchObject({ model: { hiddenSize: 6 }, options: { ...recipe, l2: 0.5 } });
-    // AdaGrad's reset is the recipe's only with AdaGrad; the Tree-LSTM keeps Tai et al.'s defaults.
-    expect(start(['--model', 'rntn', '--optimizer', 'adam'])).toMatchObject({ options: { ...recipe, optimizer: 'adam', adagradReset: false } });
-    expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false } });
+    const groups = (out: string) =>
+      (JSON.parse(readFileSync(join(dir, out, 'train-state', 'state.json'), 'utf8')).optimizer.param_groups as Array<{ lr: number; weight_decay: number; eps: number }>)
+        .map((g) => [g.lr, g.weight_decay, g.eps]);
+    const recursive = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false, tensorL2: null };
+    expect(start(['--model', 'rnn'])).toMatchObject({ model: { type: 'EddyRecursiveNN', hiddenSize: 25, dropout: 0 }, options: recursive });
+    expect(groups('recursive-defaults')).toEqual([[0.01, 1e-3, 1e-10], [0.01, 0, 1e-10]]);
+    expect(start(['--model', 'rnn', '--l2', '0.5', '--dim', '6'])).toMatchObject({ model: { hiddenSize: 6 }, options: { ...recursive, l2: 0.5 } });
+    // The RNTN with AdaGrad: CoreNLP's per-tree loss, groups and ε, W at 0.1, V in a group of its own at 0.15.
+    const rntn = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, classifierL2: 1e-4, embeddingL2: 1e-4, dropout: 0, adagradReset: true, corenlp: true };
+    expect(start(['--model', 'rntn', '--dim', '6'], 'rntn-defaults')).toMatchObject({ model: { type: 'EddyRNTN', hiddenSize: 6, dropout: 0 }, options: rntn });
+    expect(groups('rntn-defaults')).toEqual([[0.01, 0.1, 1e-3], [0.01, 1e-4, 1e-3], [0.01, 0, 1e-3], [0.01, 1e-4, 1e-3], [0.01, 0.15, 1e-3]]);
+    // … exactly the run those flags give with --corenlp.
+    start(['--model', 'rntn', '--dim', '6', '--corenlp', '--l2', '0.1', '--tensor-l2', '0.15', '--classifier-l2', '1e-4', '--embedding-l2', '1e-4'], 'rntn-flags');
+    for (const f of ['model.safetensors', 'train-state/tensors.safetensors']) {
+      expect(readFileSync(join(dir, 'rntn-defaults', f)).equals(readFileSync(join(dir, 'rntn-flags', f)))).toBe(true);
+    }
+    // With another optimizer the RNTN takes rnn's recipe (no reset: it is AdaGrad's); the Tree-LSTM keeps Tai et al.'s defaults.
+    expect(start(['--model', 'rntn', '--optimizer', 'adam'])).toMatchObject({ options: { ...recursive, optimizer: 'adam', adagradReset: false } });
+    expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false, corenlp: false } });
   }, 120_000);
 
-  test("--tensor-l2 gives the RNTN's tensor V a parameter group of its own, with or without --corenlp, and is kept on resume", () => {
+  test("--tensor-l2 gives the RNTN's tensor V a parameter group of its own at any λ, with any recipe, and is kept on resume", () => {
     const groups = (out: string) =>
       (JSON.parse(readFileSync(join(out, 'train-state', 'state.json'), 'utf8')).optimizer.param_groups as Array<{ weight_decay: number; params: number[] }>)
         .map((g) => [g.weight_decay, g.params.length]);
@@ -169,24 +180,26 @@ describe('eddy tree', () => {
     const r = runBin(['tree', 'train', train, '--model', 'rntn', '--dim', '6', '--tensor-l2', '0.02', '--steps', '1', '--out', plain, '--json']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(events(r.stdout)[0]).toMatchObject({ options: { l2: 1e-3, tensorL2: 0.02 } });
-    // W, its bias and the classifier at --l2; the words; V alone at --tensor-l2.
-    expect(groups(plain)).toEqual([[1e-3, 4], [0, 1], [0.02, 1]]);
+    expect(events(r.stdout)[0]).toMatchObject({ options: { l2: 0.1, tensorL2: 0.02 } });
+    // W and its bias at --l2, the classifier's weight, its bias, the words; V alone at --tensor-l2.
+    expect(groups(plain)).toEqual([[0.1, 2], [1e-4, 1], [0, 1], [1e-4, 1], [0.02, 1]]);
     // The accumulators in the groups' order: the last is V's, 12 × 12 × 6 values.
     const bytes = readFileSync(join(plain, 'train-state', 'tensors.safetensors'));
     const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, { shape?: number[] }>;
     expect(Object.values(header).flatMap((t) => t.shape ?? []).at(-1)).toBe(12 * 12 * 6);
-    // Without it, V stays in --l2's group (as before the option).
-    const without = join(dir, 'tensor-l2-none');
-    expect(runBin(['tree', 'train', train, '--model', 'rntn', '--dim', '6', '--steps', '1', '--out', without]).status).toBe(0);
-    expect(groups(without)).toEqual([[1e-3, 5], [0, 1]]);
-    // With --corenlp: its four groups, then V.
-    const corenlp = join(dir, 'tensor-l2-corenlp');
-    expect(runBin(['tree', 'train', train, '--model', 'rntn', '--corenlp', '--dim', '6', '--tensor-l2', '0.02', '--steps', '1', '--out', corenlp]).status).toBe(0);
-    expect(groups(corenlp)).toEqual([[1e-3, 2], [1e-4, 1], [0, 1], [1e-4, 1], [0.02, 1]]);
+    // With --corenlp or the per-node recipe (adam), V stays in --l2's group unless the flag is given.
+    const run = (name: string, argv: string[]) => {
+      const out = join(dir, name);
+      expect(runBin(['tree', 'train', train, '--model', 'rntn', '--dim', '6', ...argv, '--steps', '1', '--out', out]).status).toBe(0);
+      return groups(out);
+    };
+    expect(run('tensor-l2-corenlp-none', ['--corenlp'])).toEqual([[1e-3, 3], [1e-4, 1], [0, 1], [1e-4, 1]]);
+    expect(run('tensor-l2-corenlp', ['--corenlp', '--tensor-l2', '0.02'])).toEqual([[1e-3, 2], [1e-4, 1], [0, 1], [1e-4, 1], [0.02, 1]]);
+    expect(run('tensor-l2-adam-none', ['--optimizer', 'adam'])).toEqual([[1e-3, 5], [0, 1]]);
+    expect(run('tensor-l2-adam', ['--optimizer', 'adam', '--tensor-l2', '0.02'])).toEqual([[1e-3, 4], [0, 1], [0.02, 1]]);
     // A resumed run keeps it, and cannot change it.
     expect(runBin(['tree', 'train', '--resume', plain, '--steps', '2']).status).toBe(0);
-    expect(groups(plain)).toEqual([[1e-3, 4], [0, 1], [0.02, 1]]);
+    expect(groups(plain)).toEqual([[0.1, 2], [1e-4, 1], [0, 1], [1e-4, 1], [0.02, 1]]);
     const change = runBin(['tree', 'train', '--resume', plain, '--tensor-l2', '0.1']);
     expect(change.status).toBe(2);
     expect(change.stderr).toMatch(/--tensor-l2 cannot change when resuming/);
@@ -256,7 +269,8 @@ describe('eddy tree', () => {
       [['--model', 'rntn', '--hidden', '4'], /--model rntn has one size for words and nodes: give --dim, not --hidden/],
       [['--corenlp'], /--corenlp is CoreNLP's recipe for its RNTN and recursive network, so it needs --model rntn or rnn, got --model tree-lstm/],
       [['--model', 'rntn', '--corenlp', '--optimizer', 'adam'], /--corenlp trains with CoreNLP's AdaGrad, so it needs --optimizer adagrad/],
-      [['--model', 'rntn', '--classifier-l2', '0.1'], /--classifier-l2 sets the classifier's own L2 of --corenlp; without --corenlp the classifier takes --l2/],
+      [['--model', 'rntn', '--optimizer', 'adam', '--classifier-l2', '0.1'], /--classifier-l2 sets the classifier's own L2 of CoreNLP's objective \(--corenlp, or --model rntn with adagrad\); otherwise the classifier takes --l2/],
+      [['--model', 'rnn', '--classifier-l2', '0.1'], /--classifier-l2 sets the classifier's own L2 of CoreNLP's objective/],
       [['--model', 'rnn', '--tensor-l2', '0.1'], /--tensor-l2 regularises the RNTN's tensor V, so it needs --model rntn, got --model rnn/],
     ];
     const unrooted = runBin(['tree', 'train', writeText(dir, 'unrooted.txt', '(3 (2 a) (4 b))\n((2 a) (4 b))\n'), '--root-only', '--out', join(dir, 'x')]);
