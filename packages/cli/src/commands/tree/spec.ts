@@ -33,8 +33,8 @@ export const RECURSIVE = { dim: 25, lr: 0.01, embeddingLr: 0.01, batch: 27, drop
 /**
  * The RNTN's defaults (rntn with AdaGrad, without --corenlp): CoreNLP's objective and AdaGrad, as
  * --corenlp, with the regularisation strengths of Socher's Matlab RNTN code (as ported to OptiML in
- * stanford-ppl/Forge): λ 0.1 on W, 0.15 on the tensor V (in a group of its own), 1e-4 on the
- * classifier's weights and on the word vectors a batch uses. On SST this trained the best RNTN
+ * stanford-ppl/Forge): λ 0.1 on W (here with its bias, which that code leaves out), 0.15 on the tensor
+ * V (in a group of its own), 1e-4 on the classifier's weights and on the word vectors a batch uses. On SST this trained the best RNTN
  * measured (bench/README.md, "Recursive networks on SST": 43.8 % fine root, 80.9 % of all nodes,
  * 83.8 % binary root in 60 epochs, mean of 8 seeds); at these strengths the recursive network does worse.
  */
