@@ -19,8 +19,8 @@ export {
 } from './classification/index.js';
 export {
   parseTree, parseTrees, toBracketString, binarize, treeFromTokens, treeFromParents, heights, leafWords, preorder, numChildren, NO_LABEL,
-  levelSchedule, childListSchedule,
-  type Tree, type BinarizeMode, type WordIds, type LevelSchedule, type ChildListSchedule, type BinaryLevel, type ChildListLevel, type ScheduleLeaves,
+  levelSchedule, childListSchedule, leafWordCounts, unkReplacement,
+  type Tree, type BinarizeMode, type WordIds, type UniformSource, type LevelSchedule, type ChildListSchedule, type BinaryLevel, type ChildListLevel, type ScheduleLeaves,
 } from './trees/index.js';
 export {
   parseParallelLines, parallelBatches, bleu, tokenize13a, exactMatch, tokenAccuracy,

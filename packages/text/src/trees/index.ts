@@ -6,3 +6,4 @@ export {
   levelSchedule, childListSchedule,
   type WordIds, type LevelSchedule, type ChildListSchedule, type BinaryLevel, type ChildListLevel, type ScheduleLeaves,
 } from './schedule.js';
+export { leafWordCounts, unkReplacement, type UniformSource } from './unk-replacement.js';

@@ -35,6 +35,8 @@ export interface TreeTrainingOptions extends CommonTrainingOptions {
   classifierL2?: number;
   /** --tensor-l2: the L2 of the RNTN's tensor V in a group of its own; absent or null: V is in --l2's group. */
   tensorL2?: number | null;
+  /** --unk-replace: α of unknown-word replacement in training (absent before the option: 0, none). */
+  unkReplace?: number;
   embeddings: EmbeddingsRecord | null;
 }
 

@@ -39,7 +39,7 @@ export const RECURSIVE = { dim: 25, lr: 0.01, embeddingLr: 0.01, batch: 27, drop
  * 83.8 % binary root in 60 epochs, mean of 8 seeds); at these strengths the recursive network does worse.
  */
 export const RNTN_DEFAULTS = {
-  dim: 25, lr: 0.01, embeddingLr: 0.01, batch: 27, dropout: 0, l2: 0.1, tensorL2: 0.15, embeddingL2: 1e-4, classifierL2: 1e-4,
+  dim: 25, lr: 0.01, embeddingLr: 0.01, batch: 27, dropout: 0, l2: 0.1, tensorL2: 0.15, embeddingL2: 1e-4, classifierL2: 1e-4, unkReplace: 0.25,
 } as const;
 
 /**
@@ -55,7 +55,7 @@ export const CORENLP = {
 /** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
 export const FIXED_ON_RESUME = [
   'valid', 'model', 'dim', 'hidden', 'classes', 'binary', 'vocab-size', 'embeddings', 'root-only', 'dropout', 'batch', 'optimizer', 'lr',
-  'embedding-lr', 'l2', 'embedding-l2', 'tensor-l2', 'adagrad-reset', 'corenlp', 'classifier-l2', 'lr-decay', 'clip', 'seed', 'fast',
+  'embedding-lr', 'l2', 'embedding-l2', 'tensor-l2', 'adagrad-reset', 'corenlp', 'classifier-l2', 'unk-replace', 'lr-decay', 'clip', 'seed', 'fast',
 ] as const;
 
 const TREES_HELP = 'one bracketed tree per line, an integer label at every node: (3 (2 It) (4 (2 \'s) (3 great))) — SST\'s train.txt';
@@ -81,7 +81,7 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
         `Tree-LSTMs'; rnn defaults to --dim ${RECURSIVE.dim} --batch ${RECURSIVE.batch} --lr ${RECURSIVE.lr} --embedding-lr ${RECURSIVE.embeddingLr} ` +
         `--l2 ${RECURSIVE.l2} --embedding-l2 ${RECURSIVE.embeddingL2} --dropout ${RECURSIVE.dropout} and --adagrad-reset (with adagrad); rntn with adagrad ` +
         `to --corenlp's objective with --l2 ${RNTN_DEFAULTS.l2} --tensor-l2 ${RNTN_DEFAULTS.tensorL2} --classifier-l2 ${RNTN_DEFAULTS.classifierL2} ` +
-        `--embedding-l2 ${RNTN_DEFAULTS.embeddingL2} (Socher's strengths) and the same sizes and rates; rntn with adam or sgd to rnn's`,
+        `--embedding-l2 ${RNTN_DEFAULTS.embeddingL2} (Socher's strengths), --unk-replace ${RNTN_DEFAULTS.unkReplace} and the same sizes and rates; rntn with adam or sgd to rnn's`,
     },
     { name: 'dim', type: 'int', min: 1, max: 4096, valueName: 'N', help: `word vector size (default ${DEFAULTS.dim}, or the size of the --embeddings vectors; rntn and rnn: also the node size)` },
     { name: 'hidden', type: 'int', min: 1, max: 8192, valueName: 'N', help: `hidden size of the Tree-LSTMs (default ${DEFAULTS.hidden}; rntn and rnn use --dim)` },
@@ -89,6 +89,11 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
     { name: 'binary', type: 'flag', help: 'train the binary model on SST\'s five labels (needs --classes 5): neutral sentences dropped, 0–1 negative, 3–4 positive' },
     { name: 'root-only', type: 'flag', help: 'supervise the roots only (sentence labels), not every node' },
     { name: 'vocab-size', type: 'int', min: 5, valueName: 'N', help: 'keep the N−4 most frequent words of FILE (default: every word)' },
+    {
+      name: 'unk-replace', type: 'number', min: 0, valueName: 'α', help:
+        'train the unknown word: a training word seen c times is read as <unk> with probability α/(α+c), so words unseen in ' +
+        `training get a trained vector, not a random one (default ${RNTN_DEFAULTS.unkReplace} for rntn with adagrad, else 0: off)`,
+    },
     { name: 'embeddings', type: 'string', valueName: 'FILE', help: 'start the word vectors from a GloVe text file (word v1 v2 … per line)' },
     { name: 'dropout', type: 'number', min: 0, max: 1, maxOpen: true, default: DEFAULTS.dropout, help: 'dropout on the word vectors and on the classifier\'s input' },
     ...runOptions({

@@ -1,6 +1,6 @@
-import { manualSeed, optim } from '@eddy/autograd';
+import { Generator, manualSeed, optim } from '@eddy/autograd';
 import { BinaryTreeLSTM, ChildSumTreeLSTM, RecursiveNN, RNTN, type TreeModel } from '@eddy/models';
-import { leafWords, NO_LABEL, SPECIAL_TOKENS, WordTokenizer, type Tree, type Tokenizer } from '@eddy/text';
+import { leafWordCounts, leafWords, NO_LABEL, SPECIAL_TOKENS, unkReplacement, WordTokenizer, type Tree, type Tokenizer, type WordIds } from '@eddy/text';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
@@ -138,6 +138,7 @@ function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeF
     tensorL2: args.optionalNumber('tensor-l2') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS.tensorL2 : null),
     adagradReset: args.flag('adagrad-reset') || args.flag('corenlp') || (isRecursive(args.string('model')) && args.string('optimizer') === 'adagrad'),
     corenlp: usesCoreNLPObjective(args),
+    unkReplace: args.optionalNumber('unk-replace') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS.unkReplace : 0),
     ...(usesCoreNLPObjective(args) ? { classifierL2: args.optionalNumber('classifier-l2') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS : CORENLP).classifierL2 } : {}),
     embeddings: null,
   };
@@ -194,6 +195,18 @@ function treeBatches(n: number, batch: number, seed: number, epoch: number): num
   return Array.from({ length: Math.ceil(n / batch) }, (_, b) => order.slice(b * batch, (b + 1) * batch));
 }
 
+/**
+ * The word ids of training step `step` (from 0): the vocabulary, with unknown-word replacement at α
+ * = `unkReplace` (text's unkReplacement) drawn from a stream of its own per step, so that a resumed run
+ * replaces the same words.
+ */
+function trainingWordIds(words: WordIds, counts: ReadonlyMap<string, number>, o: TreeTrainingOptions, step: number): WordIds {
+  const alpha = o.unkReplace ?? 0;
+  if (alpha === 0) return words;
+  const stream = BigInt.asUintN(64, BigInt(o.seed) * 1_000_003n + BigInt(step) + 7n);
+  return unkReplacement(words, counts, alpha, words.id(SPECIAL_TOKENS[1]), new Generator(stream));
+}
+
 /** `eddy tree train`: returns the exit code (0, or 130 after Ctrl-C). */
 export function runTreeTrain(args: ParsedArgs, io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
   return runSentenceTraining(args, io, signal, { name: 'eddy tree train', defaultOut: 'tree-model', fresh: freshRun, resumed: resumedRun, plan: treePlan });
@@ -209,6 +222,7 @@ function treePlan(run: Run, where: Destination): TrainingPlan {
   });
   const { stepsPerEpoch, totalSteps } = data;
   const words = run.tokenizer.vocab;
+  const counts = leafWordCounts(run.train);
   const m = run.model;
   const embeddingNote = o.embeddings === null ? '' : `, word vectors from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
   const sizes = o.model === 'rntn' || o.model === 'rnn' ? `d ${m.hiddenSize}` : `words ${m.embedding.embeddingDim}, hidden ${m.hiddenSize}`;
@@ -227,7 +241,7 @@ function treePlan(run: Run, where: Destination): TrainingPlan {
     ),
     loss: () => {
       const trees = data.next().map((i) => run.train[i]);
-      const batch = treeBatch(trees, words, o.model);
+      const batch = treeBatch(trees, trainingWordIds(words, counts, o, run.step), o.model);
       return { loss: m.loss(batch, { rootOnly: o.rootOnly, perTree: o.corenlp === true }), tokens: batch.leaves.nodes.length };
     },
     evaluate: run.valid.length > 0

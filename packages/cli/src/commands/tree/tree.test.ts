@@ -110,7 +110,7 @@ describe('eddy tree', () => {
   test('--resume continues exactly (AdaGrad reset every epoch, dropout, RNTN): 1 + 2 epochs give the weights of 3', () => {
     const straight = join(dir, 'straight');
     const split = join(dir, 'split');
-    const common = [train, '--valid', valid, '--model', 'rntn', '--dim', '8', '--dropout', '0.2', '--lr', '0.01', '--batch', '27', '--adagrad-reset'];
+    const common = [train, '--valid', valid, '--model', 'rntn', '--dim', '8', '--dropout', '0.2', '--lr', '0.01', '--batch', '27', '--adagrad-reset', '--unk-replace', '20'];
     expect(runBin(['tree', 'train', ...common, '--epochs', '3', '--out', straight]).status).toBe(0);
     expect(runBin(['tree', 'train', ...common, '--epochs', '1', '--out', split]).status).toBe(0);
     const resumed = runBin(['tree', 'train', '--resume', split, '--epochs', '3']);
@@ -122,7 +122,7 @@ describe('eddy tree', () => {
     const a = JSON.parse(readFileSync(join(split, 'config.json'), 'utf8'));
     const b = JSON.parse(readFileSync(join(straight, 'config.json'), 'utf8'));
     expect(a.progress).toEqual(b.progress);
-    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, corenlp: true });
+    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, corenlp: true, unkReplace: 20 });
     const again = runBin(['tree', 'train', '--resume', split, '--embedding-lr', '0.5']);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/--embedding-lr cannot change when resuming/);
@@ -154,22 +154,24 @@ describe('eddy tree', () => {
     const groups = (out: string) =>
       (JSON.parse(readFileSync(join(dir, out, 'train-state', 'state.json'), 'utf8')).optimizer.param_groups as Array<{ lr: number; weight_decay: number; eps: number }>)
         .map((g) => [g.lr, g.weight_decay, g.eps]);
-    const recursive = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false, tensorL2: null };
+    const recursive = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false, tensorL2: null, unkReplace: 0 };
     expect(start(['--model', 'rnn'])).toMatchObject({ model: { type: 'EddyRecursiveNN', hiddenSize: 25, dropout: 0 }, options: recursive });
     expect(groups('recursive-defaults')).toEqual([[0.01, 1e-3, 1e-10], [0.01, 0, 1e-10]]);
     expect(start(['--model', 'rnn', '--l2', '0.5', '--dim', '6'])).toMatchObject({ model: { hiddenSize: 6 }, options: { ...recursive, l2: 0.5 } });
-    // The RNTN with AdaGrad: CoreNLP's per-tree loss, groups and ε, W at 0.1, V in a group of its own at 0.15.
-    const rntn = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, classifierL2: 1e-4, embeddingL2: 1e-4, dropout: 0, adagradReset: true, corenlp: true };
+    // The RNTN with AdaGrad: CoreNLP's per-tree loss, groups and ε, W at 0.1, V in a group of its own at 0.15, the unknown word trained.
+    const rntn = {
+      batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, classifierL2: 1e-4, embeddingL2: 1e-4, dropout: 0, adagradReset: true, corenlp: true, unkReplace: 0.25,
+    };
     expect(start(['--model', 'rntn', '--dim', '6'], 'rntn-defaults')).toMatchObject({ model: { type: 'EddyRNTN', hiddenSize: 6, dropout: 0 }, options: rntn });
     expect(groups('rntn-defaults')).toEqual([[0.01, 0.1, 1e-3], [0.01, 1e-4, 1e-3], [0.01, 0, 1e-3], [0.01, 1e-4, 1e-3], [0.01, 0.15, 1e-3]]);
     // … exactly the run those flags give with --corenlp.
-    start(['--model', 'rntn', '--dim', '6', '--corenlp', '--l2', '0.1', '--tensor-l2', '0.15', '--classifier-l2', '1e-4', '--embedding-l2', '1e-4'], 'rntn-flags');
+    start(['--model', 'rntn', '--dim', '6', '--corenlp', '--l2', '0.1', '--tensor-l2', '0.15', '--classifier-l2', '1e-4', '--embedding-l2', '1e-4', '--unk-replace', '0.25'], 'rntn-flags');
     for (const f of ['model.safetensors', 'train-state/tensors.safetensors']) {
       expect(readFileSync(join(dir, 'rntn-defaults', f)).equals(readFileSync(join(dir, 'rntn-flags', f)))).toBe(true);
     }
     // With another optimizer the RNTN takes rnn's recipe (no reset: it is AdaGrad's); the Tree-LSTM keeps Tai et al.'s defaults.
     expect(start(['--model', 'rntn', '--optimizer', 'adam'])).toMatchObject({ options: { ...recursive, optimizer: 'adam', adagradReset: false } });
-    expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false, corenlp: false } });
+    expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false, corenlp: false, unkReplace: 0 } });
   }, 120_000);
 
   test("--tensor-l2 gives the RNTN's tensor V a parameter group of its own at any λ, with any recipe, and is kept on resume", () => {
@@ -203,6 +205,37 @@ describe('eddy tree', () => {
     const change = runBin(['tree', 'train', '--resume', plain, '--tensor-l2', '0.1']);
     expect(change.status).toBe(2);
     expect(change.stderr).toMatch(/--tensor-l2 cannot change when resuming/);
+  }, 120_000);
+
+  test('--unk-replace trains the unknown word\'s vector from rare training words; at 0 it stays as initialised', () => {
+    // Row 1 of the word vectors is <unk>; the RNTN's default decays only the rows a batch uses.
+    const unkRow = (out: string) => {
+      const bytes = readFileSync(join(dir, out, 'model.safetensors'));
+      const n = Number(bytes.readBigUInt64LE(0));
+      const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { shape: number[]; data_offsets: [number, number] }>;
+      const { shape, data_offsets: [from] } = header['embedding.weight'];
+      const at = 8 + n + from + shape[1] * 4;
+      return Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + shape[1] * 4)));
+    };
+    const run = (out: string, argv: string[]) => {
+      const r = runBin(['tree', 'train', train, '--model', 'rntn', '--dim', '6', ...argv, '--out', join(dir, out), '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return events(r.stdout)[0];
+    };
+    expect(run('unk-off-1', ['--unk-replace', '0', '--steps', '1'])).toMatchObject({ options: { unkReplace: 0 } });
+    run('unk-off-10', ['--unk-replace', '0', '--steps', '10']);
+    expect(run('unk-on-10', ['--unk-replace', '20', '--steps', '10'])).toMatchObject({ options: { unkReplace: 20 } });
+    const initial = unkRow('unk-off-1');
+    expect(unkRow('unk-off-10')).toEqual(initial);
+    const trained = unkRow('unk-on-10');
+    expect(trained).toHaveLength(6);
+    expect(trained.some((v, i) => Math.abs(v - initial[i]) > 1e-4)).toBe(true);
+    // The other rows moved in both runs, but not alike: replaced words changed what was learned.
+    expect(readFileSync(join(dir, 'unk-on-10', 'model.safetensors')).equals(readFileSync(join(dir, 'unk-off-10', 'model.safetensors')))).toBe(false);
+    const bad = runBin(['tree', 'train', train, '--unk-replace', '-1', '--steps', '1', '--out', join(dir, 'unk-bad')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--unk-replace/);
   }, 120_000);
 
   test("--corenlp trains the RNTN with CoreNLP's values unless a flag is given, its own parameter groups and a per-tree loss", () => {
