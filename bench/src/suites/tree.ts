@@ -31,7 +31,7 @@ const REFERENCES: Record<string, Record<string, number>> = {
  *    `--binary`, for `--epochs` (default 10) epochs, the best dev root accuracy measured on test;
  *  - the RNTN with its defaults (d = 25, batch 27, CoreNLP's per-tree loss and AdaGrad 0.01 reset every
  *    epoch, at the L2 strengths of Socher's Matlab code: 0.1 on W, 0.15 on V, 1e-4 on the classifier's
- *    weights and on the words a batch uses), and as CoreNLP trains it (`--corenlp`: the same objective,
+ *    weights and on the words a batch uses; the unknown word trained, --unk-replace 0.25), and as CoreNLP trains it (`--corenlp`: the same objective,
  *    CoreNLP's regularisers), each for `--rntn-epochs` (default 60);
  *  - the recursive network (`--model rnn`: d = 25, batch 27, AdaGrad 0.01 reset every epoch, the mean loss
  *    over nodes, L2 1e-3 on the composition and classifier) for `--rntn-epochs`: the RNTN's baseline,

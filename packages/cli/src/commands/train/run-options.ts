@@ -11,6 +11,8 @@ export interface RunOptionDefaults {
   out: string;
   /** Epochs of a run bounded by none of --steps, --epochs, --time. */
   epochs: number;
+  /** Where some runs have another default, said after it in --epochs' help (`30 for rntn with adagrad`). */
+  epochsOtherwise?: string;
   batch: number;
   /** The optimizers --optimizer offers (default adam, rmsprop, sgd) and the default one (default adam). */
   optimizers?: readonly string[];
@@ -40,7 +42,7 @@ export function runOptions(d: RunOptionDefaults): OptionSpec[] {
   return [
     { name: 'batch', type: 'int', min: 1, max: 100000, default: d.batch, help: `${d.unit} per batch` },
     { name: 'steps', type: 'int', min: 1, help: 'total optimizer steps of the run' },
-    { name: 'epochs', type: 'number', minOpen: true, min: 0, help: `total passes over the training ${d.unit} (default ${d.epochs} unless --steps or --time is given)` },
+    { name: 'epochs', type: 'number', minOpen: true, min: 0, help: `total passes over the training ${d.unit} (default ${d.epochs}${d.epochsOtherwise === undefined ? '' : `, ${d.epochsOtherwise},`} unless --steps or --time is given)` },
     { name: 'time', type: 'number', minOpen: true, min: 0, valueName: 'SECONDS', help: 'stop after this much wall time (with --steps/--epochs: whichever comes first)' },
     { name: 'optimizer', type: 'choice', choices: d.optimizers ?? ['adam', 'rmsprop', 'sgd'], default: d.optimizer ?? 'adam', help: 'optimizer' },
     { name: 'lr', type: 'number', min: 0, minOpen: true, default: d.lr, help: d.groups === undefined ? 'learning rate' : `learning rate of ${d.groups.lrOf}` },

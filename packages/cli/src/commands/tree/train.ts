@@ -122,7 +122,7 @@ function usesCoreNLPObjective(args: ParsedArgs): boolean {
 
 function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeFile | null): TreeTrainingOptions {
   return {
-    ...commonTrainingOptions(args, { epochs: DEFAULT_EPOCHS, words: true }),
+    ...commonTrainingOptions(args, { epochs: isRNTNDefault(args) ? RNTN_DEFAULTS.epochs : DEFAULT_EPOCHS, words: true }),
     batch: recipeNumber(args, 'batch'),
     lr: recipeNumber(args, 'lr'),
     train: fileRef(trainFile.corpus),

@@ -144,7 +144,7 @@ describe('eddy tree', () => {
     expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number }) => [g.lr, g.weight_decay])).toEqual([[0.05, 1e-4], [0, 0]]);
   }, 120_000);
 
-  test("rnn has its own defaults (d 25, batch 27, AdaGrad 0.01 reset every epoch, L2 1e-3 but not on words); rntn's are CoreNLP's objective at Socher's strengths", () => {
+  test("rnn has its own defaults (d 25, batch 27, AdaGrad 0.01 reset every epoch, L2 1e-3 but not on words); rntn's are CoreNLP's objective at Socher's strengths, the unknown word trained, 30 epochs", () => {
     const start = (argv: string[], out = 'recursive-defaults') => {
       const r = runBin(['tree', 'train', train, ...argv, '--steps', '2', '--out', join(dir, out), '--overwrite', '--json']);
       expect(r.stderr).toBe('');
@@ -169,6 +169,16 @@ describe('eddy tree', () => {
     for (const f of ['model.safetensors', 'train-state/tensors.safetensors']) {
       expect(readFileSync(join(dir, 'rntn-defaults', f)).equals(readFileSync(join(dir, 'rntn-flags', f)))).toBe(true);
     }
+    // Unbounded, the RNTN's default runs 30 epochs, the others 10 (three trees: one step per epoch).
+    const tiny = writeText(dir, 'tiny.txt', '(3 (2 the) (3 good))\n(1 (2 the) (1 bad))\n(2 (2 a) (2 film))\n');
+    const unbounded = (argv: string[]) => {
+      const r = runBin(['tree', 'train', tiny, ...argv, '--dim', '2', '--out', join(dir, 'unbounded'), '--overwrite', '--json']);
+      expect(r.status).toBe(0);
+      return events(r.stdout)[0];
+    };
+    expect(unbounded(['--model', 'rntn'])).toMatchObject({ totalSteps: 30, options: { epochs: 30 } });
+    expect(unbounded(['--model', 'rnn'])).toMatchObject({ totalSteps: 10, options: { epochs: 10 } });
+    expect(unbounded(['--model', 'rntn', '--corenlp'])).toMatchObject({ totalSteps: 10, options: { epochs: 10 } });
     // With another optimizer the RNTN takes rnn's recipe (no reset: it is AdaGrad's); the Tree-LSTM keeps Tai et al.'s defaults.
     expect(start(['--model', 'rntn', '--optimizer', 'adam'])).toMatchObject({ options: { ...recursive, optimizer: 'adam', adagradReset: false } });
     expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false, corenlp: false, unkReplace: 0 } });
