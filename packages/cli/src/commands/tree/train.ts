@@ -115,6 +115,12 @@ function recipeNumber(args: ParsedArgs, flag: RecipeFlag): number {
   return recipe !== null && !args.has(flag) ? recipe[flag] : args.number(flag);
 }
 
+/** --unk-replace's default: the RNTN's and the recursive network's recipes train the unknown word, CoreNLP's and the Tree-LSTMs' do not. */
+function defaultUnkReplace(args: ParsedArgs): number {
+  if (!isRecursive(args.string('model')) || args.flag('corenlp')) return 0;
+  return isRNTNDefault(args) ? RNTN_DEFAULTS.unkReplace : RECURSIVE.unkReplace;
+}
+
 /** CoreNLP's objective and AdaGrad: with --corenlp, and the RNTN's default. */
 function usesCoreNLPObjective(args: ParsedArgs): boolean {
   return args.flag('corenlp') || isRNTNDefault(args);
@@ -138,7 +144,7 @@ function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeF
     tensorL2: args.optionalNumber('tensor-l2') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS.tensorL2 : null),
     adagradReset: args.flag('adagrad-reset') || args.flag('corenlp') || (isRecursive(args.string('model')) && args.string('optimizer') === 'adagrad'),
     corenlp: usesCoreNLPObjective(args),
-    unkReplace: args.optionalNumber('unk-replace') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS.unkReplace : 0),
+    unkReplace: args.optionalNumber('unk-replace') ?? defaultUnkReplace(args),
     ...(usesCoreNLPObjective(args) ? { classifierL2: args.optionalNumber('classifier-l2') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS : CORENLP).classifierL2 } : {}),
     embeddings: null,
   };

@@ -144,7 +144,7 @@ describe('eddy tree', () => {
     expect(state.optimizer.param_groups.map((g: { lr: number; weight_decay: number }) => [g.lr, g.weight_decay])).toEqual([[0.05, 1e-4], [0, 0]]);
   }, 120_000);
 
-  test("rnn has its own defaults (d 25, batch 27, AdaGrad 0.01 reset every epoch, L2 1e-3 but not on words); rntn's are CoreNLP's objective at Socher's strengths, the unknown word trained, 30 epochs", () => {
+  test("rnn has its own defaults (d 25, batch 27, AdaGrad 0.01 reset every epoch, L2 1e-3 but not on words); rntn's are CoreNLP's objective at Socher's strengths, 30 epochs; both train the unknown word", () => {
     const start = (argv: string[], out = 'recursive-defaults') => {
       const r = runBin(['tree', 'train', train, ...argv, '--steps', '2', '--out', join(dir, out), '--overwrite', '--json']);
       expect(r.stderr).toBe('');
@@ -154,7 +154,7 @@ describe('eddy tree', () => {
     const groups = (out: string) =>
       (JSON.parse(readFileSync(join(dir, out, 'train-state', 'state.json'), 'utf8')).optimizer.param_groups as Array<{ lr: number; weight_decay: number; eps: number }>)
         .map((g) => [g.lr, g.weight_decay, g.eps]);
-    const recursive = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false, tensorL2: null, unkReplace: 0 };
+    const recursive = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false, tensorL2: null, unkReplace: 0.25 };
     expect(start(['--model', 'rnn'])).toMatchObject({ model: { type: 'EddyRecursiveNN', hiddenSize: 25, dropout: 0 }, options: recursive });
     expect(groups('recursive-defaults')).toEqual([[0.01, 1e-3, 1e-10], [0.01, 0, 1e-10]]);
     expect(start(['--model', 'rnn', '--l2', '0.5', '--dim', '6'])).toMatchObject({ model: { hiddenSize: 6 }, options: { ...recursive, l2: 0.5 } });
@@ -256,7 +256,7 @@ describe('eddy tree', () => {
     const ev = events(r.stdout);
     expect(ev[0]).toMatchObject({
       model: { type: 'EddyRNTN', hiddenSize: 25, dropout: 0 },
-      options: { batch: 27, lr: 0.02, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 1e-4, dropout: 0, adagradReset: true, corenlp: true },
+      options: { batch: 27, lr: 0.02, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 1e-4, dropout: 0, adagradReset: true, corenlp: true, unkReplace: 0 },
     });
     const state = JSON.parse(readFileSync(join(out, 'train-state', 'state.json'), 'utf8'));
     // Composition (W, V) at --l2, the classifier's weights at 1e-4, its bias unregularised, the words.
