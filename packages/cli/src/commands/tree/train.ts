@@ -1,6 +1,6 @@
 import { Generator, manualSeed, optim } from '@eddy/autograd';
 import { BinaryTreeLSTM, ChildSumTreeLSTM, RecursiveNN, RNTN, type TreeModel } from '@eddy/models';
-import { leafWordCounts, leafWords, NO_LABEL, SPECIAL_TOKENS, unkReplacement, WordTokenizer, type Tree, type Tokenizer, type WordIds } from '@eddy/text';
+import { leafWordCounts, leafWords, NO_LABEL, SPECIAL_TOKENS, UNK, unkReplacement, WordTokenizer, type Tree, type Tokenizer, type WordIds } from '@eddy/text';
 import { CliError, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
@@ -204,13 +204,14 @@ function treeBatches(n: number, batch: number, seed: number, epoch: number): num
 /**
  * The word ids of training step `step` (from 0): the vocabulary, with unknown-word replacement at α
  * = `unkReplace` (text's unkReplacement) drawn from a stream of its own per step, so that a resumed run
- * replaces the same words.
+ * replaces the same words. The stream's seed, seed · 1 000 003 + step + 7, differs for every step of a
+ * run under a million steps.
  */
 function trainingWordIds(words: WordIds, counts: ReadonlyMap<string, number>, o: TreeTrainingOptions, step: number): WordIds {
   const alpha = o.unkReplace ?? 0;
   if (alpha === 0) return words;
   const stream = BigInt.asUintN(64, BigInt(o.seed) * 1_000_003n + BigInt(step) + 7n);
-  return unkReplacement(words, counts, alpha, words.id(SPECIAL_TOKENS[1]), new Generator(stream));
+  return unkReplacement(words, counts, alpha, UNK, new Generator(stream));
 }
 
 /** `eddy tree train`: returns the exit code (0, or 130 after Ctrl-C). */
