@@ -37,7 +37,7 @@ export const RECURSIVE = { dim: 25, lr: 0.01, embeddingLr: 0.01, batch: 27, drop
  * stanford-ppl/Forge): λ 0.1 on W (here with its bias, which that code leaves out), 0.15 on the tensor
  * V (in a group of its own), 1e-4 on the classifier's weights and on the word vectors a batch uses;
  * the unknown word trained by replacing rare training words (α 0.25, --unk-replace); 30 epochs (the
- * best dev model came at epochs 23–29). On SST this trained the best RNTN measured (bench/README.md,
+ * best dev model came at epochs 13–30 over 12 seeds). On SST this trained the best RNTN measured (bench/README.md,
  * "Recursive networks on SST": 45.5 % fine root, 81.1 % of all nodes, 85.0 % binary root, mean of 12
  * seeds; on seeds 123–130, 45.8 / 81.1 / 85.2 against 43.8 / 80.9 / 83.8 without the unknown word
  * trained); at these strengths the recursive network does worse.
