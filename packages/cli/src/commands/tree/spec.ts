@@ -101,7 +101,7 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
     { name: 'embeddings', type: 'string', valueName: 'FILE', help: 'start the word vectors from a GloVe text file (word v1 v2 … per line)' },
     { name: 'dropout', type: 'number', min: 0, max: 1, maxOpen: true, default: DEFAULTS.dropout, help: 'dropout on the word vectors and on the classifier\'s input' },
     ...runOptions({
-      unit: 'trees', file: 'FILE', out: 'tree-model', epochs: DEFAULT_EPOCHS, epochsOtherwise: `${RNTN_DEFAULTS.epochs} for rntn with adagrad`, seedDraws: 'init, dropout, shuffling', ...DEFAULTS, optimizers: ['adagrad', 'adam', 'sgd'],
+      unit: 'trees', file: 'FILE', out: 'tree-model', epochs: DEFAULT_EPOCHS, epochsOtherwise: `${RNTN_DEFAULTS.epochs} for rntn with adagrad without --corenlp`, seedDraws: 'init, dropout, shuffling', ...DEFAULTS, optimizers: ['adagrad', 'adam', 'sgd'],
       groups: {
         lrOf: 'the composition and the classifier',
         options: [
