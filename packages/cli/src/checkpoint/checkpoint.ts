@@ -155,6 +155,8 @@ export function optimizerFromFiles(json: OptimizerJson | OptimizerJsonV1, tensor
 export interface CheckpointParts {
   config: CheckpointConfig<unknown, { step: number; bestStep: number | null }>;
   model: Module;
+  /** The weights best/ takes when it is written (--average-epochs: their mean); absent: `model`'s. */
+  bestModel?: Module;
   tokenizer: Tokenizer;
   trainState: TrainState<unknown>;
   /** Float32 buffers by name (optimizer.<i>.<buffer>, hidden.h, hidden.c), written to tensors.safetensors. */
@@ -174,10 +176,10 @@ function safetensorsOf(make: () => Record<string, Tensor>, owned: boolean): () =
   };
 }
 
-function modelFiles(parts: CheckpointParts, prefix: string): Array<[string, FileContent]> {
+function modelFiles(parts: CheckpointParts, prefix: string, model: Module): Array<[string, FileContent]> {
   return [
     [`${prefix}config.json`, json(parts.config)],
-    [`${prefix}model.safetensors`, safetensorsOf(() => parts.model.stateDict(), false)],
+    [`${prefix}model.safetensors`, safetensorsOf(() => model.stateDict(), false)],
     [`${prefix}vocab.json`, json(parts.tokenizer.toConfig())],
   ];
 }
@@ -190,13 +192,13 @@ function modelFiles(parts: CheckpointParts, prefix: string): Array<[string, File
  * elsewhere — so that `best/` always belongs to the run in `dir`.
  */
 export function writeCheckpoint(dir: string, parts: CheckpointParts, best: boolean, bestFrom: string = dir): void {
-  const files = new Map<string, FileContent>(modelFiles(parts, ''));
+  const files = new Map<string, FileContent>(modelFiles(parts, '', parts.model));
   files.set('train-state/state.json', json(parts.trainState));
   files.set(
     'train-state/tensors.safetensors',
     safetensorsOf(() => Object.fromEntries(Object.entries(parts.trainTensors).map(([k, v]) => [k, tensor(v.data, v.shape)])), true),
   );
-  if (best || parts.config.progress.bestStep === null) for (const [name, content] of modelFiles(parts, 'best/')) files.set(name, content);
+  if (best || parts.config.progress.bestStep === null) for (const [name, content] of modelFiles(parts, 'best/', parts.bestModel ?? parts.model)) files.set(name, content);
   replaceDirectory(dir, files, ['best'], bestFrom);
 }
 

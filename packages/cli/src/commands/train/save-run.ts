@@ -8,8 +8,12 @@ import { CliError, reason } from '../../errors.js';
 export interface RunSnapshot<B> {
   config: CheckpointParts['config'];
   model: Module;
+  /** The weights best/ takes (the mean with --average-epochs); absent: `model`'s. */
+  bestModel?: Module;
   tokenizer: Tokenizer;
   opt: optim.Optimizer;
+  /** More train-state buffers (the averaged epochs' snapshots). */
+  extraTensors?: Record<string, { data: Float32Array; shape: number[] }>;
   step: number;
   tokensSeen: number;
   /** The batcher's position: where the next batch comes from. */
@@ -28,7 +32,12 @@ export function saveRun<B>(dir: string, out: string, run: RunSnapshot<B>, best: 
     batcher: run.batcher, optimizer: optimizer.json, hasHidden: false,
   };
   try {
-    writeCheckpoint(dir, { config: run.config, model: run.model, tokenizer: run.tokenizer, trainState, trainTensors: optimizer.tensors }, best, bestFrom);
+    writeCheckpoint(
+      dir,
+      { config: run.config, model: run.model, bestModel: run.bestModel, tokenizer: run.tokenizer, trainState, trainTensors: { ...optimizer.tensors, ...run.extraTensors } },
+      best,
+      bestFrom,
+    );
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? reason(e);
     throw new CliError(`writing the checkpoint to ${out} failed (${code}); the previous checkpoint there is intact — free some space or choose another --out, then --resume it.`);

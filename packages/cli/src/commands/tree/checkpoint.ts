@@ -37,6 +37,8 @@ export interface TreeTrainingOptions extends CommonTrainingOptions {
   tensorL2?: number | null;
   /** --unk-replace: α of unknown-word replacement in training (absent before the option: 0, none). */
   unkReplace?: number;
+  /** --average-epochs: K, best/ and validation use the mean of the last K epochs' weights (absent before the option: 0, off). */
+  averageEpochs?: number;
   embeddings: EmbeddingsRecord | null;
 }
 

@@ -44,6 +44,7 @@ export const RECURSIVE = { dim: 25, lr: 0.01, embeddingLr: 0.01, batch: 27, drop
  */
 export const RNTN_DEFAULTS = {
   dim: 25, lr: 0.01, embeddingLr: 0.01, batch: 27, dropout: 0, l2: 0.1, tensorL2: 0.15, embeddingL2: 1e-4, classifierL2: 1e-4, unkReplace: 0.25, epochs: 30,
+  averageEpochs: 5,
 } as const;
 
 /**
@@ -59,7 +60,7 @@ export const CORENLP = {
 /** Options fixed by the checkpoint: giving one with --resume is an error (they would change the run). */
 export const FIXED_ON_RESUME = [
   'valid', 'model', 'dim', 'hidden', 'classes', 'binary', 'vocab-size', 'embeddings', 'root-only', 'dropout', 'batch', 'optimizer', 'lr',
-  'embedding-lr', 'l2', 'embedding-l2', 'tensor-l2', 'adagrad-reset', 'corenlp', 'classifier-l2', 'unk-replace', 'lr-decay', 'clip', 'seed', 'fast',
+  'embedding-lr', 'l2', 'embedding-l2', 'tensor-l2', 'adagrad-reset', 'corenlp', 'classifier-l2', 'unk-replace', 'average-epochs', 'lr-decay', 'clip', 'seed', 'fast',
 ] as const;
 
 const TREES_HELP = 'one bracketed tree per line, an integer label at every node: (3 (2 It) (4 (2 \'s) (3 great))) — SST\'s train.txt';
@@ -97,6 +98,11 @@ export const TREE_TRAIN_SPEC: CommandSpec = withCommonOptions({
       name: 'unk-replace', type: 'number', min: 0, valueName: 'α', help:
         'train the unknown word: a training word seen c times is read as <unk> with probability α/(α+c), so words unseen in ' +
         `training get a trained vector, not a random one (default ${RECURSIVE.unkReplace} for rntn and rnn without --corenlp, else 0: off)`,
+    },
+    {
+      name: 'average-epochs', type: 'int', min: 0, max: 100, valueName: 'K', help:
+        'validate, and keep in DIR/best/, the mean of the weights at the ends of the last K epochs (training goes on from the ' +
+        `last weights; default ${RNTN_DEFAULTS.averageEpochs} for rntn with adagrad without --corenlp, else 0: off)`,
     },
     { name: 'embeddings', type: 'string', valueName: 'FILE', help: 'start the word vectors from a GloVe text file (word v1 v2 … per line)' },
     { name: 'dropout', type: 'number', min: 0, max: 1, maxOpen: true, default: DEFAULTS.dropout, help: 'dropout on the word vectors and on the classifier\'s input' },

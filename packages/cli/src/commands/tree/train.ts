@@ -1,7 +1,7 @@
 import { Generator, manualSeed, optim } from '@eddy/autograd';
 import { BinaryTreeLSTM, ChildSumTreeLSTM, RecursiveNN, RNTN, type TreeModel } from '@eddy/models';
 import { leafWordCounts, leafWords, NO_LABEL, SPECIAL_TOKENS, UNK, unkReplacement, WordTokenizer, type Tree, type Tokenizer, type WordIds } from '@eddy/text';
-import { CliError, UsageError } from '../../errors.js';
+import { CliError, reason, UsageError } from '../../errors.js';
 import type { ParsedArgs } from '../../options.js';
 import type { Io } from '../../progress.js';
 import { commonTrainingOptions } from '../train/common-options.js';
@@ -17,6 +17,7 @@ import {
 import { readTreeModel, type TreeConfig, type TreeTrainingOptions } from './checkpoint.js';
 import { modelTrees, readTreeFile, treeBatch, type TreeFile } from './data.js';
 import { treeMetrics } from './eval.js';
+import { WeightAverage } from '../train/weight-average.js';
 import { CORENLP, DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, RECURSIVE, RNTN_DEFAULTS, type TreeModelKind } from './spec.js';
 
 /** Everything a run needs, fresh or resumed. */
@@ -27,6 +28,8 @@ interface Run extends EpochRun {
   opt: optim.Optimizer;
   train: Tree[];
   valid: Tree[];
+  /** --average-epochs K > 0: the mean of the last K epochs' weights, which validation and best/ use. */
+  average: WeightAverage<TreeModel> | null;
 }
 
 /** The trees a run trains or validates on, as its model reads them; a file left with none is an error. */
@@ -145,6 +148,7 @@ function trainingOptions(args: ParsedArgs, trainFile: TreeFile, validFile: TreeF
     adagradReset: args.flag('adagrad-reset') || args.flag('corenlp') || (isRecursive(args.string('model')) && args.string('optimizer') === 'adagrad'),
     corenlp: usesCoreNLPObjective(args),
     unkReplace: args.optionalNumber('unk-replace') ?? defaultUnkReplace(args),
+    averageEpochs: args.optionalNumber('average-epochs') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS.averageEpochs : 0),
     ...(usesCoreNLPObjective(args) ? { classifierL2: args.optionalNumber('classifier-l2') ?? (isRNTNDefault(args) ? RNTN_DEFAULTS : CORENLP).classifierL2 } : {}),
     embeddings: null,
   };
@@ -175,8 +179,9 @@ function freshRun(args: ParsedArgs): Run {
   const dim = args.optionalNumber('dim') ?? (embeddingsPath !== undefined ? vectorSize(embeddingsPath) : (recipeOf(args)?.dim ?? DEFAULTS.dim));
   const model = buildModel(options.model, tokenizer.vocab.size, options.binary ? 2 : classes, dim, args.optionalNumber('hidden') ?? DEFAULTS.hidden, options.dropout);
   if (embeddingsPath !== undefined) options.embeddings = loadEmbeddings(embeddingsPath, model.embedding, tokenizer.vocab.symbols(), dim);
+  const average = (options.averageEpochs ?? 0) > 0 ? new WeightAverage(model, options.averageEpochs!) : null;
   return {
-    options, tokenizer, model, opt: treeOptimizer(model, options), train, valid, position: { epoch: 0, batch: 0 },
+    options, tokenizer, model, opt: treeOptimizer(model, options), train, valid, average, position: { epoch: 0, batch: 0 },
     step: 0, tokensSeen: 0, elapsedBefore: 0, trainLoss: null, valAccuracy: null, bestValAccuracy: null, bestStep: null,
   };
 }
@@ -191,8 +196,23 @@ function resumedRun(args: ParsedArgs, dir: string): Run {
     const { trainFile: train, validFile } = readRunFiles(saved.train, saved.valid, reread);
     const valid = validFile ?? [];
     const opt = treeOptimizer(model, options);
-    return { options, tokenizer: ck.tokenizer, model, opt, train, valid, ...restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch)) };
+    const progress = restoreEpochRun(ck, opt, Math.ceil(train.length / options.batch));
+    return { options, tokenizer: ck.tokenizer, model, opt, train, valid, average: restoredAverage(ck.dir, model, options, ck.trainTensors!), ...progress };
   });
+}
+
+/** The weight average of a resumed run (null without --average-epochs), its snapshots as the checkpoint left them. */
+function restoredAverage(dir: string, model: TreeModel, o: TreeTrainingOptions, buffers: Record<string, Float32Array>): WeightAverage<TreeModel> | null {
+  const K = o.averageEpochs ?? 0;
+  if (K === 0) return null;
+  const average = new WeightAverage(model, K);
+  try {
+    average.restore(buffers);
+  } catch (e) {
+    average.dispose();
+    throw new CliError(`${dir}/train-state is corrupt (${reason(e)}); resume from a complete checkpoint or restart training.`);
+  }
+  return average;
 }
 
 /** The batches of epoch `epoch`: the training trees (as indices) in that epoch's seeded order, `batch` at a time. */
@@ -231,16 +251,29 @@ function treePlan(run: Run, where: Destination): TrainingPlan {
   const words = run.tokenizer.vocab;
   const counts = leafWordCounts(run.train);
   const m = run.model;
+  const average = run.average;
+  const validated = average?.model ?? m;
+  const averageNote = average === null ? '' : `, validating the mean of the last ${average.window} epochs' weights`;
   const embeddingNote = o.embeddings === null ? '' : `, word vectors from ${o.embeddings.path} (${o.embeddings.found} words found, ${o.embeddings.missing} not)`;
   const sizes = o.model === 'rntn' || o.model === 'rnn' ? `d ${m.hiddenSize}` : `words ${m.embedding.embeddingDim}, hidden ${m.hiddenSize}`;
   m.train();
+  const plan = epochPlan(run, data);
   return {
-    ...epochPlan(run, data),
+    ...plan,
+    // At the end of each epoch its weights join the average.
+    afterStep: () => {
+      plan.afterStep!();
+      if (average !== null && run.position.batch === stepsPerEpoch) average.add();
+    },
+    dispose: () => {
+      average?.dispose();
+      plan.dispose();
+    },
     start: startNote(
       where, run, totalSteps,
       `${o.model}${o.binary ? ' (binary)' : ''}, ${sizes} ` +
         `(${m.numParameters()} parameters, vocabulary ${words.size}${embeddingNote}) on ${o.train.path}: ${run.train.length} training and ` +
-        `${run.valid.length} validation trees, ${m.numClasses} classes, ${stepsPerEpoch} steps per epoch`,
+        `${run.valid.length} validation trees, ${m.numClasses} classes, ${stepsPerEpoch} steps per epoch${averageNote}`,
       {
         model: m.toConfig(), parameters: m.numParameters(), vocabSize: words.size,
         trainTrees: run.train.length, validTrees: run.valid.length, stepsPerEpoch, options: o,
@@ -252,13 +285,14 @@ function treePlan(run: Run, where: Destination): TrainingPlan {
       return { loss: m.loss(batch, { rootOnly: o.rootOnly, perTree: o.corenlp === true }), tokens: batch.leaves.nodes.length };
     },
     evaluate: run.valid.length > 0
-      ? () => 1 - treeMetrics(m, run.valid, words, o.model, Math.max(o.batch, 64)).rootAccuracy!
+      ? () => 1 - treeMetrics(validated, run.valid, words, o.model, Math.max(o.batch, 64)).rootAccuracy!
       : undefined,
     ...accuracyPlan(run, {
-      stepsPerEpoch, out, what: 'validation root accuracy', evalCommand: 'eddy tree eval',
+      stepsPerEpoch, out, what: average === null ? 'validation root accuracy' : 'validation root accuracy (averaged weights)', evalCommand: 'eddy tree eval',
       save: (best, elapsed, bestFrom) => {
         const config: TreeConfig = runConfig(run, accuracyProgress(run));
-        saveRun(outDir, out, { ...run, config, batcher: { ...run.position } }, best, elapsed, bestFrom);
+        const averaged = average === null ? {} : { bestModel: average.model, extraTensors: average.toFiles() };
+        saveRun(outDir, out, { ...run, ...averaged, config, batcher: { ...run.position } }, best, elapsed, bestFrom);
       },
     }),
   };

@@ -39,6 +39,20 @@ function toyTreebank(n: number, seed: number): string {
 
 const SMALL = ['--dim', '16', '--hidden', '16', '--dropout', '0'];
 
+/** Every tensor of a safetensors file (all float32 here), by name. */
+function tensorsOf(path: string): Record<string, Float32Array> {
+  const bytes = readFileSync(path);
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { data_offsets: [number, number] }>;
+  const out: Record<string, Float32Array> = {};
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const [from, to] = t.data_offsets;
+    out[name] = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 8 + n + from, bytes.byteOffset + 8 + n + to));
+  }
+  return out;
+}
+
 function events(stdout: string): Array<Record<string, unknown>> {
   return stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -122,7 +136,7 @@ describe('eddy tree', () => {
     const a = JSON.parse(readFileSync(join(split, 'config.json'), 'utf8'));
     const b = JSON.parse(readFileSync(join(straight, 'config.json'), 'utf8'));
     expect(a.progress).toEqual(b.progress);
-    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, corenlp: true, unkReplace: 20 });
+    expect(a.training).toMatchObject({ model: 'rntn', optimizer: 'adagrad', adagradReset: true, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, corenlp: true, unkReplace: 20, averageEpochs: 5 });
     const again = runBin(['tree', 'train', '--resume', split, '--embedding-lr', '0.5']);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/--embedding-lr cannot change when resuming/);
@@ -154,18 +168,19 @@ describe('eddy tree', () => {
     const groups = (out: string) =>
       (JSON.parse(readFileSync(join(dir, out, 'train-state', 'state.json'), 'utf8')).optimizer.param_groups as Array<{ lr: number; weight_decay: number; eps: number }>)
         .map((g) => [g.lr, g.weight_decay, g.eps]);
-    const recursive = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false, tensorL2: null, unkReplace: 0.25 };
+    const recursive = { batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 1e-3, embeddingL2: 0, dropout: 0, adagradReset: true, corenlp: false, tensorL2: null, unkReplace: 0.25, averageEpochs: 0 };
     expect(start(['--model', 'rnn'])).toMatchObject({ model: { type: 'EddyRecursiveNN', hiddenSize: 25, dropout: 0 }, options: recursive });
     expect(groups('recursive-defaults')).toEqual([[0.01, 1e-3, 1e-10], [0.01, 0, 1e-10]]);
     expect(start(['--model', 'rnn', '--l2', '0.5', '--dim', '6'])).toMatchObject({ model: { hiddenSize: 6 }, options: { ...recursive, l2: 0.5 } });
     // The RNTN with AdaGrad: CoreNLP's per-tree loss, groups and ε, W at 0.1, V in a group of its own at 0.15, the unknown word trained.
     const rntn = {
       batch: 27, lr: 0.01, embeddingLr: 0.01, l2: 0.1, tensorL2: 0.15, classifierL2: 1e-4, embeddingL2: 1e-4, dropout: 0, adagradReset: true, corenlp: true, unkReplace: 0.25,
+      averageEpochs: 5,
     };
     expect(start(['--model', 'rntn', '--dim', '6'], 'rntn-defaults')).toMatchObject({ model: { type: 'EddyRNTN', hiddenSize: 6, dropout: 0 }, options: rntn });
     expect(groups('rntn-defaults')).toEqual([[0.01, 0.1, 1e-3], [0.01, 1e-4, 1e-3], [0.01, 0, 1e-3], [0.01, 1e-4, 1e-3], [0.01, 0.15, 1e-3]]);
     // … exactly the run those flags give with --corenlp.
-    start(['--model', 'rntn', '--dim', '6', '--corenlp', '--l2', '0.1', '--tensor-l2', '0.15', '--classifier-l2', '1e-4', '--embedding-l2', '1e-4', '--unk-replace', '0.25'], 'rntn-flags');
+    start(['--model', 'rntn', '--dim', '6', '--corenlp', '--l2', '0.1', '--tensor-l2', '0.15', '--classifier-l2', '1e-4', '--embedding-l2', '1e-4', '--unk-replace', '0.25', '--average-epochs', '5'], 'rntn-flags');
     for (const f of ['model.safetensors', 'train-state/tensors.safetensors']) {
       expect(readFileSync(join(dir, 'rntn-defaults', f)).equals(readFileSync(join(dir, 'rntn-flags', f)))).toBe(true);
     }
@@ -181,7 +196,8 @@ describe('eddy tree', () => {
     expect(unbounded(['--model', 'rntn', '--corenlp'])).toMatchObject({ totalSteps: 10, options: { epochs: 10 } });
     // With another optimizer the RNTN takes rnn's recipe (no reset: it is AdaGrad's); the Tree-LSTM keeps Tai et al.'s defaults.
     expect(start(['--model', 'rntn', '--optimizer', 'adam'])).toMatchObject({ options: { ...recursive, optimizer: 'adam', adagradReset: false } });
-    expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false, corenlp: false, unkReplace: 0 } });
+    expect(start(['--hidden', '8'])).toMatchObject({ options: { batch: 25, lr: 0.05, embeddingLr: 0.1, l2: 1e-4, embeddingL2: 0, dropout: 0.5, adagradReset: false, corenlp: false, unkReplace: 0, averageEpochs: 0 } });
+    expect(start(['--model', 'rntn', '--corenlp'])).toMatchObject({ options: { corenlp: true, unkReplace: 0, averageEpochs: 0 } });
   }, 120_000);
 
   test("--tensor-l2 gives the RNTN's tensor V a parameter group of its own at any λ, with any recipe, and is kept on resume", () => {
@@ -246,6 +262,55 @@ describe('eddy tree', () => {
     const bad = runBin(['tree', 'train', train, '--unk-replace', '-1', '--steps', '1', '--out', join(dir, 'unk-bad')]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--unk-replace/);
+  }, 120_000);
+
+  test("--average-epochs K validates and keeps in best/ the mean of the last K epochs' weights, trains on from the last, and resumes exactly", () => {
+    // 400 trees in batches of 100: 4 steps per epoch.
+    const common = [train, '--model', 'rntn', '--dim', '6', '--batch', '100'];
+    const run = (out: string, argv: string[]) => {
+      const r = runBin(['tree', 'train', ...common, ...argv, '--out', join(dir, out), '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return events(r.stdout);
+    };
+    for (const e of [1, 2, 3, 4]) run(`raw-${e}`, ['--average-epochs', '0', '--epochs', String(e)]);
+    const start = run('averaged', ['--average-epochs', '3', '--epochs', '4'])[0];
+    expect(start).toMatchObject({ options: { averageEpochs: 3 } });
+    // Training is the same as without averaging …
+    expect(readFileSync(join(dir, 'averaged', 'model.safetensors')).equals(readFileSync(join(dir, 'raw-4', 'model.safetensors')))).toBe(true);
+    // … and best/ (no --valid: written at every checkpoint) holds the mean of epochs 2–4, summed in double precision.
+    const raws = [2, 3, 4].map((e) => tensorsOf(join(dir, `raw-${e}`, 'model.safetensors')));
+    const best = tensorsOf(join(dir, 'averaged', 'best', 'model.safetensors'));
+    expect(Object.keys(best).sort()).toEqual(Object.keys(raws[0]).sort());
+    for (const [name, values] of Object.entries(best)) {
+      const mean = values.map((_, k) => Math.fround((raws[0][name][k] + raws[1][name][k] + raws[2][name][k]) / 3));
+      expect(values).toEqual(mean);
+      expect(values).not.toEqual(raws[2][name]);
+    }
+    // The snapshots travel in train-state: three after four epochs.
+    const snapshots = Object.keys(tensorsOf(join(dir, 'averaged', 'train-state', 'tensors.safetensors'))).filter((k) => k.startsWith('average.'));
+    expect(new Set(snapshots.map((k) => k.split('.')[1]))).toEqual(new Set(['0', '1', '2']));
+
+    // With --valid the averaged weights are validated: best/ evaluates to the best validation accuracy.
+    const valided = run('averaged-valid', ['--valid', valid, '--average-epochs', '2', '--epochs', '4']);
+    expect(valided.find((e) => e.event === 'eval')).toBeDefined();
+    const done = valided.at(-1)!;
+    const evaluated = runBin(['tree', 'eval', join(dir, 'averaged-valid'), valid, '--json']);
+    expect(evaluated.status).toBe(0);
+    expect(JSON.parse(evaluated.stdout).rootAccuracy).toBeCloseTo(done.bestValAccuracy as number, 12);
+    // Two epochs, then two more resumed: every file as the unbroken run's.
+    run('averaged-split', ['--valid', valid, '--average-epochs', '2', '--epochs', '2']);
+    const resumed = runBin(['tree', 'train', '--resume', join(dir, 'averaged-split'), '--epochs', '4']);
+    expect(resumed.status).toBe(0);
+    for (const f of ['model.safetensors', 'best/model.safetensors', 'train-state/tensors.safetensors']) {
+      expect(readFileSync(join(dir, 'averaged-split', f)).equals(readFileSync(join(dir, 'averaged-valid', f)))).toBe(true);
+    }
+    const change = runBin(['tree', 'train', '--resume', join(dir, 'averaged-split'), '--average-epochs', '3']);
+    expect(change.status).toBe(2);
+    expect(change.stderr).toMatch(/--average-epochs cannot change when resuming/);
+    const bad = runBin(['tree', 'train', train, '--average-epochs', '-1', '--steps', '1', '--out', join(dir, 'average-bad')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--average-epochs/);
   }, 120_000);
 
   test("--corenlp trains the RNTN with CoreNLP's values unless a flag is given, its own parameter groups and a per-tree loss", () => {
