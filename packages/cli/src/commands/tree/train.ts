@@ -10,6 +10,7 @@ import { epochBatches, epochPlan } from '../train/epoch-batches.js';
 import { loadEmbeddings, vectorSize } from '../train/embeddings.js';
 import { makeOptimizer } from '../train/optimizer.js';
 import { runConfig, saveRun } from '../train/save-run.js';
+import { WeightAverage } from '../train/weight-average.js';
 import {
   accuracyPlan, accuracyProgress, fileRef, openResumed, readRunFiles, rereadFile, restoreEpochRun, resumeBounds, shuffledIndices, trainingFilePath,
   type EpochRun, type FileRef,
@@ -17,7 +18,6 @@ import {
 import { readTreeModel, type TreeConfig, type TreeTrainingOptions } from './checkpoint.js';
 import { modelTrees, readTreeFile, treeBatch, type TreeFile } from './data.js';
 import { treeMetrics } from './eval.js';
-import { WeightAverage } from '../train/weight-average.js';
 import { CORENLP, DEFAULT_EPOCHS, DEFAULTS, FIXED_ON_RESUME, RECURSIVE, RNTN_DEFAULTS, type TreeModelKind } from './spec.js';
 
 /** Everything a run needs, fresh or resumed. */
