@@ -159,7 +159,7 @@ export interface CheckpointParts {
   bestModel?: Module;
   tokenizer: Tokenizer;
   trainState: TrainState<unknown>;
-  /** Float32 buffers by name (optimizer.<i>.<buffer>, hidden.h, hidden.c), written to tensors.safetensors. */
+  /** Float32 buffers by name (optimizer.<i>.<buffer>, hidden.h, hidden.c, average.<j>.<parameter>), written to tensors.safetensors. */
   trainTensors: Record<string, { data: Float32Array; shape: number[] }>;
 }
 
